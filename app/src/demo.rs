@@ -1,0 +1,228 @@
+//! Demonstration data drawn from the seeds: Sochaczew and Brzeziny, care
+//! services, meals delivery, a social integration club (KIS) with work
+//! training; one login per role.
+
+use chrono::Duration;
+use cus_db::schema::{municipalities, users};
+use cus_db::{today, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+
+use crate::auth::{self, NewUser};
+use crate::config::Config;
+use crate::plans::{self, NewItem, NewPlan, TransitionInput};
+use crate::window::{self, NewRequest, NewResident, RouteInput, ServiceInput};
+
+pub const PASSWORD: &str = "demo-password-2026";
+pub const SOCHACZEW: &str = "1428011";
+pub const BRZEZINY: &str = "1021011";
+
+/// (email, role, municipality) of every demo login.
+pub const LOGINS: [(&str, &str, &str); 13] = [
+    ("admin@cus.example", "admin", "all"),
+    ("desk@sochaczew.example", "desk", SOCHACZEW),
+    ("organizer@sochaczew.example", "organizer", SOCHACZEW),
+    ("coordinator@sochaczew.example", "coordinator", SOCHACZEW),
+    ("social.worker@sochaczew.example", "social_worker", SOCHACZEW),
+    ("benefits@sochaczew.example", "benefits", SOCHACZEW),
+    ("community@sochaczew.example", "community_organizer", SOCHACZEW),
+    ("commission@sochaczew.example", "commission", SOCHACZEW),
+    ("council@sochaczew.example", "council", SOCHACZEW),
+    ("ngo@sochaczew.example", "ngo", SOCHACZEW),
+    ("resident@sochaczew.example", "resident", SOCHACZEW),
+    ("desk@brzeziny.example", "desk", BRZEZINY),
+    ("coordinator@brzeziny.example", "coordinator", BRZEZINY),
+];
+
+const NAMES: [(&str, &str); 13] = [
+    ("admin@cus.example", "Administrator"),
+    ("desk@sochaczew.example", "Ewa Nowak"),
+    ("organizer@sochaczew.example", "Marek Wiśniewski"),
+    ("coordinator@sochaczew.example", "Katarzyna Wójcik"),
+    ("social.worker@sochaczew.example", "Tomasz Kamiński"),
+    ("benefits@sochaczew.example", "Agnieszka Lewandowska"),
+    ("community@sochaczew.example", "Piotr Zieliński"),
+    ("commission@sochaczew.example", "Joanna Szymańska"),
+    ("council@sochaczew.example", "Radny Jan Woźniak"),
+    ("ngo@sochaczew.example", "Fundacja Razem"),
+    ("resident@sochaczew.example", "Anna Kowalska"),
+    ("desk@brzeziny.example", "Barbara Dąbrowska"),
+    ("coordinator@brzeziny.example", "Michał Kozłowski"),
+];
+
+fn actor_of(conn: &mut DbConn, email: &str) -> DomainResult<Actor> {
+    let row: auth::UserRow = users::table
+        .filter(users::email.eq(email))
+        .select(auth::UserRow::as_select())
+        .first(conn)?;
+    Ok(row.actor())
+}
+
+fn service(code: &str, name: &str, area: &str, variant: &str, standard: &str, fee: &str, access: &str) -> ServiceInput {
+    ServiceInput {
+        code: code.into(),
+        name: name.into(),
+        area: area.into(),
+        standard: standard.into(),
+        variant: variant.into(),
+        phase: "III".into(),
+        fee_rule: fee.into(),
+        access_criteria: access.into(),
+        active: true,
+    }
+}
+
+fn catalogue() -> Vec<ServiceInput> {
+    vec![
+        service("UO", "Usługi opiekuńcze", "social_assistance", "I",
+            "Pomoc w codziennych czynnościach, opieka higieniczna, kontakt z otoczeniem; standard usług opiekuńczych CUS.",
+            "Odpłatność wg uchwały rady gminy, zależna od dochodu; bezpłatnie do 100% kryterium dochodowego.",
+            "Osoby samotne lub w rodzinie niezdolnej do opieki, wymagające pomocy z powodu wieku lub choroby."),
+        service("POS", "Dowóz posiłków", "social_assistance", "II",
+            "Gorący posiłek dowożony 5 dni w tygodniu.",
+            "Odpłatność częściowa wg dochodu.",
+            "Osoby starsze i niepełnosprawne niemogące samodzielnie przygotować posiłku."),
+        service("KIS", "Klub Integracji Społecznej z treningiem pracy", "reintegration", "III",
+            "Reintegracja zawodowa i społeczna: warsztaty, trening pracy u pracodawcy, doradztwo.",
+            "Bezpłatnie.",
+            "Osoby długotrwale bezrobotne i zagrożone wykluczeniem społecznym."),
+        service("TR", "Transport na rehabilitację", "disability", "III",
+            "Dowóz do placówek rehabilitacyjnych i z powrotem.",
+            "Bezpłatnie dla osób z orzeczeniem o znacznym stopniu niepełnosprawności.",
+            "Osoby z niepełnosprawnością ruchową."),
+        service("US", "Usługa sąsiedzka", "social_assistance", "III",
+            "Pomoc sąsiada w drobnych czynnościach dnia codziennego.",
+            "Bezpłatnie.",
+            "Osoby starsze mieszkające samotnie."),
+        service("WS", "Wypożyczalnia sprzętu rehabilitacyjnego", "health", "III",
+            "Wypożyczenie sprzętu (łóżka, wózki, balkoniki) na czas leczenia.",
+            "Bezpłatnie, kaucja zwrotna.",
+            "Mieszkańcy gminy ze wskazaniem lekarza."),
+    ]
+}
+
+/// Loads the demonstration data into an empty database. Returns false (and
+/// changes nothing) when there is already a municipality.
+pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
+    let existing: i64 = municipalities::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    cus_db::transaction(conn, |conn| -> DomainResult<()> {
+        crate::api::add_municipality(conn, SOCHACZEW, "Gmina Miasto Sochaczew")?;
+        crate::api::add_municipality(conn, BRZEZINY, "Gmina Miasto Brzeziny")?;
+        for ((email, role, municipality), (_, name)) in LOGINS.iter().zip(NAMES) {
+            auth::create_user(
+                conn,
+                NewUser {
+                    email: email.to_string(),
+                    password: PASSWORD.to_string(),
+                    role: Role::parse(role).expect("demo roles are valid"),
+                    municipality: (*municipality != "all").then(|| municipality.to_string()),
+                    organization_id: None,
+                    display_name: name.to_string(),
+                    locale: "pl".into(),
+                    confirmed: true,
+                },
+            )?;
+        }
+        let rules = Config::for_tests().rules;
+        let organizer = actor_of(conn, "organizer@sochaczew.example")?;
+        for s in catalogue() {
+            window::save_service(conn, &organizer, None, s)?;
+        }
+        let desk = actor_of(conn, "desk@sochaczew.example")?;
+        let coordinator = actor_of(conn, "coordinator@sochaczew.example")?;
+        // The resident's own account files a request online.
+        let resident = actor_of(conn, "resident@sochaczew.example")?;
+        window::file_request(conn, &resident, &rules, NewRequest {
+            resident_id: None,
+            service_code: Some("POS".into()),
+            description: "Po operacji biodra nie mogę sama robić zakupów ani gotować. Proszę o dowóz obiadów.".into(),
+            channel: "online".into(),
+        })?;
+        // At the desk: Jan Malinowski, long-term unemployed, asks for KIS.
+        let jan = window::create_resident(conn, &desk, NewResident {
+            pesel: "71030512355".into(),
+            first_name: "Jan".into(),
+            last_name: "Malinowski".into(),
+            address: "ul. Warszawska 12/4, 96-500 Sochaczew".into(),
+            email: None,
+            phone: Some("600 100 200".into()),
+        })?;
+        let request = window::file_request(conn, &desk, &rules, NewRequest {
+            resident_id: Some(jan.id.clone()),
+            service_code: Some("KIS".into()),
+            description: "Bezrobotny od 3 lat, chce wrócić do pracy; potrzebuje wsparcia i treningu pracy.".into(),
+            channel: "desk".into(),
+        })?;
+        window::route_request(conn, &desk, &request.id, RouteInput {
+            to: "coordinator".into(),
+            note: "Potrzebna koordynacja co najmniej dwóch usług przez ponad 3 miesiące.".into(),
+        })?;
+        let plan = plans::create_plan(conn, &coordinator, &rules, NewPlan {
+            resident_id: jan.id.clone(),
+            request_id: Some(request.id.clone()),
+            goals: vec!["Podjęcie zatrudnienia w ciągu 9 miesięcy".into(), "Odbudowa codziennej aktywności".into()],
+            needs: "Brak aktualnych kwalifikacji, izolacja społeczna.".into(),
+            resident_commitments: "Udział w zajęciach KIS 3 razy w tygodniu; rejestracja w PUP; kontakt z koordynatorem co 2 tygodnie.".into(),
+            application_date: None,
+        })?;
+        let start = today();
+        plans::add_item(conn, &coordinator, &rules, &plan.id, NewItem {
+            service_code: "KIS".into(),
+            provider: Some("Spółdzielnia Socjalna \"Razem\"".into()),
+            provider_agreement_id: None,
+            frequency: "3 razy w tygodniu".into(),
+            hours_per_month: Some(48),
+            start_date: start,
+            end_date: start + Duration::days(270),
+        })?;
+        // A second resident with care services, already approved and active.
+        let maria = window::create_resident(conn, &desk, NewResident {
+            pesel: "44051401458".into(),
+            first_name: "Maria".into(),
+            last_name: "Zając".into(),
+            address: "ul. Chopina 3, 96-500 Sochaczew".into(),
+            email: None,
+            phone: None,
+        })?;
+        let care = plans::create_plan(conn, &coordinator, &rules, NewPlan {
+            resident_id: maria.id.clone(),
+            request_id: None,
+            goals: vec!["Bezpieczne pozostanie w domu".into()],
+            needs: "Ograniczona sprawność po udarze; mieszka sama.".into(),
+            resident_commitments: "Korzystanie z wypożyczonego balkonika; ćwiczenia zalecone przez fizjoterapeutę.".into(),
+            application_date: None,
+        })?;
+        for (code, provider, frequency, hours) in [
+            ("UO", "Polski Komitet Pomocy Społecznej, Koło w Sochaczewie", "codziennie w dni robocze", Some(40)),
+            ("POS", "CUS Sochaczew (własny personel)", "5 razy w tygodniu", None),
+        ] {
+            plans::add_item(conn, &coordinator, &rules, &care.id, NewItem {
+                service_code: code.into(),
+                provider: Some(provider.into()),
+                provider_agreement_id: None,
+                frequency: frequency.into(),
+                hours_per_month: hours,
+                start_date: start,
+                end_date: start + Duration::days(180),
+            })?;
+        }
+        let step = |to: &str| TransitionInput { to: to.into(), note: String::new(), outcome: None, review_date: None };
+        plans::transition(conn, &coordinator, &care.id, step("agreed"))?;
+        plans::transition(conn, &organizer, &care.id, step("approved"))?;
+        plans::transition(conn, &coordinator, &care.id, step("active"))?;
+        // Brzeziny: its own catalogue, invisible from Sochaczew.
+        let mut brzeziny_org = organizer.clone();
+        brzeziny_org.municipality = Some(BRZEZINY.into());
+        for s in catalogue().into_iter().filter(|s| s.code == "UO" || s.code == "KIS") {
+            window::save_service(conn, &brzeziny_org, None, s)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| match e {
+        DomainError::Database(d) => DomainError::Database(d),
+        other => other,
+    })?;
+    Ok(true)
+}

@@ -1,0 +1,160 @@
+//! One error type for the whole web face: domain refusals and request-level
+//! problems map to the statuses and body of API.md; pages render the same
+//! message in the user's language.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use cus_db::{DomainError, FieldErrors};
+use serde_json::json;
+
+use crate::i18n;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error("malformed request: {0}")]
+    BadRequest(String),
+    #[error("payload too large")]
+    TooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        AppError::Domain(DomainError::Database(e))
+    }
+}
+
+impl From<r2d2::Error> for AppError {
+    fn from(e: r2d2::Error) -> Self {
+        AppError::Internal(format!("database pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for AppError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        AppError::Internal(format!("blocking pool: {e}"))
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Domain(d) => match d {
+                DomainError::NotFound => StatusCode::NOT_FOUND,
+                DomainError::Forbidden => StatusCode::FORBIDDEN,
+                DomainError::Unauthorized => StatusCode::UNAUTHORIZED,
+                DomainError::Conflict(_) => StatusCode::CONFLICT,
+                DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                DomainError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+                DomainError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The machine-readable code of API.md's error body.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Domain(d) => match d {
+                DomainError::NotFound => "not_found",
+                DomainError::Forbidden => "forbidden",
+                DomainError::Unauthorized => "unauthorized",
+                DomainError::Conflict(_) => "conflict",
+                DomainError::Invalid(_) => "invalid",
+                DomainError::RateLimited { .. } => "rate_limited",
+                DomainError::Database(_) => "internal",
+            },
+            AppError::BadRequest(_) => "bad_request",
+            AppError::TooLarge => "too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The human message in `lang`.
+    pub fn message(&self, lang: &str) -> String {
+        match self {
+            AppError::Domain(DomainError::Conflict(key)) => i18n::t(lang, key),
+            AppError::BadRequest(detail) => {
+                format!("{} ({detail})", i18n::t(lang, "error-bad_request"))
+            }
+            other => i18n::t(lang, &format!("error-{}", other.code())),
+        }
+    }
+
+    /// Field errors translated into `lang`.
+    pub fn fields(&self, lang: &str) -> Option<FieldErrors> {
+        match self {
+            AppError::Domain(DomainError::Invalid(fields)) => Some(translate_fields(fields, lang)),
+            _ => None,
+        }
+    }
+
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::Domain(DomainError::RateLimited { retry_after_secs }) => {
+                Some(*retry_after_secs)
+            }
+            _ => None,
+        }
+    }
+
+    fn log(&self) {
+        if self.status().is_server_error() {
+            tracing::error!(error = %self, "request failed");
+        }
+    }
+
+    /// The JSON response of API.md, in `lang`.
+    pub fn json_response(&self, lang: &str) -> HttpResponse {
+        self.log();
+        let mut body = json!({"error": self.code(), "message": self.message(lang)});
+        if let Some(fields) = self.fields(lang) {
+            body["fields"] = json!(fields);
+        }
+        let mut resp = HttpResponse::build(self.status());
+        if let Some(secs) = self.retry_after() {
+            resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        resp.json(body)
+    }
+}
+
+pub fn translate_fields(fields: &FieldErrors, lang: &str) -> FieldErrors {
+    fields
+        .iter()
+        .map(|(field, keys)| (field.clone(), keys.iter().map(|k| i18n::t(lang, k)).collect()))
+        .collect()
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.json_response("en")
+    }
+}
+
+/// Validator's errors as field errors; a rule's `code` names its message.
+pub fn validation(errors: validator::ValidationErrors) -> DomainError {
+    let mut fields = FieldErrors::new();
+    for (field, errs) in errors.field_errors() {
+        fields
+            .entry(field.to_string())
+            .or_default()
+            .extend(errs.iter().map(|e| format!("error-{}", e.code)));
+    }
+    DomainError::Invalid(fields)
+}

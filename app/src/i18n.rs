@@ -1,0 +1,93 @@
+//! Translations (Fluent): Polish by default, English by a switch. Every text a
+//! user reads comes from `locales/{pl,en}/main.ftl`.
+
+use actix_web::HttpRequest;
+use fluent_templates::{static_loader, LanguageIdentifier, Loader};
+
+static_loader! {
+    pub static LOCALES = {
+        locales: "./locales",
+        fallback_language: "pl",
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+pub const LANGS: [&str; 2] = ["pl", "en"];
+pub const LANG_COOKIE: &str = "lang";
+
+/// A supported language code, or Polish.
+pub fn normalize(lang: &str) -> &'static str {
+    let lang = lang.trim().to_ascii_lowercase();
+    LANGS.into_iter().find(|l| lang.starts_with(l)).unwrap_or("pl")
+}
+
+fn langid(lang: &str) -> LanguageIdentifier {
+    normalize(lang).parse().expect("supported language ids parse")
+}
+
+/// The translation of `key`, or the key itself when it is missing (a test
+/// checks that both files define the same keys).
+pub fn t(lang: &str, key: &str) -> String {
+    LOCALES.try_lookup(&langid(lang), key).unwrap_or_else(|| key.to_string())
+}
+
+/// The page language: `?lang=` first, then the cookie, then Polish.
+pub fn page_lang(req: &HttpRequest) -> &'static str {
+    if let Some(l) = query_lang(req) {
+        return l;
+    }
+    req.cookie(LANG_COOKIE).map(|c| normalize(c.value())).unwrap_or("pl")
+}
+
+pub fn query_lang(req: &HttpRequest) -> Option<&'static str> {
+    req.query_string()
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .map(normalize)
+}
+
+/// API messages: English unless the client asks for Polish.
+pub fn api_lang(req: &HttpRequest) -> &'static str {
+    if let Some(l) = query_lang(req) {
+        return l;
+    }
+    let accept = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.trim_start().starts_with("pl") {
+        "pl"
+    } else {
+        "en"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    fn keys(text: &str) -> BTreeSet<String> {
+        text.lines()
+            .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
+            .map(|l| l.split(" =").next().unwrap().trim().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn polish_and_english_define_the_same_keys() {
+        let pl = keys(include_str!("../locales/pl/main.ftl"));
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let missing_en: Vec<_> = pl.difference(&en).collect();
+        let missing_pl: Vec<_> = en.difference(&pl).collect();
+        assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
+        assert!(missing_pl.is_empty(), "missing in pl: {missing_pl:?}");
+    }
+
+    #[test]
+    fn lookups_fall_back_to_polish() {
+        assert_eq!(super::t("pl", "app-name"), "Centrum Usług Społecznych");
+        assert_eq!(super::t("en", "app-name"), "Social Services Center");
+        assert_eq!(super::t("de", "app-name"), "Centrum Usług Społecznych");
+    }
+}

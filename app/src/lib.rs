@@ -1,0 +1,84 @@
+//! CUS: the web and API faces of the platform, the single window and IPUS,
+//! and the process around them (configuration, mail, jobs, demo data).
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod i18n;
+pub mod jobs;
+pub mod mail;
+pub mod pages;
+pub mod plans;
+pub mod state;
+pub mod templates;
+pub mod window;
+
+use actix_web::http::header;
+use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::{web, App, HttpServer};
+use std::net::TcpListener;
+use std::sync::Arc;
+use utoipa_actix_web::AppExt;
+
+use crate::config::Config;
+use crate::state::AppState;
+
+/// Opens the database named by the configuration and brings its schema up
+/// to date (SQLite always; PostgreSQL when `migrate` is set, otherwise it
+/// must have been migrated by `cus migrate`).
+pub fn open(config: Config, migrate: bool) -> Result<AppState, String> {
+    let pool = cus_db::connect(&config.database.url, config.database.pool_size)?;
+    let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
+    let backend = conn.backend();
+    if migrate || backend == cus_db::Backend::Sqlite {
+        let applied = cus_db::migrate(&mut conn)?;
+        if !applied.is_empty() {
+            tracing::info!(?applied, "migrations applied");
+        }
+    }
+    drop(conn);
+    Ok(AppState { pool, config: Arc::new(config), backend })
+}
+
+/// Strict headers on every response (CSP without scripts: the pages need none).
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        ))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::REFERRER_POLICY, "same-origin"))
+        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add(("Cross-Origin-Opener-Policy", "same-origin"))
+        .add((header::CACHE_CONTROL, "no-store"))
+}
+
+/// Starts the HTTP server on `listener` (port 0 in tests).
+pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    let workers = match state.config.server.workers {
+        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        n => n,
+    };
+    let data = web::Data::new(state);
+    let server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(data.clone())
+            .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
+            .into_app()
+            .configure(pages::routes)
+            .app_data(web::FormConfig::default().limit(64 * 1024))
+            .default_service(web::to(pages::not_found))
+            .wrap(security_headers())
+            .wrap(Logger::new("%r %s %Dms"))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

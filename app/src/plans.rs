@@ -1,0 +1,570 @@
+//! IPUS (indywidualny plan usług społecznych): the individual service plan a
+//! coordinator builds with the resident, its lifecycle and statutory limits.
+//!
+//! draft → agreed (resident's consent) → approved (organizer) → active
+//! → review → active … → closed (summary and outcome).
+
+use chrono::{Duration, NaiveDate, NaiveDateTime};
+use cus_db::audit::audit;
+use cus_db::error::{Check, OptionalFound};
+use cus_db::schema::{plan_events, plan_items, plans, requests, residents, services, users};
+use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::config::Rules;
+use crate::window::{self, find_service};
+
+pub const STATUSES: [&str; 6] = ["draft", "agreed", "approved", "active", "review", "closed"];
+/// Closing outcomes (seed 003 counts "took up employment").
+pub const OUTCOMES: [&str; 6] = [
+    "goals_achieved",
+    "employment",
+    "partially_achieved",
+    "not_achieved",
+    "resident_withdrew",
+    "moved_away",
+];
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = plans)]
+pub struct Plan {
+    pub id: String,
+    pub municipality: String,
+    pub resident_id: String,
+    pub request_id: Option<String>,
+    pub coordinator_id: String,
+    pub status: String,
+    #[serde(skip)]
+    pub goals: String,
+    pub needs: String,
+    pub resident_commitments: String,
+    pub application_date: NaiveDate,
+    pub deadline: NaiveDate,
+    pub review_date: Option<NaiveDate>,
+    #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
+    pub consent_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
+    pub approved_at: Option<NaiveDateTime>,
+    pub closing_summary: Option<String>,
+    pub outcome: Option<String>,
+    pub overdue: bool,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct PlanItem {
+    pub id: String,
+    pub service_code: String,
+    pub service_name: String,
+    pub provider: String,
+    pub provider_agreement_id: Option<String>,
+    pub frequency: String,
+    pub hours_per_month: Option<i32>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = plan_events)]
+pub struct PlanEvent {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub at: NaiveDateTime,
+}
+
+/// A plan as read: with items, history, and what the reader may do next.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanView {
+    #[serde(flatten)]
+    pub plan: Plan,
+    pub goals: Vec<String>,
+    pub resident_name: String,
+    pub resident_pesel: Option<String>,
+    pub resident_address: String,
+    pub coordinator_name: String,
+    pub case_number: Option<String>,
+    pub items: Vec<PlanItem>,
+    pub history: Vec<PlanEvent>,
+    /// Days left until the 30-day deadline while the plan is not yet approved.
+    pub days_to_deadline: Option<i64>,
+    pub allowed_transitions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPlan {
+    pub resident_id: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
+    pub goals: Vec<String>,
+    #[serde(default)]
+    pub needs: String,
+    #[serde(default)]
+    pub resident_commitments: String,
+    /// The application for qualification; defaults to the request's date or today.
+    #[serde(default)]
+    pub application_date: Option<NaiveDate>,
+}
+
+fn check_text(check: &mut Check, field: &str, value: &str, max: usize) {
+    check.require(value.chars().count() <= max, field, "error-too-long");
+}
+
+pub fn create_plan(conn: &mut DbConn, actor: &Actor, rules: &Rules, new: NewPlan) -> DomainResult<Plan> {
+    actor.require(&[Role::Coordinator])?;
+    let municipality = actor.home()?.to_string();
+    let goals: Vec<String> =
+        new.goals.iter().map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect();
+    let mut check = Check::new();
+    check.require(!goals.is_empty(), "goals", "error-required");
+    check.require(goals.len() <= 20, "goals", "error-too-many");
+    check.require(goals.iter().all(|g| g.chars().count() <= 500), "goals", "error-too-long");
+    check_text(&mut check, "needs", &new.needs, 5000);
+    check_text(&mut check, "resident_commitments", &new.resident_commitments, 5000);
+    if let Some(d) = new.application_date {
+        check.require(d <= today(), "application_date", "error-date-future");
+    }
+    check.finish()?;
+    let resident_ok: i64 = residents::table
+        .find(&new.resident_id)
+        .filter(residents::municipality.eq(&municipality))
+        .count()
+        .get_result(conn)?;
+    if resident_ok == 0 {
+        return Err(DomainError::field("resident_id", "error-resident-unknown"));
+    }
+    let mut application_date = new.application_date.unwrap_or_else(today);
+    if let Some(rid) = new.request_id.as_deref().filter(|r| !r.is_empty()) {
+        let req: Option<(String, NaiveDateTime)> = requests::table
+            .find(rid)
+            .filter(requests::municipality.eq(&municipality))
+            .filter(requests::resident_id.eq(&new.resident_id))
+            .select((requests::id, requests::created_at))
+            .first(conn)
+            .optional()?;
+        let (_, filed) = req.ok_or_else(|| DomainError::field("request_id", "error-request-unknown"))?;
+        if new.application_date.is_none() {
+            application_date = filed.date();
+        }
+        window::set_request_status(conn, actor, rid, "planning", "")?;
+    }
+    let id = new_id();
+    diesel::insert_into(plans::table)
+        .values((
+            plans::id.eq(&id),
+            plans::municipality.eq(&municipality),
+            plans::resident_id.eq(&new.resident_id),
+            plans::request_id.eq(new.request_id.as_deref().filter(|r| !r.is_empty())),
+            plans::coordinator_id.eq(&actor.user_id),
+            plans::status.eq("draft"),
+            plans::goals.eq(serde_json::to_string(&goals).expect("strings serialize")),
+            plans::needs.eq(new.needs.trim()),
+            plans::resident_commitments.eq(new.resident_commitments.trim()),
+            plans::application_date.eq(application_date),
+            plans::deadline.eq(application_date + Duration::days(rules.plan_deadline_days)),
+            plans::overdue.eq(false),
+            plans::created_at.eq(now()),
+            plans::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    add_event(conn, &id, actor, None, "draft", "")?;
+    audit(conn, actor, "plan.create", "plan", &id)?;
+    load_plan(conn, &id)
+}
+
+fn load_plan(conn: &mut DbConn, id: &str) -> DomainResult<Plan> {
+    plans::table.find(id).select(Plan::as_select()).first(conn).found()
+}
+
+fn add_event(
+    conn: &mut DbConn,
+    plan_id: &str,
+    actor: &Actor,
+    from: Option<&str>,
+    to: &str,
+    note: &str,
+) -> QueryResult<()> {
+    diesel::insert_into(plan_events::table)
+        .values((
+            plan_events::id.eq(new_id()),
+            plan_events::plan_id.eq(plan_id),
+            plan_events::actor_id.eq(&actor.user_id),
+            plan_events::from_status.eq(from),
+            plan_events::to_status.eq(to),
+            plan_events::note.eq(note),
+            plan_events::at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Who may see a plan: staff who work on plans in its municipality, and
+/// the resident it belongs to. Others get 404.
+fn visible_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan> {
+    let plan = load_plan(conn, id)?;
+    let own = actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&plan.resident_id);
+    let staff = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin])
+        && actor.sees_municipality(&plan.municipality);
+    if own || staff {
+        Ok(plan)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// The transitions `actor` may make from `status`.
+pub fn allowed_transitions(actor: &Actor, plan: &Plan) -> Vec<String> {
+    let coordinator = actor.role == Role::Coordinator;
+    let resident = actor.role == Role::Resident;
+    let organizer = actor.is(&[Role::Organizer, Role::Admin]);
+    let moves: &[(&str, bool)] = match plan.status.as_str() {
+        "draft" => &[("agreed", coordinator || resident)],
+        "agreed" => &[("approved", organizer), ("draft", coordinator)],
+        "approved" => &[("active", coordinator)],
+        "active" => &[("review", coordinator), ("closed", coordinator)],
+        "review" => &[("active", coordinator), ("closed", coordinator)],
+        _ => &[],
+    };
+    moves.iter().filter(|(_, ok)| *ok).map(|(to, _)| to.to_string()).collect()
+}
+
+fn is_legal(from: &str, to: &str) -> bool {
+    matches!(
+        (from, to),
+        ("draft", "agreed")
+            | ("agreed", "approved")
+            | ("agreed", "draft")
+            | ("approved", "active")
+            | ("active", "review")
+            | ("active", "closed")
+            | ("review", "active")
+            | ("review", "closed")
+    )
+}
+
+pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<PlanView> {
+    let plan = visible_plan(conn, actor, id)?;
+    audit(conn, actor, "plan.read", "plan", id)?;
+    let items = plan_items::table
+        .inner_join(services::table)
+        .filter(plan_items::plan_id.eq(id))
+        .order(plan_items::start_date)
+        .select((
+            plan_items::id,
+            services::code,
+            services::name,
+            plan_items::provider,
+            plan_items::provider_agreement_id,
+            plan_items::frequency,
+            plan_items::hours_per_month,
+            plan_items::start_date,
+            plan_items::end_date,
+        ))
+        .load(conn)?;
+    let history = plan_events::table
+        .filter(plan_events::plan_id.eq(id))
+        .order(plan_events::at)
+        .select(PlanEvent::as_select())
+        .load(conn)?;
+    let (first, last, pesel, address): (String, String, Option<String>, String) = residents::table
+        .find(&plan.resident_id)
+        .select((residents::first_name, residents::last_name, residents::pesel, residents::address))
+        .first(conn)?;
+    let coordinator_name: String =
+        users::table.find(&plan.coordinator_id).select(users::display_name).first(conn)?;
+    let case_number: Option<String> = match &plan.request_id {
+        Some(r) => requests::table.find(r).select(requests::case_number).first(conn).optional()?,
+        None => None,
+    };
+    let pending = matches!(plan.status.as_str(), "draft" | "agreed");
+    Ok(PlanView {
+        goals: serde_json::from_str(&plan.goals).unwrap_or_default(),
+        resident_name: format!("{first} {last}"),
+        resident_pesel: pesel,
+        resident_address: address,
+        coordinator_name,
+        case_number,
+        items,
+        history,
+        days_to_deadline: pending.then(|| (plan.deadline - today()).num_days()),
+        allowed_transitions: allowed_transitions(actor, &plan),
+        plan,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct PlanRow {
+    pub id: String,
+    pub status: String,
+    pub deadline: NaiveDate,
+    pub review_date: Option<NaiveDate>,
+    pub overdue: bool,
+    pub first_name: String,
+    pub last_name: String,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+/// Plans the actor works on (coordinator, organizer: the municipality's) or
+/// owns (resident).
+pub fn list_plans(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<PlanRow>> {
+    let mut q = plans::table.inner_join(residents::table).into_boxed();
+    if actor.role == Role::Resident {
+        q = q.filter(plans::resident_id.eq(actor.resident_id.clone().unwrap_or_default()));
+    } else if actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]) {
+        q = q.filter(plans::municipality.eq(actor.home()?.to_string()));
+    } else {
+        return Err(DomainError::Forbidden);
+    }
+    Ok(q.select((
+        plans::id,
+        plans::status,
+        plans::deadline,
+        plans::review_date,
+        plans::overdue,
+        residents::first_name,
+        residents::last_name,
+        plans::created_at,
+    ))
+    .order((plans::overdue.desc(), plans::deadline))
+    .limit(500)
+    .load(conn)?)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    pub service_code: String,
+    #[serde(default)]
+    pub provider: Option<String>,
+    #[serde(default)]
+    pub provider_agreement_id: Option<String>,
+    pub frequency: String,
+    #[serde(default)]
+    pub hours_per_month: Option<i32>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+}
+
+/// Adds a service to a draft plan. The plan, from its first item's start to
+/// its last item's end, may last at most a year.
+pub fn add_item(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rules: &Rules,
+    plan_id: &str,
+    item: NewItem,
+) -> DomainResult<PlanItem> {
+    let plan = visible_plan(conn, actor, plan_id)?;
+    actor.require(&[Role::Coordinator])?;
+    if plan.status != "draft" {
+        return Err(DomainError::conflict("error-plan-not-draft"));
+    }
+    let mut check = Check::new();
+    check.require(!item.frequency.trim().is_empty(), "frequency", "error-required");
+    check_text(&mut check, "frequency", &item.frequency, 200);
+    let provider = item.provider.as_deref().unwrap_or("").trim().to_string();
+    check_text(&mut check, "provider", &provider, 300);
+    if let Some(h) = item.hours_per_month {
+        check.require((0..=744).contains(&h), "hours_per_month", "error-hours");
+    }
+    check.require(item.end_date >= item.start_date, "end_date", "error-dates-order");
+    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = plan_items::table
+        .filter(plan_items::plan_id.eq(plan_id))
+        .select((diesel::dsl::min(plan_items::start_date), diesel::dsl::max(plan_items::end_date)))
+        .first(conn)?;
+    let start = first.map_or(item.start_date, |f| f.min(item.start_date));
+    let end = last.map_or(item.end_date, |l| l.max(item.end_date));
+    check.require(
+        (end - start).num_days() < rules.plan_max_days,
+        "end_date",
+        "error-plan-too-long",
+    );
+    check.finish()?;
+    let service = find_service(conn, &plan.municipality, item.service_code.trim())
+        .map_err(|_| DomainError::field("service_code", "error-service-unknown"))?;
+    let id = new_id();
+    diesel::insert_into(plan_items::table)
+        .values((
+            plan_items::id.eq(&id),
+            plan_items::plan_id.eq(plan_id),
+            plan_items::service_id.eq(&service.id),
+            plan_items::provider.eq(&provider),
+            plan_items::provider_agreement_id.eq(item.provider_agreement_id.as_deref().filter(|a| !a.is_empty())),
+            plan_items::frequency.eq(item.frequency.trim()),
+            plan_items::hours_per_month.eq(item.hours_per_month),
+            plan_items::start_date.eq(item.start_date),
+            plan_items::end_date.eq(item.end_date),
+            plan_items::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    diesel::update(plans::table.find(plan_id)).set(plans::updated_at.eq(now())).execute(conn)?;
+    audit(conn, actor, "plan.item.add", "plan", plan_id)?;
+    Ok(PlanItem {
+        id,
+        service_code: service.code,
+        service_name: service.name,
+        provider,
+        provider_agreement_id: item.provider_agreement_id,
+        frequency: item.frequency.trim().to_string(),
+        hours_per_month: item.hours_per_month,
+        start_date: item.start_date,
+        end_date: item.end_date,
+    })
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub to: String,
+    #[serde(default)]
+    pub note: String,
+    /// Required when closing: one of the closing outcomes.
+    #[serde(default)]
+    pub outcome: Option<String>,
+    /// When moving to `active`: the first review date (default: in 3 months).
+    #[serde(default)]
+    pub review_date: Option<NaiveDate>,
+}
+
+pub fn transition(
+    conn: &mut DbConn,
+    actor: &Actor,
+    plan_id: &str,
+    input: TransitionInput,
+) -> DomainResult<Plan> {
+    let plan = visible_plan(conn, actor, plan_id)?;
+    if !STATUSES.contains(&input.to.as_str()) {
+        return Err(DomainError::field("to", "error-plan-status"));
+    }
+    if !is_legal(&plan.status, &input.to) {
+        return Err(DomainError::conflict("error-plan-transition"));
+    }
+    if !allowed_transitions(actor, &plan).contains(&input.to) {
+        return Err(DomainError::Forbidden);
+    }
+    let mut check = Check::new();
+    check_text(&mut check, "note", &input.note, 5000);
+    if input.to == "closed" {
+        check.require(!input.note.trim().is_empty(), "note", "error-closing-summary");
+        let outcome_ok = input.outcome.as_deref().is_some_and(|o| OUTCOMES.contains(&o));
+        check.require(outcome_ok, "outcome", "error-outcome");
+    }
+    if let Some(r) = input.review_date {
+        check.require(r >= today(), "review_date", "error-date-past");
+    }
+    check.finish()?;
+    if input.to == "agreed" {
+        let items: i64 =
+            plan_items::table.filter(plan_items::plan_id.eq(plan_id)).count().get_result(conn)?;
+        if items == 0 {
+            return Err(DomainError::conflict("error-plan-no-items"));
+        }
+    }
+    let stamp = now();
+    let target = plans::table.find(plan_id);
+    match input.to.as_str() {
+        "agreed" => {
+            diesel::update(target)
+                .set((plans::consent_at.eq(stamp), plans::consent_recorded_by.eq(&actor.user_id)))
+                .execute(conn)?;
+        }
+        "draft" => {
+            diesel::update(target)
+                .set((plans::consent_at.eq(None::<NaiveDateTime>), plans::consent_recorded_by.eq(None::<String>)))
+                .execute(conn)?;
+        }
+        "approved" => {
+            diesel::update(target)
+                .set((plans::approved_at.eq(stamp), plans::approved_by.eq(&actor.user_id)))
+                .execute(conn)?;
+        }
+        "active" => {
+            let review = input.review_date.unwrap_or_else(|| today() + Duration::days(90));
+            diesel::update(target).set(plans::review_date.eq(review)).execute(conn)?;
+        }
+        "closed" => {
+            diesel::update(target)
+                .set((
+                    plans::closing_summary.eq(input.note.trim()),
+                    plans::outcome.eq(&input.outcome),
+                    plans::review_date.eq(None::<NaiveDate>),
+                ))
+                .execute(conn)?;
+            if let Some(rid) = &plan.request_id {
+                window::set_request_status(conn, actor, rid, "closed", "")?;
+            }
+        }
+        _ => {}
+    }
+    diesel::update(target)
+        .set((plans::status.eq(&input.to), plans::overdue.eq(false), plans::updated_at.eq(stamp)))
+        .execute(conn)?;
+    add_event(conn, plan_id, actor, Some(&plan.status), &input.to, input.note.trim())?;
+    audit(conn, actor, &format!("plan.{}", input.to), "plan", plan_id)?;
+    load_plan(conn, plan_id)
+}
+
+/// Sends the resident a "plan ready for consent" mail with a link to it.
+pub fn request_consent(conn: &mut DbConn, actor: &Actor, plan_id: &str) -> DomainResult<bool> {
+    let plan = visible_plan(conn, actor, plan_id)?;
+    actor.require(&[Role::Coordinator])?;
+    if plan.status != "draft" {
+        return Err(DomainError::conflict("error-plan-not-draft"));
+    }
+    let contact: Option<(String, String)> = users::table
+        .filter(users::resident_id.eq(&plan.resident_id))
+        .select((users::email, users::locale))
+        .first(conn)
+        .optional()?;
+    let contact = match contact {
+        Some(c) => Some(c),
+        None => residents::table
+            .find(&plan.resident_id)
+            .select(residents::email)
+            .first::<Option<String>>(conn)?
+            .map(|e| (e, "pl".to_string())),
+    };
+    let Some((email, locale)) = contact else {
+        return Ok(false);
+    };
+    outbox::enqueue(
+        conn,
+        "plan_consent",
+        &locale,
+        &email,
+        &serde_json::json!({"plan_id": plan.id, "deadline": plan.deadline.to_string()}),
+    )?;
+    audit(conn, actor, "plan.consent_requested", "plan", plan_id)?;
+    Ok(true)
+}
+
+/// The scheduled check: flags plans past their 30-day deadline (not yet
+/// approved) or past their review date. Returns how many were newly flagged.
+pub fn flag_overdue(conn: &mut DbConn) -> QueryResult<usize> {
+    let day = today();
+    let late_drafts = diesel::update(
+        plans::table
+            .filter(plans::status.eq_any(["draft", "agreed"]))
+            .filter(plans::deadline.lt(day))
+            .filter(plans::overdue.eq(false)),
+    )
+    .set(plans::overdue.eq(true))
+    .execute(conn)?;
+    let late_reviews = diesel::update(
+        plans::table
+            .filter(plans::status.eq("active"))
+            .filter(plans::review_date.lt(day))
+            .filter(plans::overdue.eq(false)),
+    )
+    .set(plans::overdue.eq(true))
+    .execute(conn)?;
+    Ok(late_drafts + late_reviews)
+}

@@ -1,0 +1,17 @@
+DROP TABLE job_runs;
+DROP TABLE outbox;
+DROP TABLE audit_log;
+DROP TABLE plan_events;
+DROP TABLE plan_items;
+DROP TABLE plans;
+DROP TABLE request_messages;
+DROP TABLE request_events;
+DROP TABLE requests;
+DROP TABLE case_counters;
+DROP TABLE services;
+DROP TABLE login_attempts;
+DROP TABLE sessions;
+DROP TABLE user_tokens;
+DROP TABLE users;
+DROP TABLE residents;
+DROP TABLE municipalities;

@@ -1,0 +1,115 @@
+//! Who is acting: the authenticated user, their role and municipality.
+
+use serde::{Deserialize, Serialize};
+
+/// The roles of API.md; stored as their snake_case names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Admin,
+    Desk,
+    Organizer,
+    Coordinator,
+    SocialWorker,
+    Benefits,
+    CommunityOrganizer,
+    Commission,
+    Council,
+    Ngo,
+    Resident,
+}
+
+impl Role {
+    pub const ALL: [Role; 11] = [
+        Role::Admin,
+        Role::Desk,
+        Role::Organizer,
+        Role::Coordinator,
+        Role::SocialWorker,
+        Role::Benefits,
+        Role::CommunityOrganizer,
+        Role::Commission,
+        Role::Council,
+        Role::Ngo,
+        Role::Resident,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Desk => "desk",
+            Role::Organizer => "organizer",
+            Role::Coordinator => "coordinator",
+            Role::SocialWorker => "social_worker",
+            Role::Benefits => "benefits",
+            Role::CommunityOrganizer => "community_organizer",
+            Role::Commission => "commission",
+            Role::Council => "council",
+            Role::Ngo => "ngo",
+            Role::Resident => "resident",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Employees of the center (or the municipality's administrator), who
+    /// work on residents' cases. Commission and council members are not.
+    pub fn is_staff(self) -> bool {
+        matches!(
+            self,
+            Role::Admin
+                | Role::Desk
+                | Role::Organizer
+                | Role::Coordinator
+                | Role::SocialWorker
+                | Role::Benefits
+                | Role::CommunityOrganizer
+        )
+    }
+}
+
+/// The user behind a request, as every service function sees them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Actor {
+    pub user_id: String,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    /// TERYT code; `None` only for a global administrator.
+    pub municipality: Option<String>,
+    pub organization_id: Option<String>,
+    pub resident_id: Option<String>,
+    pub locale: String,
+}
+
+impl Actor {
+    pub fn is(&self, roles: &[Role]) -> bool {
+        roles.contains(&self.role)
+    }
+
+    /// Refuses with 403 unless the actor has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> Result<(), crate::DomainError> {
+        if self.is(roles) {
+            Ok(())
+        } else {
+            Err(crate::DomainError::Forbidden)
+        }
+    }
+
+    /// Whether a record of `municipality` is visible to this actor. A global
+    /// administrator sees every municipality.
+    pub fn sees_municipality(&self, municipality: &str) -> bool {
+        match &self.municipality {
+            Some(m) => m == municipality,
+            None => self.role == Role::Admin,
+        }
+    }
+
+    /// The actor's municipality, or 403 for a user that has none (global admin
+    /// acting where a municipality is needed).
+    pub fn home(&self) -> Result<&str, crate::DomainError> {
+        self.municipality.as_deref().ok_or(crate::DomainError::Forbidden)
+    }
+}

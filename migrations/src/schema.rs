@@ -1,0 +1,265 @@
+//! The portable diesel schema: only types both SQLite and PostgreSQL share.
+//! Written to match `../sqlite` and `../postgres`; `tests/tests/schema.rs`
+//! checks that both trees produce exactly these tables and columns.
+
+diesel::table! {
+    municipalities (teryt) {
+        teryt -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    residents (id) {
+        id -> Text,
+        municipality -> Text,
+        pesel -> Nullable<Text>,
+        first_name -> Text,
+        last_name -> Text,
+        address -> Text,
+        email -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        municipality -> Nullable<Text>,
+        organization_id -> Nullable<Text>,
+        resident_id -> Nullable<Text>,
+        display_name -> Text,
+        locale -> Text,
+        email_confirmed_at -> Nullable<Timestamp>,
+        disabled -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_tokens (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        purpose -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        kind -> Text,
+        csrf_token -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    login_attempts (id) {
+        id -> Text,
+        email -> Text,
+        address -> Text,
+        succeeded -> Bool,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    services (id) {
+        id -> Text,
+        municipality -> Text,
+        code -> Text,
+        name -> Text,
+        area -> Text,
+        standard -> Text,
+        variant -> Text,
+        phase -> Text,
+        fee_rule -> Text,
+        access_criteria -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_counters (municipality, year) {
+        municipality -> Text,
+        year -> Integer,
+        last_number -> Integer,
+    }
+}
+
+diesel::table! {
+    requests (id) {
+        id -> Text,
+        municipality -> Text,
+        case_number -> Text,
+        resident_id -> Text,
+        service_id -> Nullable<Text>,
+        description -> Text,
+        channel -> Text,
+        status -> Text,
+        assigned_role -> Nullable<Text>,
+        deadline -> Date,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_events (id) {
+        id -> Text,
+        request_id -> Text,
+        actor_id -> Nullable<Text>,
+        status -> Text,
+        assigned_role -> Nullable<Text>,
+        note -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_messages (id) {
+        id -> Text,
+        request_id -> Text,
+        author_id -> Text,
+        from_role -> Text,
+        to_role -> Text,
+        kind -> Text,
+        body -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> Text,
+        municipality -> Text,
+        resident_id -> Text,
+        request_id -> Nullable<Text>,
+        coordinator_id -> Text,
+        status -> Text,
+        goals -> Text,
+        needs -> Text,
+        resident_commitments -> Text,
+        application_date -> Date,
+        deadline -> Date,
+        review_date -> Nullable<Date>,
+        consent_at -> Nullable<Timestamp>,
+        consent_recorded_by -> Nullable<Text>,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        closing_summary -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        overdue -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_items (id) {
+        id -> Text,
+        plan_id -> Text,
+        service_id -> Text,
+        provider -> Text,
+        provider_agreement_id -> Nullable<Text>,
+        frequency -> Text,
+        hours_per_month -> Nullable<Integer>,
+        start_date -> Date,
+        end_date -> Date,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plan_events (id) {
+        id -> Text,
+        plan_id -> Text,
+        actor_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Text,
+        actor_id -> Nullable<Text>,
+        municipality -> Nullable<Text>,
+        action -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox (id) {
+        id -> Text,
+        message_id -> Text,
+        template -> Text,
+        locale -> Text,
+        context -> Text,
+        to_address -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    job_runs (job, slot) {
+        job -> Text,
+        slot -> Text,
+        claimed_by -> Text,
+        claimed_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(requests -> residents (resident_id));
+diesel::joinable!(requests -> services (service_id));
+diesel::joinable!(request_events -> requests (request_id));
+diesel::joinable!(request_messages -> requests (request_id));
+diesel::joinable!(plans -> residents (resident_id));
+diesel::joinable!(plan_items -> plans (plan_id));
+diesel::joinable!(plan_items -> services (service_id));
+diesel::joinable!(plan_events -> plans (plan_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    municipalities,
+    residents,
+    users,
+    user_tokens,
+    sessions,
+    login_attempts,
+    services,
+    case_counters,
+    requests,
+    request_events,
+    request_messages,
+    plans,
+    plan_items,
+    plan_events,
+    audit_log,
+    outbox,
+    job_runs
+);
