@@ -4,7 +4,7 @@
 use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
 use cus_db::audit::audit;
 use cus_db::identifiers::Teryt;
-use cus_db::schema::{audit_log, municipalities};
+use cus_db::schema::{audit_log, municipalities, users};
 use cus_db::{now, Actor, DomainError, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -500,6 +500,7 @@ pub struct AuditQuery {
 #[derive(Serialize, ToSchema, Queryable)]
 pub struct AuditRow {
     pub actor_id: Option<String>,
+    pub actor_email: Option<String>,
     pub action: String,
     pub subject_type: String,
     pub subject_id: String,
@@ -537,8 +538,10 @@ pub fn audit_rows(
     };
     let total = scope().count().get_result(c)?;
     let rows = scope()
+        .left_join(users::table)
         .select((
             audit_log::actor_id,
+            users::email.nullable(),
             audit_log::action,
             audit_log::subject_type,
             audit_log::subject_id,

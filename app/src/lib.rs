@@ -58,6 +58,37 @@ fn security_headers() -> DefaultHeaders {
         .add((header::CACHE_CONTROL, "no-store"))
 }
 
+/// Errors of page routes become HTML pages in the user's language; the API
+/// keeps the JSON body of API.md.
+fn html_errors_for_pages<S>(
+    req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse, actix_web::Error>>
+where
+    S: actix_web::dev::Service<
+        actix_web::dev::ServiceRequest,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+{
+    let fut = srv.call(req);
+    async move {
+        let res = fut.await?;
+        if res.request().path().starts_with("/api/") {
+            return Ok(res);
+        }
+        let page = res
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<error::AppError>())
+            .map(|e| pages::error_page(res.request(), e));
+        Ok(match page {
+            Some(html) => res.into_response(html),
+            None => res,
+        })
+    }
+}
+
 /// Starts the HTTP server on `listener` (port 0 in tests).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
     let workers = match state.config.server.workers {
@@ -74,6 +105,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .configure(pages::routes)
             .app_data(web::FormConfig::default().limit(64 * 1024))
             .default_service(web::to(pages::not_found))
+            .wrap_fn(html_errors_for_pages)
             .wrap(security_headers())
             .wrap(Logger::new("%r %s %Dms"))
     })

@@ -1,14 +1,903 @@
 //! The browser face: handlebars pages over the same service functions as
 //! the API. Polish by default, English by `?lang=en` (remembered in a
-//! cookie); forms carry the session's CSRF token; no JavaScript.
+//! cookie); every form carries a CSRF token; no JavaScript anywhere.
 
+use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use cus_db::{DomainError, Role};
+use rust_embed::RustEmbed;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+use crate::api::{self, AuditQuery};
+use crate::auth::{self, Registration, KIND_COOKIE, SESSION_COOKIE};
+use crate::error::{translate_fields, AppError, AppResult};
+use crate::i18n::{self, LANG_COOKIE};
+use crate::plans::{self, NewItem, NewPlan, TransitionInput, OUTCOMES};
+use crate::state::{constant_time_eq, peer, AppState, MaybePageUser, PageUser};
+use crate::templates;
+use crate::window::{self, MessageInput, NewRequest, NewResident, RouteInput, ServiceInput};
+
+type Data = web::Data<AppState>;
+type Form = web::Form<HashMap<String, String>>;
+
+const ANON_CSRF_COOKIE: &str = "cus_csrf";
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let _ = cfg;
+    use web::{get, post};
+    cfg.route("/", get().to(home))
+        .route("/static/{file}", get().to(static_file))
+        .route("/accessibility", get().to(accessibility))
+        .route("/login", get().to(login_form))
+        .route("/login", post().to(login))
+        .route("/logout", get().to(logout_form))
+        .route("/logout", post().to(logout))
+        .route("/register", get().to(register_form))
+        .route("/register", post().to(register))
+        .route("/confirm", get().to(confirm))
+        .route("/cases", get().to(cases))
+        .route("/requests/new", get().to(request_form))
+        .route("/requests/new", post().to(request_create))
+        .route("/requests/{id}", get().to(request_page))
+        .route("/requests/{id}/route", post().to(request_route))
+        .route("/requests/{id}/messages", post().to(request_message))
+        .route("/work", get().to(work))
+        .route("/residents", get().to(residents))
+        .route("/residents", post().to(resident_create))
+        .route("/residents/{id}", get().to(resident_page))
+        .route("/services", get().to(services))
+        .route("/services", post().to(service_save))
+        .route("/services/{code}/edit", get().to(service_edit))
+        .route("/plans", get().to(plans_list))
+        .route("/plans/new", get().to(plan_form))
+        .route("/plans/new", post().to(plan_create))
+        .route("/plans/{id}", get().to(plan_page))
+        .route("/plans/{id}/items", post().to(plan_item_add))
+        .route("/plans/{id}/transition", post().to(plan_transition))
+        .route("/plans/{id}/consent-request", post().to(plan_consent_request))
+        .route("/plans/{id}/document", get().to(plan_document))
+        .route("/admin/audit", get().to(audit_page));
+}
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+struct Static;
+
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    match Static::get(&path) {
+        Some(file) => {
+            let mime = if path.ends_with(".css") { "text/css; charset=utf-8" } else { "application/octet-stream" };
+            HttpResponse::Ok()
+                .content_type(mime)
+                .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+                .body(file.data.into_owned())
+        }
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// One page being answered: its language, its user, and how to render.
+pub struct View {
+    lang: &'static str,
+    set_lang: bool,
+    path: String,
+    user: Option<PageUser>,
+}
+
+impl View {
+    pub fn new(req: &HttpRequest, user: Option<&PageUser>) -> View {
+        View {
+            lang: i18n::page_lang(req),
+            set_lang: i18n::query_lang(req).is_some(),
+            path: req.path().to_string(),
+            user: user.cloned(),
+        }
+    }
+
+    fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    fn base(&self, title_key: &str) -> Value {
+        let mut ctx = json!({
+            "lang": self.lang,
+            "other_lang": if self.lang == "pl" { "en" } else { "pl" },
+            "path": self.path,
+            "title": self.t(title_key),
+        });
+        if let Some(u) = &self.user {
+            let a = &u.actor;
+            let staff = a.role.is_staff();
+            ctx["user"] = json!({"name": a.display_name, "role": a.role.as_str(), "email": a.email});
+            ctx["csrf"] = json!(u.csrf);
+            ctx["nav"] = json!({
+                "cases": a.role == Role::Resident,
+                "work": staff,
+                "residents": staff,
+                "services": staff,
+                "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
+                "audit": a.is(&[Role::Admin, Role::Organizer]),
+            });
+        }
+        ctx
+    }
+
+    pub fn render_status(&self, status: StatusCode, template: &str, title_key: &str, data: Value) -> HttpResponse {
+        let mut ctx = self.base(title_key);
+        if let (Value::Object(c), Value::Object(d)) = (&mut ctx, data) {
+            c.extend(d);
+        }
+        let html = match templates::render(template, &ctx) {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!(error = %e, "page rendering failed");
+                return HttpResponse::InternalServerError().body("template error");
+            }
+        };
+        let mut resp = HttpResponse::build(status);
+        resp.content_type("text/html; charset=utf-8");
+        if self.set_lang {
+            resp.cookie(
+                Cookie::build(LANG_COOKIE, self.lang)
+                    .path("/")
+                    .same_site(SameSite::Lax)
+                    .max_age(CookieDuration::days(365))
+                    .finish(),
+            );
+        }
+        resp.body(html)
+    }
+
+    pub fn render(&self, template: &str, title_key: &str, data: Value) -> HttpResponse {
+        self.render_status(StatusCode::OK, template, title_key, data)
+    }
+
+    /// A form refused with field errors is shown again, with what was typed
+    /// and the reasons next to the fields (422); other errors propagate.
+    fn form_error(&self, err: AppError, template: &str, title_key: &str, mut data: Value) -> AppResult<HttpResponse> {
+        match &err {
+            AppError::Domain(DomainError::Invalid(fields)) => {
+                data["errors"] = json!(translate_fields(fields, self.lang));
+                data["alert"] = json!(self.t("error-invalid"));
+                Ok(self.render_status(StatusCode::UNPROCESSABLE_ENTITY, template, title_key, data))
+            }
+            AppError::Domain(DomainError::Conflict(key)) => {
+                data["alert"] = json!(self.t(key));
+                Ok(self.render_status(StatusCode::CONFLICT, template, title_key, data))
+            }
+            _ => Err(err),
+        }
+    }
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+}
+
+fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
+
+fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
+    Some(field(form, name).trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// The form's copy without its CSRF token, to fill the form again.
+fn values(form: &HashMap<String, String>) -> Value {
+    let mut v = json!(form);
+    if let Value::Object(m) = &mut v {
+        m.remove("csrf");
+        m.remove("password");
+    }
+    v
+}
+
+fn flash(req: &HttpRequest, view: &View) -> Option<String> {
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok()?;
+    let key = q.get("done")?;
+    key.starts_with("flash-").then(|| view.t(key))
+}
+
+/// Error responses of pages are HTML in the user's language (the API keeps
+/// its JSON). Installed as a middleware over the whole app.
+pub fn error_page(req: &HttpRequest, err: &AppError) -> HttpResponse {
+    let view = View::new(req, None);
+    if err.status() == StatusCode::UNAUTHORIZED {
+        return redirect("/login");
+    }
+    let mut resp = view.render_status(
+        err.status(),
+        "error",
+        "error-title",
+        json!({"message": err.message(view.lang), "status": err.status().as_u16()}),
+    );
+    if let Some(secs) = err.retry_after() {
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
 }
 
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
-    let _ = req;
-    HttpResponse::NotFound().finish()
+    let err = AppError::Domain(DomainError::NotFound);
+    if req.path().starts_with("/api/") {
+        err.json_response("en")
+    } else {
+        error_page(&req, &err)
+    }
+}
+
+// ---------------------------------------------------------------- public
+
+async fn home(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
+    let view = View::new(&req, user.0.as_ref());
+    view.render("home", "home-title", json!({}))
+}
+
+async fn accessibility(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
+    View::new(&req, user.0.as_ref()).render("accessibility", "a11y-title", json!({}))
+}
+
+/// Anonymous forms (login, registration) use a double-submit cookie.
+fn anon_csrf(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    match req.cookie(ANON_CSRF_COOKIE) {
+        Some(c) if c.value().len() == 64 => (c.value().to_string(), None),
+        _ => {
+            let token = auth::random_token();
+            let cookie = Cookie::build(ANON_CSRF_COOKIE, token.clone())
+                .path("/")
+                .http_only(true)
+                .same_site(SameSite::Strict)
+                .finish();
+            (token, Some(cookie))
+        }
+    }
+}
+
+fn check_anon_csrf(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
+    let cookie = req.cookie(ANON_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let sent = field(form, "csrf");
+    if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden.into())
+    }
+}
+
+fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
+    if let Some(c) = cookie {
+        let _ = resp.add_cookie(&c);
+    }
+    resp
+}
+
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        "/".to_string()
+    }
+}
+
+async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
+    if user.0.is_some() {
+        return redirect("/");
+    }
+    let (csrf, cookie) = anon_csrf(&req);
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok();
+    let next = q.as_ref().and_then(|q| q.get("next").cloned()).unwrap_or_default();
+    let view = View::new(&req, None);
+    let flash = flash(&req, &view);
+    with_cookie(
+        view.render("login", "login-title", json!({"form_csrf": csrf, "next": next, "flash": flash})),
+        cookie,
+    )
+}
+
+async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
+    check_anon_csrf(&req, &form)?;
+    let view = View::new(&req, None);
+    let (email, password) = (field(&form, "email").to_string(), field(&form, "password").to_string());
+    let address = peer(&req);
+    let config = st.config.clone();
+    let result = st
+        .db(move |c| auth::login(c, &config.security, &email, &password, &address, KIND_COOKIE))
+        .await;
+    let data = json!({"form_csrf": field(&form, "csrf"), "next": field(&form, "next"), "values": values(&form)});
+    match result {
+        Ok(session) => {
+            let cookie = Cookie::build(SESSION_COOKIE, session.token)
+                .path("/")
+                .http_only(true)
+                .secure(st.config.security.secure_cookies)
+                .same_site(SameSite::Lax)
+                .finish();
+            let mut resp = redirect(&safe_next(field(&form, "next")));
+            let _ = resp.add_cookie(&cookie);
+            Ok(resp)
+        }
+        Err(AppError::Domain(DomainError::Unauthorized)) => {
+            let mut data = data;
+            data["alert"] = json!(view.t("login-failed"));
+            Ok(view.render_status(StatusCode::UNAUTHORIZED, "login", "login-title", data))
+        }
+        Err(e) => view.form_error(e, "login", "login-title", data),
+    }
+}
+
+async fn logout_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
+    match user.0 {
+        Some(u) => View::new(&req, Some(&u)).render("logout", "logout-title", json!({})),
+        None => redirect("/"),
+    }
+}
+
+async fn logout(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {
+        st.db(move |c| Ok(auth::logout(c, &token)?)).await?;
+    }
+    let mut resp = redirect("/");
+    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    gone.make_removal();
+    let _ = resp.add_cookie(&gone);
+    Ok(resp)
+}
+
+async fn municipality_options(st: &Data) -> AppResult<Vec<api::Municipality>> {
+    use cus_db::schema::municipalities;
+    use diesel::prelude::*;
+    st.db(|c| {
+        Ok(municipalities::table
+            .select((municipalities::teryt, municipalities::name))
+            .order(municipalities::name)
+            .load(c)?)
+    })
+    .await
+}
+
+async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
+    let (csrf, cookie) = anon_csrf(&req);
+    let municipalities = municipality_options(&st).await?;
+    let view = View::new(&req, None);
+    Ok(with_cookie(
+        view.render("register", "register-title", json!({"form_csrf": csrf, "municipalities": municipalities})),
+        cookie,
+    ))
+}
+
+async fn register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
+    check_anon_csrf(&req, &form)?;
+    let view = View::new(&req, None);
+    let reg = Registration {
+        email: field(&form, "email").to_string(),
+        password: field(&form, "password").to_string(),
+        first_name: field(&form, "first_name").to_string(),
+        last_name: field(&form, "last_name").to_string(),
+        municipality: field(&form, "municipality").to_string(),
+        pesel: opt(&form, "pesel"),
+        address: opt(&form, "address"),
+        phone: opt(&form, "phone"),
+    };
+    let lang = view.lang;
+    let public = st.config.server.public_url.clone();
+    match st.tx(move |c| auth::register_resident(c, reg, lang, &public)).await {
+        Ok(_) => Ok(view.render("message", "register-title", json!({"message": view.t("register-done")}))),
+        Err(e) => {
+            let municipalities = municipality_options(&st).await?;
+            view.form_error(
+                e,
+                "register",
+                "register-title",
+                json!({"form_csrf": field(&form, "csrf"), "municipalities": municipalities, "values": values(&form)}),
+            )
+        }
+    }
+}
+
+async fn confirm(req: HttpRequest, st: Data, q: web::Query<HashMap<String, String>>) -> AppResult<HttpResponse> {
+    let view = View::new(&req, None);
+    let token = q.get("token").cloned().unwrap_or_default();
+    let ok = st.tx(move |c| auth::confirm_email(c, &token)).await.is_ok();
+    let (status, key) = if ok {
+        (StatusCode::OK, "confirm-done")
+    } else {
+        (StatusCode::NOT_FOUND, "confirm-failed")
+    };
+    Ok(view.render_status(status, "message", "confirm-title", json!({"message": view.t(key), "login_link": ok})))
+}
+
+// ---------------------------------------------------------------- residents' cases
+
+async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    if user.actor.role != Role::Resident {
+        return Ok(redirect("/work"));
+    }
+    let actor = user.actor.clone();
+    let (requests, plans) = st
+        .db(move |c| {
+            let (rows, _) = window::list_requests(c, &actor, false, 1, 100)?;
+            let plans = plans::list_plans(c, &actor)?;
+            Ok((rows, plans))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render("cases", "cases-title", json!({"requests": requests, "plans": plans, "flash": flash(&req, &view)})))
+}
+
+async fn request_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let data = request_form_data(&st, &user, q.get("resident_id").cloned()).await?;
+    Ok(view.render("request_new", "request-new-title", data))
+}
+
+async fn request_form_data(st: &Data, user: &PageUser, resident_id: Option<String>) -> AppResult<Value> {
+    user.actor.require(&[Role::Resident, Role::Desk])?;
+    let actor = user.actor.clone();
+    let (services, resident) = st
+        .tx(move |c| {
+            let services = window::list_services(c, &actor)?;
+            let resident = match resident_id.filter(|_| actor.role == Role::Desk) {
+                Some(id) => Some(window::get_resident(c, &actor, &id)?),
+                None => None,
+            };
+            Ok((services, resident))
+        })
+        .await?;
+    let services: Vec<_> = services.into_iter().filter(|s| s.active).collect();
+    Ok(json!({"services": services, "resident": resident, "desk": user.actor.role == Role::Desk}))
+}
+
+async fn request_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let view = View::new(&req, Some(&user));
+    let channel = if user.actor.role == Role::Desk { "desk" } else { "online" };
+    let input = NewRequest {
+        resident_id: opt(&form, "resident_id"),
+        service_code: opt(&form, "service_code"),
+        description: field(&form, "description").to_string(),
+        channel: channel.to_string(),
+    };
+    let actor = user.actor.clone();
+    let rules = st.config.rules.clone();
+    match st.tx(move |c| window::file_request(c, &actor, &rules, input)).await {
+        Ok(r) => Ok(redirect(&format!("/requests/{}?done=flash-request-filed", r.id))),
+        Err(e) => {
+            let mut data = request_form_data(&st, &user, opt(&form, "resident_id")).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "request_new", "request-new-title", data)
+        }
+    }
+}
+
+async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let view = st.tx(move |c| window::get_request(c, &actor, &id)).await?;
+    let a = &user.actor;
+    let kinds: &[&str] = match a.role {
+        Role::Benefits => &window::BENEFITS_KINDS,
+        Role::SocialWorker => &window::SOCIAL_WORKER_KINDS,
+        _ => &[],
+    };
+    Ok(json!({
+        "r": view,
+        "can_route": a.is(&[Role::Desk, Role::Organizer]) && view.request.status != "closed",
+        "route_targets": window::ROUTE_TARGETS,
+        "can_message": !kinds.is_empty(),
+        "message_kinds": kinds,
+        "can_plan": a.role == Role::Coordinator && view.request.status != "closed",
+        "staff": a.role.is_staff(),
+    }))
+}
+
+async fn request_page(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = request_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(flash(&req, &view));
+    Ok(view.render("request", "request-title", data))
+}
+
+async fn request_route(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let input = RouteInput { to: field(&form, "to").to_string(), note: field(&form, "note").to_string() };
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    match st.tx(move |c| window::route_request(c, &actor, &rid, input)).await {
+        Ok(_) => Ok(redirect(&format!("/requests/{id}?done=flash-saved"))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = request_data(&st, &user, id).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "request", "request-title", data)
+        }
+    }
+}
+
+async fn request_message(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let input = MessageInput { kind: field(&form, "kind").to_string(), text: field(&form, "text").to_string() };
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    match st.tx(move |c| window::send_message(c, &actor, &rid, input)).await {
+        Ok(_) => Ok(redirect(&format!("/requests/{id}?done=flash-sent"))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = request_data(&st, &user, id).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "request", "request-title", data)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- staff
+
+async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    if user.actor.role == Role::Resident {
+        return Ok(redirect("/cases"));
+    }
+    if !user.actor.role.is_staff() {
+        return Err(DomainError::Forbidden.into());
+    }
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let all = q.get("all").is_some_and(|v| v == "1");
+    let actor = user.actor.clone();
+    let with_plans = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]);
+    let (requests, total, plans) = st
+        .db(move |c| {
+            let (rows, total) = window::list_requests(c, &actor, all, 1, 100)?;
+            let plans = if with_plans { plans::list_plans(c, &actor)? } else { vec![] };
+            Ok((rows, total, plans))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    let role_filtered = matches!(user.actor.role, Role::SocialWorker | Role::Benefits | Role::Coordinator);
+    Ok(view.render(
+        "work",
+        "nav-work",
+        json!({"requests": requests, "total": total, "plans": plans, "with_plans": with_plans,
+               "all": all, "role_filtered": role_filtered, "today": cus_db::today()}),
+    ))
+}
+
+fn can_register_residents(user: &PageUser) -> bool {
+    user.actor.is(&[Role::Desk, Role::Coordinator, Role::Admin])
+}
+
+async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let query = q.get("q").cloned();
+    let actor = user.actor.clone();
+    let found = match query.clone().filter(|s| !s.trim().is_empty()) {
+        Some(text) => Some(st.tx(move |c| window::search_residents(c, &actor, &text)).await?),
+        None if user.actor.role.is_staff() => None,
+        None => return Err(DomainError::Forbidden.into()),
+    };
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "residents",
+        "residents-title",
+        json!({"q": query, "found": found, "can_register": can_register_residents(&user)}),
+    ))
+}
+
+async fn resident_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let input = NewResident {
+        pesel: field(&form, "pesel").to_string(),
+        first_name: field(&form, "first_name").to_string(),
+        last_name: field(&form, "last_name").to_string(),
+        address: field(&form, "address").to_string(),
+        email: opt(&form, "email"),
+        phone: opt(&form, "phone"),
+    };
+    let actor = user.actor.clone();
+    match st.tx(move |c| window::create_resident(c, &actor, input)).await {
+        Ok(r) => Ok(redirect(&format!("/residents/{}?done=flash-resident-registered", r.id))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            view.form_error(
+                e,
+                "residents",
+                "residents-title",
+                json!({"values": values(&form), "can_register": can_register_residents(&user)}),
+            )
+        }
+    }
+}
+
+async fn resident_page(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let resident = st.tx(move |c| window::get_resident(c, &actor, &id)).await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "resident",
+        "resident-title",
+        json!({"resident": resident, "flash": flash(&req, &view),
+               "can_file": user.actor.role == Role::Desk,
+               "can_plan": user.actor.role == Role::Coordinator}),
+    ))
+}
+
+async fn services_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    if !actor.role.is_staff() {
+        return Err(DomainError::Forbidden.into());
+    }
+    let services = st.db(move |c| window::list_services(c, &actor)).await?;
+    Ok(json!({
+        "services": services,
+        "can_edit": user.actor.role == Role::Organizer,
+        "areas": window::AREAS,
+        "variants": window::VARIANTS,
+        "phases": window::PHASES,
+    }))
+}
+
+async fn services(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = services_data(&st, &user).await?;
+    data["flash"] = json!(flash(&req, &view));
+    data["values"] = json!({"variant": "I", "phase": "III", "active": "on"});
+    Ok(view.render("services", "services-title", data))
+}
+
+async fn service_edit(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    user.actor.require(&[Role::Organizer])?;
+    let code = path.into_inner();
+    let municipality = user.actor.home()?.to_string();
+    let service = st.db(move |c| window::find_service(c, &municipality, &code)).await?;
+    let view = View::new(&req, Some(&user));
+    let mut data = services_data(&st, &user).await?;
+    data["editing"] = json!(service.code);
+    data["values"] = json!({
+        "code": service.code, "name": service.name, "area": service.area, "standard": service.standard,
+        "variant": service.variant, "phase": service.phase, "fee_rule": service.fee_rule,
+        "access_criteria": service.access_criteria, "active": if service.active { "on" } else { "" },
+    });
+    Ok(view.render("services", "services-edit", data))
+}
+
+async fn service_save(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let editing = opt(&form, "editing");
+    let input = ServiceInput {
+        code: field(&form, "code").trim().to_string(),
+        name: field(&form, "name").to_string(),
+        area: field(&form, "area").to_string(),
+        standard: field(&form, "standard").to_string(),
+        variant: field(&form, "variant").to_string(),
+        phase: field(&form, "phase").to_string(),
+        fee_rule: field(&form, "fee_rule").to_string(),
+        access_criteria: field(&form, "access_criteria").to_string(),
+        active: form.contains_key("active"),
+    };
+    let actor = user.actor.clone();
+    let ed = editing.clone();
+    match st.tx(move |c| window::save_service(c, &actor, ed.as_deref(), input)).await {
+        Ok(_) => Ok(redirect("/services?done=flash-saved")),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = services_data(&st, &user).await?;
+            data["values"] = values(&form);
+            data["editing"] = json!(editing);
+            view.form_error(e, "services", "services-title", data)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- plans
+
+async fn plans_list(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let plans = st.db(move |c| plans::list_plans(c, &actor)).await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render("plans", "plans-title", json!({"plans": plans, "can_create": user.actor.role == Role::Coordinator})))
+}
+
+async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    user.actor.require(&[Role::Coordinator])?;
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let resident_id = q.get("resident_id").cloned().unwrap_or_default();
+    let actor = user.actor.clone();
+    let rid = resident_id.clone();
+    let resident = st.tx(move |c| window::get_resident(c, &actor, &rid)).await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "plan_new",
+        "plan-new-title",
+        json!({"resident": resident, "values": {"request_id": q.get("request_id")}}),
+    ))
+}
+
+async fn plan_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let view = View::new(&req, Some(&user));
+    let date = match opt(&form, "application_date") {
+        Some(d) => match d.parse() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let err = AppError::Domain(DomainError::field("application_date", "error-type"));
+                return plan_form_error(&view, &st, &user, &form, err).await;
+            }
+        },
+        None => None,
+    };
+    let input = NewPlan {
+        resident_id: field(&form, "resident_id").to_string(),
+        request_id: opt(&form, "request_id"),
+        goals: field(&form, "goals").lines().map(str::to_string).collect(),
+        needs: field(&form, "needs").to_string(),
+        resident_commitments: field(&form, "resident_commitments").to_string(),
+        application_date: date,
+    };
+    let actor = user.actor.clone();
+    let rules = st.config.rules.clone();
+    match st.tx(move |c| plans::create_plan(c, &actor, &rules, input)).await {
+        Ok(p) => Ok(redirect(&format!("/plans/{}?done=flash-saved", p.id))),
+        Err(e) => plan_form_error(&view, &st, &user, &form, e).await,
+    }
+}
+
+async fn plan_form_error(view: &View, st: &Data, user: &PageUser, form: &HashMap<String, String>, err: AppError) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let rid = field(form, "resident_id").to_string();
+    let resident = st.tx(move |c| window::get_resident(c, &actor, &rid)).await?;
+    view.form_error(err, "plan_new", "plan-new-title", json!({"resident": resident, "values": values(form)}))
+}
+
+async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let (plan, services) = st
+        .tx(move |c| {
+            let plan = plans::get_plan(c, &actor, &id)?;
+            let services = if actor.role == Role::Coordinator { window::list_services(c, &actor)? } else { vec![] };
+            Ok((plan, services))
+        })
+        .await?;
+    let a = &user.actor;
+    Ok(json!({
+        "p": plan,
+        "services": services.into_iter().filter(|s| s.active).collect::<Vec<_>>(),
+        "can_edit": a.role == Role::Coordinator && plan.plan.status == "draft",
+        "is_resident": a.role == Role::Resident,
+        "is_coordinator": a.role == Role::Coordinator,
+        "outcomes": OUTCOMES,
+        "overdue": plan.days_to_deadline.is_some_and(|d| d < 0) || plan.plan.overdue,
+    }))
+}
+
+async fn plan_page(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = plan_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(flash(&req, &view));
+    Ok(view.render("plan", "plan-title", data))
+}
+
+async fn plan_step_failed(req: &HttpRequest, st: &Data, user: &PageUser, id: String, form: &HashMap<String, String>, err: AppError) -> AppResult<HttpResponse> {
+    let view = View::new(req, Some(user));
+    let mut data = plan_data(st, user, id).await?;
+    data["values"] = values(form);
+    view.form_error(err, "plan", "plan-title", data)
+}
+
+async fn plan_item_add(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let parsed = (|| -> Result<NewItem, DomainError> {
+        let date = |name: &str| {
+            field(&form, name).parse().map_err(|_| DomainError::field(name, "error-type"))
+        };
+        let hours = match opt(&form, "hours_per_month") {
+            Some(h) => Some(h.parse::<i32>().map_err(|_| DomainError::field("hours_per_month", "error-type"))?),
+            None => None,
+        };
+        Ok(NewItem {
+            service_code: field(&form, "service_code").to_string(),
+            provider: opt(&form, "provider"),
+            provider_agreement_id: opt(&form, "provider_agreement_id"),
+            frequency: field(&form, "frequency").to_string(),
+            hours_per_month: hours,
+            start_date: date("start_date")?,
+            end_date: date("end_date")?,
+        })
+    })();
+    let item = match parsed {
+        Ok(i) => i,
+        Err(e) => return plan_step_failed(&req, &st, &user, id, &form, e.into()).await,
+    };
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    let rules = st.config.rules.clone();
+    match st.tx(move |c| plans::add_item(c, &actor, &rules, &pid, item)).await {
+        Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+    }
+}
+
+async fn plan_transition(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let review_date = match opt(&form, "review_date") {
+        Some(d) => match d.parse() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let e = DomainError::field("review_date", "error-type").into();
+                return plan_step_failed(&req, &st, &user, id, &form, e).await;
+            }
+        },
+        None => None,
+    };
+    let input = TransitionInput {
+        to: field(&form, "to").to_string(),
+        note: field(&form, "note").to_string(),
+        outcome: opt(&form, "outcome"),
+        review_date,
+    };
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    match st.tx(move |c| plans::transition(c, &actor, &pid, input)).await {
+        Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+    }
+}
+
+async fn plan_consent_request(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    match st.tx(move |c| plans::request_consent(c, &actor, &pid)).await {
+        Ok(true) => Ok(redirect(&format!("/plans/{id}?done=flash-consent-requested"))),
+        Ok(false) => Ok(redirect(&format!("/plans/{id}?done=flash-consent-no-email"))),
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+    }
+}
+
+/// The plan as a document to print and sign (API.md: `/plans/{id}/document`).
+/// Also answers API clients with a bearer token.
+async fn plan_document(req: HttpRequest, st: Data, user: MaybePageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let actor = match user.0 {
+        Some(u) => u.actor,
+        None => {
+            let token = crate::state::bearer(&req).ok_or(DomainError::Unauthorized)?;
+            st.db(move |c| Ok(auth::session_actor(c, &token, auth::KIND_BEARER)?))
+                .await?
+                .map(|(a, _)| a)
+                .ok_or(DomainError::Unauthorized)?
+        }
+    };
+    let id = path.into_inner();
+    let a = actor.clone();
+    let plan = st.tx(move |c| plans::get_plan(c, &a, &id)).await?;
+    let view = View::new(&req, None);
+    Ok(view.render(
+        "plan_document",
+        "plan-title",
+        json!({"p": plan, "printed": cus_db::today(), "municipality": plan.plan.municipality}),
+    ))
+}
+
+async fn audit_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let query = AuditQuery {
+        subject_type: q.get("subject_type").cloned().filter(|s| !s.is_empty()),
+        subject_id: q.get("subject_id").cloned().filter(|s| !s.is_empty()),
+        page: q.get("page").and_then(|p| p.parse().ok()),
+        per_page: Some(100),
+    };
+    let actor = user.actor.clone();
+    let (rows, total) = st.db(move |c| api::audit_rows(c, &actor, &query)).await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render("audit", "audit-title", json!({"rows": rows, "total": total, "q": q, "subject_types": ["resident", "request", "plan", "service", "user", "municipality"]})))
 }

@@ -243,6 +243,7 @@ diesel::joinable!(plan_items -> plans (plan_id));
 diesel::joinable!(plan_items -> services (service_id));
 diesel::joinable!(plan_events -> plans (plan_id));
 diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(audit_log -> users (actor_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities,

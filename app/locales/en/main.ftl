@@ -300,3 +300,10 @@ email-plan-consent-body = your coordinator has prepared your individual service 
 
 a11y-title = Accessibility statement
 a11y-body = The Social Services Center is committed to making its website accessible under the Polish act of 4 April 2019 on the digital accessibility of public bodies' websites and mobile applications. The site conforms to WCAG 2.1 level AA: it works without JavaScript, by keyboard and with screen readers. Please report accessibility problems at the information desk.
+
+flash-request-filed = Request filed. We will confirm it by email.
+flash-saved = Saved.
+flash-sent = Sent.
+flash-resident-registered = Resident registered.
+flash-consent-requested = A message asking for consent was sent to the resident.
+flash-consent-no-email = The resident has no email address: take their consent in person and record it in the plan.

@@ -300,3 +300,10 @@ email-plan-consent-body = koordynator przygotował Twój indywidualny plan usłu
 
 a11y-title = Deklaracja dostępności
 a11y-body = Centrum Usług Społecznych zobowiązuje się zapewnić dostępność swojej strony internetowej zgodnie z ustawą z dnia 4 kwietnia 2019 r. o dostępności cyfrowej stron internetowych i aplikacji mobilnych podmiotów publicznych. Strona jest zgodna z WCAG 2.1 na poziomie AA: działa bez JavaScriptu, z klawiatury i z czytnikami ekranu. Problemy z dostępnością prosimy zgłaszać w punkcie informacyjnym.
+
+flash-request-filed = Wniosek złożony. Potwierdzenie wyślemy e-mailem.
+flash-saved = Zapisano.
+flash-sent = Wysłano.
+flash-resident-registered = Mieszkaniec zarejestrowany.
+flash-consent-requested = Wysłano wiadomość do mieszkańca z prośbą o zgodę.
+flash-consent-no-email = Mieszkaniec nie ma adresu e-mail: odbierz zgodę osobiście i zapisz ją w planie.
