@@ -285,6 +285,8 @@ pub fn register_resident(
     check.require(!reg.last_name.trim().is_empty(), "last_name", "error-required");
     check.require(reg.first_name.len() <= 100, "first_name", "error-too-long");
     check.require(reg.last_name.len() <= 100, "last_name", "error-too-long");
+    check_email(&mut check, "email", reg.email.trim());
+    check_password(&mut check, "password", &reg.password);
     let pesel = match reg.pesel.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => match cus_db::identifiers::Pesel::parse(p) {
             Ok(p) => Some(p.as_str().to_string()),

@@ -8,7 +8,8 @@ use cus_db::outbox::{OutboxMessage, FAILED, PENDING, SENDING, SENT};
 use cus_db::schema::outbox;
 use cus_db::{now, DbConn};
 use diesel::prelude::*;
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentTransferEncoding, ContentType};
+use lettre::message::{Body, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 
 use crate::config::Config;
@@ -64,8 +65,15 @@ fn build(config: &Config, m: &OutboxMessage) -> Result<Message, String> {
         .to(m.to_address.parse().map_err(|e| format!("recipient: {e}"))?)
         .subject(subject)
         .message_id(Some(m.message_id.clone()))
-        .header(ContentType::TEXT_PLAIN)
-        .body(body)
+        .singlepart(
+            // 8bit keeps the .eml files and the SMTP transcript readable.
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(
+                    Body::new_with_encoding(body, ContentTransferEncoding::EightBit)
+                        .unwrap_or_else(|raw| Body::new(raw)),
+                ),
+        )
         .map_err(|e| e.to_string())
 }
 

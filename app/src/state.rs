@@ -218,7 +218,11 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
                 // serde names an unknown or missing field in the message.
                 if let Some(name) = text.split('`').nth(1) {
                     if text.starts_with("unknown field") || text.starts_with("missing field") {
-                        path = if path == "." { name.to_string() } else { format!("{path}.{name}") };
+                        if path == "." {
+                            path = name.to_string();
+                        } else if !path.ends_with(name) {
+                            path = format!("{path}.{name}");
+                        }
                     }
                 }
                 let key = if text.starts_with("unknown field") {

@@ -114,6 +114,7 @@ pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
     let url = DatabaseUrl::parse(url);
     r2d2::Pool::builder()
         .max_size(max_size.max(1))
+        .min_idle(Some(1))
         .connection_timeout(std::time::Duration::from_secs(20))
         .build(Manager(url.clone()))
         .map_err(|e| format!("cannot open the database {}: {e}", url.target))

@@ -296,7 +296,9 @@ email-request-received-body = we received your request. Case number:
 email-request-deadline = Deadline for the case:
 email-request-routed-body = Your case has been routed to:
 email-follow = Follow your case under "My cases":
-email-plan-consent-body = your coordinator has prepared your individual service plan. Please read it and give your consent:
+email-plan-consent-body =
+    your coordinator has prepared your individual service plan.
+    Please read it and give your consent:
 
 a11y-title = Accessibility statement
 a11y-body = The Social Services Center is committed to making its website accessible under the Polish act of 4 April 2019 on the digital accessibility of public bodies' websites and mobile applications. The site conforms to WCAG 2.1 level AA: it works without JavaScript, by keyboard and with screen readers. Please report accessibility problems at the information desk.

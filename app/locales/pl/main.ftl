@@ -296,7 +296,9 @@ email-request-received-body = otrzymaliśmy Twój wniosek. Numer sprawy:
 email-request-deadline = Termin załatwienia sprawy:
 email-request-routed-body = Twoja sprawa została przekazana do:
 email-follow = Status sprawy sprawdzisz w zakładce „Moje sprawy”:
-email-plan-consent-body = koordynator przygotował Twój indywidualny plan usług społecznych. Przeczytaj go i wyraź zgodę:
+email-plan-consent-body =
+    koordynator przygotował Twój indywidualny plan usług społecznych.
+    Przeczytaj go i wyraź zgodę:
 
 a11y-title = Deklaracja dostępności
 a11y-body = Centrum Usług Społecznych zobowiązuje się zapewnić dostępność swojej strony internetowej zgodnie z ustawą z dnia 4 kwietnia 2019 r. o dostępności cyfrowej stron internetowych i aplikacji mobilnych podmiotów publicznych. Strona jest zgodna z WCAG 2.1 na poziomie AA: działa bez JavaScriptu, z klawiatury i z czytnikami ekranu. Problemy z dostępnością prosimy zgłaszać w punkcie informacyjnym.

@@ -1,0 +1,103 @@
+use cus_db::Role;
+use cus_tests::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+struct Sink {
+    child: Child,
+    port: u16,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Sink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Starts the aiosmtpd sink; `None` when python3 with aiosmtpd is missing
+/// and CUS_TEST_SMTP is not set (the test script sets it and installs it).
+fn start_sink() -> Option<Sink> {
+    let port = free_port();
+    let dir = temp_dir().join("smtp");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/smtp_sink.py");
+    let spawned = Command::new("python3")
+        .args([script, &port.to_string(), dir.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn();
+    let mut child = match spawned {
+        Ok(c) => c,
+        Err(e) => {
+            assert!(std::env::var("CUS_TEST_SMTP").is_err(), "cannot start the SMTP sink: {e}");
+            return None;
+        }
+    };
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    if line.trim() != "ready" {
+        let _ = child.kill();
+        assert!(std::env::var("CUS_TEST_SMTP").is_err(), "SMTP sink did not start (is aiosmtpd installed?)");
+        eprintln!("skipping: no aiosmtpd");
+        return None;
+    }
+    Some(Sink { child, port, dir })
+}
+
+fn received(sink: &Sink) -> Vec<String> {
+    let mut mails: Vec<String> = std::fs::read_dir(&sink.dir)
+        .map(|d| d.flatten().map(|e| std::fs::read_to_string(e.path()).unwrap()).collect())
+        .unwrap_or_default();
+    mails.sort();
+    mails
+}
+
+/// A real SMTP server receives the request-received mail; a message queued
+/// while SMTP was down is kept, sent once it is back, and never twice.
+#[tokio::test]
+async fn smtp_delivery_survives_an_outage_without_duplicates() {
+    let Some(sink) = start_sink() else { return };
+    // First the server is down: a port nobody listens on.
+    let dead = free_port();
+    let app = spawn_with(|c| c.mail.smtp_url = format!("smtp://127.0.0.1:{dead}")).await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let rid = app.resident(&desk, &pesel(21)).await;
+    let (s, r) = app.post("/api/v1/requests", &desk, json!({"resident_id": rid, "description": "Opieka", "channel": "desk"})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    let case = r["case_number"].as_str().unwrap().to_string();
+    assert_eq!(app.run_job("outbox"), "sent 0, failed 0, retrying 1");
+    // Nothing lost: the message waits in the outbox with its error.
+    {
+        use cus_db::schema::outbox;
+        use diesel::prelude::*;
+        let mut conn = app.state.pool.get().unwrap();
+        let (status, attempts, err): (String, i32, Option<String>) =
+            outbox::table.select((outbox::status, outbox::attempts, outbox::last_error)).first(&mut conn).unwrap();
+        assert_eq!((status.as_str(), attempts), ("pending", 1));
+        assert!(err.is_some());
+        // SMTP is back; the backoff has passed.
+        diesel::update(outbox::table).set(outbox::next_attempt_at.eq(cus_db::now())).execute(&mut conn).unwrap();
+    }
+    let mut config = (*app.state.config).clone();
+    config.mail.smtp_url = format!("smtp://127.0.0.1:{}", sink.port);
+    let state = cus::state::AppState { config: std::sync::Arc::new(config), ..app.state.clone() };
+    let outcome = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot()).unwrap().unwrap();
+    assert_eq!(outcome, "sent 1, failed 0, retrying 0");
+    let again = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot()).unwrap().unwrap();
+    assert_eq!(again, "sent 0, failed 0, retrying 0");
+    let mails = received(&sink);
+    assert_eq!(mails.len(), 1, "sent exactly once");
+    let mail = &mails[0];
+    assert!(mail.contains("jan.testowy@test.example"));
+    assert!(mail.contains(&case), "{mail}");
+    assert!(mail.contains("Message-ID: <"), "{mail}");
+    assert!(mail.contains("Dzień dobry"), "Polish body: {mail}");
+}

@@ -1,0 +1,10 @@
+//! The integration suite: one binary (one link step), a module per area.
+//! Every test starts its own server and database.
+
+mod auth;
+mod foundation;
+mod mail;
+mod pages;
+mod plans;
+mod schema;
+mod window;
