@@ -75,7 +75,17 @@ where
     async move {
         let res = fut.await?;
         if res.request().path().starts_with("/api/") {
-            return Ok(res);
+            // API errors are English unless the client asks for Polish.
+            let polish = res
+                .response()
+                .error()
+                .and_then(|e| e.as_error::<error::AppError>())
+                .filter(|_| i18n::api_lang(res.request()) == "pl")
+                .map(|e| e.json_response("pl"));
+            return Ok(match polish {
+                Some(json) => res.into_response(json),
+                None => res,
+            });
         }
         let page = res
             .response()

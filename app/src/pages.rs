@@ -882,7 +882,7 @@ async fn plan_document(req: HttpRequest, st: Data, user: MaybePageUser, path: we
     Ok(view.render(
         "plan_document",
         "plan-title",
-        json!({"p": plan, "printed": cus_db::today(), "municipality": plan.plan.municipality}),
+        json!({"p": plan, "printed": cus_db::today()}),
     ))
 }
 

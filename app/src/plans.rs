@@ -7,7 +7,7 @@
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit;
 use cus_db::error::{Check, OptionalFound};
-use cus_db::schema::{plan_events, plan_items, plans, requests, residents, services, users};
+use cus_db::schema::{municipalities, plan_events, plan_items, plans, requests, residents, services, users};
 use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -89,6 +89,7 @@ pub struct PlanView {
     pub resident_pesel: Option<String>,
     pub resident_address: String,
     pub coordinator_name: String,
+    pub municipality_name: String,
     pub case_number: Option<String>,
     pub items: Vec<PlanItem>,
     pub history: Vec<PlanEvent>,
@@ -279,6 +280,10 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
         .first(conn)?;
     let coordinator_name: String =
         users::table.find(&plan.coordinator_id).select(users::display_name).first(conn)?;
+    let municipality_name: String = municipalities::table
+        .find(&plan.municipality)
+        .select(municipalities::name)
+        .first(conn)?;
     let case_number: Option<String> = match &plan.request_id {
         Some(r) => requests::table.find(r).select(requests::case_number).first(conn).optional()?,
         None => None,
@@ -290,6 +295,7 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
         resident_pesel: pesel,
         resident_address: address,
         coordinator_name,
+        municipality_name,
         case_number,
         items,
         history,

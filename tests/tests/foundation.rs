@@ -126,3 +126,22 @@ async fn job_slots_are_claimed_once() {
     let ran = [ta.join().unwrap(), tb.join().unwrap()].iter().filter(|r| r.is_some()).count();
     assert_eq!(ran, 1);
 }
+
+#[tokio::test]
+async fn api_errors_speak_polish_on_request() {
+    let app = spawn_app().await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let r = app
+        .client
+        .post(app.url("/api/v1/residents"))
+        .bearer_auth(&desk.token)
+        .header("accept-language", "pl-PL,pl;q=0.9")
+        .json(&json!({"pesel": "44051401459", "first_name": "A", "last_name": "B", "address": "C"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["fields"]["pesel"][0], "Nieprawidłowa cyfra kontrolna PESEL.");
+    assert_eq!(b["message"], "Popraw zaznaczone pola.");
+}

@@ -1,0 +1,130 @@
+// Headless Chromium over the real server: the pages that matter, driven as
+// a person would (click, type, keyboard), plus a check that every visible
+// form control has a label. Run by ./scripts/test; needs target/debug/cus.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import net from 'node:net';
+import { chromium } from 'playwright-core';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const binary = process.env.CUS_BIN ?? join(root, 'target', 'debug', 'cus');
+const PASSWORD = 'demo-password-2026';
+let server, browser, base, dir;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+  });
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'cus-browser-'));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  server = spawn(binary, ['--database', join(dir, 'cus.db'), 'serve', '--demo', '--bind', `127.0.0.1:${port}`], {
+    env: { ...process.env, CUS_MAIL_DIR: join(dir, 'mail'), CUS_LOG: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => { out += d; if (out.includes('CUS is running')) resolve(); });
+    server.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function signIn(page, email) {
+  await page.goto(`${base}/login`);
+  await page.getByLabel(/e-mail|email/i).fill(email);
+  await page.getByLabel(/hasło|password/i).fill(PASSWORD);
+  await page.getByRole('button', { name: /zaloguj|sign in/i }).click();
+  await page.waitForURL(`${base}/`);
+}
+
+/** Every visible input, select and textarea has a label a screen reader reads. */
+async function assertLabelled(page) {
+  const unlabelled = await page.$$eval('input:not([type=hidden]), select, textarea', (els) =>
+    els.filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')).map((el) => el.outerHTML));
+  assert.deepEqual(unlabelled, [], `unlabelled controls on ${page.url()}`);
+}
+
+test('home page speaks Polish and switches to English', async () => {
+  const page = await browser.newPage();
+  await page.goto(base);
+  assert.equal(await page.getAttribute('html', 'lang'), 'pl');
+  assert.ok(await page.getByRole('heading', { name: 'Jedno okienko' }).isVisible());
+  await page.getByRole('link', { name: 'English' }).click();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.goto(`${base}/login`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en', 'the choice is remembered');
+  // The skip link is the first thing the keyboard reaches.
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#main');
+  await page.close();
+});
+
+test('a resident files a request online and sees it in "my cases"', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'resident@sochaczew.example');
+  await page.goto(`${base}/requests/new`);
+  await assertLabelled(page);
+  // Submitting an empty description: the form comes back with the reason.
+  await page.getByRole('button', { name: 'Złóż wniosek' }).click();
+  assert.ok(await page.locator('#description[aria-invalid="true"]').isVisible());
+  assert.ok(await page.getByText('To pole jest wymagane.').isVisible());
+  await page.getByLabel('Usługa').selectOption({ label: 'Usługi opiekuńcze' });
+  await page.getByLabel('Opisz swoją potrzebę').fill('Potrzebuję pomocy przy codziennych czynnościach.');
+  await page.getByRole('button', { name: 'Złóż wniosek' }).click();
+  assert.ok(await page.getByRole('status').isVisible());
+  const heading = await page.getByRole('heading', { level: 1 }).textContent();
+  assert.match(heading, /CUS\/1428011\/\d{4}\/\d{5}/);
+  await page.getByRole('link', { name: 'Moje sprawy' }).first().click();
+  assert.ok(await page.getByRole('cell', { name: 'Usługi opiekuńcze' }).first().isVisible());
+  await page.screenshot({ path: join(tmpdir(), 'cus-my-cases.png'), fullPage: true });
+  await context.close();
+});
+
+test('a coordinator adds a service to a plan and records consent', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'coordinator@sochaczew.example');
+  await page.goto(`${base}/plans`);
+  await page.getByRole('link', { name: 'Jan Malinowski' }).click();
+  await assertLabelled(page);
+  const today = new Date().toISOString().slice(0, 10);
+  await page.getByLabel('Usługa', { exact: true }).selectOption({ label: 'Dowóz posiłków' });
+  await page.getByLabel('Realizator', { exact: true }).fill('CUS Sochaczew');
+  await page.getByLabel('Częstotliwość').fill('5 razy w tygodniu');
+  await page.getByLabel('Od', { exact: true }).fill(today);
+  await page.getByLabel('Do', { exact: true }).fill('2099-01-01');
+  await page.getByRole('button', { name: 'Dodaj usługę do planu' }).click();
+  // More than a year: refused next to the field, nothing lost.
+  assert.ok(await page.getByText('Plan może trwać najwyżej rok.').isVisible());
+  assert.equal(await page.getByLabel('Częstotliwość').inputValue(), '5 razy w tygodniu');
+  await page.getByLabel('Do', { exact: true }).fill(today);
+  await page.getByRole('button', { name: 'Dodaj usługę do planu' }).click();
+  assert.ok(await page.getByRole('cell', { name: 'Dowóz posiłków' }).isVisible());
+  await page.getByRole('button', { name: 'Zapisz zgodę mieszkańca' }).click();
+  assert.ok(await page.getByText('uzgodniony z mieszkańcem').first().isVisible());
+  await page.getByRole('link', { name: 'Dokument do podpisu' }).click();
+  assert.ok(await page.getByText('Podpis mieszkańca').isVisible());
+  await page.screenshot({ path: join(tmpdir(), 'cus-plan-document.png'), fullPage: true });
+  await context.close();
+});
