@@ -31,12 +31,18 @@ pub fn backend() -> String {
 /// A fresh, empty database URL for one test.
 pub fn fresh_database(dir: &std::path::Path) -> String {
     if backend() == "postgres" {
-        let admin = std::env::var("CUS_TEST_PG_URL").expect("CUS_TEST_PG_URL names the test cluster");
+        let admin =
+            std::env::var("CUS_TEST_PG_URL").expect("CUS_TEST_PG_URL names the test cluster");
         let name = format!("cus_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = PgConnection::establish(&admin).expect("connect to the test cluster");
-        diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut conn).expect("create database");
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut conn)
+            .expect("create database");
         let (base, _) = admin.rsplit_once('/').expect("admin url has a database");
-        let query = admin.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+        let query = admin
+            .split_once('?')
+            .map(|(_, q)| format!("?{q}"))
+            .unwrap_or_default();
         format!("{base}/{name}{query}")
     } else {
         format!("sqlite://{}", dir.join("cus.db").display())
@@ -76,7 +82,13 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    TestApp { base: format!("http://127.0.0.1:{port}"), client, state, dir, database_url }
+    TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client,
+        state,
+        dir,
+        database_url,
+    }
 }
 
 /// A signed-in API user.
@@ -94,7 +106,11 @@ impl TestApp {
 
     /// Creates an account directly and signs it in through the API.
     pub async fn user(&self, role: Role, municipality: &str) -> User {
-        let email = format!("{}-{}@test.example", role.as_str(), uuid::Uuid::new_v4().simple());
+        let email = format!(
+            "{}-{}@test.example",
+            role.as_str(),
+            uuid::Uuid::new_v4().simple()
+        );
         let mut conn = self.state.pool.get().unwrap();
         let id = cus::auth::create_user(
             &mut conn,
@@ -116,13 +132,26 @@ impl TestApp {
     }
 
     pub async fn login(&self, email: &str, password: &str) -> String {
-        let (status, body) = self.call(Method::POST, "/api/v1/session", None, Some(json!({"email": email, "password": password}))).await;
+        let (status, body) = self
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "login {email}: {body}");
         body["token"].as_str().unwrap().to_string()
     }
 
     /// One JSON call; answers the status and the parsed body (Null if none).
-    pub async fn call(&self, method: Method, path: &str, user: Option<&User>, body: Option<Value>) -> (StatusCode, Value) {
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        user: Option<&User>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
         let mut req = self.client.request(method, self.url(path));
         if let Some(u) = user {
             req = req.bearer_auth(&u.token);
@@ -146,7 +175,9 @@ impl TestApp {
 
     /// Runs a scheduled job now, as `cus jobs run` does.
     pub fn run_job(&self, name: &str) -> String {
-        cus::jobs::run(&self.state, name, &cus::jobs::manual_slot()).expect("job runs").expect("slot claimed")
+        cus::jobs::run(&self.state, name, &cus::jobs::manual_slot())
+            .expect("job runs")
+            .expect("slot claimed")
     }
 
     /// The .eml files the file transport wrote.
@@ -182,7 +213,11 @@ impl TestApp {
 pub fn pesel(n: u32) -> String {
     let base = format!("850101{:04}", 1000 + n % 9000);
     let w = [1, 3, 7, 9, 1, 3, 7, 9, 1, 3];
-    let sum: u32 = base.chars().zip(w).map(|(c, w)| c.to_digit(10).unwrap() * w).sum();
+    let sum: u32 = base
+        .chars()
+        .zip(w)
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum();
     format!("{base}{}", (10 - sum % 10) % 10)
 }
 
@@ -205,13 +240,31 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
-        let r = self.client.get(format!("{}{}", self.base, path)).send().await.unwrap();
+        let r = self
+            .client
+            .get(format!("{}{}", self.base, path))
+            .send()
+            .await
+            .unwrap();
         (r.status(), r.text().await.unwrap())
     }
 
-    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
-        let r = self.client.post(format!("{}{}", self.base, path)).form(form).send().await.unwrap();
-        let location = r.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .client
+            .post(format!("{}{}", self.base, path))
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let location = r
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
         (r.status(), r.text().await.unwrap(), location)
     }
 
@@ -219,8 +272,17 @@ impl Browser {
     pub async fn sign_in(&self, email: &str, password: &str) -> String {
         let (_, page) = self.get("/login").await;
         let csrf = csrf_of(&page);
-        let (status, _, location) =
-            self.post_form("/login", &[("csrf", &csrf), ("email", email), ("password", password), ("next", "/")]).await;
+        let (status, _, location) = self
+            .post_form(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", email),
+                    ("password", password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
         assert_eq!(status, StatusCode::SEE_OTHER, "sign in {email}");
         assert_eq!(location.as_deref(), Some("/"));
         let (_, home) = self.get("/").await;

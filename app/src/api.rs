@@ -150,7 +150,9 @@ async fn health(st: Data) -> AppResult<HttpResponse> {
 #[utoipa::path(responses((status = 200, description = "This document")))]
 #[get("/openapi.json")]
 async fn openapi_json() -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(openapi_document())
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi_document())
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -169,14 +171,30 @@ struct SessionOpened {
 /// Sign in: a bearer token for the API.
 #[utoipa::path(request_body = Credentials, responses((status = 200, body = SessionOpened), (status = 401), (status = 429)))]
 #[post("/session")]
-async fn open_session(st: Data, req: HttpRequest, body: ApiJson<Credentials>) -> AppResult<HttpResponse> {
+async fn open_session(
+    st: Data,
+    req: HttpRequest,
+    body: ApiJson<Credentials>,
+) -> AppResult<HttpResponse> {
     let Credentials { email, password } = body.0;
     let address = peer(&req);
     let config = st.config.clone();
     let s = st
-        .db(move |c| auth::login(c, &config.security, &email, &password, &address, KIND_BEARER))
+        .db(move |c| {
+            auth::login(
+                c,
+                &config.security,
+                &email,
+                &password,
+                &address,
+                KIND_BEARER,
+            )
+        })
         .await?;
-    Ok(HttpResponse::Ok().json(SessionOpened { user: UserInfo::from(&s.actor), token: s.token }))
+    Ok(HttpResponse::Ok().json(SessionOpened {
+        user: UserInfo::from(&s.actor),
+        token: s.token,
+    }))
 }
 
 /// Sign out: the token stops working at once.
@@ -197,10 +215,16 @@ async fn me(user: ApiUser) -> HttpResponse {
 /// A resident registers; a confirmation mail goes through the outbox.
 #[utoipa::path(request_body = Registration, responses((status = 201), (status = 422)))]
 #[post("/register")]
-async fn register(st: Data, req: HttpRequest, body: ApiJson<Registration>) -> AppResult<HttpResponse> {
+async fn register(
+    st: Data,
+    req: HttpRequest,
+    body: ApiJson<Registration>,
+) -> AppResult<HttpResponse> {
     let lang = crate::i18n::api_lang(&req);
     let public = st.config.server.public_url.clone();
-    let id = st.tx(move |c| auth::register_resident(c, body.0, lang, &public)).await?;
+    let id = st
+        .tx(move |c| auth::register_resident(c, body.0, lang, &public))
+        .await?;
     Ok(created(&json!({"id": id, "email_confirmation": "sent"})))
 }
 
@@ -213,7 +237,8 @@ struct ConfirmInput {
 #[utoipa::path(request_body = ConfirmInput, responses((status = 200), (status = 404), (status = 409)))]
 #[post("/confirm")]
 async fn confirm(st: Data, body: ApiJson<ConfirmInput>) -> AppResult<HttpResponse> {
-    st.tx(move |c| auth::confirm_email(c, &body.0.token)).await?;
+    st.tx(move |c| auth::confirm_email(c, &body.0.token))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"confirmed": true})))
 }
 
@@ -240,12 +265,19 @@ async fn list_municipalities(st: Data) -> AppResult<HttpResponse> {
 }
 
 /// Adds a municipality (gmina) by its TERYT code.
-pub fn add_municipality(c: &mut cus_db::DbConn, teryt: &str, name: &str) -> cus_db::DomainResult<()> {
+pub fn add_municipality(
+    c: &mut cus_db::DbConn,
+    teryt: &str,
+    name: &str,
+) -> cus_db::DomainResult<()> {
     let teryt = Teryt::parse(teryt).map_err(|k| DomainError::field("teryt", k))?;
     if name.trim().is_empty() || name.len() > 200 {
         return Err(DomainError::field("name", "error-required"));
     }
-    let exists: i64 = municipalities::table.find(teryt.as_str()).count().get_result(c)?;
+    let exists: i64 = municipalities::table
+        .find(teryt.as_str())
+        .count()
+        .get_result(c)?;
     if exists > 0 {
         return Err(DomainError::conflict("error-municipality-exists"));
     }
@@ -261,7 +293,11 @@ pub fn add_municipality(c: &mut cus_db::DbConn, teryt: &str, name: &str) -> cus_
 
 #[utoipa::path(request_body = Municipality, responses((status = 201), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/municipalities")]
-async fn create_municipality(st: Data, user: ApiUser, body: ApiJson<Municipality>) -> AppResult<HttpResponse> {
+async fn create_municipality(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<Municipality>,
+) -> AppResult<HttpResponse> {
     user.0.require(&[Role::Admin])?;
     let m = body.0;
     let actor = user.0;
@@ -293,12 +329,19 @@ struct NewUserInput {
 /// administrator only within their municipality.
 #[utoipa::path(request_body = NewUserInput, responses((status = 201), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[post("/users")]
-async fn create_user(st: Data, user: ApiUser, body: ApiJson<NewUserInput>) -> AppResult<HttpResponse> {
+async fn create_user(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<NewUserInput>,
+) -> AppResult<HttpResponse> {
     let actor = user.0;
     actor.require(&[Role::Admin])?;
     let input = body.0;
     let role = Role::parse(&input.role).ok_or_else(|| DomainError::field("role", "error-role"))?;
-    let municipality = input.municipality.clone().or_else(|| actor.municipality.clone());
+    let municipality = input
+        .municipality
+        .clone()
+        .or_else(|| actor.municipality.clone());
     if actor.municipality.is_some() && municipality != actor.municipality {
         return Err(DomainError::NotFound.into());
     }
@@ -307,7 +350,10 @@ async fn create_user(st: Data, user: ApiUser, body: ApiJson<NewUserInput>) -> Ap
             let id = auth::create_user(
                 c,
                 auth::NewUser {
-                    display_name: input.display_name.clone().unwrap_or_else(|| input.email.clone()),
+                    display_name: input
+                        .display_name
+                        .clone()
+                        .unwrap_or_else(|| input.email.clone()),
                     email: input.email,
                     password: input.password,
                     role,
@@ -338,8 +384,14 @@ async fn list_services(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 
 #[utoipa::path(request_body = ServiceInput, responses((status = 201, body = window::Service), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[post("/services")]
-async fn create_service(st: Data, user: ApiUser, body: ApiJson<ServiceInput>) -> AppResult<HttpResponse> {
-    let s = st.tx(move |c| window::save_service(c, &user.0, None, body.0)).await?;
+async fn create_service(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<ServiceInput>,
+) -> AppResult<HttpResponse> {
+    let s = st
+        .tx(move |c| window::save_service(c, &user.0, None, body.0))
+        .await?;
     Ok(created(&s))
 }
 
@@ -352,15 +404,23 @@ async fn update_service(
     body: ApiJson<ServiceInput>,
 ) -> AppResult<HttpResponse> {
     let code = path.into_inner();
-    let s = st.tx(move |c| window::save_service(c, &user.0, Some(&code), body.0)).await?;
+    let s = st
+        .tx(move |c| window::save_service(c, &user.0, Some(&code), body.0))
+        .await?;
     Ok(HttpResponse::Ok().json(s))
 }
 
 /// The desk (or a coordinator) registers a resident; PESEL is checked.
 #[utoipa::path(request_body = NewResident, responses((status = 201, body = window::Resident), (status = 422)), security(("bearer" = [])))]
 #[post("/residents")]
-async fn create_resident(st: Data, user: ApiUser, body: ApiJson<NewResident>) -> AppResult<HttpResponse> {
-    let r = st.tx(move |c| window::create_resident(c, &user.0, body.0)).await?;
+async fn create_resident(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<NewResident>,
+) -> AppResult<HttpResponse> {
+    let r = st
+        .tx(move |c| window::create_resident(c, &user.0, body.0))
+        .await?;
     Ok(created(&r))
 }
 
@@ -371,9 +431,15 @@ struct SearchQuery {
 
 #[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::Resident])), security(("bearer" = [])))]
 #[get("/residents")]
-async fn search_residents(st: Data, user: ApiUser, q: web::Query<SearchQuery>) -> AppResult<HttpResponse> {
+async fn search_residents(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<SearchQuery>,
+) -> AppResult<HttpResponse> {
     let q = q.into_inner().q.unwrap_or_default();
-    let items = st.tx(move |c| window::search_residents(c, &user.0, &q)).await?;
+    let items = st
+        .tx(move |c| window::search_residents(c, &user.0, &q))
+        .await?;
     let total = items.len();
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
@@ -383,15 +449,23 @@ async fn search_residents(st: Data, user: ApiUser, q: web::Query<SearchQuery>) -
 #[get("/residents/{id}")]
 async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let r = st.tx(move |c| window::get_resident(c, &user.0, &id)).await?;
+    let r = st
+        .tx(move |c| window::get_resident(c, &user.0, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
 #[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422)), security(("bearer" = [])))]
 #[post("/requests")]
-async fn create_request(st: Data, user: ApiUser, body: ApiJson<NewRequest>) -> AppResult<HttpResponse> {
+async fn create_request(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<NewRequest>,
+) -> AppResult<HttpResponse> {
     let rules = st.config.rules.clone();
-    let r = st.tx(move |c| window::file_request(c, &user.0, &rules, body.0)).await?;
+    let r = st
+        .tx(move |c| window::file_request(c, &user.0, &rules, body.0))
+        .await?;
     Ok(created(&r))
 }
 
@@ -405,11 +479,21 @@ struct RequestListQuery {
 
 #[utoipa::path(params(RequestListQuery), responses((status = 200, body = [window::RequestRow])), security(("bearer" = [])))]
 #[get("/requests")]
-async fn list_requests(st: Data, user: ApiUser, q: web::Query<RequestListQuery>) -> AppResult<HttpResponse> {
+async fn list_requests(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<RequestListQuery>,
+) -> AppResult<HttpResponse> {
     let q = q.into_inner();
-    let (page, per_page) = Paging { page: q.page, per_page: q.per_page }.get()?;
+    let (page, per_page) = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .get()?;
     let all = q.all.unwrap_or(false);
-    let (items, total) = st.db(move |c| window::list_requests(c, &user.0, all, page, per_page)).await?;
+    let (items, total) = st
+        .db(move |c| window::list_requests(c, &user.0, all, page, per_page))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
 
@@ -423,17 +507,31 @@ async fn get_request(st: Data, user: ApiUser, path: web::Path<String>) -> AppRes
 
 #[utoipa::path(request_body = RouteInput, responses((status = 200, body = window::Request), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 #[post("/requests/{id}/route")]
-async fn route_request(st: Data, user: ApiUser, path: web::Path<String>, body: ApiJson<RouteInput>) -> AppResult<HttpResponse> {
+async fn route_request(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<RouteInput>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let r = st.tx(move |c| window::route_request(c, &user.0, &id, body.0)).await?;
+    let r = st
+        .tx(move |c| window::route_request(c, &user.0, &id, body.0))
+        .await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
 #[utoipa::path(request_body = MessageInput, responses((status = 201, body = window::Message), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[post("/requests/{id}/messages")]
-async fn send_message(st: Data, user: ApiUser, path: web::Path<String>, body: ApiJson<MessageInput>) -> AppResult<HttpResponse> {
+async fn send_message(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<MessageInput>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let m = st.tx(move |c| window::send_message(c, &user.0, &id, body.0)).await?;
+    let m = st
+        .tx(move |c| window::send_message(c, &user.0, &id, body.0))
+        .await?;
     Ok(created(&m))
 }
 
@@ -441,7 +539,9 @@ async fn send_message(st: Data, user: ApiUser, path: web::Path<String>, body: Ap
 #[post("/plans")]
 async fn create_plan(st: Data, user: ApiUser, body: ApiJson<NewPlan>) -> AppResult<HttpResponse> {
     let rules = st.config.rules.clone();
-    let p = st.tx(move |c| plans::create_plan(c, &user.0, &rules, body.0)).await?;
+    let p = st
+        .tx(move |c| plans::create_plan(c, &user.0, &rules, body.0))
+        .await?;
     Ok(created(&p))
 }
 
@@ -464,28 +564,48 @@ async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult
 
 #[utoipa::path(request_body = NewItem, responses((status = 201, body = plans::PlanItem), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/plans/{id}/items")]
-async fn add_plan_item(st: Data, user: ApiUser, path: web::Path<String>, body: ApiJson<NewItem>) -> AppResult<HttpResponse> {
+async fn add_plan_item(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<NewItem>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let rules = st.config.rules.clone();
-    let item = st.tx(move |c| plans::add_item(c, &user.0, &rules, &id, body.0)).await?;
+    let item = st
+        .tx(move |c| plans::add_item(c, &user.0, &rules, &id, body.0))
+        .await?;
     Ok(created(&item))
 }
 
 /// Moves a plan along its lifecycle; illegal moves answer 409.
 #[utoipa::path(request_body = TransitionInput, responses((status = 200, body = plans::Plan), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/plans/{id}/transition")]
-async fn transition_plan(st: Data, user: ApiUser, path: web::Path<String>, body: ApiJson<TransitionInput>) -> AppResult<HttpResponse> {
+async fn transition_plan(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<TransitionInput>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let p = st.tx(move |c| plans::transition(c, &user.0, &id, body.0)).await?;
+    let p = st
+        .tx(move |c| plans::transition(c, &user.0, &id, body.0))
+        .await?;
     Ok(HttpResponse::Ok().json(p))
 }
 
 /// Mails the resident that the plan awaits their consent.
 #[utoipa::path(responses((status = 200), (status = 409)), security(("bearer" = [])))]
 #[post("/plans/{id}/consent-request")]
-async fn request_consent(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn request_consent(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let sent = st.tx(move |c| plans::request_consent(c, &user.0, &id)).await?;
+    let sent = st
+        .tx(move |c| plans::request_consent(c, &user.0, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"mailed": sent})))
 }
 
@@ -517,12 +637,15 @@ pub fn audit_rows(
     q: &AuditQuery,
 ) -> cus_db::DomainResult<(Vec<AuditRow>, i64)> {
     actor.require(&[Role::Admin, Role::Organizer])?;
-    let (page, per_page) = Paging { page: q.page, per_page: q.per_page }
-        .get()
-        .map_err(|e| match e {
-            AppError::Domain(d) => d,
-            _ => DomainError::field("page", "error-page"),
-        })?;
+    let (page, per_page) = Paging {
+        page: q.page,
+        per_page: q.per_page,
+    }
+    .get()
+    .map_err(|e| match e {
+        AppError::Domain(d) => d,
+        _ => DomainError::field("page", "error-page"),
+    })?;
     let scope = || {
         let mut query = audit_log::table.into_boxed();
         if let Some(m) = &actor.municipality {

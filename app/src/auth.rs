@@ -3,7 +3,9 @@
 //! stored), login throttling per account and per address, registration with
 //! email confirmation through the outbox.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use cus_db::error::{Check, OptionalFound};
@@ -41,7 +43,11 @@ pub fn hash_password(password: &str) -> String {
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -60,7 +66,11 @@ pub fn check_password(check: &mut Check, field: &str, password: &str) {
 
 pub fn check_email(check: &mut Check, field: &str, email: &str) {
     use validator::ValidateEmail;
-    check.require(email.len() <= 254 && email.validate_email(), field, "error-email");
+    check.require(
+        email.len() <= 254 && email.validate_email(),
+        field,
+        "error-email",
+    );
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -118,9 +128,13 @@ pub fn login(
             .filter(login_attempts::succeeded.eq(false))
             .filter(login_attempts::at.gt(since));
         if by_email {
-            q.filter(login_attempts::email.eq(&email)).count().get_result(conn)
+            q.filter(login_attempts::email.eq(&email))
+                .count()
+                .get_result(conn)
         } else {
-            q.filter(login_attempts::address.eq(address)).count().get_result(conn)
+            q.filter(login_attempts::address.eq(address))
+                .count()
+                .get_result(conn)
         }
     };
     let retry_after_secs = (sec.failure_window_minutes * 60) as u64;
@@ -157,7 +171,11 @@ pub fn login(
     if user.email_confirmed_at.is_none() {
         return Err(DomainError::conflict("error-email-unconfirmed"));
     }
-    let hours = if kind == KIND_BEARER { sec.api_token_hours } else { sec.session_hours };
+    let hours = if kind == KIND_BEARER {
+        sec.api_token_hours
+    } else {
+        sec.session_hours
+    };
     let token = random_token();
     let csrf = random_token();
     diesel::insert_into(sessions::table)
@@ -170,7 +188,11 @@ pub fn login(
             sessions::expires_at.eq(now() + Duration::hours(hours)),
         ))
         .execute(conn)?;
-    Ok(NewSession { token, csrf, actor: user.actor() })
+    Ok(NewSession {
+        token,
+        csrf,
+        actor: user.actor(),
+    })
 }
 
 /// The user and CSRF token behind a live session of `kind`.
@@ -230,8 +252,10 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
             .optional()?
             .ok_or_else(|| DomainError::field("municipality", "error-municipality-unknown"))?;
     }
-    let taken: i64 =
-        users::table.filter(users::email.eq(&email)).count().get_result(conn)?;
+    let taken: i64 = users::table
+        .filter(users::email.eq(&email))
+        .count()
+        .get_result(conn)?;
     if taken > 0 {
         return Err(DomainError::field("email", "error-email-taken"));
     }
@@ -281,13 +305,26 @@ pub fn register_resident(
     public_url: &str,
 ) -> DomainResult<String> {
     let mut check = Check::new();
-    check.require(!reg.first_name.trim().is_empty(), "first_name", "error-required");
-    check.require(!reg.last_name.trim().is_empty(), "last_name", "error-required");
+    check.require(
+        !reg.first_name.trim().is_empty(),
+        "first_name",
+        "error-required",
+    );
+    check.require(
+        !reg.last_name.trim().is_empty(),
+        "last_name",
+        "error-required",
+    );
     check.require(reg.first_name.len() <= 100, "first_name", "error-too-long");
     check.require(reg.last_name.len() <= 100, "last_name", "error-too-long");
     check_email(&mut check, "email", reg.email.trim());
     check_password(&mut check, "password", &reg.password);
-    let pesel = match reg.pesel.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    let pesel = match reg
+        .pesel
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         Some(p) => match cus_db::identifiers::Pesel::parse(p) {
             Ok(p) => Some(p.as_str().to_string()),
             Err(key) => {
@@ -337,7 +374,13 @@ pub fn register_resident(
     diesel::update(users::table.find(&user_id))
         .set(users::resident_id.eq(&resident_id))
         .execute(conn)?;
-    send_confirmation(conn, &user_id, &reg.email.trim().to_lowercase(), locale, public_url)?;
+    send_confirmation(
+        conn,
+        &user_id,
+        &reg.email.trim().to_lowercase(),
+        locale,
+        public_url,
+    )?;
     Ok(user_id)
 }
 

@@ -77,13 +77,14 @@ impl Config {
         if let Some(path) = file {
             let text = std::fs::read_to_string(&path)
                 .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let overlay: toml::Table =
-                text.parse().map_err(|e| format!("{}: {e}", path.display()))?;
+            let overlay: toml::Table = text
+                .parse()
+                .map_err(|e| format!("{}: {e}", path.display()))?;
             merge(&mut merged, overlay);
         }
         let mut config: Config = toml::Value::Table(merged)
             .try_into()
-            .map_err(|e: toml::de::Error| format!("configuration: {}", e.message()))?;
+            .map_err(|e: toml::de::Error| format!("configuration: {e}"))?;
         config.apply_env(|k| std::env::var(k).ok());
         Ok(config)
     }
@@ -110,10 +111,13 @@ impl Config {
     /// The test profile (`config/test.toml` over the defaults).
     pub fn for_tests() -> Config {
         let mut merged: toml::Table = DEFAULTS.parse().expect("defaults parse");
-        let overlay: toml::Table =
-            include_str!("../../config/test.toml").parse().expect("test profile parses");
+        let overlay: toml::Table = include_str!("../../config/test.toml")
+            .parse()
+            .expect("test profile parses");
         merge(&mut merged, overlay);
-        toml::Value::Table(merged).try_into().expect("test profile is valid")
+        toml::Value::Table(merged)
+            .try_into()
+            .expect("test profile is valid")
     }
 }
 

@@ -22,9 +22,17 @@ pub const LOGINS: [(&str, &str, &str); 13] = [
     ("desk@sochaczew.example", "desk", SOCHACZEW),
     ("organizer@sochaczew.example", "organizer", SOCHACZEW),
     ("coordinator@sochaczew.example", "coordinator", SOCHACZEW),
-    ("social.worker@sochaczew.example", "social_worker", SOCHACZEW),
+    (
+        "social.worker@sochaczew.example",
+        "social_worker",
+        SOCHACZEW,
+    ),
     ("benefits@sochaczew.example", "benefits", SOCHACZEW),
-    ("community@sochaczew.example", "community_organizer", SOCHACZEW),
+    (
+        "community@sochaczew.example",
+        "community_organizer",
+        SOCHACZEW,
+    ),
     ("commission@sochaczew.example", "commission", SOCHACZEW),
     ("council@sochaczew.example", "council", SOCHACZEW),
     ("ngo@sochaczew.example", "ngo", SOCHACZEW),
@@ -57,7 +65,15 @@ fn actor_of(conn: &mut DbConn, email: &str) -> DomainResult<Actor> {
     Ok(row.actor())
 }
 
-fn service(code: &str, name: &str, area: &str, variant: &str, standard: &str, fee: &str, access: &str) -> ServiceInput {
+fn service(
+    code: &str,
+    name: &str,
+    area: &str,
+    variant: &str,
+    standard: &str,
+    fee: &str,
+    access: &str,
+) -> ServiceInput {
     ServiceInput {
         code: code.into(),
         name: name.into(),

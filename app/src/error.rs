@@ -133,7 +133,12 @@ impl AppError {
 pub fn translate_fields(fields: &FieldErrors, lang: &str) -> FieldErrors {
     fields
         .iter()
-        .map(|(field, keys)| (field.clone(), keys.iter().map(|k| i18n::t(lang, k)).collect()))
+        .map(|(field, keys)| {
+            (
+                field.clone(),
+                keys.iter().map(|k| i18n::t(lang, k)).collect(),
+            )
+        })
         .collect()
 }
 

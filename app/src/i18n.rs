@@ -18,17 +18,24 @@ pub const LANG_COOKIE: &str = "lang";
 /// A supported language code, or Polish.
 pub fn normalize(lang: &str) -> &'static str {
     let lang = lang.trim().to_ascii_lowercase();
-    LANGS.into_iter().find(|l| lang.starts_with(l)).unwrap_or("pl")
+    LANGS
+        .into_iter()
+        .find(|l| lang.starts_with(l))
+        .unwrap_or("pl")
 }
 
 fn langid(lang: &str) -> LanguageIdentifier {
-    normalize(lang).parse().expect("supported language ids parse")
+    normalize(lang)
+        .parse()
+        .expect("supported language ids parse")
 }
 
 /// The translation of `key`, or the key itself when it is missing (a test
 /// checks that both files define the same keys).
 pub fn t(lang: &str, key: &str) -> String {
-    LOCALES.try_lookup(&langid(lang), key).unwrap_or_else(|| key.to_string())
+    LOCALES
+        .try_lookup(&langid(lang), key)
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// The page language: `?lang=` first, then the cookie, then Polish.
@@ -36,7 +43,9 @@ pub fn page_lang(req: &HttpRequest) -> &'static str {
     if let Some(l) = query_lang(req) {
         return l;
     }
-    req.cookie(LANG_COOKIE).map(|c| normalize(c.value())).unwrap_or("pl")
+    req.cookie(LANG_COOKIE)
+        .map(|c| normalize(c.value()))
+        .unwrap_or("pl")
 }
 
 pub fn query_lang(req: &HttpRequest) -> Option<&'static str> {

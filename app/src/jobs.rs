@@ -17,7 +17,11 @@ pub struct JobDef {
 pub fn registry(state: &AppState) -> Vec<JobDef> {
     let jobs = &state.config.jobs;
     vec![
-        JobDef { name: "outbox", schedule: jobs.outbox.clone(), about: "send queued mail" },
+        JobDef {
+            name: "outbox",
+            schedule: jobs.outbox.clone(),
+            about: "send queued mail",
+        },
         JobDef {
             name: "plan-deadlines",
             schedule: jobs.plan_deadlines.clone(),

@@ -39,7 +39,11 @@ pub fn open(config: Config, migrate: bool) -> Result<AppState, String> {
         }
     }
     drop(conn);
-    Ok(AppState { pool, config: Arc::new(config), backend })
+    Ok(AppState {
+        pool,
+        config: Arc::new(config),
+        backend,
+    })
 }
 
 /// Strict headers on every response (CSP without scripts: the pages need none).
@@ -53,7 +57,10 @@ fn security_headers() -> DefaultHeaders {
         .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::REFERRER_POLICY, "same-origin"))
-        .add(("Permissions-Policy", "camera=(), microphone=(), geolocation=()"))
+        .add((
+            "Permissions-Policy",
+            "camera=(), microphone=(), geolocation=()",
+        ))
         .add(("Cross-Origin-Opener-Policy", "same-origin"))
         .add((header::CACHE_CONTROL, "no-store"))
 }
@@ -102,7 +109,9 @@ where
 /// Starts the HTTP server on `listener` (port 0 in tests).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
     let workers = match state.config.server.workers {
-        0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+        0 => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
         n => n,
     };
     let data = web::Data::new(state);

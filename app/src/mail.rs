@@ -50,7 +50,8 @@ impl Mailer {
 /// Subject and body of a queued message in its language.
 pub fn render(config: &Config, m: &OutboxMessage) -> Result<(String, String), String> {
     let lang = i18n::normalize(&m.locale);
-    let mut context: serde_json::Value = serde_json::from_str(&m.context).map_err(|e| e.to_string())?;
+    let mut context: serde_json::Value =
+        serde_json::from_str(&m.context).map_err(|e| e.to_string())?;
     context["lang"] = lang.into();
     context["public_url"] = config.server.public_url.trim_end_matches('/').into();
     let subject = i18n::t(lang, &format!("email-{}-subject", m.template));
@@ -61,27 +62,40 @@ pub fn render(config: &Config, m: &OutboxMessage) -> Result<(String, String), St
 fn build(config: &Config, m: &OutboxMessage) -> Result<Message, String> {
     let (subject, body) = render(config, m)?;
     Message::builder()
-        .from(config.mail.from.parse().map_err(|e| format!("mail.from: {e}"))?)
-        .to(m.to_address.parse().map_err(|e| format!("recipient: {e}"))?)
+        .from(
+            config
+                .mail
+                .from
+                .parse()
+                .map_err(|e| format!("mail.from: {e}"))?,
+        )
+        .to(m
+            .to_address
+            .parse()
+            .map_err(|e| format!("recipient: {e}"))?)
         .subject(subject)
         .message_id(Some(m.message_id.clone()))
         .singlepart(
             // 8bit keeps the .eml files and the SMTP transcript readable.
-            SinglePart::builder()
-                .header(ContentType::TEXT_PLAIN)
-                .body(
-                    Body::new_with_encoding(body, ContentTransferEncoding::EightBit)
-                        .unwrap_or_else(|raw| Body::new(raw)),
-                ),
+            SinglePart::builder().header(ContentType::TEXT_PLAIN).body(
+                Body::new_with_encoding(body, ContentTransferEncoding::EightBit)
+                    .unwrap_or_else(Body::new),
+            ),
         )
         .map_err(|e| e.to_string())
 }
 
 /// Sends what is due. Returns (sent, failed now for good, retried later).
-pub fn relay(conn: &mut DbConn, config: &Config, mailer: &Mailer) -> QueryResult<(usize, usize, usize)> {
+pub fn relay(
+    conn: &mut DbConn,
+    config: &Config,
+    mailer: &Mailer,
+) -> QueryResult<(usize, usize, usize)> {
     // Claims that outlived their relay go back to the queue.
     diesel::update(
-        outbox::table.filter(outbox::status.eq(SENDING)).filter(outbox::next_attempt_at.lt(now())),
+        outbox::table
+            .filter(outbox::status.eq(SENDING))
+            .filter(outbox::next_attempt_at.lt(now())),
     )
     .set(outbox::status.eq(PENDING))
     .execute(conn)?;
@@ -106,7 +120,11 @@ pub fn relay(conn: &mut DbConn, config: &Config, mailer: &Mailer) -> QueryResult
         match build(config, &m).and_then(|msg| mailer.send(&msg)) {
             Ok(()) => {
                 diesel::update(outbox::table.find(&m.id))
-                    .set((outbox::status.eq(SENT), outbox::sent_at.eq(now()), outbox::last_error.eq(None::<String>)))
+                    .set((
+                        outbox::status.eq(SENT),
+                        outbox::sent_at.eq(now()),
+                        outbox::last_error.eq(None::<String>),
+                    ))
                     .execute(conn)?;
                 sent += 1;
             }

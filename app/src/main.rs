@@ -6,7 +6,11 @@ use cus_db::Role;
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "cus", version, about = "CUS: a social services center's platform")]
+#[command(
+    name = "cus",
+    version,
+    about = "CUS: a social services center's platform"
+)]
 struct Cli {
     /// A TOML file over the built-in defaults (also CUS_CONFIG).
     #[arg(long, global = true)]
@@ -107,10 +111,27 @@ fn run(cli: Cli) -> Result<(), String> {
             let state = cus::open(config, false)?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
             let seeded = cus::demo::seed(&mut conn).map_err(|e| e.to_string())?;
-            println!("{}", if seeded { "demonstration data loaded" } else { "the database is not empty: nothing loaded" });
+            println!(
+                "{}",
+                if seeded {
+                    "demonstration data loaded"
+                } else {
+                    "the database is not empty: nothing loaded"
+                }
+            );
             Ok(())
         }
-        Command::User { command: UserCommand::Add { email, password, role, municipality, organization, name } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    email,
+                    password,
+                    role,
+                    municipality,
+                    organization,
+                    name,
+                },
+        } => {
             let state = cus::open(config, false)?;
             let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role}"))?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
@@ -128,7 +149,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 },
             )
             .map_err(|e| match e {
-                cus_db::DomainError::Invalid(f) => format!("invalid: {}", serde_json::to_string(&cus::error::translate_fields(&f, "en")).unwrap_or_default()),
+                cus_db::DomainError::Invalid(f) => format!(
+                    "invalid: {}",
+                    serde_json::to_string(&cus::error::translate_fields(&f, "en"))
+                        .unwrap_or_default()
+                ),
                 other => other.to_string(),
             })?;
             println!("{id}");
@@ -168,9 +193,13 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
     }
     let bind = state.config.server.bind.clone();
-    let listener = std::net::TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+    let listener =
+        std::net::TcpListener::bind(&bind).map_err(|e| format!("cannot listen on {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!("CUS is running at http://{addr}/ (database: {})", state.backend.name());
+    println!(
+        "CUS is running at http://{addr}/ (database: {})",
+        state.backend.name()
+    );
     if demo {
         println!("\nDemo logins (password for all: {}):", cus::demo::PASSWORD);
         for (email, role, municipality) in cus::demo::LOGINS {
@@ -178,7 +207,10 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         }
         println!();
     }
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
     rt.block_on(async move {
         let _scheduler = if state.config.jobs.enabled {
             Some(cus::jobs::start(state.clone()).await?)

@@ -55,7 +55,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/plans/{id}", get().to(plan_page))
         .route("/plans/{id}/items", post().to(plan_item_add))
         .route("/plans/{id}/transition", post().to(plan_transition))
-        .route("/plans/{id}/consent-request", post().to(plan_consent_request))
+        .route(
+            "/plans/{id}/consent-request",
+            post().to(plan_consent_request),
+        )
         .route("/plans/{id}/document", get().to(plan_document))
         .route("/admin/audit", get().to(audit_page));
 }
@@ -67,7 +70,11 @@ struct Static;
 async fn static_file(path: web::Path<String>) -> HttpResponse {
     match Static::get(&path) {
         Some(file) => {
-            let mime = if path.ends_with(".css") { "text/css; charset=utf-8" } else { "application/octet-stream" };
+            let mime = if path.ends_with(".css") {
+                "text/css; charset=utf-8"
+            } else {
+                "application/octet-stream"
+            };
             HttpResponse::Ok()
                 .content_type(mime)
                 .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
@@ -109,7 +116,8 @@ impl View {
         if let Some(u) = &self.user {
             let a = &u.actor;
             let staff = a.role.is_staff();
-            ctx["user"] = json!({"name": a.display_name, "role": a.role.as_str(), "email": a.email});
+            ctx["user"] =
+                json!({"name": a.display_name, "role": a.role.as_str(), "email": a.email});
             ctx["csrf"] = json!(u.csrf);
             ctx["nav"] = json!({
                 "cases": a.role == Role::Resident,
@@ -123,7 +131,13 @@ impl View {
         ctx
     }
 
-    pub fn render_status(&self, status: StatusCode, template: &str, title_key: &str, data: Value) -> HttpResponse {
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        template: &str,
+        title_key: &str,
+        data: Value,
+    ) -> HttpResponse {
         let mut ctx = self.base(title_key);
         if let (Value::Object(c), Value::Object(d)) = (&mut ctx, data) {
             c.extend(d);
@@ -155,7 +169,13 @@ impl View {
 
     /// A form refused with field errors is shown again, with what was typed
     /// and the reasons next to the fields (422); other errors propagate.
-    fn form_error(&self, err: AppError, template: &str, title_key: &str, mut data: Value) -> AppResult<HttpResponse> {
+    fn form_error(
+        &self,
+        err: AppError,
+        template: &str,
+        title_key: &str,
+        mut data: Value,
+    ) -> AppResult<HttpResponse> {
         match &err {
             AppError::Domain(DomainError::Invalid(fields)) => {
                 data["errors"] = json!(translate_fields(fields, self.lang));
@@ -172,7 +192,9 @@ impl View {
 }
 
 pub fn redirect(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther().insert_header((header::LOCATION, to.to_string())).finish()
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
 }
 
 fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
@@ -257,7 +279,10 @@ fn anon_csrf(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
 }
 
 fn check_anon_csrf(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
-    let cookie = req.cookie(ANON_CSRF_COOKIE).map(|c| c.value().to_string()).unwrap_or_default();
+    let cookie = req
+        .cookie(ANON_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
     let sent = field(form, "csrf");
     if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
         Ok(())
@@ -287,11 +312,18 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     }
     let (csrf, cookie) = anon_csrf(&req);
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok();
-    let next = q.as_ref().and_then(|q| q.get("next").cloned()).unwrap_or_default();
+    let next = q
+        .as_ref()
+        .and_then(|q| q.get("next").cloned())
+        .unwrap_or_default();
     let view = View::new(&req, None);
     let flash = flash(&req, &view);
     with_cookie(
-        view.render("login", "login-title", json!({"form_csrf": csrf, "next": next, "flash": flash})),
+        view.render(
+            "login",
+            "login-title",
+            json!({"form_csrf": csrf, "next": next, "flash": flash}),
+        ),
         cookie,
     )
 }
@@ -299,11 +331,23 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
 async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
     check_anon_csrf(&req, &form)?;
     let view = View::new(&req, None);
-    let (email, password) = (field(&form, "email").to_string(), field(&form, "password").to_string());
+    let (email, password) = (
+        field(&form, "email").to_string(),
+        field(&form, "password").to_string(),
+    );
     let address = peer(&req);
     let config = st.config.clone();
     let result = st
-        .db(move |c| auth::login(c, &config.security, &email, &password, &address, KIND_COOKIE))
+        .db(move |c| {
+            auth::login(
+                c,
+                &config.security,
+                &email,
+                &password,
+                &address,
+                KIND_COOKIE,
+            )
+        })
         .await;
     let data = json!({"form_csrf": field(&form, "csrf"), "next": field(&form, "next"), "values": values(&form)});
     match result {
@@ -363,7 +407,11 @@ async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
     let municipalities = municipality_options(&st).await?;
     let view = View::new(&req, None);
     Ok(with_cookie(
-        view.render("register", "register-title", json!({"form_csrf": csrf, "municipalities": municipalities})),
+        view.render(
+            "register",
+            "register-title",
+            json!({"form_csrf": csrf, "municipalities": municipalities}),
+        ),
         cookie,
     ))
 }
@@ -383,8 +431,15 @@ async fn register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpRespo
     };
     let lang = view.lang;
     let public = st.config.server.public_url.clone();
-    match st.tx(move |c| auth::register_resident(c, reg, lang, &public)).await {
-        Ok(_) => Ok(view.render("message", "register-title", json!({"message": view.t("register-done")}))),
+    match st
+        .tx(move |c| auth::register_resident(c, reg, lang, &public))
+        .await
+    {
+        Ok(_) => Ok(view.render(
+            "message",
+            "register-title",
+            json!({"message": view.t("register-done")}),
+        )),
         Err(e) => {
             let municipalities = municipality_options(&st).await?;
             view.form_error(
@@ -397,7 +452,11 @@ async fn register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpRespo
     }
 }
 
-async fn confirm(req: HttpRequest, st: Data, q: web::Query<HashMap<String, String>>) -> AppResult<HttpResponse> {
+async fn confirm(
+    req: HttpRequest,
+    st: Data,
+    q: web::Query<HashMap<String, String>>,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, None);
     let token = q.get("token").cloned().unwrap_or_default();
     let ok = st.tx(move |c| auth::confirm_email(c, &token)).await.is_ok();
@@ -406,7 +465,12 @@ async fn confirm(req: HttpRequest, st: Data, q: web::Query<HashMap<String, Strin
     } else {
         (StatusCode::NOT_FOUND, "confirm-failed")
     };
-    Ok(view.render_status(status, "message", "confirm-title", json!({"message": view.t(key), "login_link": ok})))
+    Ok(view.render_status(
+        status,
+        "message",
+        "confirm-title",
+        json!({"message": view.t(key), "login_link": ok}),
+    ))
 }
 
 // ---------------------------------------------------------------- residents' cases
@@ -424,7 +488,11 @@ async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResp
         })
         .await?;
     let view = View::new(&req, Some(&user));
-    Ok(view.render("cases", "cases-title", json!({"requests": requests, "plans": plans, "flash": flash(&req, &view)})))
+    Ok(view.render(
+        "cases",
+        "cases-title",
+        json!({"requests": requests, "plans": plans, "flash": flash(&req, &view)}),
+    ))
 }
 
 async fn request_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
@@ -436,7 +504,11 @@ async fn request_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<H
     Ok(view.render("request_new", "request-new-title", data))
 }
 
-async fn request_form_data(st: &Data, user: &PageUser, resident_id: Option<String>) -> AppResult<Value> {
+async fn request_form_data(
+    st: &Data,
+    user: &PageUser,
+    resident_id: Option<String>,
+) -> AppResult<Value> {
     user.actor.require(&[Role::Resident, Role::Desk])?;
     let actor = user.actor.clone();
     let (services, resident) = st
@@ -453,10 +525,19 @@ async fn request_form_data(st: &Data, user: &PageUser, resident_id: Option<Strin
     Ok(json!({"services": services, "resident": resident, "desk": user.actor.role == Role::Desk}))
 }
 
-async fn request_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+async fn request_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let view = View::new(&req, Some(&user));
-    let channel = if user.actor.role == Role::Desk { "desk" } else { "online" };
+    let channel = if user.actor.role == Role::Desk {
+        "desk"
+    } else {
+        "online"
+    };
     let input = NewRequest {
         resident_id: opt(&form, "resident_id"),
         service_code: opt(&form, "service_code"),
@@ -465,8 +546,14 @@ async fn request_create(req: HttpRequest, st: Data, user: PageUser, form: Form) 
     };
     let actor = user.actor.clone();
     let rules = st.config.rules.clone();
-    match st.tx(move |c| window::file_request(c, &actor, &rules, input)).await {
-        Ok(r) => Ok(redirect(&format!("/requests/{}?done=flash-request-filed", r.id))),
+    match st
+        .tx(move |c| window::file_request(c, &actor, &rules, input))
+        .await
+    {
+        Ok(r) => Ok(redirect(&format!(
+            "/requests/{}?done=flash-request-filed",
+            r.id
+        ))),
         Err(e) => {
             let mut data = request_form_data(&st, &user, opt(&form, "resident_id")).await?;
             data["values"] = values(&form);
@@ -495,19 +582,36 @@ async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value
     }))
 }
 
-async fn request_page(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn request_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = request_data(&st, &user, path.into_inner()).await?;
     data["flash"] = json!(flash(&req, &view));
     Ok(view.render("request", "request-title", data))
 }
 
-async fn request_route(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+async fn request_route(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let id = path.into_inner();
-    let input = RouteInput { to: field(&form, "to").to_string(), note: field(&form, "note").to_string() };
+    let input = RouteInput {
+        to: field(&form, "to").to_string(),
+        note: field(&form, "note").to_string(),
+    };
     let (actor, rid) = (user.actor.clone(), id.clone());
-    match st.tx(move |c| window::route_request(c, &actor, &rid, input)).await {
+    match st
+        .tx(move |c| window::route_request(c, &actor, &rid, input))
+        .await
+    {
         Ok(_) => Ok(redirect(&format!("/requests/{id}?done=flash-saved"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
@@ -518,12 +622,24 @@ async fn request_route(req: HttpRequest, st: Data, user: PageUser, path: web::Pa
     }
 }
 
-async fn request_message(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+async fn request_message(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let id = path.into_inner();
-    let input = MessageInput { kind: field(&form, "kind").to_string(), text: field(&form, "text").to_string() };
+    let input = MessageInput {
+        kind: field(&form, "kind").to_string(),
+        text: field(&form, "text").to_string(),
+    };
     let (actor, rid) = (user.actor.clone(), id.clone());
-    match st.tx(move |c| window::send_message(c, &actor, &rid, input)).await {
+    match st
+        .tx(move |c| window::send_message(c, &actor, &rid, input))
+        .await
+    {
         Ok(_) => Ok(redirect(&format!("/requests/{id}?done=flash-sent"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
@@ -552,12 +668,19 @@ async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpRespo
     let (requests, total, plans) = st
         .db(move |c| {
             let (rows, total) = window::list_requests(c, &actor, all, 1, 100)?;
-            let plans = if with_plans { plans::list_plans(c, &actor)? } else { vec![] };
+            let plans = if with_plans {
+                plans::list_plans(c, &actor)?
+            } else {
+                vec![]
+            };
             Ok((rows, total, plans))
         })
         .await?;
     let view = View::new(&req, Some(&user));
-    let role_filtered = matches!(user.actor.role, Role::SocialWorker | Role::Benefits | Role::Coordinator);
+    let role_filtered = matches!(
+        user.actor.role,
+        Role::SocialWorker | Role::Benefits | Role::Coordinator
+    );
     Ok(view.render(
         "work",
         "nav-work",
@@ -577,7 +700,10 @@ async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     let query = q.get("q").cloned();
     let actor = user.actor.clone();
     let found = match query.clone().filter(|s| !s.trim().is_empty()) {
-        Some(text) => Some(st.tx(move |c| window::search_residents(c, &actor, &text)).await?),
+        Some(text) => Some(
+            st.tx(move |c| window::search_residents(c, &actor, &text))
+                .await?,
+        ),
         None if user.actor.role.is_staff() => None,
         None => return Err(DomainError::Forbidden.into()),
     };
@@ -589,7 +715,12 @@ async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     ))
 }
 
-async fn resident_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+async fn resident_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let input = NewResident {
         pesel: field(&form, "pesel").to_string(),
@@ -600,8 +731,14 @@ async fn resident_create(req: HttpRequest, st: Data, user: PageUser, form: Form)
         phone: opt(&form, "phone"),
     };
     let actor = user.actor.clone();
-    match st.tx(move |c| window::create_resident(c, &actor, input)).await {
-        Ok(r) => Ok(redirect(&format!("/residents/{}?done=flash-resident-registered", r.id))),
+    match st
+        .tx(move |c| window::create_resident(c, &actor, input))
+        .await
+    {
+        Ok(r) => Ok(redirect(&format!(
+            "/residents/{}?done=flash-resident-registered",
+            r.id
+        ))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             view.form_error(
@@ -614,7 +751,12 @@ async fn resident_create(req: HttpRequest, st: Data, user: PageUser, form: Form)
     }
 }
 
-async fn resident_page(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn resident_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = user.actor.clone();
     let resident = st.tx(move |c| window::get_resident(c, &actor, &id)).await?;
@@ -651,11 +793,18 @@ async fn services(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpR
     Ok(view.render("services", "services-title", data))
 }
 
-async fn service_edit(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn service_edit(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     user.actor.require(&[Role::Organizer])?;
     let code = path.into_inner();
     let municipality = user.actor.home()?.to_string();
-    let service = st.db(move |c| window::find_service(c, &municipality, &code)).await?;
+    let service = st
+        .db(move |c| window::find_service(c, &municipality, &code))
+        .await?;
     let view = View::new(&req, Some(&user));
     let mut data = services_data(&st, &user).await?;
     data["editing"] = json!(service.code);
@@ -667,7 +816,12 @@ async fn service_edit(req: HttpRequest, st: Data, user: PageUser, path: web::Pat
     Ok(view.render("services", "services-edit", data))
 }
 
-async fn service_save(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+async fn service_save(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let editing = opt(&form, "editing");
     let input = ServiceInput {
@@ -683,7 +837,10 @@ async fn service_save(req: HttpRequest, st: Data, user: PageUser, form: Form) ->
     };
     let actor = user.actor.clone();
     let ed = editing.clone();
-    match st.tx(move |c| window::save_service(c, &actor, ed.as_deref(), input)).await {
+    match st
+        .tx(move |c| window::save_service(c, &actor, ed.as_deref(), input))
+        .await
+    {
         Ok(_) => Ok(redirect("/services?done=flash-saved")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
@@ -701,7 +858,11 @@ async fn plans_list(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Htt
     let actor = user.actor.clone();
     let plans = st.db(move |c| plans::list_plans(c, &actor)).await?;
     let view = View::new(&req, Some(&user));
-    Ok(view.render("plans", "plans-title", json!({"plans": plans, "can_create": user.actor.role == Role::Coordinator})))
+    Ok(view.render(
+        "plans",
+        "plans-title",
+        json!({"plans": plans, "can_create": user.actor.role == Role::Coordinator}),
+    ))
 }
 
 async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
@@ -712,7 +873,9 @@ async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     let resident_id = q.get("resident_id").cloned().unwrap_or_default();
     let actor = user.actor.clone();
     let rid = resident_id.clone();
-    let resident = st.tx(move |c| window::get_resident(c, &actor, &rid)).await?;
+    let resident = st
+        .tx(move |c| window::get_resident(c, &actor, &rid))
+        .await?;
     let view = View::new(&req, Some(&user));
     Ok(view.render(
         "plan_new",
@@ -721,7 +884,12 @@ async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     ))
 }
 
-async fn plan_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
+async fn plan_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let view = View::new(&req, Some(&user));
     let date = match opt(&form, "application_date") {
@@ -744,17 +912,33 @@ async fn plan_create(req: HttpRequest, st: Data, user: PageUser, form: Form) -> 
     };
     let actor = user.actor.clone();
     let rules = st.config.rules.clone();
-    match st.tx(move |c| plans::create_plan(c, &actor, &rules, input)).await {
+    match st
+        .tx(move |c| plans::create_plan(c, &actor, &rules, input))
+        .await
+    {
         Ok(p) => Ok(redirect(&format!("/plans/{}?done=flash-saved", p.id))),
         Err(e) => plan_form_error(&view, &st, &user, &form, e).await,
     }
 }
 
-async fn plan_form_error(view: &View, st: &Data, user: &PageUser, form: &HashMap<String, String>, err: AppError) -> AppResult<HttpResponse> {
+async fn plan_form_error(
+    view: &View,
+    st: &Data,
+    user: &PageUser,
+    form: &HashMap<String, String>,
+    err: AppError,
+) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
     let rid = field(form, "resident_id").to_string();
-    let resident = st.tx(move |c| window::get_resident(c, &actor, &rid)).await?;
-    view.form_error(err, "plan_new", "plan-new-title", json!({"resident": resident, "values": values(form)}))
+    let resident = st
+        .tx(move |c| window::get_resident(c, &actor, &rid))
+        .await?;
+    view.form_error(
+        err,
+        "plan_new",
+        "plan-new-title",
+        json!({"resident": resident, "values": values(form)}),
+    )
 }
 
 async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
@@ -762,7 +946,11 @@ async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
     let (plan, services) = st
         .tx(move |c| {
             let plan = plans::get_plan(c, &actor, &id)?;
-            let services = if actor.role == Role::Coordinator { window::list_services(c, &actor)? } else { vec![] };
+            let services = if actor.role == Role::Coordinator {
+                window::list_services(c, &actor)?
+            } else {
+                vec![]
+            };
             Ok((plan, services))
         })
         .await?;
@@ -778,29 +966,52 @@ async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
     }))
 }
 
-async fn plan_page(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn plan_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = plan_data(&st, &user, path.into_inner()).await?;
     data["flash"] = json!(flash(&req, &view));
     Ok(view.render("plan", "plan-title", data))
 }
 
-async fn plan_step_failed(req: &HttpRequest, st: &Data, user: &PageUser, id: String, form: &HashMap<String, String>, err: AppError) -> AppResult<HttpResponse> {
+async fn plan_step_failed(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    id: String,
+    form: &HashMap<String, String>,
+    err: AppError,
+) -> AppResult<HttpResponse> {
     let view = View::new(req, Some(user));
     let mut data = plan_data(st, user, id).await?;
     data["values"] = values(form);
     view.form_error(err, "plan", "plan-title", data)
 }
 
-async fn plan_item_add(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+async fn plan_item_add(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let id = path.into_inner();
     let parsed = (|| -> Result<NewItem, DomainError> {
         let date = |name: &str| {
-            field(&form, name).parse().map_err(|_| DomainError::field(name, "error-type"))
+            field(&form, name)
+                .parse()
+                .map_err(|_| DomainError::field(name, "error-type"))
         };
         let hours = match opt(&form, "hours_per_month") {
-            Some(h) => Some(h.parse::<i32>().map_err(|_| DomainError::field("hours_per_month", "error-type"))?),
+            Some(h) => Some(
+                h.parse::<i32>()
+                    .map_err(|_| DomainError::field("hours_per_month", "error-type"))?,
+            ),
             None => None,
         };
         Ok(NewItem {
@@ -819,13 +1030,22 @@ async fn plan_item_add(req: HttpRequest, st: Data, user: PageUser, path: web::Pa
     };
     let (actor, pid) = (user.actor.clone(), id.clone());
     let rules = st.config.rules.clone();
-    match st.tx(move |c| plans::add_item(c, &actor, &rules, &pid, item)).await {
+    match st
+        .tx(move |c| plans::add_item(c, &actor, &rules, &pid, item))
+        .await
+    {
         Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
         Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
     }
 }
 
-async fn plan_transition(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+async fn plan_transition(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let id = path.into_inner();
     let review_date = match opt(&form, "review_date") {
@@ -845,26 +1065,47 @@ async fn plan_transition(req: HttpRequest, st: Data, user: PageUser, path: web::
         review_date,
     };
     let (actor, pid) = (user.actor.clone(), id.clone());
-    match st.tx(move |c| plans::transition(c, &actor, &pid, input)).await {
+    match st
+        .tx(move |c| plans::transition(c, &actor, &pid, input))
+        .await
+    {
         Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
         Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
     }
 }
 
-async fn plan_consent_request(req: HttpRequest, st: Data, user: PageUser, path: web::Path<String>, form: Form) -> AppResult<HttpResponse> {
+async fn plan_consent_request(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
-    match st.tx(move |c| plans::request_consent(c, &actor, &pid)).await {
-        Ok(true) => Ok(redirect(&format!("/plans/{id}?done=flash-consent-requested"))),
-        Ok(false) => Ok(redirect(&format!("/plans/{id}?done=flash-consent-no-email"))),
+    match st
+        .tx(move |c| plans::request_consent(c, &actor, &pid))
+        .await
+    {
+        Ok(true) => Ok(redirect(&format!(
+            "/plans/{id}?done=flash-consent-requested"
+        ))),
+        Ok(false) => Ok(redirect(&format!(
+            "/plans/{id}?done=flash-consent-no-email"
+        ))),
         Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
     }
 }
 
 /// The plan as a document to print and sign (API.md: `/plans/{id}/document`).
 /// Also answers API clients with a bearer token.
-async fn plan_document(req: HttpRequest, st: Data, user: MaybePageUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn plan_document(
+    req: HttpRequest,
+    st: Data,
+    user: MaybePageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let actor = match user.0 {
         Some(u) => u.actor,
         None => {

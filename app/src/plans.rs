@@ -5,9 +5,11 @@
 //! → review → active … → closed (summary and outcome).
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
-use cus_db::audit::audit;
+use cus_db::audit::{audit, audit_in};
 use cus_db::error::{Check, OptionalFound};
-use cus_db::schema::{municipalities, plan_events, plan_items, plans, requests, residents, services, users};
+use cus_db::schema::{
+    municipalities, plan_events, plan_items, plans, requests, residents, services, users,
+};
 use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -118,17 +120,35 @@ fn check_text(check: &mut Check, field: &str, value: &str, max: usize) {
     check.require(value.chars().count() <= max, field, "error-too-long");
 }
 
-pub fn create_plan(conn: &mut DbConn, actor: &Actor, rules: &Rules, new: NewPlan) -> DomainResult<Plan> {
+pub fn create_plan(
+    conn: &mut DbConn,
+    actor: &Actor,
+    rules: &Rules,
+    new: NewPlan,
+) -> DomainResult<Plan> {
     actor.require(&[Role::Coordinator])?;
     let municipality = actor.home()?.to_string();
-    let goals: Vec<String> =
-        new.goals.iter().map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect();
+    let goals: Vec<String> = new
+        .goals
+        .iter()
+        .map(|g| g.trim().to_string())
+        .filter(|g| !g.is_empty())
+        .collect();
     let mut check = Check::new();
     check.require(!goals.is_empty(), "goals", "error-required");
     check.require(goals.len() <= 20, "goals", "error-too-many");
-    check.require(goals.iter().all(|g| g.chars().count() <= 500), "goals", "error-too-long");
+    check.require(
+        goals.iter().all(|g| g.chars().count() <= 500),
+        "goals",
+        "error-too-long",
+    );
     check_text(&mut check, "needs", &new.needs, 5000);
-    check_text(&mut check, "resident_commitments", &new.resident_commitments, 5000);
+    check_text(
+        &mut check,
+        "resident_commitments",
+        &new.resident_commitments,
+        5000,
+    );
     if let Some(d) = new.application_date {
         check.require(d <= today(), "application_date", "error-date-future");
     }
@@ -150,7 +170,8 @@ pub fn create_plan(conn: &mut DbConn, actor: &Actor, rules: &Rules, new: NewPlan
             .select((requests::id, requests::created_at))
             .first(conn)
             .optional()?;
-        let (_, filed) = req.ok_or_else(|| DomainError::field("request_id", "error-request-unknown"))?;
+        let (_, filed) =
+            req.ok_or_else(|| DomainError::field("request_id", "error-request-unknown"))?;
         if new.application_date.is_none() {
             application_date = filed.date();
         }
@@ -181,7 +202,11 @@ pub fn create_plan(conn: &mut DbConn, actor: &Actor, rules: &Rules, new: NewPlan
 }
 
 fn load_plan(conn: &mut DbConn, id: &str) -> DomainResult<Plan> {
-    plans::table.find(id).select(Plan::as_select()).first(conn).found()
+    plans::table
+        .find(id)
+        .select(Plan::as_select())
+        .first(conn)
+        .found()
 }
 
 fn add_event(
@@ -210,7 +235,8 @@ fn add_event(
 /// the resident it belongs to. Others get 404.
 fn visible_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan> {
     let plan = load_plan(conn, id)?;
-    let own = actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&plan.resident_id);
+    let own =
+        actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&plan.resident_id);
     let staff = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin])
         && actor.sees_municipality(&plan.municipality);
     if own || staff {
@@ -233,7 +259,11 @@ pub fn allowed_transitions(actor: &Actor, plan: &Plan) -> Vec<String> {
         "review" => &[("active", coordinator), ("closed", coordinator)],
         _ => &[],
     };
-    moves.iter().filter(|(_, ok)| *ok).map(|(to, _)| to.to_string()).collect()
+    moves
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(to, _)| to.to_string())
+        .collect()
 }
 
 fn is_legal(from: &str, to: &str) -> bool {
@@ -252,7 +282,7 @@ fn is_legal(from: &str, to: &str) -> bool {
 
 pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<PlanView> {
     let plan = visible_plan(conn, actor, id)?;
-    audit(conn, actor, "plan.read", "plan", id)?;
+    audit_in(conn, actor, &plan.municipality, "plan.read", "plan", id)?;
     let items = plan_items::table
         .inner_join(services::table)
         .filter(plan_items::plan_id.eq(id))
@@ -276,16 +306,27 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
         .load(conn)?;
     let (first, last, pesel, address): (String, String, Option<String>, String) = residents::table
         .find(&plan.resident_id)
-        .select((residents::first_name, residents::last_name, residents::pesel, residents::address))
+        .select((
+            residents::first_name,
+            residents::last_name,
+            residents::pesel,
+            residents::address,
+        ))
         .first(conn)?;
-    let coordinator_name: String =
-        users::table.find(&plan.coordinator_id).select(users::display_name).first(conn)?;
+    let coordinator_name: String = users::table
+        .find(&plan.coordinator_id)
+        .select(users::display_name)
+        .first(conn)?;
     let municipality_name: String = municipalities::table
         .find(&plan.municipality)
         .select(municipalities::name)
         .first(conn)?;
     let case_number: Option<String> = match &plan.request_id {
-        Some(r) => requests::table.find(r).select(requests::case_number).first(conn).optional()?,
+        Some(r) => requests::table
+            .find(r)
+            .select(requests::case_number)
+            .first(conn)
+            .optional()?,
         None => None,
     };
     let pending = matches!(plan.status.as_str(), "draft" | "agreed");
@@ -374,17 +415,28 @@ pub fn add_item(
         return Err(DomainError::conflict("error-plan-not-draft"));
     }
     let mut check = Check::new();
-    check.require(!item.frequency.trim().is_empty(), "frequency", "error-required");
+    check.require(
+        !item.frequency.trim().is_empty(),
+        "frequency",
+        "error-required",
+    );
     check_text(&mut check, "frequency", &item.frequency, 200);
     let provider = item.provider.as_deref().unwrap_or("").trim().to_string();
     check_text(&mut check, "provider", &provider, 300);
     if let Some(h) = item.hours_per_month {
         check.require((0..=744).contains(&h), "hours_per_month", "error-hours");
     }
-    check.require(item.end_date >= item.start_date, "end_date", "error-dates-order");
+    check.require(
+        item.end_date >= item.start_date,
+        "end_date",
+        "error-dates-order",
+    );
     let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = plan_items::table
         .filter(plan_items::plan_id.eq(plan_id))
-        .select((diesel::dsl::min(plan_items::start_date), diesel::dsl::max(plan_items::end_date)))
+        .select((
+            diesel::dsl::min(plan_items::start_date),
+            diesel::dsl::max(plan_items::end_date),
+        ))
         .first(conn)?;
     let start = first.map_or(item.start_date, |f| f.min(item.start_date));
     let end = last.map_or(item.end_date, |l| l.max(item.end_date));
@@ -403,7 +455,10 @@ pub fn add_item(
             plan_items::plan_id.eq(plan_id),
             plan_items::service_id.eq(&service.id),
             plan_items::provider.eq(&provider),
-            plan_items::provider_agreement_id.eq(item.provider_agreement_id.as_deref().filter(|a| !a.is_empty())),
+            plan_items::provider_agreement_id.eq(item
+                .provider_agreement_id
+                .as_deref()
+                .filter(|a| !a.is_empty())),
             plan_items::frequency.eq(item.frequency.trim()),
             plan_items::hours_per_month.eq(item.hours_per_month),
             plan_items::start_date.eq(item.start_date),
@@ -411,7 +466,9 @@ pub fn add_item(
             plan_items::created_at.eq(now()),
         ))
         .execute(conn)?;
-    diesel::update(plans::table.find(plan_id)).set(plans::updated_at.eq(now())).execute(conn)?;
+    diesel::update(plans::table.find(plan_id))
+        .set(plans::updated_at.eq(now()))
+        .execute(conn)?;
     audit(conn, actor, "plan.item.add", "plan", plan_id)?;
     Ok(PlanItem {
         id,
@@ -459,8 +516,15 @@ pub fn transition(
     let mut check = Check::new();
     check_text(&mut check, "note", &input.note, 5000);
     if input.to == "closed" {
-        check.require(!input.note.trim().is_empty(), "note", "error-closing-summary");
-        let outcome_ok = input.outcome.as_deref().is_some_and(|o| OUTCOMES.contains(&o));
+        check.require(
+            !input.note.trim().is_empty(),
+            "note",
+            "error-closing-summary",
+        );
+        let outcome_ok = input
+            .outcome
+            .as_deref()
+            .is_some_and(|o| OUTCOMES.contains(&o));
         check.require(outcome_ok, "outcome", "error-outcome");
     }
     if let Some(r) = input.review_date {
@@ -468,8 +532,10 @@ pub fn transition(
     }
     check.finish()?;
     if input.to == "agreed" {
-        let items: i64 =
-            plan_items::table.filter(plan_items::plan_id.eq(plan_id)).count().get_result(conn)?;
+        let items: i64 = plan_items::table
+            .filter(plan_items::plan_id.eq(plan_id))
+            .count()
+            .get_result(conn)?;
         if items == 0 {
             return Err(DomainError::conflict("error-plan-no-items"));
         }
@@ -479,22 +545,35 @@ pub fn transition(
     match input.to.as_str() {
         "agreed" => {
             diesel::update(target)
-                .set((plans::consent_at.eq(stamp), plans::consent_recorded_by.eq(&actor.user_id)))
+                .set((
+                    plans::consent_at.eq(stamp),
+                    plans::consent_recorded_by.eq(&actor.user_id),
+                ))
                 .execute(conn)?;
         }
         "draft" => {
             diesel::update(target)
-                .set((plans::consent_at.eq(None::<NaiveDateTime>), plans::consent_recorded_by.eq(None::<String>)))
+                .set((
+                    plans::consent_at.eq(None::<NaiveDateTime>),
+                    plans::consent_recorded_by.eq(None::<String>),
+                ))
                 .execute(conn)?;
         }
         "approved" => {
             diesel::update(target)
-                .set((plans::approved_at.eq(stamp), plans::approved_by.eq(&actor.user_id)))
+                .set((
+                    plans::approved_at.eq(stamp),
+                    plans::approved_by.eq(&actor.user_id),
+                ))
                 .execute(conn)?;
         }
         "active" => {
-            let review = input.review_date.unwrap_or_else(|| today() + Duration::days(90));
-            diesel::update(target).set(plans::review_date.eq(review)).execute(conn)?;
+            let review = input
+                .review_date
+                .unwrap_or_else(|| today() + Duration::days(90));
+            diesel::update(target)
+                .set(plans::review_date.eq(review))
+                .execute(conn)?;
         }
         "closed" => {
             diesel::update(target)
@@ -511,9 +590,20 @@ pub fn transition(
         _ => {}
     }
     diesel::update(target)
-        .set((plans::status.eq(&input.to), plans::overdue.eq(false), plans::updated_at.eq(stamp)))
+        .set((
+            plans::status.eq(&input.to),
+            plans::overdue.eq(false),
+            plans::updated_at.eq(stamp),
+        ))
         .execute(conn)?;
-    add_event(conn, plan_id, actor, Some(&plan.status), &input.to, input.note.trim())?;
+    add_event(
+        conn,
+        plan_id,
+        actor,
+        Some(&plan.status),
+        &input.to,
+        input.note.trim(),
+    )?;
     audit(conn, actor, &format!("plan.{}", input.to), "plan", plan_id)?;
     load_plan(conn, plan_id)
 }
@@ -525,19 +615,7 @@ pub fn request_consent(conn: &mut DbConn, actor: &Actor, plan_id: &str) -> Domai
     if plan.status != "draft" {
         return Err(DomainError::conflict("error-plan-not-draft"));
     }
-    let contact: Option<(String, String)> = users::table
-        .filter(users::resident_id.eq(&plan.resident_id))
-        .select((users::email, users::locale))
-        .first(conn)
-        .optional()?;
-    let contact = match contact {
-        Some(c) => Some(c),
-        None => residents::table
-            .find(&plan.resident_id)
-            .select(residents::email)
-            .first::<Option<String>>(conn)?
-            .map(|e| (e, "pl".to_string())),
-    };
+    let contact = window::resident_contact(conn, &plan.resident_id)?;
     let Some((email, locale)) = contact else {
         return Ok(false);
     };

@@ -56,7 +56,10 @@ impl AppState {
 }
 
 fn state(req: &HttpRequest) -> AppState {
-    req.app_data::<web::Data<AppState>>().expect("state is registered").get_ref().clone()
+    req.app_data::<web::Data<AppState>>()
+        .expect("state is registered")
+        .get_ref()
+        .clone()
 }
 
 type LocalFuture<T> = Pin<Box<dyn Future<Output = T>>>;
@@ -82,8 +85,12 @@ impl FromRequest for ApiUser {
         let st = state(req);
         Box::pin(async move {
             let token = token.ok_or(DomainError::Unauthorized)?;
-            let found = st.db(move |c| Ok(auth::session_actor(c, &token, KIND_BEARER)?)).await?;
-            found.map(|(a, _)| ApiUser(a)).ok_or(DomainError::Unauthorized.into())
+            let found = st
+                .db(move |c| Ok(auth::session_actor(c, &token, KIND_BEARER)?))
+                .await?;
+            found
+                .map(|(a, _)| ApiUser(a))
+                .ok_or(DomainError::Unauthorized.into())
         })
     }
 }
@@ -124,7 +131,9 @@ fn page_user(req: &HttpRequest) -> LocalFuture<AppResult<Option<PageUser>>> {
             return Ok(Some(u));
         }
         let Some(token) = token else { return Ok(None) };
-        let found = st.db(move |c| Ok(auth::session_actor(c, &token, KIND_COOKIE)?)).await?;
+        let found = st
+            .db(move |c| Ok(auth::session_actor(c, &token, KIND_COOKIE)?))
+            .await?;
         let user = found.map(|(actor, csrf)| PageUser { actor, csrf });
         if let Some(u) = &user {
             req.extensions_mut().insert(u.clone());
@@ -149,7 +158,11 @@ impl FromRequest for PageUser {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let fut = page_user(req);
-        let path = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
         Box::pin(async move {
             match fut.await? {
                 Some(u) => Ok(u),
@@ -243,5 +256,7 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
 /// The client's address, for the login throttle. Behind a proxy this is the
 /// proxy: put the throttle there too.
 pub fn peer(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_string())
+    req.peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
 }

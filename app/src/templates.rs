@@ -43,7 +43,11 @@ fn translate_dynamic(
             other => other.to_string(),
         })
         .collect();
-    let lang = ctx.data().get("lang").and_then(|l| l.as_str()).unwrap_or("pl");
+    let lang = ctx
+        .data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .unwrap_or("pl");
     out.write(&handlebars::html_escape(&crate::i18n::t(lang, &key)))?;
     Ok(())
 }
@@ -67,7 +71,9 @@ fn contains(
 }
 
 pub fn render<T: Serialize>(name: &str, data: &T) -> Result<String, String> {
-    REGISTRY.render(name, data).map_err(|e| format!("template {name}: {e}"))
+    REGISTRY
+        .render(name, data)
+        .map_err(|e| format!("template {name}: {e}"))
 }
 
 pub fn has(name: &str) -> bool {

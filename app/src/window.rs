@@ -3,10 +3,12 @@
 //! the social worker and the benefits officer (seed 002).
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
-use cus_db::audit::audit;
+use cus_db::audit::{audit, audit_in};
 use cus_db::error::{Check, OptionalFound};
 use cus_db::identifiers::Pesel;
-use cus_db::schema::{case_counters, request_events, request_messages, requests, residents, services, users};
+use cus_db::schema::{
+    case_counters, request_events, request_messages, requests, residents, services, users,
+};
 use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -40,8 +42,13 @@ pub const ROUTE_TARGETS: [&str; 3] = ["social_worker", "benefits", "coordinator"
 /// Messages the benefits officer sends: a referral to the social worker.
 pub const BENEFITS_KINDS: [&str; 2] = ["referral", "situation_change"];
 /// Messages the social worker sends back (seed 002).
-pub const SOCIAL_WORKER_KINDS: [&str; 5] =
-    ["opinion", "non_appearance", "refusal", "situation_change", "waste_suspected"];
+pub const SOCIAL_WORKER_KINDS: [&str; 5] = [
+    "opinion",
+    "non_appearance",
+    "refusal",
+    "situation_change",
+    "waste_suspected",
+];
 
 const STAFF_WRITING_RESIDENTS: &[Role] = &[Role::Desk, Role::Coordinator, Role::Admin];
 
@@ -85,19 +92,35 @@ pub struct NewResident {
     pub phone: Option<String>,
 }
 
-pub fn create_resident(conn: &mut DbConn, actor: &Actor, new: NewResident) -> DomainResult<Resident> {
+pub fn create_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: NewResident,
+) -> DomainResult<Resident> {
     actor.require(STAFF_WRITING_RESIDENTS)?;
     let municipality = actor.home()?.to_string();
     let mut check = Check::new();
-    let pesel = Pesel::parse(&new.pesel).map_err(|k| check.fail("pesel", k)).ok();
+    let pesel = Pesel::parse(&new.pesel)
+        .map_err(|k| check.fail("pesel", k))
+        .ok();
     len_ok(&mut check, "first_name", &new.first_name, 1, 100);
     len_ok(&mut check, "last_name", &new.last_name, 1, 100);
     len_ok(&mut check, "address", &new.address, 1, 300);
-    let email = new.email.as_deref().map(str::trim).filter(|e| !e.is_empty()).map(str::to_lowercase);
+    let email = new
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_lowercase);
     if let Some(e) = &email {
         crate::auth::check_email(&mut check, "email", e);
     }
-    let phone = new.phone.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+    let phone = new
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
     if let Some(p) = &phone {
         let ok = p.len() <= 20 && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
         check.require(ok, "phone", "error-phone");
@@ -143,12 +166,24 @@ pub fn create_resident(conn: &mut DbConn, actor: &Actor, new: NewResident) -> Do
 /// A resident's details: staff of their municipality, or the resident
 /// themself. Every read is audited.
 pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Resident> {
-    let r: Resident = residents::table.find(id).select(Resident::as_select()).first(conn).found()?;
+    let r: Resident = residents::table
+        .find(id)
+        .select(Resident::as_select())
+        .first(conn)
+        .found()?;
     let own = actor.resident_id.as_deref() == Some(id);
-    if !own && !(actor.role.is_staff() && actor.sees_municipality(&r.municipality)) {
+    let staff = actor.role.is_staff() && actor.sees_municipality(&r.municipality);
+    if !(own || staff) {
         return Err(DomainError::NotFound);
     }
-    audit(conn, actor, "resident.read", "resident", id)?;
+    audit_in(
+        conn,
+        actor,
+        &r.municipality,
+        "resident.read",
+        "resident",
+        id,
+    )?;
     Ok(r)
 }
 
@@ -174,7 +209,13 @@ pub fn search_residents(conn: &mut DbConn, actor: &Actor, q: &str) -> DomainResu
         }
     }
     let found = query.load(conn)?;
-    audit(conn, actor, "resident.search", "resident", if q.is_empty() { "*" } else { q })?;
+    audit(
+        conn,
+        actor,
+        "resident.search",
+        "resident",
+        if q.is_empty() { "*" } else { q },
+    )?;
     Ok(found)
 }
 
@@ -258,15 +299,32 @@ impl ServiceInput {
         let mut check = Check::new();
         let code_ok = !self.code.is_empty()
             && self.code.len() <= 40
-            && self.code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            && self
+                .code
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         check.require(code_ok, "code", "error-code");
         len_ok(&mut check, "name", &self.name, 1, 200);
         check.require(AREAS.contains(&self.area.as_str()), "area", "error-area");
-        check.require(VARIANTS.contains(&self.variant.as_str()), "variant", "error-variant");
-        check.require(PHASES.contains(&self.phase.as_str()), "phase", "error-phase");
+        check.require(
+            VARIANTS.contains(&self.variant.as_str()),
+            "variant",
+            "error-variant",
+        );
+        check.require(
+            PHASES.contains(&self.phase.as_str()),
+            "phase",
+            "error-phase",
+        );
         len_ok(&mut check, "standard", &self.standard, 0, 4000);
         len_ok(&mut check, "fee_rule", &self.fee_rule, 0, 2000);
-        len_ok(&mut check, "access_criteria", &self.access_criteria, 0, 4000);
+        len_ok(
+            &mut check,
+            "access_criteria",
+            &self.access_criteria,
+            0,
+            4000,
+        );
         check.finish()
     }
 }
@@ -314,7 +372,10 @@ pub fn save_service(
             return Err(DomainError::field("code", "error-code-taken"));
         }
     }
-    let id = current.as_ref().map(|s| s.id.clone()).unwrap_or_else(new_id);
+    let id = current
+        .as_ref()
+        .map(|s| s.id.clone())
+        .unwrap_or_else(new_id);
     let values = (
         services::code.eq(&input.code),
         services::name.eq(input.name.trim()),
@@ -328,7 +389,9 @@ pub fn save_service(
         services::updated_at.eq(now()),
     );
     if current.is_some() {
-        diesel::update(services::table.find(&id)).set(values).execute(conn)?;
+        diesel::update(services::table.find(&id))
+            .set(values)
+            .execute(conn)?;
         audit(conn, actor, "service.update", "service", &id)?;
     } else {
         diesel::insert_into(services::table)
@@ -458,7 +521,10 @@ fn add_event(
 
 /// Where mail about a resident's case goes: the resident's email, else the
 /// email of their account.
-fn resident_contact(conn: &mut DbConn, resident_id: &str) -> QueryResult<Option<(String, String)>> {
+pub fn resident_contact(
+    conn: &mut DbConn,
+    resident_id: &str,
+) -> QueryResult<Option<(String, String)>> {
     let account: Option<(String, String)> = users::table
         .filter(users::resident_id.eq(resident_id))
         .select((users::email, users::locale))
@@ -467,8 +533,11 @@ fn resident_contact(conn: &mut DbConn, resident_id: &str) -> QueryResult<Option<
     if account.is_some() {
         return Ok(account);
     }
-    let email: Option<Option<String>> =
-        residents::table.find(resident_id).select(residents::email).first(conn).optional()?;
+    let email: Option<Option<String>> = residents::table
+        .find(resident_id)
+        .select(residents::email)
+        .first(conn)
+        .optional()?;
     Ok(email.flatten().map(|e| (e, "pl".to_string())))
 }
 
@@ -482,14 +551,22 @@ pub fn file_request(
     let municipality = actor.home()?.to_string();
     let mut check = Check::new();
     len_ok(&mut check, "description", &new.description, 1, 5000);
-    check.require(CHANNELS.contains(&new.channel.as_str()), "channel", "error-channel");
+    check.require(
+        CHANNELS.contains(&new.channel.as_str()),
+        "channel",
+        "error-channel",
+    );
     if actor.role == Role::Desk && new.resident_id.is_none() {
         check.fail("resident_id", "error-required");
     }
     check.finish()?;
     let resident_id = match actor.role {
         Role::Resident => {
-            if new.resident_id.as_deref().is_some_and(|r| Some(r) != actor.resident_id.as_deref()) {
+            if new
+                .resident_id
+                .as_deref()
+                .is_some_and(|r| Some(r) != actor.resident_id.as_deref())
+            {
                 return Err(DomainError::NotFound);
             }
             own_resident_id(conn, actor)?
@@ -565,7 +642,11 @@ pub fn file_request(
 /// Loads a request the actor may see: its resident, or staff of its
 /// municipality. Anyone else gets 404, never a hint that it exists.
 fn visible_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Request> {
-    let r: Request = requests::table.find(id).select(Request::as_select()).first(conn).found()?;
+    let r: Request = requests::table
+        .find(id)
+        .select(Request::as_select())
+        .first(conn)
+        .found()?;
     let own = actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&r.resident_id);
     let staff = actor.role.is_staff() && actor.sees_municipality(&r.municipality);
     if own || staff {
@@ -582,7 +663,11 @@ fn messages_for(conn: &mut DbConn, actor: &Actor, request_id: &str) -> QueryResu
     }
     request_messages::table
         .filter(request_messages::request_id.eq(request_id))
-        .filter(request_messages::from_role.eq(role).or(request_messages::to_role.eq(role)))
+        .filter(
+            request_messages::from_role
+                .eq(role)
+                .or(request_messages::to_role.eq(role)),
+        )
         .order(request_messages::at)
         .select(Message::as_select())
         .load(conn)
@@ -609,7 +694,14 @@ pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
         None => None,
     };
     if actor.role != Role::Resident {
-        audit(conn, actor, "request.read", "request", id)?;
+        audit_in(
+            conn,
+            actor,
+            &request.municipality,
+            "request.read",
+            "request",
+            id,
+        )?;
     }
     Ok(RequestView {
         overdue: request.deadline < today() && !matches!(request.status.as_str(), "closed"),
@@ -658,7 +750,12 @@ pub fn list_requests(
             q = q.filter(requests::resident_id.eq(rid));
         } else if actor.role.is_staff() {
             q = q.filter(requests::municipality.eq(actor.home()?.to_string()));
-            if !all && matches!(actor.role, Role::SocialWorker | Role::Benefits | Role::Coordinator) {
+            if !all
+                && matches!(
+                    actor.role,
+                    Role::SocialWorker | Role::Benefits | Role::Coordinator
+                )
+            {
                 q = q.filter(requests::assigned_role.eq(actor.role.as_str()));
             }
         } else {
@@ -704,7 +801,11 @@ pub fn route_request(
     let request = visible_request(conn, actor, id)?;
     actor.require(&[Role::Desk, Role::Organizer])?;
     let mut check = Check::new();
-    check.require(ROUTE_TARGETS.contains(&input.to.as_str()), "to", "error-route-target");
+    check.require(
+        ROUTE_TARGETS.contains(&input.to.as_str()),
+        "to",
+        "error-route-target",
+    );
     len_ok(&mut check, "note", &input.note, 0, 2000);
     check.finish()?;
     if request.status == "closed" {
@@ -717,7 +818,14 @@ pub fn route_request(
             requests::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    add_event(conn, id, Some(actor), "routed", Some(&input.to), input.note.trim())?;
+    add_event(
+        conn,
+        id,
+        Some(actor),
+        "routed",
+        Some(&input.to),
+        input.note.trim(),
+    )?;
     audit(conn, actor, "request.route", "request", id)?;
     if let Some((email, locale)) = resident_contact(conn, &request.resident_id)? {
         outbox::enqueue(
@@ -748,7 +856,14 @@ pub fn set_request_status(
         diesel::update(requests::table.find(id))
             .set((requests::status.eq(status), requests::updated_at.eq(now())))
             .execute(conn)?;
-        add_event(conn, id, Some(actor), status, r.assigned_role.as_deref(), note)?;
+        add_event(
+            conn,
+            id,
+            Some(actor),
+            status,
+            r.assigned_role.as_deref(),
+            note,
+        )?;
     }
     Ok(())
 }
@@ -774,7 +889,11 @@ pub fn send_message(
         _ => return Err(DomainError::Forbidden),
     };
     let mut check = Check::new();
-    check.require(allowed.contains(&input.kind.as_str()), "kind", "error-message-kind");
+    check.require(
+        allowed.contains(&input.kind.as_str()),
+        "kind",
+        "error-message-kind",
+    );
     len_ok(&mut check, "text", &input.text, 1, 5000);
     check.finish()?;
     let message = Message {

@@ -110,6 +110,8 @@ impl Actor {
     /// The actor's municipality, or 403 for a user that has none (global admin
     /// acting where a municipality is needed).
     pub fn home(&self) -> Result<&str, crate::DomainError> {
-        self.municipality.as_deref().ok_or(crate::DomainError::Forbidden)
+        self.municipality
+            .as_deref()
+            .ok_or(crate::DomainError::Forbidden)
     }
 }

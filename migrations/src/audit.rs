@@ -13,18 +13,15 @@ pub fn audit(
     subject_type: &str,
     subject_id: &str,
 ) -> QueryResult<()> {
-    diesel::insert_into(audit_log::table)
-        .values((
-            audit_log::id.eq(new_id()),
-            audit_log::actor_id.eq(&actor.user_id),
-            audit_log::municipality.eq(&actor.municipality),
-            audit_log::action.eq(action),
-            audit_log::subject_type.eq(subject_type),
-            audit_log::subject_id.eq(subject_id),
-            audit_log::at.eq(now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let municipality = actor.municipality.clone();
+    insert(
+        conn,
+        actor,
+        municipality.as_deref(),
+        action,
+        subject_type,
+        subject_id,
+    )
 }
 
 /// An audit row about a subject in a given municipality (e.g. a global
@@ -33,6 +30,24 @@ pub fn audit_in(
     conn: &mut DbConn,
     actor: &Actor,
     municipality: &str,
+    action: &str,
+    subject_type: &str,
+    subject_id: &str,
+) -> QueryResult<()> {
+    insert(
+        conn,
+        actor,
+        Some(municipality),
+        action,
+        subject_type,
+        subject_id,
+    )
+}
+
+fn insert(
+    conn: &mut DbConn,
+    actor: &Actor,
+    municipality: Option<&str>,
     action: &str,
     subject_type: &str,
     subject_id: &str,

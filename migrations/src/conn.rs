@@ -52,13 +52,19 @@ impl DatabaseUrl {
     /// `sqlite:PATH` or a bare path is a SQLite file.
     pub fn parse(url: &str) -> DatabaseUrl {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            DatabaseUrl { backend: Backend::Postgres, target: url.to_string() }
+            DatabaseUrl {
+                backend: Backend::Postgres,
+                target: url.to_string(),
+            }
         } else {
             let path = url
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .unwrap_or(url);
-            DatabaseUrl { backend: Backend::Sqlite, target: path.to_string() }
+            DatabaseUrl {
+                backend: Backend::Sqlite,
+                target: path.to_string(),
+            }
         }
     }
 
@@ -98,7 +104,8 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), ConnectionError> {
-        conn.batch_execute("SELECT 1").map_err(ConnectionError::CouldntSetupConfiguration)
+        conn.batch_execute("SELECT 1")
+            .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {

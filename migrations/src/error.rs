@@ -52,7 +52,10 @@ impl Check {
     }
 
     pub fn fail(&mut self, field: &str, key: &str) {
-        self.0.entry(field.to_string()).or_default().push(key.to_string());
+        self.0
+            .entry(field.to_string())
+            .or_default()
+            .push(key.to_string());
     }
 
     pub fn require(&mut self, ok: bool, field: &str, key: &str) {

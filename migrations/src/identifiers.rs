@@ -22,7 +22,9 @@ pub struct Pesel(String);
 impl Pesel {
     pub fn parse(s: &str) -> Result<Pesel, Reason> {
         let s = s.trim();
-        let d = digits(s).filter(|d| d.len() == 11).ok_or("error-pesel-format")?;
+        let d = digits(s)
+            .filter(|d| d.len() == 11)
+            .ok_or("error-pesel-format")?;
         let check = (10 - weighted(&d[..10], &[1, 3, 7, 9, 1, 3, 7, 9, 1, 3]) % 10) % 10;
         if check != d[10] {
             return Err("error-pesel-checksum");
@@ -69,7 +71,9 @@ pub struct Teryt(String);
 impl Teryt {
     pub fn parse(s: &str) -> Result<Teryt, Reason> {
         let s = s.trim();
-        let d = digits(s).filter(|d| d.len() == 7).ok_or("error-teryt-format")?;
+        let d = digits(s)
+            .filter(|d| d.len() == 7)
+            .ok_or("error-teryt-format")?;
         let ww = d[0] * 10 + d[1];
         if !(2..=32).contains(&ww) || ww % 2 != 0 {
             return Err("error-teryt-voivodeship");
@@ -97,7 +101,9 @@ impl Nip {
             .chars()
             .filter(|c| !matches!(c, '-' | ' '))
             .collect();
-        let d = digits(&cleaned).filter(|d| d.len() == 10).ok_or("error-nip-format")?;
+        let d = digits(&cleaned)
+            .filter(|d| d.len() == 10)
+            .ok_or("error-nip-format")?;
         let sum = weighted(&d[..9], &[6, 5, 7, 2, 3, 4, 5, 6, 7]) % 11;
         if sum == 10 || sum != d[9] {
             return Err("error-nip-checksum");
@@ -151,7 +157,11 @@ pub fn krs(s: &str) -> Result<String, Reason> {
 
 /// Polish IBAN: PL + 26 digits, mod 97 = 1. Spaces are ignored.
 pub fn iban(s: &str) -> Result<String, Reason> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     let s = if s.len() == 26 { format!("PL{s}") } else { s };
     let rest = s.strip_prefix("PL").ok_or("error-iban-format")?;
     if rest.len() != 26 || digits(rest).is_none() {
@@ -159,7 +169,9 @@ pub fn iban(s: &str) -> Result<String, Reason> {
     }
     // Move the country code and check digits to the end; P=25, L=21.
     let rearranged = format!("{}2521{}", &rest[2..], &rest[..2]);
-    let rem = rearranged.bytes().fold(0u32, |acc, b| (acc * 10 + (b - b'0') as u32) % 97);
+    let rem = rearranged
+        .bytes()
+        .fold(0u32, |acc, b| (acc * 10 + (b - b'0') as u32) % 97);
     if rem == 1 {
         Ok(s)
     } else {
@@ -173,7 +185,9 @@ pub fn postal_code(s: &str) -> Result<String, Reason> {
     let b = s.as_bytes();
     let ok = b.len() == 6
         && b[2] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit());
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 2 || c.is_ascii_digit());
     if ok {
         Ok(s.to_string())
     } else {

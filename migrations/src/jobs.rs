@@ -26,7 +26,10 @@ pub fn claim(conn: &mut DbConn, job: &str, slot: &str, by: &str) -> QueryResult<
 
 pub fn finish(conn: &mut DbConn, job: &str, slot: &str, outcome: &str) -> QueryResult<()> {
     diesel::update(job_runs::table.find((job, slot)))
-        .set((job_runs::finished_at.eq(now()), job_runs::outcome.eq(outcome)))
+        .set((
+            job_runs::finished_at.eq(now()),
+            job_runs::outcome.eq(outcome),
+        ))
         .execute(conn)?;
     Ok(())
 }

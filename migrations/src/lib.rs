@@ -10,9 +10,9 @@ pub mod actor;
 pub mod audit;
 pub mod conn;
 pub mod error;
+pub mod identifiers;
 pub mod jobs;
 pub mod outbox;
-pub mod identifiers;
 pub mod schema;
 
 pub use actor::{Actor, Role};
@@ -56,14 +56,20 @@ pub mod rfc3339 {
     use serde::Serializer;
 
     pub fn serialize<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        s.serialize_str(
+            &t.and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        )
     }
 
     pub mod option {
         use chrono::NaiveDateTime;
         use serde::Serializer;
 
-        pub fn serialize<S: Serializer>(t: &Option<NaiveDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            t: &Option<NaiveDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             match t {
                 Some(t) => super::serialize(t, s),
                 None => s.serialize_none(),

@@ -11,7 +11,9 @@ async fn logout_invalidates_the_token_server_side() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(me["role"], "desk");
     assert_eq!(me["municipality"], SOCHACZEW);
-    let (s, _) = app.call(Method::DELETE, "/api/v1/session", Some(&u), None).await;
+    let (s, _) = app
+        .call(Method::DELETE, "/api/v1/session", Some(&u), None)
+        .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (s, b) = app.get("/api/v1/me", &u).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
@@ -25,7 +27,11 @@ async fn passwords_are_argon2id_hashes() {
     use cus_db::schema::users;
     use diesel::prelude::*;
     let mut conn = app.state.pool.get().unwrap();
-    let hash: String = users::table.find(&u.id).select(users::password_hash).first(&mut conn).unwrap();
+    let hash: String = users::table
+        .find(&u.id)
+        .select(users::password_hash)
+        .first(&mut conn)
+        .unwrap();
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains(PASSWORD));
 }
@@ -35,7 +41,14 @@ async fn failed_logins_are_throttled_per_account() {
     let app = spawn_app().await;
     let u = app.user(Role::Desk, SOCHACZEW).await;
     for _ in 0..10 {
-        let (s, _) = app.call(Method::POST, "/api/v1/session", None, Some(json!({"email": u.email, "password": "wrong-password"}))).await;
+        let (s, _) = app
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(json!({"email": u.email, "password": "wrong-password"})),
+            )
+            .await;
         assert_eq!(s, StatusCode::UNAUTHORIZED);
     }
     let r = app
@@ -58,17 +71,33 @@ async fn resident_registers_confirms_by_mail_and_signs_in() {
     let app = spawn_app().await;
     let email = "anna.nowak@test.example";
     let reg = json!({"email": email, "password": "short", "first_name": "Anna", "last_name": "Nowak", "municipality": SOCHACZEW, "pesel": "44051401459"});
-    let (s, b) = app.call(Method::POST, "/api/v1/register", None, Some(reg)).await;
+    let (s, b) = app
+        .call(Method::POST, "/api/v1/register", None, Some(reg))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(b["fields"]["pesel"].is_array() && b["fields"]["password"].is_array(), "{b}");
+    assert!(
+        b["fields"]["pesel"].is_array() && b["fields"]["password"].is_array(),
+        "{b}"
+    );
     let reg = json!({"email": email, "password": PASSWORD, "first_name": "Anna", "last_name": "Nowak", "municipality": SOCHACZEW, "pesel": "44051401458"});
-    let (s, b) = app.call(Method::POST, "/api/v1/register", None, Some(reg.clone())).await;
+    let (s, b) = app
+        .call(Method::POST, "/api/v1/register", None, Some(reg.clone()))
+        .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     // Same email again: refused, nothing duplicated.
-    let (s, _) = app.call(Method::POST, "/api/v1/register", None, Some(reg)).await;
+    let (s, _) = app
+        .call(Method::POST, "/api/v1/register", None, Some(reg))
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     // Not confirmed yet.
-    let (s, b) = app.call(Method::POST, "/api/v1/session", None, Some(json!({"email": email, "password": PASSWORD}))).await;
+    let (s, b) = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(json!({"email": email, "password": PASSWORD})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "{b}");
     // The relay writes the confirmation mail; its link confirms.
     assert!(app.run_job("outbox").starts_with("sent 1"));
@@ -76,12 +105,30 @@ async fn resident_registers_confirms_by_mail_and_signs_in() {
     assert_eq!(mails.len(), 1);
     let mail = mails[0].replace("=\r\n", "").replace("=3D", "=");
     let token = mail.split("token=").nth(1).expect("link in mail")[..64].to_string();
-    let (s, _) = app.call(Method::POST, "/api/v1/confirm", None, Some(json!({"token": token}))).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/confirm",
+            None,
+            Some(json!({"token": token})),
+        )
+        .await;
     assert_eq!(s, StatusCode::OK);
-    let (s, _) = app.call(Method::POST, "/api/v1/confirm", None, Some(json!({"token": token}))).await;
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/confirm",
+            None,
+            Some(json!({"token": token})),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT, "a token works once");
     let token = app.login(email, PASSWORD).await;
-    let me = User { id: String::new(), email: email.into(), token };
+    let me = User {
+        id: String::new(),
+        email: email.into(),
+        token,
+    };
     let (s, b) = app.get("/api/v1/me", &me).await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(b["role"], "resident");

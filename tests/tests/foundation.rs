@@ -15,7 +15,9 @@ async fn health_names_the_backend() {
 #[tokio::test]
 async fn openapi_covers_every_api_route() {
     let app = spawn_app().await;
-    let (s, doc) = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    let (s, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
     assert_eq!(s, StatusCode::OK);
     let paths = doc["paths"].as_object().expect("paths");
     for (method, path) in [
@@ -37,7 +39,10 @@ async fn openapi_covers_every_api_route() {
         ("get", "/api/v1/plans/{id}"),
         ("get", "/api/v1/audit"),
     ] {
-        assert!(paths.get(path).and_then(|p| p.get(method)).is_some(), "{method} {path} missing");
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
     }
 }
 
@@ -47,8 +52,15 @@ async fn security_headers_on_pages_and_api() {
     for path in ["/", "/api/v1/health", "/login"] {
         let r = app.client.get(app.url(path)).send().await.unwrap();
         let h = r.headers();
-        let csp = h.get("content-security-policy").expect("csp").to_str().unwrap();
-        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"), "{csp}");
+        let csp = h
+            .get("content-security-policy")
+            .expect("csp")
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'none'"),
+            "{csp}"
+        );
         assert_eq!(h.get("x-content-type-options").unwrap(), "nosniff");
         assert_eq!(h.get("referrer-policy").unwrap(), "same-origin");
         assert_eq!(h.get("x-frame-options").unwrap(), "DENY");
@@ -61,16 +73,39 @@ async fn bad_bodies_get_clear_4xx_never_500() {
     let desk = app.user(Role::Desk, SOCHACZEW).await;
     let url = app.url("/api/v1/residents");
     // Wrong content type.
-    let r = app.client.post(&url).bearer_auth(&desk.token).header("content-type", "text/plain").body("{}").send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(&desk.token)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     // Malformed JSON.
-    let r = app.client.post(&url).bearer_auth(&desk.token).header("content-type", "application/json").body("{\"pesel\": ").send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(&desk.token)
+        .header("content-type", "application/json")
+        .body("{\"pesel\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
     let b: Value = r.json().await.unwrap();
     assert_eq!(b["error"], "bad_request");
     // Over 1 MiB.
     let big = json!({"pesel": "x".repeat(1024 * 1024 + 10), "first_name": "a", "last_name": "b", "address": "c"});
-    let r = app.client.post(&url).bearer_auth(&desk.token).json(&big).send().await.unwrap();
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(&desk.token)
+        .json(&big)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
     // Unknown field, named.
     let (s, b) = app.post("/api/v1/residents", &desk, json!({"pesel": pesel(1), "first_name": "a", "last_name": "b", "address": "c", "shoe_size": 44})).await;
@@ -78,11 +113,23 @@ async fn bad_bodies_get_clear_4xx_never_500() {
     assert_eq!(b["error"], "invalid");
     assert!(b["fields"]["shoe_size"].is_array(), "{b}");
     // Missing field, named.
-    let (s, b) = app.post("/api/v1/residents", &desk, json!({"first_name": "a", "last_name": "b", "address": "c"})).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/residents",
+            &desk,
+            json!({"first_name": "a", "last_name": "b", "address": "c"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(b["fields"]["pesel"].is_array(), "{b}");
     // Wrong type, named by its path.
-    let (s, b) = app.post("/api/v1/residents", &desk, json!({"pesel": 123, "first_name": "a", "last_name": "b", "address": "c"})).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/residents",
+            &desk,
+            json!({"pesel": 123, "first_name": "a", "last_name": "b", "address": "c"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(b["fields"]["pesel"].is_array(), "{b}");
     // Unknown API path: JSON 404.
@@ -100,14 +147,38 @@ async fn municipalities_are_created_by_admin_with_valid_teryt() {
     let app = spawn_app().await;
     let admin = app.user(Role::Admin, "").await;
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
-    let (s, _) = app.post("/api/v1/municipalities", &organizer, json!({"teryt": "1465011", "name": "Warszawa"})).await;
+    let (s, _) = app
+        .post(
+            "/api/v1/municipalities",
+            &organizer,
+            json!({"teryt": "1465011", "name": "Warszawa"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, b) = app.post("/api/v1/municipalities", &admin, json!({"teryt": "1465016", "name": "Zła"})).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/municipalities",
+            &admin,
+            json!({"teryt": "1465016", "name": "Zła"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b["fields"]["teryt"].is_array());
-    let (s, _) = app.post("/api/v1/municipalities", &admin, json!({"teryt": "1465011", "name": "Warszawa"})).await;
+    let (s, _) = app
+        .post(
+            "/api/v1/municipalities",
+            &admin,
+            json!({"teryt": "1465011", "name": "Warszawa"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
-    let (s, _) = app.post("/api/v1/municipalities", &admin, json!({"teryt": "1465011", "name": "Warszawa"})).await;
+    let (s, _) = app
+        .post(
+            "/api/v1/municipalities",
+            &admin,
+            json!({"teryt": "1465011", "name": "Warszawa"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CONFLICT);
 }
 
@@ -123,7 +194,10 @@ async fn job_slots_are_claimed_once() {
     let slot = "2026-01-01T00:00:20Z";
     let ta = std::thread::spawn(move || cus::jobs::run(&a, "plan-deadlines", slot).unwrap());
     let tb = std::thread::spawn(move || cus::jobs::run(&b, "plan-deadlines", slot).unwrap());
-    let ran = [ta.join().unwrap(), tb.join().unwrap()].iter().filter(|r| r.is_some()).count();
+    let ran = [ta.join().unwrap(), tb.join().unwrap()]
+        .iter()
+        .filter(|r| r.is_some())
+        .count();
     assert_eq!(ran, 1);
 }
 
@@ -142,6 +216,9 @@ async fn api_errors_speak_polish_on_request() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let b: Value = r.json().await.unwrap();
-    assert_eq!(b["fields"]["pesel"][0], "Nieprawidłowa cyfra kontrolna PESEL.");
+    assert_eq!(
+        b["fields"]["pesel"][0],
+        "Nieprawidłowa cyfra kontrolna PESEL."
+    );
     assert_eq!(b["message"], "Popraw zaznaczone pola.");
 }

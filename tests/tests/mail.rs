@@ -19,7 +19,11 @@ impl Drop for Sink {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Starts the aiosmtpd sink; `None` when python3 with aiosmtpd is missing
@@ -37,15 +41,23 @@ fn start_sink() -> Option<Sink> {
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {
-            assert!(std::env::var("CUS_TEST_SMTP").is_err(), "cannot start the SMTP sink: {e}");
+            assert!(
+                std::env::var("CUS_TEST_SMTP").is_err(),
+                "cannot start the SMTP sink: {e}"
+            );
             return None;
         }
     };
     let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     if line.trim() != "ready" {
         let _ = child.kill();
-        assert!(std::env::var("CUS_TEST_SMTP").is_err(), "SMTP sink did not start (is aiosmtpd installed?)");
+        assert!(
+            std::env::var("CUS_TEST_SMTP").is_err(),
+            "SMTP sink did not start (is aiosmtpd installed?)"
+        );
         eprintln!("skipping: no aiosmtpd");
         return None;
     }
@@ -54,7 +66,11 @@ fn start_sink() -> Option<Sink> {
 
 fn received(sink: &Sink) -> Vec<String> {
     let mut mails: Vec<String> = std::fs::read_dir(&sink.dir)
-        .map(|d| d.flatten().map(|e| std::fs::read_to_string(e.path()).unwrap()).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| std::fs::read_to_string(e.path()).unwrap())
+                .collect()
+        })
         .unwrap_or_default();
     mails.sort();
     mails
@@ -70,7 +86,13 @@ async fn smtp_delivery_survives_an_outage_without_duplicates() {
     let app = spawn_with(|c| c.mail.smtp_url = format!("smtp://127.0.0.1:{dead}")).await;
     let desk = app.user(Role::Desk, SOCHACZEW).await;
     let rid = app.resident(&desk, &pesel(21)).await;
-    let (s, r) = app.post("/api/v1/requests", &desk, json!({"resident_id": rid, "description": "Opieka", "channel": "desk"})).await;
+    let (s, r) = app
+        .post(
+            "/api/v1/requests",
+            &desk,
+            json!({"resident_id": rid, "description": "Opieka", "channel": "desk"}),
+        )
+        .await;
     assert_eq!(s, StatusCode::CREATED);
     let case = r["case_number"].as_str().unwrap().to_string();
     assert_eq!(app.run_job("outbox"), "sent 0, failed 0, retrying 1");
@@ -79,19 +101,31 @@ async fn smtp_delivery_survives_an_outage_without_duplicates() {
         use cus_db::schema::outbox;
         use diesel::prelude::*;
         let mut conn = app.state.pool.get().unwrap();
-        let (status, attempts, err): (String, i32, Option<String>) =
-            outbox::table.select((outbox::status, outbox::attempts, outbox::last_error)).first(&mut conn).unwrap();
+        let (status, attempts, err): (String, i32, Option<String>) = outbox::table
+            .select((outbox::status, outbox::attempts, outbox::last_error))
+            .first(&mut conn)
+            .unwrap();
         assert_eq!((status.as_str(), attempts), ("pending", 1));
         assert!(err.is_some());
         // SMTP is back; the backoff has passed.
-        diesel::update(outbox::table).set(outbox::next_attempt_at.eq(cus_db::now())).execute(&mut conn).unwrap();
+        diesel::update(outbox::table)
+            .set(outbox::next_attempt_at.eq(cus_db::now()))
+            .execute(&mut conn)
+            .unwrap();
     }
     let mut config = (*app.state.config).clone();
     config.mail.smtp_url = format!("smtp://127.0.0.1:{}", sink.port);
-    let state = cus::state::AppState { config: std::sync::Arc::new(config), ..app.state.clone() };
-    let outcome = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot()).unwrap().unwrap();
+    let state = cus::state::AppState {
+        config: std::sync::Arc::new(config),
+        ..app.state.clone()
+    };
+    let outcome = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot())
+        .unwrap()
+        .unwrap();
     assert_eq!(outcome, "sent 1, failed 0, retrying 0");
-    let again = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot()).unwrap().unwrap();
+    let again = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot())
+        .unwrap()
+        .unwrap();
     assert_eq!(again, "sent 0, failed 0, retrying 0");
     let mails = received(&sink);
     assert_eq!(mails.len(), 1, "sent exactly once");

@@ -25,10 +25,17 @@ async fn forms_without_the_csrf_token_are_refused() {
     let desk = app.user(Role::Desk, SOCHACZEW).await;
     let b = Browser::new(&app);
     let (_, _) = b.get("/login").await;
-    let (s, _, _) = b.post_form("/login", &[("email", &desk.email), ("password", PASSWORD)]).await;
+    let (s, _, _) = b
+        .post_form("/login", &[("email", &desk.email), ("password", PASSWORD)])
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     let csrf = b.sign_in(&desk.email, PASSWORD).await;
-    let form = [("pesel", "44051401458"), ("first_name", "Maria"), ("last_name", "Zając"), ("address", "ul. Chopina 3")];
+    let form = [
+        ("pesel", "44051401458"),
+        ("first_name", "Maria"),
+        ("last_name", "Zając"),
+        ("address", "ul. Chopina 3"),
+    ];
     let (s, html, _) = b.post_form("/residents", &form).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("Brak uprawnień"), "HTML error page in Polish");
@@ -49,26 +56,59 @@ async fn desk_registers_and_files_through_the_pages() {
     let csrf = b.sign_in(&desk.email, PASSWORD).await;
     // A wrong PESEL: the form comes back (422) with the reason, in Polish, and what was typed.
     let (s, html, _) = b
-        .post_form("/residents", &[("csrf", &csrf), ("pesel", "44051401459"), ("first_name", "Maria"), ("last_name", "Zając"), ("address", "ul. Chopina 3")])
+        .post_form(
+            "/residents",
+            &[
+                ("csrf", &csrf),
+                ("pesel", "44051401459"),
+                ("first_name", "Maria"),
+                ("last_name", "Zając"),
+                ("address", "ul. Chopina 3"),
+            ],
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Nieprawidłowa cyfra kontrolna PESEL"));
     assert!(html.contains("aria-invalid=\"true\""));
     assert!(html.contains("value=\"Zając\""));
     let (s, _, location) = b
-        .post_form("/residents", &[("csrf", &csrf), ("pesel", "44051401458"), ("first_name", "Maria"), ("last_name", "Zając"), ("address", "ul. Chopina 3")])
+        .post_form(
+            "/residents",
+            &[
+                ("csrf", &csrf),
+                ("pesel", "44051401458"),
+                ("first_name", "Maria"),
+                ("last_name", "Zając"),
+                ("address", "ul. Chopina 3"),
+            ],
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let resident_page = location.unwrap();
-    let resident_id = resident_page.trim_start_matches("/residents/").split('?').next().unwrap().to_string();
+    let resident_id = resident_page
+        .trim_start_matches("/residents/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
     let (s, html) = b.get(&resident_page).await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("44051401458"));
-    let (s, html) = b.get(&format!("/requests/new?resident_id={resident_id}")).await;
+    let (s, html) = b
+        .get(&format!("/requests/new?resident_id={resident_id}"))
+        .await;
     assert_eq!(s, StatusCode::OK);
     assert!(html.contains("Usługa UO"));
     let (s, _, location) = b
-        .post_form("/requests/new", &[("csrf", &csrf), ("resident_id", &resident_id), ("service_code", "UO"), ("description", "Pomoc w domu po udarze")])
+        .post_form(
+            "/requests/new",
+            &[
+                ("csrf", &csrf),
+                ("resident_id", &resident_id),
+                ("service_code", "UO"),
+                ("description", "Pomoc w domu po udarze"),
+            ],
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, html) = b.get(&location.unwrap()).await;
@@ -80,8 +120,17 @@ async fn desk_registers_and_files_through_the_pages() {
     let (_, html) = b.get("/work").await;
     assert!(html.contains("Zając"));
     // Reading the resident went to the audit log.
-    let (_, log) = app.get(&format!("/api/v1/audit?subject_type=resident&subject_id={resident_id}"), &organizer).await;
-    assert!(log["items"].as_array().unwrap().iter().any(|r| r["action"] == "resident.read"));
+    let (_, log) = app
+        .get(
+            &format!("/api/v1/audit?subject_type=resident&subject_id={resident_id}"),
+            &organizer,
+        )
+        .await;
+    assert!(log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["action"] == "resident.read"));
 }
 
 #[tokio::test]
@@ -92,9 +141,27 @@ async fn resident_follows_their_case_and_consents_on_the_page() {
     let resident = app.user(Role::Resident, SOCHACZEW).await;
     let b = Browser::new(&app);
     let csrf = b.sign_in(&resident.email, PASSWORD).await;
-    let (s, _, location) = b.post_form("/requests/new", &[("csrf", &csrf), ("service_code", "KIS"), ("description", "")]).await;
+    let (s, _, location) = b
+        .post_form(
+            "/requests/new",
+            &[
+                ("csrf", &csrf),
+                ("service_code", "KIS"),
+                ("description", ""),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{location:?}");
-    let (s, _, location) = b.post_form("/requests/new", &[("csrf", &csrf), ("service_code", "KIS"), ("description", "Szukam pracy")]).await;
+    let (s, _, location) = b
+        .post_form(
+            "/requests/new",
+            &[
+                ("csrf", &csrf),
+                ("service_code", "KIS"),
+                ("description", "Szukam pracy"),
+            ],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = b.get(&location.unwrap()).await;
     assert!(html.contains("Wniosek złożony"));
@@ -103,19 +170,35 @@ async fn resident_follows_their_case_and_consents_on_the_page() {
     // The coordinator drafts a plan; the resident agrees on the page.
     let coordinator = app.user(Role::Coordinator, SOCHACZEW).await;
     let (_, me) = app.get("/api/v1/me", &resident).await;
-    let (_, plan) = app.post("/api/v1/plans", &coordinator, serde_json::json!({"resident_id": me["resident_id"], "goals": ["Praca"]})).await;
+    let (_, plan) = app
+        .post(
+            "/api/v1/plans",
+            &coordinator,
+            serde_json::json!({"resident_id": me["resident_id"], "goals": ["Praca"]}),
+        )
+        .await;
     let id = plan["id"].as_str().unwrap();
     let today = chrono::Utc::now().date_naive().to_string();
     let (s, _) = app.post(&format!("/api/v1/plans/{id}/items"), &coordinator, serde_json::json!({"service_code": "KIS", "frequency": "co tydzień", "start_date": today, "end_date": today})).await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, html) = b.get(&format!("/plans/{id}")).await;
     assert!(html.contains("Wyrażam zgodę na plan"));
-    let (s, _, _) = b.post_form(&format!("/plans/{id}/transition"), &[("csrf", &csrf), ("to", "agreed")]).await;
+    let (s, _, _) = b
+        .post_form(
+            &format!("/plans/{id}/transition"),
+            &[("csrf", &csrf), ("to", "agreed")],
+        )
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = b.get(&format!("/plans/{id}")).await;
     assert!(html.contains("uzgodniony z mieszkańcem"));
     // Not theirs to approve: 403, shown as a page.
-    let (s, html, _) = b.post_form(&format!("/plans/{id}/transition"), &[("csrf", &csrf), ("to", "approved")]).await;
+    let (s, html, _) = b
+        .post_form(
+            &format!("/plans/{id}/transition"),
+            &[("csrf", &csrf), ("to", "approved")],
+        )
+        .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
     assert!(html.contains("<html"));
     // Staff pages are not for residents.

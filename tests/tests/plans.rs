@@ -19,9 +19,21 @@ async fn setup() -> Setup {
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     app.service(&organizer, "KIS").await;
     let resident = app.user(Role::Resident, SOCHACZEW).await;
-    let (_, r) = app.post("/api/v1/requests", &resident, json!({"service_code": "KIS", "description": "praca", "channel": "online"})).await;
+    let (_, r) = app
+        .post(
+            "/api/v1/requests",
+            &resident,
+            json!({"service_code": "KIS", "description": "praca", "channel": "online"}),
+        )
+        .await;
     let resident_id = r["resident_id"].as_str().unwrap().to_string();
-    Setup { app, coordinator, organizer, resident, resident_id }
+    Setup {
+        app,
+        coordinator,
+        organizer,
+        resident,
+        resident_id,
+    }
 }
 
 fn day(offset: i64) -> String {
@@ -39,14 +51,19 @@ async fn new_plan(s: &Setup) -> String {
 }
 
 async fn step(s: &Setup, who: &User, id: &str, body: Value) -> (StatusCode, Value) {
-    s.app.post(&format!("/api/v1/plans/{id}/transition"), who, body).await
+    s.app
+        .post(&format!("/api/v1/plans/{id}/transition"), who, body)
+        .await
 }
 
 #[tokio::test]
 async fn plan_lifecycle_from_draft_to_closed() {
     let s = setup().await;
     let id = new_plan(&s).await;
-    let (st, p) = s.app.get(&format!("/api/v1/plans/{id}"), &s.coordinator).await;
+    let (st, p) = s
+        .app
+        .get(&format!("/api/v1/plans/{id}"), &s.coordinator)
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(p["days_to_deadline"], 30);
     // No services yet: cannot be agreed.
@@ -63,7 +80,13 @@ async fn plan_lifecycle_from_draft_to_closed() {
     assert_eq!(st, StatusCode::CREATED, "{b}");
     // Skipping steps is a conflict.
     for to in ["approved", "active", "review", "closed"] {
-        let (st, _) = step(&s, &s.coordinator, &id, json!({"to": to, "note": "x", "outcome": "employment"})).await;
+        let (st, _) = step(
+            &s,
+            &s.coordinator,
+            &id,
+            json!({"to": to, "note": "x", "outcome": "employment"}),
+        )
+        .await;
         assert_eq!(st, StatusCode::CONFLICT, "draft → {to}");
     }
     let (st, b) = step(&s, &s.coordinator, &id, json!({"to": "nonsense"})).await;
@@ -80,23 +103,52 @@ async fn plan_lifecycle_from_draft_to_closed() {
     assert_eq!(st, StatusCode::FORBIDDEN);
     let (st, _) = step(&s, &s.organizer, &id, json!({"to": "approved"})).await;
     assert_eq!(st, StatusCode::OK);
-    let (st, p) = step(&s, &s.coordinator, &id, json!({"to": "active", "review_date": day(60)})).await;
+    let (st, p) = step(
+        &s,
+        &s.coordinator,
+        &id,
+        json!({"to": "active", "review_date": day(60)}),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(p["review_date"], day(60));
-    let (st, _) = step(&s, &s.coordinator, &id, json!({"to": "review", "note": "przegląd półroczny"})).await;
+    let (st, _) = step(
+        &s,
+        &s.coordinator,
+        &id,
+        json!({"to": "review", "note": "przegląd półroczny"}),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK);
     // Closing needs a summary and an outcome.
     let (st, b) = step(&s, &s.coordinator, &id, json!({"to": "closed"})).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(b["fields"]["note"].is_array() && b["fields"]["outcome"].is_array(), "{b}");
-    let (st, p) = step(&s, &s.coordinator, &id, json!({"to": "closed", "note": "Podjął pracę w spółdzielni.", "outcome": "employment"})).await;
+    assert!(
+        b["fields"]["note"].is_array() && b["fields"]["outcome"].is_array(),
+        "{b}"
+    );
+    let (st, p) = step(
+        &s,
+        &s.coordinator,
+        &id,
+        json!({"to": "closed", "note": "Podjął pracę w spółdzielni.", "outcome": "employment"}),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{p}");
     assert_eq!(p["outcome"], "employment");
     let (st, _) = step(&s, &s.coordinator, &id, json!({"to": "active"})).await;
     assert_eq!(st, StatusCode::CONFLICT, "closed is final");
     let (_, p) = s.app.get(&format!("/api/v1/plans/{id}"), &s.resident).await;
-    let statuses: Vec<&str> = p["history"].as_array().unwrap().iter().map(|e| e["to_status"].as_str().unwrap()).collect();
-    assert_eq!(statuses, ["draft", "agreed", "approved", "active", "review", "closed"]);
+    let statuses: Vec<&str> = p["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["to_status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        ["draft", "agreed", "approved", "active", "review", "closed"]
+    );
 }
 
 #[tokio::test]
@@ -107,9 +159,20 @@ async fn plan_reads_are_audited_and_scoped() {
         let (st, _) = s.app.get(&format!("/api/v1/plans/{id}"), u).await;
         assert_eq!(st, StatusCode::OK);
     }
-    let (st, log) = s.app.get(&format!("/api/v1/audit?subject_type=plan&subject_id={id}"), &s.organizer).await;
+    let (st, log) = s
+        .app
+        .get(
+            &format!("/api/v1/audit?subject_type=plan&subject_id={id}"),
+            &s.organizer,
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
-    let reads = log["items"].as_array().unwrap().iter().filter(|r| r["action"] == "plan.read").count();
+    let reads = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == "plan.read")
+        .count();
     assert_eq!(reads, 3);
     let row = &log["items"][0];
     assert!(row["actor_id"].is_string() && row["at"].as_str().unwrap().ends_with('Z'));
@@ -125,7 +188,10 @@ async fn plan_reads_are_audited_and_scoped() {
     }
     // The other municipality's organizer sees none of these audit rows.
     let far_org = s.app.user(Role::Organizer, BRZEZINY).await;
-    let (_, log) = s.app.get(&format!("/api/v1/audit?subject_id={id}"), &far_org).await;
+    let (_, log) = s
+        .app
+        .get(&format!("/api/v1/audit?subject_id={id}"), &far_org)
+        .await;
     assert_eq!(log["total"], 0);
 }
 
@@ -134,7 +200,14 @@ async fn plan_document_prints_for_coordinator_and_resident() {
     let s = setup().await;
     let id = new_plan(&s).await;
     for u in [&s.coordinator, &s.resident] {
-        let r = s.app.client.get(s.app.url(&format!("/plans/{id}/document"))).bearer_auth(&u.token).send().await.unwrap();
+        let r = s
+            .app
+            .client
+            .get(s.app.url(&format!("/plans/{id}/document")))
+            .bearer_auth(&u.token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), StatusCode::OK);
         let html = r.text().await.unwrap();
         assert!(html.contains("Indywidualny plan usług społecznych"));
@@ -142,7 +215,14 @@ async fn plan_document_prints_for_coordinator_and_resident() {
         assert!(html.contains("Podpis mieszkańca"));
     }
     let other = s.app.user(Role::Resident, SOCHACZEW).await;
-    let r = s.app.client.get(s.app.url(&format!("/plans/{id}/document"))).bearer_auth(&other.token).send().await.unwrap();
+    let r = s
+        .app
+        .client
+        .get(s.app.url(&format!("/plans/{id}/document")))
+        .bearer_auth(&other.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
 }
 
@@ -151,26 +231,50 @@ async fn overdue_plans_are_flagged_by_the_job() {
     let s = setup().await;
     let (st, p) = s
         .app
-        .post("/api/v1/plans", &s.coordinator, json!({"resident_id": s.resident_id, "goals": ["g"], "application_date": day(-45)}))
+        .post(
+            "/api/v1/plans",
+            &s.coordinator,
+            json!({"resident_id": s.resident_id, "goals": ["g"], "application_date": day(-45)}),
+        )
         .await;
     assert_eq!(st, StatusCode::CREATED, "{p}");
     assert_eq!(p["deadline"], day(-15));
     let fresh = new_plan(&s).await;
-    let (st, _) = s.app.post("/api/v1/plans", &s.coordinator, json!({"resident_id": s.resident_id, "goals": ["g"], "application_date": day(3)})).await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "application in the future");
+    let (st, _) = s
+        .app
+        .post(
+            "/api/v1/plans",
+            &s.coordinator,
+            json!({"resident_id": s.resident_id, "goals": ["g"], "application_date": day(3)}),
+        )
+        .await;
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "application in the future"
+    );
     assert_eq!(s.app.run_job("plan-deadlines"), "flagged 1 plans");
     assert_eq!(s.app.run_job("plan-deadlines"), "flagged 0 plans");
     let (_, list) = s.app.get("/api/v1/plans", &s.coordinator).await;
     let items = list["items"].as_array().unwrap();
     assert_eq!(items[0]["overdue"], true, "overdue plans first");
-    assert!(items.iter().any(|p| p["id"] == fresh.as_str() && p["overdue"] == false));
+    assert!(items
+        .iter()
+        .any(|p| p["id"] == fresh.as_str() && p["overdue"] == false));
 }
 
 #[tokio::test]
 async fn consent_request_mails_the_resident() {
     let s = setup().await;
     let id = new_plan(&s).await;
-    let (st, b) = s.app.post(&format!("/api/v1/plans/{id}/consent-request"), &s.coordinator, json!({})).await;
+    let (st, b) = s
+        .app
+        .post(
+            &format!("/api/v1/plans/{id}/consent-request"),
+            &s.coordinator,
+            json!({}),
+        )
+        .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(b["mailed"], true);
     s.app.run_job("outbox");

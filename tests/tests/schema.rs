@@ -28,7 +28,10 @@ fn sqlite_columns(conn: &mut SqliteConnection) -> BTreeSet<(String, String)> {
     .unwrap();
     let mut out = BTreeSet::new();
     for t in tables {
-        let cols: Vec<Name> = diesel::sql_query(format!("SELECT name FROM pragma_table_info('{}')", t.name)).load(conn).unwrap();
+        let cols: Vec<Name> =
+            diesel::sql_query(format!("SELECT name FROM pragma_table_info('{}')", t.name))
+                .load(conn)
+                .unwrap();
         out.extend(cols.into_iter().map(|c| (t.name.clone(), c.name)));
     }
     out
@@ -41,7 +44,9 @@ fn postgres_columns(conn: &mut PgConnection) -> BTreeSet<(String, String)> {
     )
     .load(conn)
     .unwrap();
-    cols.into_iter().map(|c| (c.table_name, c.column_name)).collect()
+    cols.into_iter()
+        .map(|c| (c.table_name, c.column_name))
+        .collect()
 }
 
 fn migrated_sqlite() -> SqliteConnection {
@@ -66,7 +71,10 @@ fn both_trees_have_the_same_tables_and_columns() {
     let pg = postgres_columns(&mut PgConnection::establish(&url).unwrap());
     let only_sqlite: Vec<_> = sqlite.difference(&pg).collect();
     let only_pg: Vec<_> = pg.difference(&sqlite).collect();
-    assert!(only_sqlite.is_empty() && only_pg.is_empty(), "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_pg:?}");
+    assert!(
+        only_sqlite.is_empty() && only_pg.is_empty(),
+        "only in SQLite: {only_sqlite:?}; only in PostgreSQL: {only_pg:?}"
+    );
 }
 
 #[derive(QueryableByName)]
@@ -103,13 +111,25 @@ fn every_foreign_key_is_indexed() {
         .unwrap();
         // First columns of every index, the primary key's included.
         let mut leading = BTreeSet::new();
-        let indexes: Vec<Name> = diesel::sql_query(format!("SELECT name FROM pragma_index_list('{}')", t.name)).load(&mut conn).unwrap();
+        let indexes: Vec<Name> =
+            diesel::sql_query(format!("SELECT name FROM pragma_index_list('{}')", t.name))
+                .load(&mut conn)
+                .unwrap();
         for i in indexes {
-            let cols: Vec<IndexColumn> =
-                diesel::sql_query(format!("SELECT name, seqno FROM pragma_index_info('{}')", i.name)).load(&mut conn).unwrap();
+            let cols: Vec<IndexColumn> = diesel::sql_query(format!(
+                "SELECT name, seqno FROM pragma_index_info('{}')",
+                i.name
+            ))
+            .load(&mut conn)
+            .unwrap();
             leading.extend(cols.into_iter().filter(|c| c.seqno == 0).map(|c| c.name));
         }
-        let pk: Vec<Name> = diesel::sql_query(format!("SELECT name FROM pragma_table_info('{}') WHERE pk = 1", t.name)).load(&mut conn).unwrap();
+        let pk: Vec<Name> = diesel::sql_query(format!(
+            "SELECT name FROM pragma_table_info('{}') WHERE pk = 1",
+            t.name
+        ))
+        .load(&mut conn)
+        .unwrap();
         leading.extend(pk.into_iter().map(|c| c.name));
         for fk in fks {
             if !leading.contains(&fk.column_name) {
@@ -117,5 +137,8 @@ fn every_foreign_key_is_indexed() {
             }
         }
     }
-    assert!(missing.is_empty(), "foreign keys without an index: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "foreign keys without an index: {missing:?}"
+    );
 }
