@@ -180,12 +180,14 @@ impl TestApp {
             .expect("slot claimed")
     }
 
-    /// The .eml files the file transport wrote.
+    /// The .eml files the file transport wrote, bodies decoded.
     pub fn mails(&self) -> Vec<String> {
         let mut out = vec![];
         if let Ok(entries) = std::fs::read_dir(self.dir.join("mail")) {
             for e in entries.flatten() {
-                out.push(std::fs::read_to_string(e.path()).unwrap_or_default());
+                out.push(decode_mail(
+                    &std::fs::read_to_string(e.path()).unwrap_or_default(),
+                ));
             }
         }
         out
@@ -295,4 +297,42 @@ pub fn csrf_of(page: &str) -> String {
     let marker = "name=\"csrf\" value=\"";
     let start = page.find(marker).expect("page has a csrf field") + marker.len();
     page[start..].split('"').next().unwrap().to_string()
+}
+
+/// A message with its body decoded from quoted-printable or base64, so tests
+/// read what the recipient reads.
+pub fn decode_mail(raw: &str) -> String {
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .or_else(|| raw.split_once("\n\n"))
+        .unwrap_or((raw, ""));
+    let lower = head.to_ascii_lowercase();
+    let decoded = if lower.contains("content-transfer-encoding: base64") {
+        use base64::Engine;
+        let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(compact)
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else if lower.contains("content-transfer-encoding: quoted-printable") {
+        let joined = body.replace("=\r\n", "").replace("=\n", "");
+        let mut bytes = vec![];
+        let raw = joined.as_bytes();
+        let mut i = 0;
+        while i < raw.len() {
+            if raw[i] == b'=' && i + 2 < raw.len() {
+                if let Ok(b) = u8::from_str_radix(&joined[i + 1..i + 3], 16) {
+                    bytes.push(b);
+                    i += 3;
+                    continue;
+                }
+            }
+            bytes.push(raw[i]);
+            i += 1;
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    } else {
+        body.to_string()
+    };
+    format!("{head}\n\n{decoded}")
 }

@@ -49,7 +49,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(add_plan_item)
         .service(transition_plan)
         .service(request_consent)
-        .service(list_audit);
+        .service(list_audit)
+        .configure(crate::contracting_api::routes);
 }
 
 /// The OpenAPI document of every route above, built once.

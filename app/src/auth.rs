@@ -384,7 +384,7 @@ pub fn register_resident(
     Ok(user_id)
 }
 
-fn send_confirmation(
+pub fn send_confirmation(
     conn: &mut DbConn,
     user_id: &str,
     email: &str,

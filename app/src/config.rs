@@ -58,6 +58,7 @@ pub struct Jobs {
     pub enabled: bool,
     pub outbox: String,
     pub plan_deadlines: String,
+    pub report_reminders: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

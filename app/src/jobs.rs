@@ -27,6 +27,11 @@ pub fn registry(state: &AppState) -> Vec<JobDef> {
             schedule: jobs.plan_deadlines.clone(),
             about: "flag IPUS plans past their 30-day deadline or review date",
         },
+        JobDef {
+            name: "report-reminders",
+            schedule: jobs.report_reminders.clone(),
+            about: "remind NGOs of final reports due within 7 days",
+        },
     ]
 }
 
@@ -48,6 +53,9 @@ pub fn run(state: &AppState, name: &str, slot: &str) -> Result<Option<String>, S
         }
         "plan-deadlines" => plans::flag_overdue(&mut conn)
             .map(|n| format!("flagged {n} plans"))
+            .map_err(|e| e.to_string()),
+        "report-reminders" => contracting::agreements::remind_reports(&mut conn)
+            .map(|n| format!("reminded {n} organizations"))
             .map_err(|e| e.to_string()),
         other => Err(format!("unknown job {other}")),
     };

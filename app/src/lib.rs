@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod config;
+pub mod contracting_api;
 pub mod demo;
 pub mod error;
 pub mod i18n;

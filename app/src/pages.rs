@@ -60,7 +60,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             post().to(plan_consent_request),
         )
         .route("/plans/{id}/document", get().to(plan_document))
-        .route("/admin/audit", get().to(audit_page));
+        .route("/admin/audit", get().to(audit_page))
+        .route("/competitions", get().to(competitions_page))
+        .route("/competitions.atom", get().to(competitions_atom))
+        .route("/competitions/{id}", get().to(competition_page));
 }
 
 #[derive(RustEmbed)]
@@ -1141,4 +1144,86 @@ async fn audit_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Htt
     let (rows, total) = st.db(move |c| api::audit_rows(c, &actor, &query)).await?;
     let view = View::new(&req, Some(&user));
     Ok(view.render("audit", "audit-title", json!({"rows": rows, "total": total, "q": q, "subject_types": ["resident", "request", "plan", "service", "user", "municipality"]})))
+}
+
+// ---------------------------------------------------------------- contracting (public)
+
+async fn competitions_page(
+    req: HttpRequest,
+    st: Data,
+    user: MaybePageUser,
+) -> AppResult<HttpResponse> {
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default();
+    let m = q.get("municipality").cloned();
+    let items = st
+        .db(move |c| contracting::competitions::public_list(c, m.as_deref()))
+        .await?;
+    let view = View::new(&req, user.0.as_ref());
+    Ok(view.render(
+        "competitions",
+        "competitions-title",
+        json!({"competitions": items, "today": cus_db::today()}),
+    ))
+}
+
+async fn competition_page(
+    req: HttpRequest,
+    st: Data,
+    user: MaybePageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let actor = user.0.as_ref().map(|u| u.actor.clone());
+    let (competition, results) = st
+        .db(move |c| {
+            let comp = contracting::competitions::get(c, actor.as_ref(), &id)?;
+            let results = contracting::evaluation::results(c, &id).ok();
+            Ok((comp, results))
+        })
+        .await?;
+    let view = View::new(&req, user.0.as_ref());
+    Ok(view.render(
+        "competition",
+        "competition-title",
+        json!({"c": competition, "results": results}),
+    ))
+}
+
+/// Published competitions as an Atom feed, newest first.
+async fn competitions_atom(st: Data) -> AppResult<HttpResponse> {
+    let items = st
+        .db(|c| contracting::competitions::public_list(c, None))
+        .await?;
+    let updated = items
+        .iter()
+        .filter_map(|c| c.published_at)
+        .max()
+        .map(|t| {
+            t.and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .unwrap_or_else(|| "2026-01-01T00:00:00Z".to_string());
+    let entries: Vec<Value> = items
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "title": c.title,
+                "summary": c.task,
+                "deadline": c.offer_deadline,
+                "funds": c.funds_grosze,
+                "published": c.published_at.map(|t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            })
+        })
+        .collect();
+    let xml = templates::render(
+        "competitions_atom",
+        &json!({"lang": "pl", "base": st.config.server.public_url.trim_end_matches('/'), "updated": updated, "entries": entries}),
+    )
+    .map_err(AppError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .body(xml))
 }

@@ -95,6 +95,41 @@ impl FromRequest for ApiUser {
     }
 }
 
+/// An API caller who may be anonymous (public routes that do more for a
+/// signed-in user). A bad token is still refused.
+pub struct MaybeApiUser(pub Option<Actor>);
+
+impl FromRequest for MaybeApiUser {
+    type Error = AppError;
+    type Future = LocalFuture<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let anonymous = bearer(req).is_none();
+        let fut = ApiUser::from_request(req, payload);
+        Box::pin(async move {
+            if anonymous {
+                Ok(MaybeApiUser(None))
+            } else {
+                fut.await.map(|u| MaybeApiUser(Some(u.0)))
+            }
+        })
+    }
+}
+
+/// 415 unless the body is declared as JSON.
+pub fn require_json(req: &HttpRequest) -> AppResult<()> {
+    let is_json = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.essence_str() == "application/json");
+    if is_json {
+        Ok(())
+    } else {
+        Err(AppError::UnsupportedMediaType)
+    }
+}
+
 /// The signed-in browser user, from the session cookie, with the session's
 /// CSRF token that every form must carry.
 #[derive(Clone)]
@@ -187,11 +222,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalFuture<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let is_json = req
-            .mime_type()
-            .ok()
-            .flatten()
-            .is_some_and(|m| m.essence_str() == "application/json");
+        let is_json = require_json(req).is_ok();
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)

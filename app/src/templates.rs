@@ -22,6 +22,7 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb.register_helper("fluent", Box::new(FluentLoader::new(&*LOCALES)));
     hb.register_helper("t", Box::new(translate_dynamic));
     hb.register_helper("contains", Box::new(contains));
+    hb.register_helper("pln", Box::new(pln));
     hb
 });
 
@@ -70,6 +71,33 @@ fn contains(
     Ok(())
 }
 
+/// `{{pln grosze}}`: "12 345,67 zł" from integer grosze.
+fn pln(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let grosze = h.param(0).and_then(|p| p.value().as_i64()).unwrap_or(0);
+    out.write(&format_pln(grosze))?;
+    Ok(())
+}
+
+pub fn format_pln(grosze: i64) -> String {
+    let sign = if grosze < 0 { "-" } else { "" };
+    let g = grosze.unsigned_abs();
+    let zl = (g / 100).to_string();
+    let mut grouped = String::new();
+    for (i, ch) in zl.chars().enumerate() {
+        if i > 0 && (zl.len() - i) % 3 == 0 {
+            grouped.push('\u{a0}');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}{grouped},{:02}\u{a0}zł", g % 100)
+}
+
 pub fn render<T: Serialize>(name: &str, data: &T) -> Result<String, String> {
     REGISTRY
         .render(name, data)
@@ -78,4 +106,16 @@ pub fn render<T: Serialize>(name: &str, data: &T) -> Result<String, String> {
 
 pub fn has(name: &str) -> bool {
     REGISTRY.has_template(name)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn polish_money() {
+        assert_eq!(
+            super::format_pln(123_456_789),
+            "1\u{a0}234\u{a0}567,89\u{a0}zł"
+        );
+        assert_eq!(super::format_pln(5), "0,05\u{a0}zł");
+    }
 }

@@ -52,15 +52,6 @@ pub const SOCIAL_WORKER_KINDS: [&str; 5] = [
 
 const STAFF_WRITING_RESIDENTS: &[Role] = &[Role::Desk, Role::Coordinator, Role::Admin];
 
-fn len_ok(check: &mut Check, field: &str, value: &str, min: usize, max: usize) {
-    let n = value.trim().chars().count();
-    if n < min {
-        check.fail(field, "error-required");
-    } else if n > max {
-        check.fail(field, "error-too-long");
-    }
-}
-
 // ---------------------------------------------------------------- residents
 
 /// Mieszkaniec: a person the center serves.
@@ -103,9 +94,9 @@ pub fn create_resident(
     let pesel = Pesel::parse(&new.pesel)
         .map_err(|k| check.fail("pesel", k))
         .ok();
-    len_ok(&mut check, "first_name", &new.first_name, 1, 100);
-    len_ok(&mut check, "last_name", &new.last_name, 1, 100);
-    len_ok(&mut check, "address", &new.address, 1, 300);
+    check.text("first_name", &new.first_name, 1, 100);
+    check.text("last_name", &new.last_name, 1, 100);
+    check.text("address", &new.address, 1, 300);
     let email = new
         .email
         .as_deref()
@@ -304,7 +295,7 @@ impl ServiceInput {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         check.require(code_ok, "code", "error-code");
-        len_ok(&mut check, "name", &self.name, 1, 200);
+        check.text("name", &self.name, 1, 200);
         check.require(AREAS.contains(&self.area.as_str()), "area", "error-area");
         check.require(
             VARIANTS.contains(&self.variant.as_str()),
@@ -316,15 +307,9 @@ impl ServiceInput {
             "phase",
             "error-phase",
         );
-        len_ok(&mut check, "standard", &self.standard, 0, 4000);
-        len_ok(&mut check, "fee_rule", &self.fee_rule, 0, 2000);
-        len_ok(
-            &mut check,
-            "access_criteria",
-            &self.access_criteria,
-            0,
-            4000,
-        );
+        check.text("standard", &self.standard, 0, 4000);
+        check.text("fee_rule", &self.fee_rule, 0, 2000);
+        check.text("access_criteria", &self.access_criteria, 0, 4000);
         check.finish()
     }
 }
@@ -550,7 +535,7 @@ pub fn file_request(
     actor.require(&[Role::Resident, Role::Desk])?;
     let municipality = actor.home()?.to_string();
     let mut check = Check::new();
-    len_ok(&mut check, "description", &new.description, 1, 5000);
+    check.text("description", &new.description, 1, 5000);
     check.require(
         CHANNELS.contains(&new.channel.as_str()),
         "channel",
@@ -806,7 +791,7 @@ pub fn route_request(
         "to",
         "error-route-target",
     );
-    len_ok(&mut check, "note", &input.note, 0, 2000);
+    check.text("note", &input.note, 0, 2000);
     check.finish()?;
     if request.status == "closed" {
         return Err(DomainError::conflict("error-request-closed"));
@@ -894,7 +879,7 @@ pub fn send_message(
         "kind",
         "error-message-kind",
     );
-    len_ok(&mut check, "text", &input.text, 1, 5000);
+    check.text("text", &input.text, 1, 5000);
     check.finish()?;
     let message = Message {
         id: new_id(),

@@ -1,1 +1,39 @@
+//! Contracting social services to NGOs (zlecanie usług): organizations, the
+//! cooperation program, open competitions with commission scoring, multi-year
+//! agreements with tranches, reports and settlement, and the OCDS export.
+//!
+//! Plain service functions over `&mut DbConn` and the `Actor`, as in the
+//! single window; `app` composes them into routes and pages. Mail is queued
+//! through the outbox by template name (the templates live in `app`).
 
+pub mod agreements;
+pub mod competitions;
+pub mod evaluation;
+pub mod ocds;
+pub mod offers;
+pub mod organizations;
+pub mod programs;
+
+use cus_db::error::Check;
+
+/// Money is integer grosze; no amount in the platform exceeds PLN 10 billion,
+/// which keeps every sum far from i64 overflow.
+pub const MAX_GROSZE: i64 = 1_000_000_000_000;
+
+pub fn check_money(check: &mut Check, field: &str, grosze: i64) {
+    if grosze < 0 {
+        check.fail(field, "error-money-negative");
+    } else if grosze > MAX_GROSZE {
+        check.fail(field, "error-money-too-large");
+    }
+}
+
+/// JSON text of a value stored in a TEXT column.
+pub fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())
+}
+
+/// A list stored as JSON text, or empty when the text is not one.
+pub fn from_json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
+    serde_json::from_str(text).unwrap_or_default()
+}

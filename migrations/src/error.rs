@@ -64,6 +64,16 @@ impl Check {
         }
     }
 
+    /// Text between `min` and `max` characters (trimmed); `min` 0 for optional.
+    pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) {
+        let n = value.trim().chars().count();
+        if n < min {
+            self.fail(field, "error-required");
+        } else if n > max {
+            self.fail(field, "error-too-long");
+        }
+    }
+
     pub fn merge(&mut self, other: FieldErrors) {
         for (k, v) in other {
             self.0.entry(k).or_default().extend(v);

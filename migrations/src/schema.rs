@@ -234,6 +234,220 @@ diesel::table! {
     }
 }
 
+// Contracting (migration 2).
+
+diesel::table! {
+    organizations (id) {
+        id -> Text,
+        municipality -> Text,
+        name -> Text,
+        legal_form -> Text,
+        krs -> Nullable<Text>,
+        nip -> Text,
+        regon -> Text,
+        address -> Text,
+        postal_code -> Text,
+        city -> Text,
+        email -> Text,
+        phone -> Nullable<Text>,
+        iban -> Nullable<Text>,
+        alerts -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    programs (id) {
+        id -> Text,
+        municipality -> Text,
+        title -> Text,
+        year_from -> Integer,
+        year_to -> Integer,
+        goals -> Text,
+        priorities -> Text,
+        forms -> Text,
+        yearly_funds -> Text,
+        budget_grosze -> BigInt,
+        competition_rules -> Text,
+        status -> Text,
+        consultation_until -> Nullable<Date>,
+        resolution_number -> Nullable<Text>,
+        resolution_date -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    program_comments (id) {
+        id -> Text,
+        program_id -> Text,
+        author_id -> Text,
+        organization_id -> Nullable<Text>,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    competitions (id) {
+        id -> Text,
+        municipality -> Text,
+        program_id -> Nullable<Text>,
+        title -> Text,
+        task -> Text,
+        service_code -> Nullable<Text>,
+        financing -> Text,
+        funds_grosze -> BigInt,
+        period_start -> Date,
+        period_end -> Date,
+        offer_deadline -> Date,
+        award_rules -> Text,
+        conditions -> Text,
+        award_procedure -> Text,
+        prior_funding -> Text,
+        status -> Text,
+        published_at -> Nullable<Timestamp>,
+        resolved_at -> Nullable<Timestamp>,
+        cancel_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    criteria (id) {
+        id -> Text,
+        competition_id -> Text,
+        position -> Integer,
+        name -> Text,
+        weight -> Integer,
+        max_points -> Integer,
+    }
+}
+
+diesel::table! {
+    offers (id) {
+        id -> Text,
+        competition_id -> Text,
+        organization_id -> Text,
+        title -> Text,
+        description -> Text,
+        schedule -> Text,
+        expected_results -> Text,
+        indicators -> Text,
+        bidder_profile -> Text,
+        requested_grosze -> BigInt,
+        own_contribution_grosze -> BigInt,
+        in_kind_grosze -> BigInt,
+        volunteer_hours -> Integer,
+        declarations -> Bool,
+        status -> Text,
+        formal_note -> Nullable<Text>,
+        awarded_grosze -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    budget_lines (id) {
+        id -> Text,
+        offer_id -> Text,
+        position -> Integer,
+        year -> Integer,
+        category -> Text,
+        name -> Text,
+        amount_grosze -> BigInt,
+    }
+}
+
+diesel::table! {
+    commission_members (competition_id, user_id) {
+        competition_id -> Text,
+        user_id -> Text,
+        declared_at -> Nullable<Timestamp>,
+        no_conflict -> Nullable<Bool>,
+        statement -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    scores (id) {
+        id -> Text,
+        offer_id -> Text,
+        member_id -> Text,
+        criterion_id -> Text,
+        points -> Integer,
+        note -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agreements (id) {
+        id -> Text,
+        municipality -> Text,
+        organization_id -> Text,
+        competition_id -> Nullable<Text>,
+        offer_id -> Nullable<Text>,
+        number -> Text,
+        title -> Text,
+        mode -> Text,
+        financing -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        indicators -> Text,
+        capacity_unit -> Nullable<Text>,
+        capacity_per_year -> Nullable<Integer>,
+        status -> Text,
+        public_comment_until -> Nullable<Date>,
+        terminated_at -> Nullable<Timestamp>,
+        termination_reason -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tranches (id) {
+        id -> Text,
+        agreement_id -> Text,
+        year -> Integer,
+        amount_grosze -> BigInt,
+    }
+}
+
+diesel::table! {
+    annexes (id) {
+        id -> Text,
+        agreement_id -> Text,
+        reason -> Text,
+        changes -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reports (id) {
+        id -> Text,
+        agreement_id -> Text,
+        kind -> Text,
+        period -> Text,
+        body -> Text,
+        spent_grosze -> BigInt,
+        spent_own_grosze -> BigInt,
+        indicator_values -> Text,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(requests -> residents (resident_id));
 diesel::joinable!(requests -> services (service_id));
 diesel::joinable!(request_events -> requests (request_id));
@@ -244,6 +458,20 @@ diesel::joinable!(plan_items -> services (service_id));
 diesel::joinable!(plan_events -> plans (plan_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(audit_log -> users (actor_id));
+diesel::joinable!(program_comments -> programs (program_id));
+diesel::joinable!(program_comments -> users (author_id));
+diesel::joinable!(criteria -> competitions (competition_id));
+diesel::joinable!(offers -> competitions (competition_id));
+diesel::joinable!(offers -> organizations (organization_id));
+diesel::joinable!(budget_lines -> offers (offer_id));
+diesel::joinable!(commission_members -> competitions (competition_id));
+diesel::joinable!(commission_members -> users (user_id));
+diesel::joinable!(scores -> offers (offer_id));
+diesel::joinable!(scores -> criteria (criterion_id));
+diesel::joinable!(agreements -> organizations (organization_id));
+diesel::joinable!(tranches -> agreements (agreement_id));
+diesel::joinable!(annexes -> agreements (agreement_id));
+diesel::joinable!(reports -> agreements (agreement_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities,
@@ -262,5 +490,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     plan_events,
     audit_log,
     outbox,
-    job_runs
+    job_runs,
+    organizations,
+    programs,
+    program_comments,
+    competitions,
+    criteria,
+    offers,
+    budget_lines,
+    commission_members,
+    scores,
+    agreements,
+    tranches,
+    annexes,
+    reports
 );

@@ -2,6 +2,7 @@
 //! Every test starts its own server and database.
 
 mod auth;
+mod contracting;
 mod foundation;
 mod mail;
 mod pages;

@@ -1,0 +1,801 @@
+//! Agreements (umowy): from a competition or another mode, co-financing or
+//! full financing, up to 5 years with a tranche per year, result indicators,
+//! annexes, partial and final reports, settlement and termination.
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use cus_db::audit::audit_in;
+use cus_db::error::{Check, OptionalFound};
+use cus_db::schema::{agreements, annexes, budget_lines, organizations, reports, tranches};
+use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+use crate::competitions::{Competition, FINANCING, MAX_YEARS};
+use crate::{check_money, from_json_list, to_json};
+
+pub const MODES: [&str; 5] = [
+    "competition",
+    "small_grant",
+    "procurement",
+    "partnership",
+    "own",
+];
+/// UDPP art. 19a: a small grant is at most PLN 10,000 for at most 90 days,
+/// published for comments for 7 days before the agreement.
+pub const SMALL_GRANT_MAX_GROSZE: i64 = 1_000_000;
+pub const SMALL_GRANT_MAX_DAYS: i64 = 90;
+pub const SMALL_GRANT_COMMENT_DAYS: i64 = 7;
+/// UDPP art. 18: the final report within 30 days of the task's end.
+pub const FINAL_REPORT_DAYS: i64 = 30;
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = agreements)]
+pub struct AgreementRow {
+    pub id: String,
+    pub municipality: String,
+    pub organization_id: String,
+    pub competition_id: Option<String>,
+    pub offer_id: Option<String>,
+    pub number: String,
+    pub title: String,
+    pub mode: String,
+    pub financing: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    #[serde(skip)]
+    pub indicators: String,
+    pub capacity_unit: Option<String>,
+    pub capacity_per_year: Option<i32>,
+    pub status: String,
+    pub public_comment_until: Option<NaiveDate>,
+    #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
+    pub terminated_at: Option<NaiveDateTime>,
+    pub termination_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Tranche {
+    pub year: i32,
+    pub amount_grosze: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct Annex {
+    pub id: String,
+    pub reason: String,
+    pub changes: String,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct Report {
+    pub id: String,
+    pub kind: String,
+    pub period: String,
+    pub text: String,
+    pub spent_grosze: i64,
+    pub spent_own_grosze: i64,
+    #[serde(skip)]
+    pub indicator_values_json: String,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub submitted_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Settlement {
+    pub granted_grosze: i64,
+    pub spent_grosze: i64,
+    pub spent_own_grosze: i64,
+    /// Granted but not spent: to be returned (UDPP art. 18 settlement).
+    pub refund_due_grosze: i64,
+    pub final_report_due: NaiveDate,
+    pub final_report_filed: bool,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Agreement {
+    #[serde(flatten)]
+    pub row: AgreementRow,
+    pub organization_name: String,
+    pub indicators: Vec<String>,
+    pub tranches: Vec<Tranche>,
+    pub annexes: Vec<Annex>,
+    pub reports: Vec<serde_json::Value>,
+    pub settlement: Settlement,
+    pub currency: &'static str,
+}
+
+fn next_number(conn: &mut DbConn, municipality: &str, year: i32) -> QueryResult<String> {
+    let n: i64 = agreements::table
+        .filter(agreements::municipality.eq(municipality))
+        .count()
+        .get_result(conn)?;
+    Ok(format!("UM/{municipality}/{year}/{:04}", n + 1))
+}
+
+struct NewAgreement<'a> {
+    municipality: &'a str,
+    organization_id: &'a str,
+    competition_id: Option<&'a str>,
+    offer_id: Option<&'a str>,
+    title: &'a str,
+    mode: &'a str,
+    financing: &'a str,
+    start: NaiveDate,
+    end: NaiveDate,
+    indicators: &'a [String],
+    capacity_unit: Option<&'a str>,
+    capacity_per_year: Option<i32>,
+    tranches: &'a [Tranche],
+    comment_until: Option<NaiveDate>,
+}
+
+fn insert(conn: &mut DbConn, actor: &Actor, a: NewAgreement) -> DomainResult<String> {
+    let id = new_id();
+    diesel::insert_into(agreements::table)
+        .values((
+            agreements::id.eq(&id),
+            agreements::municipality.eq(a.municipality),
+            agreements::organization_id.eq(a.organization_id),
+            agreements::competition_id.eq(a.competition_id),
+            agreements::offer_id.eq(a.offer_id),
+            agreements::number.eq(next_number(conn, a.municipality, today().year())?),
+            agreements::title.eq(a.title),
+            agreements::mode.eq(a.mode),
+            agreements::financing.eq(a.financing),
+            agreements::start_date.eq(a.start),
+            agreements::end_date.eq(a.end),
+            agreements::indicators.eq(to_json(&a.indicators)),
+            agreements::capacity_unit.eq(a.capacity_unit),
+            agreements::capacity_per_year.eq(a.capacity_per_year),
+            agreements::status.eq(if a.comment_until.is_some() {
+                "public_comment"
+            } else {
+                "active"
+            }),
+            agreements::public_comment_until.eq(a.comment_until),
+            agreements::created_by.eq(&actor.user_id),
+            agreements::created_at.eq(now()),
+            agreements::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    write_tranches(conn, &id, a.tranches)?;
+    audit_in(
+        conn,
+        actor,
+        a.municipality,
+        "agreement.create",
+        "agreement",
+        &id,
+    )?;
+    Ok(id)
+}
+
+fn write_tranches(conn: &mut DbConn, id: &str, list: &[Tranche]) -> QueryResult<()> {
+    diesel::delete(tranches::table.filter(tranches::agreement_id.eq(id))).execute(conn)?;
+    for t in list {
+        diesel::insert_into(tranches::table)
+            .values((
+                tranches::id.eq(new_id()),
+                tranches::agreement_id.eq(id),
+                tranches::year.eq(t.year),
+                tranches::amount_grosze.eq(t.amount_grosze),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The agreement for an awarded offer: the offer's budget by year, scaled
+/// down when the award is less than requested (the last year takes the
+/// rounding).
+pub(crate) fn from_award(
+    conn: &mut DbConn,
+    actor: &Actor,
+    c: &Competition,
+    offer_id: &str,
+    award: i64,
+) -> DomainResult<String> {
+    use cus_db::schema::offers;
+    let (org, title, requested, indicators): (String, String, i64, String) = offers::table
+        .find(offer_id)
+        .select((
+            offers::organization_id,
+            offers::title,
+            offers::requested_grosze,
+            offers::indicators,
+        ))
+        .first(conn)?;
+    let lines: Vec<(i32, i64)> = budget_lines::table
+        .filter(budget_lines::offer_id.eq(offer_id))
+        .select((budget_lines::year, budget_lines::amount_grosze))
+        .load(conn)?;
+    let mut by_year: BTreeMap<i32, i64> = BTreeMap::new();
+    for (y, a) in lines {
+        *by_year.entry(y).or_default() += a;
+    }
+    let mut list: Vec<Tranche> = by_year
+        .iter()
+        .map(|(y, a)| Tranche {
+            year: *y,
+            amount_grosze: (i128::from(*a) * i128::from(award) / i128::from(requested.max(1)))
+                as i64,
+        })
+        .collect();
+    let assigned: i64 = list.iter().map(|t| t.amount_grosze).sum();
+    if let Some(last) = list.last_mut() {
+        last.amount_grosze += award - assigned;
+    }
+    let indicators: Vec<String> = from_json_list(&indicators);
+    insert(
+        conn,
+        actor,
+        NewAgreement {
+            municipality: &c.row.municipality,
+            organization_id: &org,
+            competition_id: Some(&c.row.id),
+            offer_id: Some(offer_id),
+            title: &title,
+            mode: "competition",
+            financing: &c.row.financing,
+            start: c.row.period_start,
+            end: c.row.period_end,
+            indicators: &indicators,
+            capacity_unit: None,
+            capacity_per_year: None,
+            tranches: &list,
+            comment_until: None,
+        },
+    )
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgreementInput {
+    pub organization_id: String,
+    #[serde(default)]
+    pub competition_id: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub mode: String,
+    #[serde(default = "default_financing")]
+    pub financing: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub tranches: Vec<Tranche>,
+    #[serde(default)]
+    pub indicators: Vec<String>,
+    /// "hours" or "places" the provider offers per year, for IPUS planning.
+    #[serde(default)]
+    pub capacity_unit: Option<String>,
+    #[serde(default)]
+    pub capacity_per_year: Option<i32>,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+fn default_financing() -> String {
+    "full_financing".to_string()
+}
+
+fn check_tranches(check: &mut Check, start: NaiveDate, end: NaiveDate, list: &[Tranche]) -> i64 {
+    check.require(!list.is_empty(), "tranches", "error-required");
+    let mut years = std::collections::BTreeSet::new();
+    let mut total = 0i64;
+    for (i, t) in list.iter().enumerate() {
+        check_money(
+            check,
+            &format!("tranches[{i}].amount_grosze"),
+            t.amount_grosze,
+        );
+        check.require(
+            t.amount_grosze > 0,
+            &format!("tranches[{i}].amount_grosze"),
+            "error-money-positive",
+        );
+        check.require(
+            (start.year()..=end.year()).contains(&t.year) && years.insert(t.year),
+            &format!("tranches[{i}].year"),
+            "error-year-outside",
+        );
+        total = total.saturating_add(t.amount_grosze.clamp(0, crate::MAX_GROSZE));
+    }
+    total
+}
+
+/// An agreement outside a competition (small grant, procurement,
+/// partnership, the center's own staff). Small grants keep art. 19a's
+/// limits and open a 7-day public comment window.
+pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> DomainResult<Agreement> {
+    actor.require(&[Role::Organizer])?;
+    let municipality = actor.home()?.to_string();
+    let mut check = Check::new();
+    check.require(MODES.contains(&input.mode.as_str()), "mode", "error-mode");
+    check.require(
+        FINANCING.contains(&input.financing.as_str()),
+        "financing",
+        "error-financing",
+    );
+    check.require(
+        input.currency.as_deref().is_none_or(|c| c == "PLN"),
+        "currency",
+        "error-currency",
+    );
+    check.text("title", input.title.as_deref().unwrap_or(""), 0, 300);
+    check.require(
+        input.end_date >= input.start_date,
+        "end_date",
+        "error-dates-order",
+    );
+    check.require(
+        input.end_date.year() - input.start_date.year() < MAX_YEARS,
+        "end_date",
+        "error-period-too-long",
+    );
+    check.require(input.indicators.len() <= 50, "indicators", "error-too-many");
+    if let Some(u) = &input.capacity_unit {
+        check.require(
+            u == "hours" || u == "places",
+            "capacity_unit",
+            "error-capacity-unit",
+        );
+    }
+    if let Some(n) = input.capacity_per_year {
+        check.require(
+            (0..=1_000_000).contains(&n),
+            "capacity_per_year",
+            "error-capacity",
+        );
+    }
+    let total = check_tranches(
+        &mut check,
+        input.start_date,
+        input.end_date,
+        &input.tranches,
+    );
+    if input.mode == "small_grant" {
+        check.require(
+            total <= SMALL_GRANT_MAX_GROSZE,
+            "tranches",
+            "error-small-grant-amount",
+        );
+        check.require(
+            (input.end_date - input.start_date).num_days() < SMALL_GRANT_MAX_DAYS,
+            "end_date",
+            "error-small-grant-days",
+        );
+    }
+    if input.mode == "competition" {
+        check.require(
+            input.competition_id.is_some(),
+            "competition_id",
+            "error-required",
+        );
+    }
+    check.finish()?;
+    let org_name: String = organizations::table
+        .find(&input.organization_id)
+        .filter(organizations::municipality.eq(&municipality))
+        .select(organizations::name)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| DomainError::field("organization_id", "error-organization-unknown"))?;
+    if let Some(cid) = &input.competition_id {
+        use cus_db::schema::competitions;
+        let ok: i64 = competitions::table
+            .find(cid)
+            .filter(competitions::municipality.eq(&municipality))
+            .count()
+            .get_result(conn)?;
+        if ok == 0 {
+            return Err(DomainError::field(
+                "competition_id",
+                "error-competition-unknown",
+            ));
+        }
+    }
+    let comment_until =
+        (input.mode == "small_grant").then(|| today() + Duration::days(SMALL_GRANT_COMMENT_DAYS));
+    let title = input
+        .title
+        .clone()
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or(org_name);
+    let id = insert(
+        conn,
+        actor,
+        NewAgreement {
+            municipality: &municipality,
+            organization_id: &input.organization_id,
+            competition_id: input.competition_id.as_deref(),
+            offer_id: None,
+            title: title.trim(),
+            mode: &input.mode,
+            financing: &input.financing,
+            start: input.start_date,
+            end: input.end_date,
+            indicators: &input.indicators,
+            capacity_unit: input.capacity_unit.as_deref(),
+            capacity_per_year: input.capacity_per_year,
+            tranches: &input.tranches,
+            comment_until,
+        },
+    )?;
+    load(conn, &id)
+}
+
+pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
+    let mut row: AgreementRow = agreements::table
+        .find(id)
+        .select(AgreementRow::as_select())
+        .first(conn)
+        .found()?;
+    // A small grant's comment window closes by itself.
+    if row.status == "public_comment" && row.public_comment_until.is_some_and(|d| d < today()) {
+        diesel::update(agreements::table.find(id))
+            .set(agreements::status.eq("active"))
+            .execute(conn)?;
+        row.status = "active".to_string();
+    }
+    let organization_name: String = organizations::table
+        .find(&row.organization_id)
+        .select(organizations::name)
+        .first(conn)?;
+    let list: Vec<Tranche> = tranches::table
+        .filter(tranches::agreement_id.eq(id))
+        .order(tranches::year)
+        .select((tranches::year, tranches::amount_grosze))
+        .load::<(i32, i64)>(conn)?
+        .into_iter()
+        .map(|(year, amount_grosze)| Tranche {
+            year,
+            amount_grosze,
+        })
+        .collect();
+    let annex_list = annexes::table
+        .filter(annexes::agreement_id.eq(id))
+        .order(annexes::created_at)
+        .select((
+            annexes::id,
+            annexes::reason,
+            annexes::changes,
+            annexes::created_at,
+        ))
+        .load(conn)?;
+    let report_list: Vec<Report> = reports::table
+        .filter(reports::agreement_id.eq(id))
+        .order(reports::submitted_at)
+        .select((
+            reports::id,
+            reports::kind,
+            reports::period,
+            reports::body,
+            reports::spent_grosze,
+            reports::spent_own_grosze,
+            reports::indicator_values,
+            reports::submitted_at,
+        ))
+        .load(conn)?;
+    let granted: i64 = list.iter().map(|t| t.amount_grosze).sum();
+    let final_report = report_list.iter().rev().find(|r| r.kind == "final");
+    let (spent, spent_own) = match final_report {
+        Some(f) => (f.spent_grosze, f.spent_own_grosze),
+        None => report_list.iter().fold((0, 0), |(a, b), r| {
+            (a + r.spent_grosze, b + r.spent_own_grosze)
+        }),
+    };
+    let settlement = Settlement {
+        granted_grosze: granted,
+        spent_grosze: spent,
+        spent_own_grosze: spent_own,
+        refund_due_grosze: if final_report.is_some() {
+            (granted - spent).max(0)
+        } else {
+            0
+        },
+        final_report_due: row.end_date + Duration::days(FINAL_REPORT_DAYS),
+        final_report_filed: final_report.is_some(),
+    };
+    let reports_json = report_list
+        .iter()
+        .map(|r| {
+            let mut v = serde_json::to_value(r).unwrap_or_default();
+            v["indicator_values"] =
+                serde_json::from_str(&r.indicator_values_json).unwrap_or_default();
+            v
+        })
+        .collect();
+    Ok(Agreement {
+        indicators: from_json_list(&row.indicators),
+        organization_name,
+        tranches: list,
+        annexes: annex_list,
+        reports: reports_json,
+        settlement,
+        currency: "PLN",
+        row,
+    })
+}
+
+/// The organizer sees the municipality's agreements; an NGO its own.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement> {
+    let a = load(conn, id)?;
+    let visible = match actor.role {
+        Role::Ngo => actor.organization_id.as_deref() == Some(a.row.organization_id.as_str()),
+        Role::Organizer | Role::Admin | Role::Coordinator => {
+            actor.sees_municipality(&a.row.municipality)
+        }
+        _ => false,
+    };
+    if visible {
+        Ok(a)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<AgreementRow>> {
+    let mut q = agreements::table
+        .select(AgreementRow::as_select())
+        .order(agreements::start_date.desc())
+        .into_boxed();
+    match actor.role {
+        Role::Ngo => {
+            q = q.filter(
+                agreements::organization_id.eq(actor.organization_id.clone().unwrap_or_default()),
+            )
+        }
+        Role::Organizer | Role::Admin | Role::Coordinator => {
+            q = q.filter(agreements::municipality.eq(actor.home()?.to_string()))
+        }
+        _ => return Err(DomainError::Forbidden),
+    }
+    Ok(q.load(conn)?)
+}
+
+fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement> {
+    let a = get(conn, actor, id)?;
+    actor.require(&[Role::Organizer])?;
+    if a.row.status == "terminated" {
+        return Err(DomainError::conflict("error-agreement-terminated"));
+    }
+    Ok(a)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnnexInput {
+    pub reason: String,
+    #[serde(default)]
+    pub changes: String,
+    /// New tranches, replacing the old ones.
+    #[serde(default)]
+    pub tranches: Option<Vec<Tranche>>,
+    #[serde(default)]
+    pub end_date: Option<NaiveDate>,
+}
+
+/// An annex: a reason, and changed tranches or end date.
+pub fn annex(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: AnnexInput,
+) -> DomainResult<Agreement> {
+    let a = managed(conn, actor, id)?;
+    let mut check = Check::new();
+    check.text("reason", &input.reason, 1, 5000);
+    check.text("changes", &input.changes, 0, 10_000);
+    let end = input.end_date.unwrap_or(a.row.end_date);
+    check.require(end >= a.row.start_date, "end_date", "error-dates-order");
+    check.require(
+        end.year() - a.row.start_date.year() < MAX_YEARS,
+        "end_date",
+        "error-period-too-long",
+    );
+    if let Some(list) = &input.tranches {
+        let total = check_tranches(&mut check, a.row.start_date, end, list);
+        if a.row.mode == "small_grant" {
+            check.require(
+                total <= SMALL_GRANT_MAX_GROSZE,
+                "tranches",
+                "error-small-grant-amount",
+            );
+        }
+    }
+    check.finish()?;
+    diesel::insert_into(annexes::table)
+        .values((
+            annexes::id.eq(new_id()),
+            annexes::agreement_id.eq(id),
+            annexes::reason.eq(input.reason.trim()),
+            annexes::changes.eq(input.changes.trim()),
+            annexes::created_by.eq(&actor.user_id),
+            annexes::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if let Some(list) = &input.tranches {
+        write_tranches(conn, id, list)?;
+    }
+    diesel::update(agreements::table.find(id))
+        .set((
+            agreements::end_date.eq(end),
+            agreements::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit_in(
+        conn,
+        actor,
+        &a.row.municipality,
+        "agreement.annex",
+        "agreement",
+        id,
+    )?;
+    load(conn, id)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReportInput {
+    /// The period covered, e.g. "2027" or "2027-01-01/2027-06-30".
+    pub period: String,
+    pub kind: String,
+    pub text: String,
+    /// Grant money spent.
+    pub spent_grosze: i64,
+    /// Own money spent.
+    #[serde(default)]
+    pub spent_own_grosze: i64,
+    #[serde(default)]
+    pub indicator_values: BTreeMap<String, serde_json::Value>,
+}
+
+/// The NGO files a partial or final report (one final per agreement).
+pub fn report(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: ReportInput,
+) -> DomainResult<Agreement> {
+    let a = get(conn, actor, id)?;
+    actor.require(&[Role::Ngo])?;
+    if a.row.status == "terminated" {
+        return Err(DomainError::conflict("error-agreement-terminated"));
+    }
+    if a.settlement.final_report_filed {
+        return Err(DomainError::conflict("error-final-report-filed"));
+    }
+    let mut check = Check::new();
+    check.require(
+        input.kind == "partial" || input.kind == "final",
+        "kind",
+        "error-report-kind",
+    );
+    check.text("period", &input.period, 1, 100);
+    check.text("text", &input.text, 1, 20_000);
+    check_money(&mut check, "spent_grosze", input.spent_grosze);
+    check_money(&mut check, "spent_own_grosze", input.spent_own_grosze);
+    check.require(
+        input.spent_grosze <= a.settlement.granted_grosze,
+        "spent_grosze",
+        "error-spent-over-granted",
+    );
+    check.require(
+        input.indicator_values.len() <= 50,
+        "indicator_values",
+        "error-too-many",
+    );
+    for k in input.indicator_values.keys() {
+        check.require(
+            a.indicators.contains(k),
+            &format!("indicator_values.{k}"),
+            "error-indicator-unknown",
+        );
+    }
+    check.finish()?;
+    diesel::insert_into(reports::table)
+        .values((
+            reports::id.eq(new_id()),
+            reports::agreement_id.eq(id),
+            reports::kind.eq(&input.kind),
+            reports::period.eq(input.period.trim()),
+            reports::body.eq(input.text.trim()),
+            reports::spent_grosze.eq(input.spent_grosze),
+            reports::spent_own_grosze.eq(input.spent_own_grosze),
+            reports::indicator_values.eq(to_json(&input.indicator_values)),
+            reports::submitted_by.eq(&actor.user_id),
+            reports::submitted_at.eq(now()),
+        ))
+        .execute(conn)?;
+    if input.kind == "final" {
+        diesel::update(agreements::table.find(id))
+            .set(agreements::status.eq("reported"))
+            .execute(conn)?;
+    }
+    audit_in(
+        conn,
+        actor,
+        &a.row.municipality,
+        &format!("agreement.report.{}", input.kind),
+        "agreement",
+        id,
+    )?;
+    load(conn, id)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TerminateInput {
+    pub reason: String,
+}
+
+pub fn terminate(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: TerminateInput,
+) -> DomainResult<Agreement> {
+    let a = managed(conn, actor, id)?;
+    let mut check = Check::new();
+    check.text("reason", &input.reason, 1, 5000);
+    check.finish()?;
+    diesel::update(agreements::table.find(id))
+        .set((
+            agreements::status.eq("terminated"),
+            agreements::terminated_at.eq(now()),
+            agreements::termination_reason.eq(input.reason.trim()),
+        ))
+        .execute(conn)?;
+    audit_in(
+        conn,
+        actor,
+        &a.row.municipality,
+        "agreement.terminate",
+        "agreement",
+        id,
+    )?;
+    load(conn, id)
+}
+
+/// The scheduled reminder: NGOs whose final report is due within 7 days (or
+/// overdue by up to 30) and not filed get a mail, once per day the job runs.
+pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
+    let day = today();
+    let rows: Vec<(String, String, String, NaiveDate, String)> = agreements::table
+        .inner_join(organizations::table)
+        .filter(agreements::status.eq_any(["active", "public_comment"]))
+        .filter(agreements::end_date.le(day - Duration::days(FINAL_REPORT_DAYS - 7)))
+        .filter(agreements::end_date.ge(day - Duration::days(2 * FINAL_REPORT_DAYS)))
+        .select((
+            agreements::id,
+            agreements::number,
+            agreements::title,
+            agreements::end_date,
+            organizations::email,
+        ))
+        .load(conn)?;
+    for (id, number, title, end, email) in &rows {
+        outbox::enqueue(
+            conn,
+            "report_due",
+            "pl",
+            email,
+            &serde_json::json!({
+                "agreement_id": id,
+                "number": number,
+                "title": title,
+                "due": (*end + Duration::days(FINAL_REPORT_DAYS)).to_string(),
+            }),
+        )?;
+    }
+    Ok(rows.len())
+}
+
+/// Places or hours an agreement still has in `year`, given what IPUS plans
+/// already use; `None` when the agreement states no capacity.
+pub fn remaining_capacity(a: &Agreement, used: i64) -> Option<i64> {
+    a.row.capacity_per_year.map(|c| i64::from(c) - used)
+}

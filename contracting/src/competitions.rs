@@ -1,0 +1,436 @@
+//! Open competitions (otwarty konkurs ofert, UDPP art. 13-15): the
+//! announcement with every part the statute requires, criteria with weights
+//! and maximum points, publication at least 21 days before the offer
+//! deadline, the public list, and cancellation (art. 18a).
+
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
+use cus_db::audit::audit_in;
+use cus_db::error::{Check, OptionalFound};
+use cus_db::schema::{competitions, criteria, organizations};
+use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::check_money;
+
+/// UDPP art. 13 ust. 1: offers are due at least 21 days after the announcement.
+pub const MIN_OFFER_DAYS: i64 = 21;
+/// UDPP art. 16: multi-year agreements for up to 5 years (to verify: a setting).
+pub const MAX_YEARS: i32 = 5;
+pub const FINANCING: [&str; 2] = ["co_financing", "full_financing"];
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = competitions)]
+pub struct CompetitionRow {
+    pub id: String,
+    pub municipality: String,
+    pub program_id: Option<String>,
+    pub title: String,
+    pub task: String,
+    pub service_code: Option<String>,
+    pub financing: String,
+    pub funds_grosze: i64,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub offer_deadline: NaiveDate,
+    pub award_rules: String,
+    pub conditions: String,
+    pub award_procedure: String,
+    pub prior_funding: String,
+    pub status: String,
+    #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
+    pub published_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
+    pub resolved_at: Option<NaiveDateTime>,
+    pub cancel_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = criteria)]
+pub struct Criterion {
+    #[serde(default)]
+    pub id: String,
+    pub name: String,
+    pub weight: i32,
+    pub max_points: i32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Competition {
+    #[serde(flatten)]
+    pub row: CompetitionRow,
+    pub criteria: Vec<Criterion>,
+    pub currency: &'static str,
+    pub offers_open: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CriterionInput {
+    pub name: String,
+    pub weight: i32,
+    pub max_points: i32,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompetitionInput {
+    pub title: String,
+    /// The public task and its type.
+    pub task: String,
+    #[serde(default)]
+    pub service_code: Option<String>,
+    #[serde(default)]
+    pub program_id: Option<String>,
+    #[serde(default = "default_financing")]
+    pub financing: String,
+    pub funds_grosze: i64,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub offer_deadline: NaiveDate,
+    /// Rules for awarding grants.
+    #[serde(default)]
+    pub award_rules: String,
+    /// Dates and conditions of carrying out the task.
+    #[serde(default)]
+    pub conditions: String,
+    /// The procedure and criteria of choosing offers.
+    #[serde(default)]
+    pub award_procedure: String,
+    /// The same tasks funded this year and last (with amounts).
+    #[serde(default)]
+    pub prior_funding: String,
+    pub criteria: Vec<CriterionInput>,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+fn default_financing() -> String {
+    "co_financing".to_string()
+}
+
+fn check_input(input: &CompetitionInput) -> DomainResult<()> {
+    let mut check = Check::new();
+    check.text("title", &input.title, 1, 300);
+    check.text("task", &input.task, 1, 10_000);
+    for (field, value) in [
+        ("award_rules", &input.award_rules),
+        ("conditions", &input.conditions),
+        ("award_procedure", &input.award_procedure),
+        ("prior_funding", &input.prior_funding),
+    ] {
+        check.text(field, value, 0, 10_000);
+    }
+    check.require(
+        FINANCING.contains(&input.financing.as_str()),
+        "financing",
+        "error-financing",
+    );
+    check.require(
+        input.currency.as_deref().is_none_or(|c| c == "PLN"),
+        "currency",
+        "error-currency",
+    );
+    check_money(&mut check, "funds_grosze", input.funds_grosze);
+    check.require(
+        input.funds_grosze > 0,
+        "funds_grosze",
+        "error-money-positive",
+    );
+    check.require(
+        input.period_end >= input.period_start,
+        "period_end",
+        "error-dates-order",
+    );
+    check.require(
+        input.period_end.year() - input.period_start.year() < MAX_YEARS,
+        "period_end",
+        "error-period-too-long",
+    );
+    check.require(
+        input.offer_deadline <= input.period_start,
+        "offer_deadline",
+        "error-deadline-after-start",
+    );
+    check.require(
+        input.offer_deadline >= today(),
+        "offer_deadline",
+        "error-date-past",
+    );
+    check.require(
+        !input.criteria.is_empty() && input.criteria.len() <= 20,
+        "criteria",
+        "error-criteria",
+    );
+    let mut names = std::collections::BTreeSet::new();
+    for (i, c) in input.criteria.iter().enumerate() {
+        check.text(&format!("criteria[{i}].name"), &c.name, 1, 300);
+        check.require(
+            names.insert(c.name.trim().to_lowercase()),
+            &format!("criteria[{i}].name"),
+            "error-duplicate",
+        );
+        check.require(
+            (1..=100).contains(&c.weight),
+            &format!("criteria[{i}].weight"),
+            "error-weight",
+        );
+        check.require(
+            (1..=100).contains(&c.max_points),
+            &format!("criteria[{i}].max_points"),
+            "error-max-points",
+        );
+    }
+    check.finish()
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: CompetitionInput,
+) -> DomainResult<Competition> {
+    actor.require(&[Role::Organizer])?;
+    let municipality = actor.home()?.to_string();
+    check_input(&input)?;
+    if let Some(p) = input.program_id.as_deref().filter(|p| !p.is_empty()) {
+        use cus_db::schema::programs;
+        let ok: i64 = programs::table
+            .find(p)
+            .filter(programs::municipality.eq(&municipality))
+            .count()
+            .get_result(conn)?;
+        if ok == 0 {
+            return Err(DomainError::field("program_id", "error-program-unknown"));
+        }
+    }
+    let id = new_id();
+    diesel::insert_into(competitions::table)
+        .values((
+            competitions::id.eq(&id),
+            competitions::municipality.eq(&municipality),
+            competitions::program_id.eq(input.program_id.as_deref().filter(|p| !p.is_empty())),
+            competitions::title.eq(input.title.trim()),
+            competitions::task.eq(input.task.trim()),
+            competitions::service_code.eq(input.service_code.as_deref().filter(|s| !s.is_empty())),
+            competitions::financing.eq(&input.financing),
+            competitions::funds_grosze.eq(input.funds_grosze),
+            competitions::period_start.eq(input.period_start),
+            competitions::period_end.eq(input.period_end),
+            competitions::offer_deadline.eq(input.offer_deadline),
+            competitions::award_rules.eq(input.award_rules.trim()),
+            competitions::conditions.eq(input.conditions.trim()),
+            competitions::award_procedure.eq(input.award_procedure.trim()),
+            competitions::prior_funding.eq(input.prior_funding.trim()),
+            competitions::status.eq("draft"),
+            competitions::created_by.eq(&actor.user_id),
+            competitions::created_at.eq(now()),
+            competitions::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    for (i, c) in input.criteria.iter().enumerate() {
+        diesel::insert_into(criteria::table)
+            .values((
+                criteria::id.eq(new_id()),
+                criteria::competition_id.eq(&id),
+                criteria::position.eq(i as i32),
+                criteria::name.eq(c.name.trim()),
+                criteria::weight.eq(c.weight),
+                criteria::max_points.eq(c.max_points),
+            ))
+            .execute(conn)?;
+    }
+    audit_in(
+        conn,
+        actor,
+        &municipality,
+        "competition.create",
+        "competition",
+        &id,
+    )?;
+    load(conn, &id)
+}
+
+pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Competition> {
+    let row: CompetitionRow = competitions::table
+        .find(id)
+        .select(CompetitionRow::as_select())
+        .first(conn)
+        .found()?;
+    let crit = criteria::table
+        .filter(criteria::competition_id.eq(id))
+        .order(criteria::position)
+        .select(Criterion::as_select())
+        .load(conn)?;
+    Ok(Competition {
+        offers_open: row.status == "published" && row.offer_deadline >= today(),
+        row,
+        criteria: crit,
+        currency: "PLN",
+    })
+}
+
+/// Published competitions are public; drafts only for their organizers.
+pub fn get(conn: &mut DbConn, actor: Option<&Actor>, id: &str) -> DomainResult<Competition> {
+    let c = load(conn, id)?;
+    if c.row.status == "draft" {
+        let staff = actor.is_some_and(|a| {
+            a.is(&[Role::Organizer, Role::Admin]) && a.sees_municipality(&c.row.municipality)
+        });
+        if !staff {
+            return Err(DomainError::NotFound);
+        }
+    }
+    Ok(c)
+}
+
+/// A competition the organizer of its municipality manages.
+pub fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Competition> {
+    let c = load(conn, id)?;
+    if !actor.sees_municipality(&c.row.municipality) || !actor.role.is_staff() {
+        return Err(DomainError::NotFound);
+    }
+    actor.require(&[Role::Organizer])?;
+    Ok(c)
+}
+
+/// Publishes the announcement. Refused while any part art. 13 requires is
+/// empty, or when offers would be due in fewer than 21 days.
+pub fn publish(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    public_url: &str,
+) -> DomainResult<Competition> {
+    let c = managed(conn, actor, id)?;
+    if c.row.status != "draft" {
+        return Err(DomainError::conflict("error-competition-not-draft"));
+    }
+    let mut check = Check::new();
+    for (field, value) in [
+        ("award_rules", &c.row.award_rules),
+        ("conditions", &c.row.conditions),
+        ("award_procedure", &c.row.award_procedure),
+        ("prior_funding", &c.row.prior_funding),
+    ] {
+        check.require(!value.trim().is_empty(), field, "error-art13-part");
+    }
+    let earliest = today() + Duration::days(MIN_OFFER_DAYS);
+    check.require(
+        c.row.offer_deadline >= earliest,
+        "offer_deadline",
+        "error-deadline-21",
+    );
+    check.finish()?;
+    diesel::update(competitions::table.find(id))
+        .set((
+            competitions::status.eq("published"),
+            competitions::published_at.eq(now()),
+            competitions::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit_in(
+        conn,
+        actor,
+        &c.row.municipality,
+        "competition.publish",
+        "competition",
+        id,
+    )?;
+    // Alerts to NGOs that asked for them.
+    let subscribers: Vec<String> = organizations::table
+        .filter(organizations::municipality.eq(&c.row.municipality))
+        .filter(organizations::alerts.eq(true))
+        .select(organizations::email)
+        .load(conn)?;
+    for email in subscribers {
+        outbox::enqueue(
+            conn,
+            "competition_published",
+            "pl",
+            &email,
+            &serde_json::json!({
+                "title": c.row.title,
+                "deadline": c.row.offer_deadline.to_string(),
+                "link": format!("{}/competitions/{}", public_url.trim_end_matches('/'), id),
+            }),
+        )?;
+    }
+    load(conn, id)
+}
+
+/// Competitions anyone may read: published, in evaluation, resolved or
+/// cancelled; newest first; of one municipality when given.
+pub fn public_list(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+) -> DomainResult<Vec<CompetitionRow>> {
+    let mut q = competitions::table
+        .filter(competitions::status.ne("draft"))
+        .select(CompetitionRow::as_select())
+        .order(competitions::published_at.desc())
+        .limit(200)
+        .into_boxed();
+    if let Some(m) = municipality {
+        q = q.filter(competitions::municipality.eq(m.to_string()));
+    }
+    Ok(q.load(conn)?)
+}
+
+/// The organizer's list, drafts included.
+pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<CompetitionRow>> {
+    let m = actor.home()?.to_string();
+    let mut q = competitions::table
+        .filter(competitions::municipality.eq(m))
+        .select(CompetitionRow::as_select())
+        .order(competitions::created_at.desc())
+        .into_boxed();
+    if actor.role != Role::Organizer {
+        q = q.filter(competitions::status.ne("draft"));
+    }
+    Ok(q.load(conn)?)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelInput {
+    pub reason: String,
+}
+
+/// Cancels a competition (art. 18a); the cancellation is public.
+pub fn cancel(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: CancelInput,
+) -> DomainResult<Competition> {
+    let c = managed(conn, actor, id)?;
+    if matches!(c.row.status.as_str(), "resolved" | "cancelled") {
+        return Err(DomainError::conflict("error-competition-closed"));
+    }
+    let mut check = Check::new();
+    check.text("reason", &input.reason, 1, 2000);
+    check.finish()?;
+    set_cancelled(conn, id, input.reason.trim())?;
+    audit_in(
+        conn,
+        actor,
+        &c.row.municipality,
+        "competition.cancel",
+        "competition",
+        id,
+    )?;
+    load(conn, id)
+}
+
+pub(crate) fn set_cancelled(conn: &mut DbConn, id: &str, reason: &str) -> QueryResult<()> {
+    diesel::update(competitions::table.find(id))
+        .set((
+            competitions::status.eq("cancelled"),
+            competitions::cancel_reason.eq(reason),
+            competitions::resolved_at.eq(now()),
+            competitions::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

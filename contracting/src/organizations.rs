@@ -1,0 +1,252 @@
+//! NGOs and other providers (organizacje pozarządowe, podmioty ekonomii
+//! społecznej), with every identifier checked.
+
+use chrono::NaiveDateTime;
+use cus_db::error::{Check, OptionalFound};
+use cus_db::identifiers::{iban, krs, postal_code, Nip, Regon};
+use cus_db::schema::organizations;
+use cus_db::{audit::audit_in, new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub const LEGAL_FORMS: [&str; 7] = [
+    "association",
+    "foundation",
+    "church_entity",
+    "social_cooperative",
+    "non_profit_company",
+    "local_activity_group",
+    "other",
+];
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = organizations)]
+pub struct Organization {
+    pub id: String,
+    pub municipality: String,
+    pub name: String,
+    pub legal_form: String,
+    pub krs: Option<String>,
+    pub nip: String,
+    pub regon: String,
+    pub address: String,
+    pub postal_code: String,
+    pub city: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub iban: Option<String>,
+    pub alerts: bool,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganizationInput {
+    pub name: String,
+    pub legal_form: String,
+    #[serde(default)]
+    pub krs: Option<String>,
+    pub nip: String,
+    pub regon: String,
+    pub address: String,
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub city: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub iban: Option<String>,
+    /// Email alerts about newly published competitions.
+    #[serde(default)]
+    pub alerts: bool,
+}
+
+/// The input with identifiers normalised, or every field error at once.
+pub fn validate(input: &OrganizationInput) -> DomainResult<OrganizationInput> {
+    let mut check = Check::new();
+    check.text("name", &input.name, 1, 300);
+    check.require(
+        LEGAL_FORMS.contains(&input.legal_form.as_str()),
+        "legal_form",
+        "error-legal-form",
+    );
+    check.text("address", &input.address, 1, 300);
+    check.text("city", &input.city, 0, 100);
+    let mut out = input.clone();
+    match Nip::parse(&input.nip) {
+        Ok(n) => out.nip = n.as_str().to_string(),
+        Err(k) => check.fail("nip", k),
+    }
+    match Regon::parse(&input.regon) {
+        Ok(r) => out.regon = r.as_str().to_string(),
+        Err(k) => check.fail("regon", k),
+    }
+    out.krs = match input
+        .krs
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        Some(k) => krs(k).map_err(|e| check.fail("krs", e)).ok(),
+        None => None,
+    };
+    out.iban = match input
+        .iban
+        .as_deref()
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+    {
+        Some(i) => iban(i).map_err(|e| check.fail("iban", e)).ok(),
+        None => None,
+    };
+    if !input.postal_code.trim().is_empty() {
+        if let Err(k) = postal_code(&input.postal_code) {
+            check.fail("postal_code", k);
+        }
+    }
+    let email = input.email.trim().to_lowercase();
+    {
+        use validator::ValidateEmail;
+        check.require(
+            email.len() <= 254 && email.validate_email(),
+            "email",
+            "error-email",
+        );
+    }
+    out.email = email;
+    out.name = input.name.trim().to_string();
+    check.finish()?;
+    Ok(out)
+}
+
+/// Registers an organization in `municipality` (self-registration or by the
+/// organizer). A NIP registered twice in one municipality is refused.
+pub fn create(
+    conn: &mut DbConn,
+    municipality: &str,
+    input: &OrganizationInput,
+) -> DomainResult<Organization> {
+    let v = validate(input)?;
+    let taken: i64 = organizations::table
+        .filter(organizations::municipality.eq(municipality))
+        .filter(organizations::nip.eq(&v.nip))
+        .count()
+        .get_result(conn)?;
+    if taken > 0 {
+        return Err(DomainError::field("nip", "error-nip-registered"));
+    }
+    let id = new_id();
+    diesel::insert_into(organizations::table)
+        .values((
+            organizations::id.eq(&id),
+            organizations::municipality.eq(municipality),
+            organizations::name.eq(&v.name),
+            organizations::legal_form.eq(&v.legal_form),
+            organizations::krs.eq(&v.krs),
+            organizations::nip.eq(&v.nip),
+            organizations::regon.eq(&v.regon),
+            organizations::address.eq(v.address.trim()),
+            organizations::postal_code.eq(v.postal_code.trim()),
+            organizations::city.eq(v.city.trim()),
+            organizations::email.eq(&v.email),
+            organizations::phone.eq(&v.phone),
+            organizations::iban.eq(&v.iban),
+            organizations::alerts.eq(v.alerts),
+            organizations::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    load(conn, &id)
+}
+
+pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Organization> {
+    organizations::table
+        .find(id)
+        .select(Organization::as_select())
+        .first(conn)
+        .found()
+}
+
+/// An organization as its own users, or staff of its municipality, see it.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Organization> {
+    let org = load(conn, id)?;
+    let own = actor.role == Role::Ngo && actor.organization_id.as_deref() == Some(id);
+    let staff = actor.is(&[
+        Role::Organizer,
+        Role::Admin,
+        Role::Commission,
+        Role::Council,
+    ]) && actor.sees_municipality(&org.municipality);
+    if own || staff {
+        Ok(org)
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// The NGO edits its own profile; the organizer any in the municipality.
+pub fn update(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: &OrganizationInput,
+) -> DomainResult<Organization> {
+    let org = get(conn, actor, id)?;
+    if !(actor.role == Role::Ngo || actor.role == Role::Organizer) {
+        return Err(DomainError::Forbidden);
+    }
+    let v = validate(input)?;
+    if v.nip != org.nip {
+        let taken: i64 = organizations::table
+            .filter(organizations::municipality.eq(&org.municipality))
+            .filter(organizations::nip.eq(&v.nip))
+            .count()
+            .get_result(conn)?;
+        if taken > 0 {
+            return Err(DomainError::field("nip", "error-nip-registered"));
+        }
+    }
+    diesel::update(organizations::table.find(id))
+        .set((
+            organizations::name.eq(&v.name),
+            organizations::legal_form.eq(&v.legal_form),
+            organizations::krs.eq(&v.krs),
+            organizations::nip.eq(&v.nip),
+            organizations::regon.eq(&v.regon),
+            organizations::address.eq(v.address.trim()),
+            organizations::postal_code.eq(v.postal_code.trim()),
+            organizations::city.eq(v.city.trim()),
+            organizations::email.eq(&v.email),
+            organizations::phone.eq(&v.phone),
+            organizations::iban.eq(&v.iban),
+            organizations::alerts.eq(v.alerts),
+        ))
+        .execute(conn)?;
+    audit_in(
+        conn,
+        actor,
+        &org.municipality,
+        "organization.update",
+        "organization",
+        id,
+    )?;
+    load(conn, id)
+}
+
+/// Organizations of the organizer's municipality.
+pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Organization>> {
+    actor.require(&[
+        Role::Organizer,
+        Role::Admin,
+        Role::Commission,
+        Role::Council,
+    ])?;
+    Ok(organizations::table
+        .filter(organizations::municipality.eq(actor.home()?.to_string()))
+        .order(organizations::name)
+        .select(Organization::as_select())
+        .load(conn)?)
+}

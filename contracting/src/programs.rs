@@ -1,0 +1,456 @@
+//! The cooperation program with NGOs (program współpracy), annual or
+//! multi-year: drafted by the organizer, consulted with NGOs, submitted to
+//! the council, adopted or rejected by resolution (UDPP art. 5a).
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use cus_db::audit::audit_in;
+use cus_db::error::{Check, OptionalFound};
+use cus_db::schema::{
+    agreements, competitions, offers, organizations, program_comments, programs, reports, tranches,
+    users,
+};
+use cus_db::{new_id, now, today, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+use crate::{check_money, from_json_list, to_json};
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = programs)]
+pub struct ProgramRow {
+    pub id: String,
+    pub municipality: String,
+    pub title: String,
+    pub year_from: i32,
+    pub year_to: i32,
+    pub goals: String,
+    #[serde(skip)]
+    pub priorities: String,
+    pub forms: String,
+    #[serde(skip)]
+    pub yearly_funds: String,
+    pub budget_grosze: i64,
+    pub competition_rules: String,
+    pub status: String,
+    pub consultation_until: Option<NaiveDate>,
+    pub resolution_number: Option<String>,
+    pub resolution_date: Option<NaiveDate>,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct YearFunds {
+    pub year: i32,
+    pub amount_grosze: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct Comment {
+    pub id: String,
+    pub author: String,
+    pub organization_id: Option<String>,
+    pub body: String,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Program {
+    #[serde(flatten)]
+    pub row: ProgramRow,
+    pub priorities: Vec<String>,
+    pub yearly_funds: Vec<YearFunds>,
+    pub currency: &'static str,
+    /// UDPP art. 5a: adopted by 30 November of the year before it starts.
+    pub adoption_deadline: NaiveDate,
+    /// Not adopted and the deadline is within 30 days or past.
+    pub deadline_warning: bool,
+    pub comments: Vec<Comment>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramInput {
+    pub title: String,
+    pub year_from: i32,
+    pub year_to: i32,
+    #[serde(default)]
+    pub goals: String,
+    pub priorities: Vec<String>,
+    #[serde(default)]
+    pub forms: String,
+    /// Planned funds per year; when given, the budget is their sum.
+    #[serde(default)]
+    pub yearly_funds: Vec<YearFunds>,
+    #[serde(default)]
+    pub budget_grosze: Option<i64>,
+    /// How competitions are announced and commissions work.
+    #[serde(default)]
+    pub competition_rules: String,
+    #[serde(default)]
+    pub currency: Option<String>,
+}
+
+fn adoption_deadline(year_from: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(year_from - 1, 11, 30).expect("30 November exists")
+}
+
+pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainResult<Program> {
+    actor.require(&[Role::Organizer])?;
+    let municipality = actor.home()?.to_string();
+    let mut check = Check::new();
+    check.text("title", &input.title, 1, 300);
+    check.text("goals", &input.goals, 0, 10_000);
+    check.text("forms", &input.forms, 0, 10_000);
+    check.text("competition_rules", &input.competition_rules, 0, 10_000);
+    check.require(
+        (2000..=2100).contains(&input.year_from),
+        "year_from",
+        "error-year",
+    );
+    check.require(
+        input.year_to >= input.year_from && input.year_to - input.year_from < 5,
+        "year_to",
+        "error-program-years",
+    );
+    let priorities: Vec<String> = input
+        .priorities
+        .iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    check.require(
+        !priorities.is_empty() && priorities.len() <= 50,
+        "priorities",
+        "error-required",
+    );
+    check.require(
+        input.currency.as_deref().is_none_or(|c| c == "PLN"),
+        "currency",
+        "error-currency",
+    );
+    let mut years = std::collections::BTreeSet::new();
+    for (i, y) in input.yearly_funds.iter().enumerate() {
+        check_money(
+            &mut check,
+            &format!("yearly_funds[{i}].amount_grosze"),
+            y.amount_grosze,
+        );
+        check.require(
+            (input.year_from..=input.year_to).contains(&y.year) && years.insert(y.year),
+            &format!("yearly_funds[{i}].year"),
+            "error-year-outside",
+        );
+    }
+    let budget = if input.yearly_funds.is_empty() {
+        input.budget_grosze.unwrap_or(0)
+    } else {
+        let sum: i64 = input
+            .yearly_funds
+            .iter()
+            .map(|y| y.amount_grosze.clamp(0, crate::MAX_GROSZE))
+            .sum();
+        if input.budget_grosze.is_some_and(|b| b != sum) {
+            check.fail("budget_grosze", "error-budget-sum");
+        }
+        sum
+    };
+    check_money(&mut check, "budget_grosze", budget);
+    check.finish()?;
+    let id = new_id();
+    diesel::insert_into(programs::table)
+        .values((
+            programs::id.eq(&id),
+            programs::municipality.eq(&municipality),
+            programs::title.eq(input.title.trim()),
+            programs::year_from.eq(input.year_from),
+            programs::year_to.eq(input.year_to),
+            programs::goals.eq(input.goals.trim()),
+            programs::priorities.eq(to_json(&priorities)),
+            programs::forms.eq(input.forms.trim()),
+            programs::yearly_funds.eq(to_json(&input.yearly_funds)),
+            programs::budget_grosze.eq(budget),
+            programs::competition_rules.eq(input.competition_rules.trim()),
+            programs::status.eq("draft"),
+            programs::created_by.eq(&actor.user_id),
+            programs::created_at.eq(now()),
+            programs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit_in(conn, actor, &municipality, "program.create", "program", &id)?;
+    get(conn, actor, &id)
+}
+
+/// Programs are public documents of the municipality: every signed-in user
+/// of it reads them.
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Program> {
+    let row: ProgramRow = programs::table
+        .find(id)
+        .select(ProgramRow::as_select())
+        .first(conn)
+        .found()?;
+    if !actor.sees_municipality(&row.municipality) {
+        return Err(DomainError::NotFound);
+    }
+    let comments = program_comments::table
+        .inner_join(users::table)
+        .filter(program_comments::program_id.eq(id))
+        .order(program_comments::created_at)
+        .select((
+            program_comments::id,
+            users::display_name,
+            program_comments::organization_id,
+            program_comments::body,
+            program_comments::created_at,
+        ))
+        .load(conn)?;
+    let deadline = adoption_deadline(row.year_from);
+    let warning = row.status != "adopted" && (deadline - today()).num_days() <= 30;
+    Ok(Program {
+        priorities: from_json_list(&row.priorities),
+        yearly_funds: from_json_list(&row.yearly_funds),
+        currency: "PLN",
+        adoption_deadline: deadline,
+        deadline_warning: warning,
+        comments,
+        row,
+    })
+}
+
+pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<ProgramRow>> {
+    Ok(programs::table
+        .filter(programs::municipality.eq(actor.home()?.to_string()))
+        .order(programs::year_from.desc())
+        .select(ProgramRow::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommentInput {
+    pub body: String,
+}
+
+/// A consultation comment, while the program is under consultation.
+pub fn comment(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: CommentInput,
+) -> DomainResult<Comment> {
+    let program = get(conn, actor, id)?;
+    actor.require(&[Role::Ngo, Role::Organizer])?;
+    if program.row.status != "consultation" {
+        return Err(DomainError::conflict("error-program-not-in-consultation"));
+    }
+    if program.row.consultation_until.is_some_and(|d| d < today()) {
+        return Err(DomainError::conflict("error-consultation-closed"));
+    }
+    let mut check = Check::new();
+    check.text("body", &input.body, 1, 10_000);
+    check.finish()?;
+    let c = Comment {
+        id: new_id(),
+        author: actor.display_name.clone(),
+        organization_id: actor.organization_id.clone(),
+        body: input.body.trim().to_string(),
+        created_at: now(),
+    };
+    diesel::insert_into(program_comments::table)
+        .values((
+            program_comments::id.eq(&c.id),
+            program_comments::program_id.eq(id),
+            program_comments::author_id.eq(&actor.user_id),
+            program_comments::organization_id.eq(&c.organization_id),
+            program_comments::body.eq(&c.body),
+            program_comments::created_at.eq(c.created_at),
+        ))
+        .execute(conn)?;
+    Ok(c)
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgramTransition {
+    pub to: String,
+    #[serde(default)]
+    pub resolution_number: Option<String>,
+    #[serde(default)]
+    pub resolution_date: Option<NaiveDate>,
+    /// When opening the consultation: its last day (default: in 14 days).
+    #[serde(default)]
+    pub consultation_until: Option<NaiveDate>,
+}
+
+/// draft → consultation → submitted → adopted | rejected; rejected → draft.
+/// Only the council adopts or rejects, with its resolution's number and date.
+pub fn transition(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: ProgramTransition,
+) -> DomainResult<Program> {
+    let program = get(conn, actor, id)?;
+    let from = program.row.status.as_str();
+    let (legal, who): (bool, &[Role]) = match (from, input.to.as_str()) {
+        ("draft", "consultation") | ("consultation", "submitted") | ("rejected", "draft") => {
+            (true, &[Role::Organizer])
+        }
+        ("submitted", "adopted") | ("submitted", "rejected") => (true, &[Role::Council]),
+        (_, "draft" | "consultation" | "submitted" | "adopted" | "rejected") => (false, &[]),
+        _ => return Err(DomainError::field("to", "error-program-status")),
+    };
+    if !legal {
+        return Err(DomainError::conflict("error-program-transition"));
+    }
+    actor.require(who)?;
+    let mut check = Check::new();
+    if input.to == "adopted" || input.to == "rejected" {
+        let number = input.resolution_number.as_deref().unwrap_or("").trim();
+        check.text("resolution_number", number, 1, 100);
+        match input.resolution_date {
+            Some(d) => check.require(d <= today(), "resolution_date", "error-date-future"),
+            None => check.fail("resolution_date", "error-required"),
+        }
+    }
+    let until = input
+        .consultation_until
+        .unwrap_or_else(|| today() + chrono::Duration::days(14));
+    if input.to == "consultation" {
+        check.require(until >= today(), "consultation_until", "error-date-past");
+    }
+    check.finish()?;
+    let target = programs::table.find(id);
+    diesel::update(target)
+        .set((
+            programs::status.eq(&input.to),
+            programs::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    match input.to.as_str() {
+        "consultation" => {
+            diesel::update(target)
+                .set(programs::consultation_until.eq(until))
+                .execute(conn)?;
+        }
+        "adopted" | "rejected" => {
+            diesel::update(target)
+                .set((
+                    programs::resolution_number
+                        .eq(input.resolution_number.as_deref().map(str::trim)),
+                    programs::resolution_date.eq(input.resolution_date),
+                ))
+                .execute(conn)?;
+        }
+        _ => {}
+    }
+    audit_in(
+        conn,
+        actor,
+        &program.row.municipality,
+        &format!("program.{}", input.to),
+        "program",
+        id,
+    )?;
+    get(conn, actor, id)
+}
+
+/// The annual report on the program's implementation (UDPP art. 5a ust. 3),
+/// computed from the platform's own data, due to the council by 31 May.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnnualReport {
+    pub program_id: String,
+    pub year: i32,
+    pub due_date: NaiveDate,
+    pub competitions_announced: i64,
+    pub competitions_resolved: i64,
+    pub competitions_cancelled: i64,
+    pub offers_received: i64,
+    pub agreements: i64,
+    pub funds_granted_grosze: i64,
+    pub reports_filed: i64,
+    pub organizations: Vec<String>,
+    pub by_mode: BTreeMap<String, i64>,
+    pub currency: &'static str,
+}
+
+pub fn annual_report(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    year: i32,
+) -> DomainResult<AnnualReport> {
+    let program = get(conn, actor, id)?;
+    actor.require(&[Role::Organizer, Role::Council, Role::Admin])?;
+    if !(program.row.year_from..=program.row.year_to).contains(&year) {
+        return Err(DomainError::field("year", "error-year-outside"));
+    }
+    let m = program.row.municipality.clone();
+    let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
+    let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
+    let comps: Vec<(String, String, Option<NaiveDateTime>)> = competitions::table
+        .filter(competitions::municipality.eq(&m))
+        .filter(competitions::status.ne("draft"))
+        .select((
+            competitions::id,
+            competitions::status,
+            competitions::published_at,
+        ))
+        .load(conn)?;
+    let in_year: Vec<&(String, String, Option<NaiveDateTime>)> = comps
+        .iter()
+        .filter(|c| c.2.is_some_and(|p| p.date().year() == year))
+        .collect();
+    let ids: Vec<String> = in_year.iter().map(|c| c.0.clone()).collect();
+    let offers_received: i64 = offers::table
+        .filter(offers::competition_id.eq_any(&ids))
+        .filter(offers::status.ne("draft"))
+        .count()
+        .get_result(conn)?;
+    let agreements_in_year: Vec<(String, String, String)> = agreements::table
+        .inner_join(organizations::table)
+        .inner_join(tranches::table)
+        .filter(agreements::municipality.eq(&m))
+        .filter(tranches::year.eq(year))
+        .filter(agreements::start_date.le(end))
+        .filter(agreements::end_date.ge(start))
+        .select((agreements::id, agreements::mode, organizations::name))
+        .load(conn)?;
+    let agreement_ids: Vec<String> = agreements_in_year.iter().map(|a| a.0.clone()).collect();
+    // Summed here: SUM(bigint) is numeric on PostgreSQL.
+    let granted: i64 = tranches::table
+        .filter(tranches::agreement_id.eq_any(&agreement_ids))
+        .filter(tranches::year.eq(year))
+        .select(tranches::amount_grosze)
+        .load::<i64>(conn)?
+        .into_iter()
+        .sum();
+    let reports_filed: i64 = reports::table
+        .filter(reports::agreement_id.eq_any(&agreement_ids))
+        .count()
+        .get_result(conn)?;
+    let mut by_mode = BTreeMap::new();
+    let mut orgs = std::collections::BTreeSet::new();
+    for (_, mode, org) in &agreements_in_year {
+        *by_mode.entry(mode.clone()).or_insert(0) += 1;
+        orgs.insert(org.clone());
+    }
+    Ok(AnnualReport {
+        program_id: id.to_string(),
+        year,
+        due_date: NaiveDate::from_ymd_opt(year + 1, 5, 31).expect("date"),
+        competitions_announced: in_year.len() as i64,
+        competitions_resolved: in_year.iter().filter(|c| c.1 == "resolved").count() as i64,
+        competitions_cancelled: in_year.iter().filter(|c| c.1 == "cancelled").count() as i64,
+        offers_received,
+        agreements: agreement_ids.len() as i64,
+        funds_granted_grosze: granted,
+        reports_filed,
+        organizations: orgs.into_iter().collect(),
+        by_mode,
+        currency: "PLN",
+    })
+}

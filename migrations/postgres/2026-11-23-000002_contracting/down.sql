@@ -1,0 +1,13 @@
+DROP TABLE reports;
+DROP TABLE annexes;
+DROP TABLE tranches;
+DROP TABLE agreements;
+DROP TABLE scores;
+DROP TABLE commission_members;
+DROP TABLE budget_lines;
+DROP TABLE offers;
+DROP TABLE criteria;
+DROP TABLE competitions;
+DROP TABLE program_comments;
+DROP TABLE programs;
+DROP TABLE organizations;
