@@ -448,6 +448,18 @@ pub fn add_item(
     check.finish()?;
     let service = find_service(conn, &plan.municipality, item.service_code.trim())
         .map_err(|_| DomainError::field("service_code", "error-service-unknown"))?;
+    let agreement_id = item
+        .provider_agreement_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
+    let mut provider = provider;
+    if let Some(aid) = agreement_id {
+        check_agreement(conn, actor, aid, &item)?;
+        if provider.is_empty() {
+            provider = contracting::agreements::get(conn, actor, aid)?.organization_name;
+        }
+    }
     let id = new_id();
     diesel::insert_into(plan_items::table)
         .values((
@@ -475,12 +487,51 @@ pub fn add_item(
         service_code: service.code,
         service_name: service.name,
         provider,
-        provider_agreement_id: item.provider_agreement_id,
+        provider_agreement_id: agreement_id.map(str::to_string),
         frequency: item.frequency.trim().to_string(),
         hours_per_month: item.hours_per_month,
         start_date: item.start_date,
         end_date: item.end_date,
     })
+}
+
+/// A plan item may name an active agreement of the municipality as its
+/// provider: the item must fall within the agreement, and within what the
+/// agreement still has per year.
+fn check_agreement(
+    conn: &mut DbConn,
+    actor: &Actor,
+    agreement_id: &str,
+    item: &NewItem,
+) -> DomainResult<()> {
+    use contracting::agreements;
+    let a = agreements::get(conn, actor, agreement_id)
+        .map_err(|_| DomainError::field("provider_agreement_id", "error-agreement-unknown"))?;
+    let mut check = Check::new();
+    check.require(
+        a.row.status == "active",
+        "provider_agreement_id",
+        "error-agreement-inactive",
+    );
+    check.require(
+        item.start_date >= a.row.start_date && item.end_date <= a.row.end_date,
+        "provider_agreement_id",
+        "error-agreement-period",
+    );
+    for year in &a.capacity {
+        let need = agreements::item_usage(
+            &year.unit,
+            item.hours_per_month,
+            item.start_date,
+            item.end_date,
+            year.year,
+        );
+        if need > year.remaining {
+            check.fail("provider_agreement_id", "error-agreement-capacity");
+            break;
+        }
+    }
+    check.finish()
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -105,6 +105,8 @@ pub struct Agreement {
     pub annexes: Vec<Annex>,
     pub reports: Vec<serde_json::Value>,
     pub settlement: Settlement,
+    /// Places or hours left per year for IPUS plans (when the agreement has a capacity).
+    pub capacity: Vec<YearCapacity>,
     pub currency: &'static str,
 }
 
@@ -508,16 +510,19 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
             v
         })
         .collect();
-    Ok(Agreement {
+    let mut agreement = Agreement {
         indicators: from_json_list(&row.indicators),
         organization_name,
         tranches: list,
         annexes: annex_list,
         reports: reports_json,
         settlement,
+        capacity: vec![],
         currency: "PLN",
         row,
-    })
+    };
+    agreement.capacity = capacity(conn, &agreement)?;
+    Ok(agreement)
 }
 
 /// The organizer sees the municipality's agreements; an NGO its own.
@@ -794,8 +799,68 @@ pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
     Ok(rows.len())
 }
 
-/// Places or hours an agreement still has in `year`, given what IPUS plans
-/// already use; `None` when the agreement states no capacity.
-pub fn remaining_capacity(a: &Agreement, used: i64) -> Option<i64> {
-    a.row.capacity_per_year.map(|c| i64::from(c) - used)
+/// What one IPUS plan item takes from an agreement in `year`: hours (its
+/// monthly hours times the months it runs that year) or one place.
+pub fn item_usage(
+    unit: &str,
+    hours_per_month: Option<i32>,
+    start: NaiveDate,
+    end: NaiveDate,
+    year: i32,
+) -> i64 {
+    let months = (1..=12u32)
+        .filter(|m| {
+            let first = NaiveDate::from_ymd_opt(year, *m, 1).expect("month");
+            let last = first + chrono::Months::new(1) - Duration::days(1);
+            start <= last && end >= first
+        })
+        .count() as i64;
+    match unit {
+        "hours" => months * i64::from(hours_per_month.unwrap_or(0)),
+        _ => i64::from(months > 0),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct YearCapacity {
+    pub year: i32,
+    pub unit: String,
+    pub capacity: i64,
+    pub used: i64,
+    pub remaining: i64,
+}
+
+/// Per year of the agreement: its capacity, what IPUS plan items that name
+/// it use (closed plans excluded), and what remains — so coordinators do not
+/// overbook a provider. Empty when the agreement states no capacity.
+pub fn capacity(conn: &mut DbConn, a: &Agreement) -> QueryResult<Vec<YearCapacity>> {
+    use cus_db::schema::{plan_items, plans};
+    let (Some(unit), Some(cap)) = (&a.row.capacity_unit, a.row.capacity_per_year) else {
+        return Ok(vec![]);
+    };
+    let items: Vec<(Option<i32>, NaiveDate, NaiveDate)> = plan_items::table
+        .inner_join(plans::table)
+        .filter(plan_items::provider_agreement_id.eq(&a.row.id))
+        .filter(plans::status.ne("closed"))
+        .select((
+            plan_items::hours_per_month,
+            plan_items::start_date,
+            plan_items::end_date,
+        ))
+        .load(conn)?;
+    Ok((a.row.start_date.year()..=a.row.end_date.year())
+        .map(|year| {
+            let used: i64 = items
+                .iter()
+                .map(|(h, s, e)| item_usage(unit, *h, *s, *e, year))
+                .sum();
+            YearCapacity {
+                year,
+                unit: unit.clone(),
+                capacity: i64::from(cap),
+                used,
+                remaining: i64::from(cap) - used,
+            }
+        })
+        .collect())
 }

@@ -381,7 +381,8 @@ pub struct RankedOffer {
 /// Offers ranked by their averaged score (formally failed ones last).
 pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<RankedOffer>> {
     let c = comp::load(conn, competition_id)?;
-    let rows: Vec<(String, String, String, String, String, i64, Option<i64>)> = offers::table
+    type Row = (String, String, String, String, String, i64, Option<i64>);
+    let rows: Vec<Row> = offers::table
         .inner_join(organizations::table)
         .filter(offers::competition_id.eq(competition_id))
         .select((

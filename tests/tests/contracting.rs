@@ -963,3 +963,86 @@ async fn a_member_with_a_conflict_is_excluded_and_empty_competitions_are_cancell
     assert_eq!(pkg["releases"][0]["tender"]["status"], "cancelled");
     validate_ocds(&pkg);
 }
+
+#[tokio::test]
+async fn plan_items_name_an_agreement_without_overbooking_it() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let coordinator = app.user(Role::Coordinator, SOCHACZEW).await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    app.service(&organizer, "UO").await;
+    let (org, _) = ngo_user(&app, &organizer, "Opiekunki", 41).await;
+    let today = Utc::now().date_naive();
+    let end = today + Duration::days(200);
+    let tranches: Vec<Value> = (today.year()..=end.year())
+        .map(|y| json!({"year": y, "amount_grosze": 1_000_000}))
+        .collect();
+    let (s, ag) = app
+        .post("/api/v1/agreements", &organizer, json!({"organization_id": org, "mode": "procurement", "start_date": today.to_string(), "end_date": end.to_string(),
+            "tranches": tranches, "capacity_unit": "hours", "capacity_per_year": 100}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ag}");
+    let aid = ag["id"].as_str().unwrap().to_string();
+    let mut plans = vec![];
+    for n in 0..2 {
+        let rid = app.resident(&desk, &pesel(300 + n)).await;
+        let (_, p) = app
+            .post(
+                "/api/v1/plans",
+                &coordinator,
+                json!({"resident_id": rid, "goals": ["opieka"]}),
+            )
+            .await;
+        plans.push(p["id"].as_str().unwrap().to_string());
+    }
+    let item = |hours: i64, until: i64| {
+        json!({"service_code": "UO", "provider_agreement_id": aid, "frequency": "codziennie", "hours_per_month": hours,
+        "start_date": today.to_string(), "end_date": (today + Duration::days(until)).to_string()})
+    };
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/plans/{}/items", plans[0]),
+            &coordinator,
+            item(40, 30),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(
+        b["provider"], "Opiekunki",
+        "the provider's name comes from the agreement"
+    );
+    let (_, a) = app
+        .get(&format!("/api/v1/agreements/{aid}"), &coordinator)
+        .await;
+    let first = &a["capacity"][0];
+    assert!(first["used"].as_i64().unwrap() >= 40, "{a}");
+    // The second resident would exceed 100 hours in the year.
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/plans/{}/items", plans[1]),
+            &coordinator,
+            item(90, 30),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["fields"]["provider_agreement_id"].is_array());
+    // Outside the agreement's period, or an unknown agreement: refused.
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/plans/{}/items", plans[1]),
+            &coordinator,
+            item(1, 400),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut unknown = item(1, 10);
+    unknown["provider_agreement_id"] = json!("nope");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/plans/{}/items", plans[1]),
+            &coordinator,
+            unknown,
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -406,3 +406,7 @@ cstatus-resolved = resolved
 cstatus-cancelled = cancelled
 cstatus-draft = draft
 competition-offer = Offer
+error-agreement-unknown = Unknown agreement.
+error-agreement-inactive = The agreement is not in force.
+error-agreement-period = The service falls outside the agreement's period.
+error-agreement-capacity = The provider has no more places or hours left that year.

@@ -406,3 +406,7 @@ cstatus-resolved = rozstrzygnięty
 cstatus-cancelled = unieważniony
 cstatus-draft = projekt
 competition-offer = Oferta
+error-agreement-unknown = Nieznana umowa.
+error-agreement-inactive = Umowa nie jest realizowana.
+error-agreement-period = Usługa wykracza poza okres umowy.
+error-agreement-capacity = Realizator nie ma już tylu miejsc lub godzin w tym roku.
