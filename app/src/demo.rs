@@ -228,6 +228,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         plans::transition(conn, &coordinator, &care.id, step("agreed"))?;
         plans::transition(conn, &organizer, &care.id, step("approved"))?;
         plans::transition(conn, &coordinator, &care.id, step("active"))?;
+        contracting_demo(conn, &organizer)?;
         // Brzeziny: its own catalogue, invisible from Sochaczew.
         let mut brzeziny_org = organizer.clone();
         brzeziny_org.municipality = Some(BRZEZINY.into());
@@ -241,4 +242,131 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         other => other,
     })?;
     Ok(true)
+}
+
+/// Contracting: the demo NGO's organization, an adopted cooperation program,
+/// a published competition and a multi-year agreement with capacity that
+/// IPUS items can name.
+fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
+    use chrono::Datelike;
+    use contracting::{agreements, competitions, organizations, programs};
+    let org = organizations::create(
+        conn,
+        SOCHACZEW,
+        &organizations::OrganizationInput {
+            name: "Fundacja Razem".into(),
+            legal_form: "foundation".into(),
+            krs: Some("0000123456".into()),
+            nip: "5260001246".into(),
+            regon: "123456785".into(),
+            address: "ul. Staszica 5".into(),
+            postal_code: "96-500".into(),
+            city: "Sochaczew".into(),
+            email: "ngo@sochaczew.example".into(),
+            phone: None,
+            iban: Some("PL61109010140000071219812874".into()),
+            alerts: true,
+        },
+    )?;
+    diesel::update(users::table.filter(users::email.eq("ngo@sochaczew.example")))
+        .set(users::organization_id.eq(&org.id))
+        .execute(conn)?;
+    let year = today().year();
+    programs::create(
+        conn,
+        organizer,
+        programs::ProgramInput {
+            title: format!("Wieloletni program współpracy Gminy Miasto Sochaczew z organizacjami pozarządowymi na lata {}-{}", year + 1, year + 3),
+            year_from: year + 1,
+            year_to: year + 3,
+            goals: "Rozwój usług społecznych świadczonych przez organizacje pozarządowe.".into(),
+            priorities: vec!["usługi opiekuńcze".into(), "reintegracja społeczna i zawodowa".into(), "wsparcie seniorów".into()],
+            forms: "zlecanie zadań publicznych, konsultacje, partnerstwo".into(),
+            yearly_funds: vec![
+                programs::YearFunds { year: year + 1, amount_grosze: 60_000_000 },
+                programs::YearFunds { year: year + 2, amount_grosze: 62_000_000 },
+                programs::YearFunds { year: year + 3, amount_grosze: 64_000_000 },
+            ],
+            budget_grosze: None,
+            competition_rules: "Konkursy ogłasza burmistrz; w komisjach zasiadają przedstawiciele organizacji.".into(),
+            currency: None,
+        },
+    )?;
+    let competition = competitions::create(
+        conn,
+        organizer,
+        competitions::CompetitionInput {
+            title: format!(
+                "Usługi opiekuńcze w miejscu zamieszkania {}-{}",
+                year + 1,
+                year + 2
+            ),
+            task: "Świadczenie usług opiekuńczych dla seniorów w ich domach.".into(),
+            service_code: Some("UO".into()),
+            program_id: None,
+            financing: "co_financing".into(),
+            funds_grosze: 40_000_000,
+            period_start: chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("date"),
+            period_end: chrono::NaiveDate::from_ymd_opt(year + 2, 12, 31).expect("date"),
+            offer_deadline: today() + Duration::days(30),
+            award_rules: "Dotacja do 90% kosztów zadania; wkład własny co najmniej 10%.".into(),
+            conditions: "Zadanie realizowane na terenie miasta Sochaczew.".into(),
+            award_procedure: "Ocena formalna, ocena merytoryczna komisji według kryteriów.".into(),
+            prior_funding: format!("{}: 180 000 zł; {}: 190 000 zł", year - 1, year),
+            criteria: vec![
+                competitions::CriterionInput {
+                    name: "Możliwość realizacji zadania".into(),
+                    weight: 30,
+                    max_points: 10,
+                },
+                competitions::CriterionInput {
+                    name: "Kalkulacja kosztów".into(),
+                    weight: 30,
+                    max_points: 10,
+                },
+                competitions::CriterionInput {
+                    name: "Jakość i kwalifikacje".into(),
+                    weight: 40,
+                    max_points: 10,
+                },
+            ],
+            currency: None,
+        },
+    )?;
+    competitions::publish(
+        conn,
+        organizer,
+        &competition.row.id,
+        "http://127.0.0.1:8080",
+    )?;
+    let start = today();
+    let end = chrono::NaiveDate::from_ymd_opt(year + 1, 12, 31).expect("date");
+    agreements::create(
+        conn,
+        organizer,
+        agreements::AgreementInput {
+            organization_id: org.id,
+            competition_id: None,
+            title: Some("Klub Integracji Społecznej — trening pracy".into()),
+            mode: "partnership".into(),
+            financing: "co_financing".into(),
+            start_date: start,
+            end_date: end,
+            tranches: vec![
+                agreements::Tranche {
+                    year,
+                    amount_grosze: 2_000_000,
+                },
+                agreements::Tranche {
+                    year: year + 1,
+                    amount_grosze: 12_000_000,
+                },
+            ],
+            indicators: vec!["uczestnicy KIS".into(), "osoby zatrudnione".into()],
+            capacity_unit: Some("places".into()),
+            capacity_per_year: Some(15),
+            currency: None,
+        },
+    )?;
+    Ok(())
 }

@@ -93,6 +93,27 @@ mod tests {
         assert!(missing_pl.is_empty(), "missing in pl: {missing_pl:?}");
     }
 
+    /// Every `{{fluent "key"}}` in the templates has a translation.
+    #[test]
+    fn templates_use_defined_keys() {
+        use rust_embed::RustEmbed;
+        #[derive(RustEmbed)]
+        #[folder = "templates/"]
+        struct All;
+        let pl = keys(include_str!("../locales/pl/main.ftl"));
+        let mut missing = vec![];
+        for name in All::iter() {
+            let text = String::from_utf8(All::get(&name).unwrap().data.into_owned()).unwrap();
+            for part in text.split("{{fluent \"").skip(1) {
+                let key = part.split('"').next().unwrap();
+                if !pl.contains(key) {
+                    missing.push(format!("{name}: {key}"));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated: {missing:?}");
+    }
+
     #[test]
     fn lookups_fall_back_to_polish() {
         assert_eq!(super::t("pl", "app-name"), "Centrum Usług Społecznych");

@@ -5,6 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod contracting_api;
+pub mod contracting_pages;
 pub mod demo;
 pub mod error;
 pub mod i18n;
@@ -122,6 +123,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .app_data(data.clone())
             .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
             .into_app()
+            .configure(contracting_pages::routes)
             .configure(pages::routes)
             .app_data(web::FormConfig::default().limit(64 * 1024))
             .default_service(web::to(pages::not_found))

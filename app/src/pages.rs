@@ -105,7 +105,11 @@ impl View {
         }
     }
 
-    fn t(&self, key: &str) -> String {
+    pub fn lang(&self) -> &'static str {
+        self.lang
+    }
+
+    pub fn t(&self, key: &str) -> String {
         i18n::t(self.lang, key)
     }
 
@@ -129,6 +133,9 @@ impl View {
                 "services": staff,
                 "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
                 "audit": a.is(&[Role::Admin, Role::Organizer]),
+                "programs": staff || a.is(&[Role::Ngo, Role::Council]),
+                "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
+                "manage_competitions": a.role == Role::Organizer,
             });
         }
         ctx
@@ -172,7 +179,7 @@ impl View {
 
     /// A form refused with field errors is shown again, with what was typed
     /// and the reasons next to the fields (422); other errors propagate.
-    fn form_error(
+    pub fn form_error(
         &self,
         err: AppError,
         template: &str,
@@ -218,7 +225,7 @@ fn values(form: &HashMap<String, String>) -> Value {
     v
 }
 
-fn flash(req: &HttpRequest, view: &View) -> Option<String> {
+pub fn flash_of(req: &HttpRequest, view: &View) -> Option<String> {
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok()?;
     let key = q.get("done")?;
     key.starts_with("flash-").then(|| view.t(key))
@@ -266,7 +273,7 @@ async fn accessibility(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
 }
 
 /// Anonymous forms (login, registration) use a double-submit cookie.
-fn anon_csrf(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     match req.cookie(ANON_CSRF_COOKIE) {
         Some(c) if c.value().len() == 64 => (c.value().to_string(), None),
         _ => {
@@ -281,7 +288,7 @@ fn anon_csrf(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     }
 }
 
-fn check_anon_csrf(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
+pub fn check_anon_csrf_form(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
     let cookie = req
         .cookie(ANON_CSRF_COOKIE)
         .map(|c| c.value().to_string())
@@ -294,7 +301,7 @@ fn check_anon_csrf(req: &HttpRequest, form: &HashMap<String, String>) -> AppResu
     }
 }
 
-fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
+pub fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
     if let Some(c) = cookie {
         let _ = resp.add_cookie(&c);
     }
@@ -313,14 +320,14 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     if user.0.is_some() {
         return redirect("/");
     }
-    let (csrf, cookie) = anon_csrf(&req);
+    let (csrf, cookie) = anon_csrf_pair(&req);
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok();
     let next = q
         .as_ref()
         .and_then(|q| q.get("next").cloned())
         .unwrap_or_default();
     let view = View::new(&req, None);
-    let flash = flash(&req, &view);
+    let flash = flash_of(&req, &view);
     with_cookie(
         view.render(
             "login",
@@ -332,7 +339,7 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
 }
 
 async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
-    check_anon_csrf(&req, &form)?;
+    check_anon_csrf_form(&req, &form)?;
     let view = View::new(&req, None);
     let (email, password) = (
         field(&form, "email").to_string(),
@@ -406,7 +413,7 @@ async fn municipality_options(st: &Data) -> AppResult<Vec<api::Municipality>> {
 }
 
 async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
-    let (csrf, cookie) = anon_csrf(&req);
+    let (csrf, cookie) = anon_csrf_pair(&req);
     let municipalities = municipality_options(&st).await?;
     let view = View::new(&req, None);
     Ok(with_cookie(
@@ -420,7 +427,7 @@ async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
 }
 
 async fn register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
-    check_anon_csrf(&req, &form)?;
+    check_anon_csrf_form(&req, &form)?;
     let view = View::new(&req, None);
     let reg = Registration {
         email: field(&form, "email").to_string(),
@@ -494,7 +501,7 @@ async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResp
     Ok(view.render(
         "cases",
         "cases-title",
-        json!({"requests": requests, "plans": plans, "flash": flash(&req, &view)}),
+        json!({"requests": requests, "plans": plans, "flash": flash_of(&req, &view)}),
     ))
 }
 
@@ -593,7 +600,7 @@ async fn request_page(
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = request_data(&st, &user, path.into_inner()).await?;
-    data["flash"] = json!(flash(&req, &view));
+    data["flash"] = json!(flash_of(&req, &view));
     Ok(view.render("request", "request-title", data))
 }
 
@@ -767,7 +774,7 @@ async fn resident_page(
     Ok(view.render(
         "resident",
         "resident-title",
-        json!({"resident": resident, "flash": flash(&req, &view),
+        json!({"resident": resident, "flash": flash_of(&req, &view),
                "can_file": user.actor.role == Role::Desk,
                "can_plan": user.actor.role == Role::Coordinator}),
     ))
@@ -791,7 +798,7 @@ async fn services_data(st: &Data, user: &PageUser) -> AppResult<Value> {
 async fn services(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = services_data(&st, &user).await?;
-    data["flash"] = json!(flash(&req, &view));
+    data["flash"] = json!(flash_of(&req, &view));
     data["values"] = json!({"variant": "I", "phase": "III", "active": "on"});
     Ok(view.render("services", "services-title", data))
 }
@@ -977,7 +984,7 @@ async fn plan_page(
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = plan_data(&st, &user, path.into_inner()).await?;
-    data["flash"] = json!(flash(&req, &view));
+    data["flash"] = json!(flash_of(&req, &view));
     Ok(view.render("plan", "plan-title", data))
 }
 
@@ -1174,21 +1181,11 @@ async fn competition_page(
     user: MaybePageUser,
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let actor = user.0.as_ref().map(|u| u.actor.clone());
-    let (competition, results) = st
-        .db(move |c| {
-            let comp = contracting::competitions::get(c, actor.as_ref(), &id)?;
-            let results = contracting::evaluation::results(c, &id).ok();
-            Ok((comp, results))
-        })
-        .await?;
     let view = View::new(&req, user.0.as_ref());
-    Ok(view.render(
-        "competition",
-        "competition-title",
-        json!({"c": competition, "results": results}),
-    ))
+    let mut data =
+        crate::contracting_pages::competition_data(&st, user.0.as_ref(), path.into_inner()).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("competition", "competition-title", data))
 }
 
 /// Published competitions as an Atom feed, newest first.

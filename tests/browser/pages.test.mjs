@@ -88,7 +88,9 @@ test('a resident files a request online and sees it in "my cases"', async () => 
   // Submitting an empty description: the form comes back with the reason.
   await page.getByRole('button', { name: 'Złóż wniosek' }).click();
   assert.ok(await page.locator('#description[aria-invalid="true"]').isVisible());
-  assert.ok(await page.getByText('To pole jest wymagane.').isVisible());
+  assert.match(await page.locator('#description-error').textContent(), /To pole jest wymagane\./);
+  // The error summary at the top lists it too.
+  assert.ok(await page.getByRole('alert').filter({ hasText: 'To pole jest wymagane.' }).isVisible());
   await page.getByLabel('Usługa').selectOption({ label: 'Usługi opiekuńcze' });
   await page.getByLabel('Opisz swoją potrzebę').fill('Potrzebuję pomocy przy codziennych czynnościach.');
   await page.getByRole('button', { name: 'Złóż wniosek' }).click();
@@ -116,7 +118,7 @@ test('a coordinator adds a service to a plan and records consent', async () => {
   await page.getByLabel('Do', { exact: true }).fill('2099-01-01');
   await page.getByRole('button', { name: 'Dodaj usługę do planu' }).click();
   // More than a year: refused next to the field, nothing lost.
-  assert.ok(await page.getByText('Plan może trwać najwyżej rok.').isVisible());
+  assert.match(await page.locator('#end-error').textContent(), /Plan może trwać najwyżej rok\./);
   assert.equal(await page.getByLabel('Częstotliwość').inputValue(), '5 razy w tygodniu');
   await page.getByLabel('Do', { exact: true }).fill(today);
   await page.getByRole('button', { name: 'Dodaj usługę do planu' }).click();

@@ -3,6 +3,7 @@
 
 mod auth;
 mod contracting;
+mod contracting_pages;
 mod foundation;
 mod mail;
 mod pages;

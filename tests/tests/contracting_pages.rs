@@ -1,0 +1,344 @@
+//! A competition run end to end through the pages: an organizer, two NGOs
+//! and three commission members, each in their own browser session, ending
+//! in a multi-year agreement with a filed report.
+
+use chrono::{Datelike, Duration, Utc};
+use cus_db::Role;
+use cus_tests::*;
+use diesel::prelude::*;
+use reqwest::StatusCode;
+
+async fn browser_for(
+    app: &TestApp,
+    role: Role,
+    organization: Option<&str>,
+) -> (Browser, String, String) {
+    let email = format!(
+        "{}-{}@test.example",
+        role.as_str(),
+        uuid::Uuid::new_v4().simple()
+    );
+    let id = {
+        let mut conn = app.state.pool.get().unwrap();
+        cus::auth::create_user(
+            &mut conn,
+            cus::auth::NewUser {
+                email: email.clone(),
+                password: PASSWORD.into(),
+                role,
+                municipality: Some(SOCHACZEW.into()),
+                organization_id: organization.map(str::to_string),
+                display_name: format!("Członek {}", &email[..16]),
+                locale: "pl".into(),
+                confirmed: true,
+            },
+        )
+        .unwrap()
+    };
+    let b = Browser::new(app);
+    let csrf = b.sign_in(&email, PASSWORD).await;
+    (b, csrf, id)
+}
+
+fn org_id_for(app: &TestApp, nip: &str) -> String {
+    use cus_db::schema::organizations;
+    let mut conn = app.state.pool.get().unwrap();
+    organizations::table
+        .filter(organizations::nip.eq(nip))
+        .select(organizations::id)
+        .first(&mut conn)
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_competition_runs_through_the_pages() {
+    let app = spawn_app().await;
+    let year = Utc::now().year();
+    // Two NGOs register themselves on the page.
+    for (name, nip, regon, email) in [
+        (
+            "Stowarzyszenie Razem",
+            "5260001246",
+            "123456785",
+            "razem@ngo.example",
+        ),
+        ("Fundacja Dom", "7740001454", "732065814", "dom@ngo.example"),
+    ] {
+        let b = Browser::new(&app);
+        let (s, page) = b.get("/organizations/register").await;
+        assert_eq!(s, StatusCode::OK);
+        let csrf = csrf_of(&page);
+        let (s, html, _) = b
+            .post_form(
+                "/organizations/register",
+                &[
+                    ("csrf", &csrf),
+                    ("name", name),
+                    ("legal_form", "association"),
+                    ("nip", nip),
+                    ("regon", regon),
+                    ("address", "ul. Polna 2"),
+                    ("postal_code", "96-500"),
+                    ("city", "Sochaczew"),
+                    ("municipality", SOCHACZEW),
+                    ("email", email),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+        assert!(html.contains("Konto utworzone"));
+    }
+    let (org_a, org_b) = (
+        org_id_for(&app, "5260001246"),
+        org_id_for(&app, "7740001454"),
+    );
+    let (ngo_a, csrf_a, _) = browser_for(&app, Role::Ngo, Some(&org_a)).await;
+    let (ngo_b, csrf_b, _) = browser_for(&app, Role::Ngo, Some(&org_b)).await;
+    let (organizer, csrf_o, _) = browser_for(&app, Role::Organizer, None).await;
+    let mut members = vec![];
+    for _ in 0..3 {
+        members.push(browser_for(&app, Role::Commission, None).await);
+    }
+    // The organizer writes and publishes the announcement.
+    let deadline = (Utc::now().date_naive() + Duration::days(22)).to_string();
+    let (start, end) = (format!("{}-01-01", year + 1), format!("{}-12-31", year + 2));
+    let mut form = vec![
+        ("csrf", csrf_o.as_str()),
+        ("title", "Asystencja osobista"),
+        ("task", "Asystencja osób z niepełnosprawnością"),
+        ("funds", "300 000,00"),
+        ("financing", "co_financing"),
+        ("period_start", &start),
+        ("period_end", &end),
+        ("offer_deadline", &deadline),
+        ("award_rules", "Do 90% kosztów"),
+        ("conditions", "Na terenie gminy"),
+        ("award_procedure", "Ocena formalna i merytoryczna"),
+        ("prior_funding", "Brak w latach poprzednich"),
+        (
+            "criteria",
+            "Możliwość realizacji | 50 | 10\nJakość | 50 | 10",
+        ),
+    ];
+    let (s, html, _) = organizer
+        .post_form(
+            "/competitions/manage",
+            &[("csrf", &csrf_o), ("title", "x"), ("funds", "abc")],
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad amount shown on the form"
+    );
+    assert!(html.contains("Podaj kwotę w złotych"));
+    let (s, _, location) = organizer.post_form("/competitions/manage", &form).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let page = location.unwrap();
+    let cid = page
+        .trim_start_matches("/competitions/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let act = format!("/competitions/{cid}/act");
+    let (s, _, _) = organizer
+        .post_form(&act, &[("csrf", &csrf_o), ("action", "publish")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, public) = Browser::new(&app).get("/competitions").await;
+    assert!(public.contains("Asystencja osobista") && public.contains("300\u{a0}000,00\u{a0}zł"));
+    form.clear();
+    // Both NGOs submit offers on the page.
+    let budget_a = format!(
+        "{} | task | Asystenci | 100 000\n{} | task | Asystenci | 100 000",
+        year + 1,
+        year + 2
+    );
+    let budget_b = format!("{} | task | Asystenci | 50 000", year + 1);
+    for (b, csrf, budget) in [(&ngo_a, &csrf_a, &budget_a), (&ngo_b, &csrf_b, &budget_b)] {
+        let (s, html, _) = b
+            .post_form(
+                &act,
+                &[
+                    ("csrf", csrf),
+                    ("action", "offer"),
+                    ("title", "Asystent"),
+                    ("description", "Opis"),
+                    ("budget", budget),
+                    ("own_contribution", "5 000"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            s,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "declarations are required"
+        );
+        assert!(html.contains("oświadczeń"));
+        let (s, _, _) = b
+            .post_form(
+                &act,
+                &[
+                    ("csrf", csrf),
+                    ("action", "offer"),
+                    ("title", "Asystent osobisty"),
+                    ("description", "Opis zadania"),
+                    ("budget", budget),
+                    ("own_contribution", "5 000"),
+                    ("declarations", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+    }
+    let (_, html) = ngo_a.get(&format!("/competitions/{cid}")).await;
+    assert!(html.contains("Oferta mojej organizacji") && html.contains("200\u{a0}000,00\u{a0}zł"));
+    assert!(
+        !html.contains("Fundacja Dom"),
+        "an NGO never sees another's offer"
+    );
+    // Time passes; the organizer checks the offers and appoints the commission.
+    {
+        use cus_db::schema::competitions;
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::update(competitions::table.find(&cid))
+            .set(competitions::offer_deadline.eq(Utc::now().date_naive() - Duration::days(1)))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let (_, html) = ngo_a.get(&format!("/competitions/{cid}")).await;
+    assert!(
+        !html.contains("Złóż ofertę"),
+        "no offer form after the deadline"
+    );
+    let offer_ids: Vec<String> = {
+        use cus_db::schema::offers;
+        let mut conn = app.state.pool.get().unwrap();
+        offers::table
+            .filter(offers::competition_id.eq(&cid))
+            .order(offers::created_at)
+            .select(offers::id)
+            .load(&mut conn)
+            .unwrap()
+    };
+    for oid in &offer_ids {
+        let (s, _, _) = organizer
+            .post_form(
+                &act,
+                &[
+                    ("csrf", &csrf_o),
+                    ("action", "formal"),
+                    ("offer_id", oid),
+                    ("passed", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+    }
+    let member_fields: Vec<String> = members.iter().map(|m| format!("member_{}", m.2)).collect();
+    let mut appoint = vec![("csrf", csrf_o.as_str()), ("action", "commission")];
+    appoint.extend(member_fields.iter().map(|f| (f.as_str(), "on")));
+    let (s, _, _) = organizer.post_form(&act, &appoint).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    // Each member declares, then scores both offers.
+    for (b, csrf, _) in &members {
+        let (_, html) = b.get(&format!("/competitions/{cid}")).await;
+        assert!(html.contains("Oświadczenie o braku konfliktu interesów"));
+        let (s, _, _) = b
+            .post_form(
+                &act,
+                &[
+                    ("csrf", csrf),
+                    ("action", "declare"),
+                    ("no_conflict", "yes"),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        for (oid, points) in offer_ids.iter().zip(["9", "6"]) {
+            let (s, html, _) = b
+                .post_form(
+                    &act,
+                    &[
+                        ("csrf", csrf),
+                        ("action", "score"),
+                        ("offer_id", oid),
+                        ("points_Możliwość realizacji", "11"),
+                        ("points_Jakość", points),
+                    ],
+                )
+                .await;
+            assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "11 > 10");
+            assert!(html.contains("maksimum"));
+            let (s, _, _) = b
+                .post_form(
+                    &act,
+                    &[
+                        ("csrf", csrf),
+                        ("action", "score"),
+                        ("offer_id", oid),
+                        ("points_Możliwość realizacji", points),
+                        ("points_Jakość", points),
+                    ],
+                )
+                .await;
+            assert_eq!(s, StatusCode::SEE_OTHER);
+        }
+    }
+    let (s, _, _) = organizer
+        .post_form(&act, &[("csrf", &csrf_o), ("action", "resolve")])
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = Browser::new(&app)
+        .get(&format!("/competitions/{cid}"))
+        .await;
+    assert!(
+        html.contains("rozstrzygnięty") && html.contains("90"),
+        "public results"
+    );
+    // The winner's multi-year agreement; the NGO files its final report on the page.
+    let (_, list) = ngo_a.get("/agreements").await;
+    let aid = list
+        .split("/agreements/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (_, html) = ngo_a.get(&format!("/agreements/{aid}")).await;
+    assert!(
+        html.contains(&format!("{}: 100\u{a0}000,00\u{a0}zł", year + 1))
+            && html.contains(&format!("{}: 100\u{a0}000,00\u{a0}zł", year + 2))
+    );
+    let (s, _, _) = ngo_a
+        .post_form(
+            &format!("/agreements/{aid}/act"),
+            &[
+                ("csrf", &csrf_a),
+                ("action", "report"),
+                ("kind", "final"),
+                ("period", "całość"),
+                ("text", "Zadanie wykonane"),
+                ("spent", "195 000"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, html) = ngo_a.get(&format!("/agreements/{aid}")).await;
+    assert!(html.contains("5\u{a0}000,00\u{a0}zł"), "refund due shown");
+    let (s, doc) = ngo_a.get(&format!("/agreements/{aid}/document")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc.contains("Za organizację") && doc.contains("Zadanie wykonane"));
+    let (s, doc) = organizer
+        .get(&format!("/offers/{}/document", offer_ids[0]))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(doc.contains("Kalkulacja kosztów") && doc.contains("Stowarzyszenie Razem"));
+    let (s, _) = ngo_b
+        .get(&format!("/offers/{}/document", offer_ids[0]))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
