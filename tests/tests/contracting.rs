@@ -1046,3 +1046,26 @@ async fn plan_items_name_an_agreement_without_overbooking_it() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn ngos_are_reminded_of_final_reports_by_the_job() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let (org, ngo) = ngo_user(&app, &organizer, "Przypominani", 51).await;
+    let start = Utc::now().date_naive() - Duration::days(90);
+    let end = Utc::now().date_naive() - Duration::days(25);
+    let tranches: Vec<Value> = (start.year()..=end.year()).map(|y| json!({"year": y, "amount_grosze": 100_000})).collect();
+    let (s, ag) = app
+        .post("/api/v1/agreements", &organizer, json!({"organization_id": org, "mode": "partnership", "start_date": start.to_string(), "end_date": end.to_string(), "tranches": tranches}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ag}");
+    assert_eq!(app.run_job("report-reminders"), "reminded 1 organizations");
+    app.run_job("outbox");
+    let mail = app.mails().join("\n");
+    assert!(mail.contains("biuro51@ngo.example") && mail.contains(ag["number"].as_str().unwrap()), "{mail}");
+    // Once the final report is in, no more reminders.
+    let aid = ag["id"].as_str().unwrap();
+    let (s, _) = app.post(&format!("/api/v1/agreements/{aid}/reports"), &ngo, json!({"period": "całość", "kind": "final", "text": "Zrobione", "spent_grosze": 100_000})).await;
+    assert_eq!(s, StatusCode::CREATED);
+    assert_eq!(app.run_job("report-reminders"), "reminded 0 organizations");
+}
