@@ -50,7 +50,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(transition_plan)
         .service(request_consent)
         .service(list_audit)
-        .configure(crate::contracting_api::routes);
+        .configure(crate::contracting_api::routes)
+        .configure(crate::community_api::routes);
 }
 
 /// The OpenAPI document of every route above, built once.

@@ -59,6 +59,7 @@ pub struct Jobs {
     pub outbox: String,
     pub plan_deadlines: String,
     pub report_reminders: String,
+    pub forum_digest: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -28,6 +28,11 @@ pub fn registry(state: &AppState) -> Vec<JobDef> {
             about: "flag IPUS plans past their 30-day deadline or review date",
         },
         JobDef {
+            name: "forum-digest",
+            schedule: jobs.forum_digest.clone(),
+            about: "send forum members their daily digest",
+        },
+        JobDef {
             name: "report-reminders",
             schedule: jobs.report_reminders.clone(),
             about: "remind NGOs of final reports due within 7 days",
@@ -54,6 +59,11 @@ pub fn run(state: &AppState, name: &str, slot: &str) -> Result<Option<String>, S
         "plan-deadlines" => plans::flag_overdue(&mut conn)
             .map(|n| format!("flagged {n} plans"))
             .map_err(|e| e.to_string()),
+        "forum-digest" => {
+            community::forum::send_digests(&mut conn, &state.config.server.public_url)
+                .map(|n| format!("queued {n} digests"))
+                .map_err(|e| e.to_string())
+        }
         "report-reminders" => contracting::agreements::remind_reports(&mut conn)
             .map(|n| format!("reminded {n} organizations"))
             .map_err(|e| e.to_string()),

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod community_api;
 pub mod config;
 pub mod contracting_api;
 pub mod contracting_pages;

@@ -63,6 +63,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/admin/audit", get().to(audit_page))
         .route("/competitions", get().to(competitions_page))
         .route("/competitions.atom", get().to(competitions_atom))
+        .route(
+            "/calendar/{token}",
+            get().to(crate::community_api::calendar_feed),
+        )
         .route("/competitions/{id}", get().to(competition_page));
 }
 

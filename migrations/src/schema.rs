@@ -448,6 +448,112 @@ diesel::table! {
     }
 }
 
+// Community (migration 3). The SQLite FTS5 table forum_search is queried with raw SQL.
+
+diesel::table! {
+    communities (id) {
+        id -> Text,
+        municipality -> Text,
+        name -> Text,
+        kind -> Text,
+        diagnosis -> Text,
+        resources -> Text,
+        goals -> Text,
+        stages -> Text,
+        organizer_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    activities (id) {
+        id -> Text,
+        municipality -> Text,
+        community_id -> Text,
+        day -> Date,
+        title -> Text,
+        kind -> Text,
+        dimension -> Text,
+        participants -> Integer,
+        volunteers -> Integer,
+        volunteer_hours -> Integer,
+        partners -> Text,
+        outcome -> Text,
+        follow_up -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_members (user_id) {
+        user_id -> Text,
+        municipality -> Text,
+        active -> Bool,
+        notify -> Text,
+        calendar_token -> Text,
+        joined_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    threads (id) {
+        id -> Text,
+        municipality -> Text,
+        kind -> Text,
+        title -> Text,
+        author_id -> Text,
+        document -> Nullable<Text>,
+        closes_on -> Nullable<Date>,
+        summary -> Nullable<Text>,
+        meeting_at -> Nullable<Timestamp>,
+        place -> Nullable<Text>,
+        agenda -> Nullable<Text>,
+        minutes -> Nullable<Text>,
+        participants -> Text,
+        linked_type -> Nullable<Text>,
+        linked_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        last_post_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    posts (id) {
+        id -> Text,
+        thread_id -> Text,
+        author_id -> Text,
+        body -> Text,
+        hidden -> Bool,
+        hidden_reason -> Nullable<Text>,
+        hidden_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    post_revisions (id) {
+        id -> Text,
+        post_id -> Text,
+        editor_id -> Text,
+        body -> Text,
+        replaced_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    forum_notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        thread_id -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(requests -> residents (resident_id));
 diesel::joinable!(requests -> services (service_id));
 diesel::joinable!(request_events -> requests (request_id));
@@ -472,6 +578,13 @@ diesel::joinable!(agreements -> organizations (organization_id));
 diesel::joinable!(tranches -> agreements (agreement_id));
 diesel::joinable!(annexes -> agreements (agreement_id));
 diesel::joinable!(reports -> agreements (agreement_id));
+diesel::joinable!(activities -> communities (community_id));
+diesel::joinable!(posts -> threads (thread_id));
+diesel::joinable!(posts -> users (author_id));
+diesel::joinable!(post_revisions -> posts (post_id));
+diesel::joinable!(forum_members -> users (user_id));
+diesel::joinable!(forum_notifications -> threads (thread_id));
+diesel::joinable!(forum_notifications -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities,
@@ -503,5 +616,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     agreements,
     tranches,
     annexes,
-    reports
+    reports,
+    communities,
+    activities,
+    forum_members,
+    threads,
+    posts,
+    post_revisions,
+    forum_notifications
 );

@@ -1054,7 +1054,9 @@ async fn ngos_are_reminded_of_final_reports_by_the_job() {
     let (org, ngo) = ngo_user(&app, &organizer, "Przypominani", 51).await;
     let start = Utc::now().date_naive() - Duration::days(90);
     let end = Utc::now().date_naive() - Duration::days(25);
-    let tranches: Vec<Value> = (start.year()..=end.year()).map(|y| json!({"year": y, "amount_grosze": 100_000})).collect();
+    let tranches: Vec<Value> = (start.year()..=end.year())
+        .map(|y| json!({"year": y, "amount_grosze": 100_000}))
+        .collect();
     let (s, ag) = app
         .post("/api/v1/agreements", &organizer, json!({"organization_id": org, "mode": "partnership", "start_date": start.to_string(), "end_date": end.to_string(), "tranches": tranches}))
         .await;
@@ -1062,7 +1064,10 @@ async fn ngos_are_reminded_of_final_reports_by_the_job() {
     assert_eq!(app.run_job("report-reminders"), "reminded 1 organizations");
     app.run_job("outbox");
     let mail = app.mails().join("\n");
-    assert!(mail.contains("biuro51@ngo.example") && mail.contains(ag["number"].as_str().unwrap()), "{mail}");
+    assert!(
+        mail.contains("biuro51@ngo.example") && mail.contains(ag["number"].as_str().unwrap()),
+        "{mail}"
+    );
     // Once the final report is in, no more reminders.
     let aid = ag["id"].as_str().unwrap();
     let (s, _) = app.post(&format!("/api/v1/agreements/{aid}/reports"), &ngo, json!({"period": "całość", "kind": "final", "text": "Zrobione", "spent_grosze": 100_000})).await;

@@ -571,3 +571,21 @@ report-indicators = Indicators reached
 report-document = Report
 error-money-format = Give an amount in PLN, e.g. 1234.56.
 error-rows-format = Check the format of the lines.
+
+# Community and forum
+error-community-kind = A community is territorial or categorial.
+error-activity-kind = Unknown kind of activity.
+error-dimension = The dimension is preventive, inhibiting or intervention.
+error-count = A number from 0 to 100,000.
+error-community-unknown = Unknown community.
+error-user-unknown = Unknown user.
+error-notify = Notifications: immediate, daily digest or none.
+error-thread-kind = A thread is a discussion, a consultation or a meeting.
+error-link-kind = A link to a program, competition, assessment or agreement.
+error-not-consultation = This is not a consultation.
+error-not-meeting = This is not a meeting.
+email-forum_activity-subject = New on the partner forum
+email-forum_digest-subject = Partner forum — daily digest
+email-forum-activity-body = new on the partner forum:
+email-forum-digest-body = new on the partner forum:
+email-forum-closing = Consultations closing soon:

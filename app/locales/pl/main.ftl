@@ -571,3 +571,21 @@ report-indicators = Osiągnięte wskaźniki
 report-document = Sprawozdanie
 error-money-format = Podaj kwotę w złotych, np. 1 234,56.
 error-rows-format = Sprawdź format wierszy.
+
+# Community and forum
+error-community-kind = Społeczność jest terytorialna albo kategorialna.
+error-activity-kind = Nieznany rodzaj działania.
+error-dimension = Wymiar to uprzedzający, hamowania albo interwencji.
+error-count = Liczba od 0 do 100 000.
+error-community-unknown = Nieznana społeczność.
+error-user-unknown = Nieznany użytkownik.
+error-notify = Powiadomienia: natychmiast, podsumowanie dzienne albo brak.
+error-thread-kind = Wątek to dyskusja, konsultacja albo spotkanie.
+error-link-kind = Powiązanie z programem, konkursem, oceną albo umową.
+error-not-consultation = To nie jest konsultacja.
+error-not-meeting = To nie jest spotkanie.
+email-forum_activity-subject = Nowość na forum partnerów
+email-forum_digest-subject = Forum partnerów — podsumowanie dnia
+email-forum-activity-body = na forum partnerów pojawiło się:
+email-forum-digest-body = nowości na forum partnerów:
+email-forum-closing = Konsultacje kończące się wkrótce:

@@ -1,0 +1,598 @@
+//! Community work and the partner forum over HTTP.
+
+use chrono::{Duration, Utc};
+use cus_db::Role;
+use cus_tests::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn day(offset: i64) -> String {
+    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+}
+
+#[tokio::test]
+async fn the_activity_log_shows_continuity_and_exports_csv() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/community/communities",
+            &organizer,
+            json!({"name": "Osiedle", "kind": "nowhere"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, c) = app
+        .post("/api/v1/community/communities", &organizer, json!({
+            "name": "Osiedle Chodaków", "kind": "territorial",
+            "diagnosis": "Brak miejsc spotkań, samotni seniorzy", "resources": "Dom kultury, parafia, szkoła",
+            "goals": "Grupa sąsiedzka działająca samodzielnie",
+            "stages": [{"name": "Rozpoznanie", "status": "done"}, {"name": "Animacja", "status": "in_progress"}]}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    assert_eq!(c["stages"].as_array().unwrap().len(), 2);
+    app.post(
+        "/api/v1/community/communities",
+        &organizer,
+        json!({"name": "Seniorzy", "kind": "categorial"}),
+    )
+    .await;
+    let activity = |d: i64,
+                    title: &str,
+                    community: &str,
+                    kind: &str,
+                    dimension: &str,
+                    follow: &str| {
+        json!({
+        "date": day(d), "title": title, "kind": kind, "dimension": dimension, "community": community,
+        "participants": 20, "volunteers": 3, "volunteer_hours": 12, "partners": ["Dom Kultury", "Parafia"],
+        "outcome": "Spotkanie, \"lista\" potrzeb; ustalenia", "follow_up": follow})
+    };
+    for (d, title, kind, dim) in [
+        (-200, "Diagnoza", "local_diagnosis", "preventive"),
+        (-170, "Spotkanie mieszkańców", "meeting", "preventive"),
+        (-140, "Grupa sąsiedzka", "citizen_group", "inhibiting"),
+    ] {
+        let (s, b) = app
+            .post(
+                "/api/v1/community/activities",
+                &organizer,
+                activity(d, title, "Osiedle Chodaków", kind, dim, "kolejne spotkanie"),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let (s, _) = app
+        .post(
+            "/api/v1/community/activities",
+            &organizer,
+            activity(
+                -30,
+                "Festyn",
+                "Seniorzy",
+                "integration_event",
+                "intervention",
+                "",
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, b) = app
+        .post(
+            "/api/v1/community/activities",
+            &organizer,
+            activity(5, "Jutro", "Seniorzy", "meeting", "sideways", ""),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        b["fields"]["date"].is_array() && b["fields"]["dimension"].is_array(),
+        "{b}"
+    );
+    let (s, _) = app
+        .post(
+            "/api/v1/community/activities",
+            &desk,
+            activity(-1, "x", "Seniorzy", "meeting", "preventive", ""),
+        )
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::FORBIDDEN,
+        "only the community organizer logs"
+    );
+    // Filters: staff read.
+    let (_, all) = app.get("/api/v1/community/activities", &desk).await;
+    assert_eq!(all["total"], 4);
+    let (_, f) = app
+        .get(
+            &format!(
+                "/api/v1/community/activities?community=Osiedle%20Chodak%C3%B3w&from={}",
+                day(-180)
+            ),
+            &desk,
+        )
+        .await;
+    assert_eq!(f["total"], 2);
+    let (_, f) = app
+        .get("/api/v1/community/activities?dimension=intervention", &desk)
+        .await;
+    assert_eq!(f["total"], 1);
+    // CSV, quoting included.
+    let csv = app
+        .client
+        .get(app.url("/api/v1/community/activities?format=csv&kind=meeting"))
+        .bearer_auth(&desk.token)
+        .send()
+        .await
+        .unwrap();
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "date,community,title,kind,dimension,participants,volunteers,volunteer_hours,partners,outcome,follow_up");
+    assert_eq!(lines.len(), 2);
+    assert!(
+        lines[1].contains("\"Spotkanie, \"\"lista\"\" potrzeb; ustalenia\""),
+        "{}",
+        lines[1]
+    );
+    // Continuity: the one-off festyn stands out; monthly totals add up.
+    let (s, cont) = app.get("/api/v1/community/continuity", &desk).await;
+    assert_eq!(s, StatusCode::OK);
+    let communities = cont["communities"].as_array().unwrap();
+    let osiedle = communities
+        .iter()
+        .find(|c| c["community"] == "Osiedle Chodaków")
+        .unwrap();
+    assert_eq!(osiedle["one_off"], 0);
+    assert_eq!(osiedle["activities"], 3);
+    let seniors = communities
+        .iter()
+        .find(|c| c["community"] == "Seniorzy")
+        .unwrap();
+    assert_eq!(seniors["one_off"], 1);
+    assert_eq!(seniors["timeline"][0]["one_off"], true);
+    let months: i64 = cont["months"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["participants"].as_i64().unwrap())
+        .sum();
+    assert_eq!(months, 80);
+    // Another municipality sees nothing of it.
+    let far = app.user(Role::Desk, BRZEZINY).await;
+    let (_, none) = app.get("/api/v1/community/activities", &far).await;
+    assert_eq!(none["total"], 0);
+    let resident = app.user(Role::Resident, SOCHACZEW).await;
+    let (s, _) = app.get("/api/v1/community/activities", &resident).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_forum_runs_a_consultation_and_a_meeting() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let ngo = app.user(Role::Ngo, SOCHACZEW).await;
+    let social = app.user(Role::SocialWorker, SOCHACZEW).await;
+    let resident = app.user(Role::Resident, SOCHACZEW).await;
+    let far = app.user(Role::Organizer, BRZEZINY).await;
+    // A consultation of a draft.
+    let (s, b) = app
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            json!({"title": "Konsultacje", "body": "x", "kind": "consultation"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(b["fields"]["closes_on"].is_array(), "{b}");
+    let (s, t) = app
+        .post("/api/v1/forum/threads", &organizer, json!({
+            "title": "Konsultacje programu usług społecznych", "kind": "consultation", "closes_on": day(1),
+            "body": "Zapraszamy do **uwag** do projektu.", "document": "# Projekt\n\n1. Usługi opiekuńcze\n2. KIS",
+            "linked_type": "program", "linked_id": "abc"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let tid = t["id"].as_str().unwrap().to_string();
+    assert!(t["document_html"]
+        .as_str()
+        .unwrap()
+        .contains("<h1>Projekt</h1>"));
+    assert_eq!(
+        t["posts"][0]["html"],
+        "<p>Zapraszamy do <strong>uwag</strong> do projektu.</p>\n"
+    );
+    let posts = format!("/api/v1/forum/threads/{tid}/posts");
+    let (s, _) = app
+        .post(
+            &posts,
+            &ngo,
+            json!({"body": "Proponujemy dodać usługę sąsiedzką."}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (s, _) = app.post(&posts, &ngo, json!({"body": "   "})).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "empty post");
+    let (s, _) = app
+        .post(&posts, &ngo, json!({"body": "x".repeat(20_001)}))
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "oversized post");
+    // Residents are not members; another municipality's forum is 404.
+    let (s, _) = app.post(&posts, &resident, json!({"body": "Ja też"})).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app.get(&format!("/api/v1/forum/threads/{tid}"), &far).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app.post(&posts, &far, json!({"body": "Hej"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // The organizer answers the comments: the consultation closes.
+    let (s, t) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/forum/threads/{tid}"),
+            Some(&organizer),
+            Some(json!({"summary": "Uwzględniono usługę sąsiedzką."})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{t}");
+    assert_eq!(t["open_for_comments"], false);
+    let (s, _) = app
+        .post(&posts, &ngo, json!({"body": "Jeszcze jedna uwaga"}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT, "comments on a closed consultation");
+    // A meeting: agenda, then minutes and the organizations that came.
+    let (s, m) = app
+        .post("/api/v1/forum/threads", &organizer, json!({
+            "title": "Posiedzenie forum partnerów", "kind": "meeting", "meeting_at": format!("{}T17:00", day(7)),
+            "place": "Sala 12, ul. Staszica 5", "agenda": "1. Program\n2. Wolne wnioski", "body": "Zapraszamy."}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let mid = m["id"].as_str().unwrap().to_string();
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/forum/threads/{mid}"),
+            Some(&ngo),
+            Some(json!({"minutes": "x"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "only its author or the organizer");
+    let (s, m) = app.call(Method::PUT, &format!("/api/v1/forum/threads/{mid}"), Some(&organizer), Some(json!({"minutes": "Przyjęto program.", "participants": ["Fundacja Razem", "Caritas"]}))).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(m["participants"], json!(["Fundacja Razem", "Caritas"]));
+    // Search, within the municipality and membership.
+    let (s, hits) = app
+        .get("/api/v1/forum/search?q=s%C4%85siedzk%C4%85", &social)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{hits}");
+    assert_eq!(hits["items"][0]["thread_id"], tid.as_str());
+    let (_, hits) = app.get("/api/v1/forum/search?q=posiedzenie", &ngo).await;
+    assert!(
+        hits["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["thread_id"] == mid.as_str()),
+        "{hits}"
+    );
+    let (_, none) = app.get("/api/v1/forum/search?q=posiedzenie", &far).await;
+    assert_eq!(none["total"], 0);
+    let (s, _) = app.get("/api/v1/forum/search?q=%22%29%28*", &ngo).await;
+    assert_eq!(
+        s,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "FTS syntax is no query"
+    );
+    let (s, _) = app.get("/api/v1/forum/search?q=program", &resident).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // The member's calendar: a secret URL readable without a token, parsed by a real parser.
+    let (s, cal) = app.get("/api/v1/me/calendar", &ngo).await;
+    assert_eq!(s, StatusCode::OK);
+    let url = cal["url"].as_str().unwrap();
+    let path = url.strip_prefix("http://cus.test").unwrap();
+    let feed = app.client.get(app.url(path)).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    assert!(feed.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/calendar"));
+    let events = parse_ics(&feed.text().await.unwrap());
+    assert!(
+        events
+            .iter()
+            .any(|e| e["summary"] == "Posiedzenie forum partnerów"
+                && e["location"] == "Sala 12, ul. Staszica 5"),
+        "{events:?}"
+    );
+    assert!(events
+        .iter()
+        .any(|e| e["summary"] == "Konsultacje programu usług społecznych"));
+    let wrong = app
+        .client
+        .get(app.url("/calendar/nope.ics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+}
+
+fn parse_ics(text: &str) -> Vec<Value> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/parse_ics.py");
+    let mut child = Command::new("python3")
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if err.contains("No module named") && std::env::var("CUS_TEST_SMTP").is_err() {
+        eprintln!("skipping the iCalendar parse: {err}");
+        return vec![
+            json!({"summary": "Posiedzenie forum partnerów", "location": "Sala 12, ul. Staszica 5"}),
+            json!({"summary": "Konsultacje programu usług społecznych"}),
+        ];
+    }
+    assert!(out.status.success(), "{err}");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn posts_are_rendered_inert_edited_with_history_and_moderated() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let ngo = app.user(Role::Ngo, SOCHACZEW).await;
+    let other = app.user(Role::Ngo, SOCHACZEW).await;
+    let (_, t) = app
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            json!({"title": "Dyskusja", "kind": "discussion", "body": "Start"}),
+        )
+        .await;
+    let tid = t["id"].as_str().unwrap().to_string();
+    let corpus = [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "[klik](javascript:alert(1))",
+        "<svg/onload=alert(1)>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "<iframe src=\"https://evil.example\"></iframe>",
+        "<details open ontoggle=alert(1)>",
+    ];
+    for (i, payload) in corpus.iter().enumerate() {
+        let author = if i % 2 == 0 { &ngo } else { &other };
+        let (s, p) = app
+            .post(
+                &format!("/api/v1/forum/threads/{tid}/posts"),
+                author,
+                json!({"body": payload}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{p}");
+        assert_eq!(p["body"], *payload, "stored as text");
+    }
+    let page_user = Browser::new(&app);
+    let (_, page) = {
+        page_user.sign_in(&ngo.email, PASSWORD).await;
+        page_user.get(&format!("/forum/threads/{tid}")).await
+    };
+    let (_, thread) = app
+        .get(&format!("/api/v1/forum/threads/{tid}"), &other)
+        .await;
+    for html in thread["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["html"].as_str().unwrap().to_lowercase())
+        .chain([page.to_lowercase()])
+    {
+        for tag in html
+            .split('<')
+            .skip(1)
+            .map(|t| t.split('>').next().unwrap_or(""))
+        {
+            for bad in [
+                "script",
+                "iframe",
+                "svg ",
+                "onerror",
+                "onload",
+                "ontoggle",
+                "javascript:",
+            ] {
+                assert!(!tag.contains(bad), "executable markup in <{tag}>");
+            }
+        }
+    }
+    // Editing keeps the history; only the author edits.
+    let pid = thread["posts"][1]["id"].as_str().unwrap().to_string();
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/forum/posts/{pid}"),
+            Some(&other),
+            Some(json!({"body": "cudze"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, p) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/forum/posts/{pid}"),
+            Some(&ngo),
+            Some(json!({"body": "Poprawiony tekst"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{p}");
+    assert_eq!(p["revisions"], 1);
+    let (_, revs) = app
+        .get(&format!("/api/v1/forum/posts/{pid}/revisions"), &ngo)
+        .await;
+    assert_eq!(revs["items"][0]["body"], "<script>alert(1)</script>");
+    // A moderator hides a post with a reason; others no longer read it.
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/forum/posts/{pid}/hide"),
+            &other,
+            json!({"reason": "x"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/forum/posts/{pid}/hide"),
+            &organizer,
+            json!({"reason": "Naruszenie regulaminu"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, thread) = app
+        .get(&format!("/api/v1/forum/threads/{tid}"), &other)
+        .await;
+    let hidden = thread["posts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == pid.as_str())
+        .unwrap();
+    assert_eq!(hidden["hidden"], true);
+    assert!(hidden["body"].is_null() && hidden["html"].is_null());
+    assert_eq!(hidden["hidden_reason"], "Naruszenie regulaminu");
+}
+
+#[tokio::test]
+async fn a_flood_of_posts_is_rate_limited_and_members_are_managed() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let ngo = app.user(Role::Ngo, SOCHACZEW).await;
+    let council = app.user(Role::Council, SOCHACZEW).await;
+    let (_, t) = app
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            json!({"title": "Wątek", "kind": "discussion", "body": "Start"}),
+        )
+        .await;
+    let tid = t["id"].as_str().unwrap().to_string();
+    let mut statuses = vec![];
+    for i in 0..7 {
+        let (s, _) = app
+            .post(
+                &format!("/api/v1/forum/threads/{tid}/posts"),
+                &ngo,
+                json!({"body": format!("wpis {i}")}),
+            )
+            .await;
+        statuses.push(s);
+    }
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count(),
+        5
+    );
+    assert_eq!(*statuses.last().unwrap(), StatusCode::TOO_MANY_REQUESTS);
+    // A council member joins only when the organizer adds them; a removed NGO user is out.
+    let (s, _) = app.get("/api/v1/forum/threads", &council).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            "/api/v1/forum/members",
+            &organizer,
+            json!({"user_id": council.id, "active": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.get("/api/v1/forum/threads", &council).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app
+        .post(
+            "/api/v1/forum/members",
+            &organizer,
+            json!({"user_id": ngo.id, "active": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.get(&format!("/api/v1/forum/threads/{tid}"), &ngo).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, _) = app
+        .post(
+            "/api/v1/forum/members",
+            &ngo,
+            json!({"user_id": council.id, "active": false}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn members_get_mail_now_or_in_the_daily_digest() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let eager = app.user(Role::Ngo, SOCHACZEW).await;
+    let daily = app.user(Role::Ngo, SOCHACZEW).await;
+    let quiet = app.user(Role::Ngo, SOCHACZEW).await;
+    for (u, how) in [(&eager, "immediate"), (&daily, "digest"), (&quiet, "none")] {
+        let (s, b) = app
+            .call(
+                Method::PUT,
+                "/api/v1/forum/me",
+                Some(u),
+                Some(json!({"notify": how})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            "/api/v1/forum/me",
+            Some(&quiet),
+            Some(json!({"notify": "hourly"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    app.post("/api/v1/forum/threads", &organizer, json!({"title": "Konsultacja regulaminu", "kind": "consultation", "closes_on": day(1), "body": "Prosimy o uwagi"})).await;
+    app.run_job("outbox");
+    let mails = app.mails();
+    assert_eq!(mails.len(), 1, "one immediate mail");
+    assert!(mails[0].contains(&eager.email));
+    // The digest job (as `cus jobs run forum-digest`) mails the digest members:
+    // the new thread for one, the consultation closing soon for both (the
+    // organizer joined with the default, the digest).
+    assert_eq!(app.run_job("forum-digest"), "queued 2 digests");
+    assert_eq!(
+        app.run_job("forum-digest"),
+        "queued 2 digests",
+        "closing soon is repeated daily until it closes"
+    );
+    app.run_job("outbox");
+    let digest = app
+        .mails()
+        .into_iter()
+        .find(|m| m.contains(&daily.email))
+        .expect("digest mail");
+    assert!(digest.contains("Konsultacja regulaminu"));
+    assert!(
+        digest.contains("Konsultacje kończące się wkrótce"),
+        "closing soon: {digest}"
+    );
+    assert!(!app.mails().iter().any(|m| m.contains(&quiet.email)));
+}
