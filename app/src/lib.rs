@@ -4,6 +4,7 @@
 pub mod api;
 pub mod auth;
 pub mod community_api;
+pub mod community_pages;
 pub mod config;
 pub mod contracting_api;
 pub mod contracting_pages;
@@ -125,6 +126,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
             .into_app()
             .configure(contracting_pages::routes)
+            .configure(community_pages::routes)
             .configure(pages::routes)
             .app_data(web::FormConfig::default().limit(64 * 1024))
             .default_service(web::to(pages::not_found))

@@ -140,6 +140,8 @@ impl View {
                 "programs": staff || a.is(&[Role::Ngo, Role::Council]),
                 "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
                 "manage_competitions": a.role == Role::Organizer,
+                "community": staff,
+                "forum": staff || a.role == Role::Ngo,
             });
         }
         ctx

@@ -596,3 +596,144 @@ async fn members_get_mail_now_or_in_the_daily_digest() {
     );
     assert!(!app.mails().iter().any(|m| m.contains(&quiet.email)));
 }
+
+#[tokio::test]
+async fn the_forum_and_the_log_work_through_the_pages() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let ngo = app.user(Role::Ngo, SOCHACZEW).await;
+    let osl = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    // The community organizer keeps the log on the page.
+    let b = Browser::new(&app);
+    let csrf = b.sign_in(&osl.email, PASSWORD).await;
+    let (s, _, _) = b
+        .post_form(
+            "/community",
+            &[
+                ("csrf", &csrf),
+                ("action", "community"),
+                ("name", "Seniorzy z Trojanowa"),
+                ("kind", "categorial"),
+                ("stages", "Rozpoznanie\nAnimacja"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = b.get("/community").await;
+    let cid = page
+        .split("id=\"a-community\" name=\"community\"><option value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, html, _) = b
+        .post_form(
+            "/community",
+            &[
+                ("csrf", &csrf),
+                ("action", "activity"),
+                ("date", &day(3)),
+                ("community", &cid),
+                ("title", "Za wcześnie"),
+                ("kind", "meeting"),
+                ("dimension", "preventive"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Data nie może być z przyszłości"));
+    let (s, _, _) = b
+        .post_form(
+            "/community",
+            &[
+                ("csrf", &csrf),
+                ("action", "activity"),
+                ("date", &day(-2)),
+                ("community", &cid),
+                ("title", "Kawiarenka seniora"),
+                ("kind", "meeting"),
+                ("dimension", "preventive"),
+                ("participants", "14"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = b.get("/community").await;
+    assert!(page.contains("Kawiarenka seniora") && page.contains("jednorazowe"));
+    // The organizer opens a consultation on the forum; an NGO comments on the thread page.
+    let ob = Browser::new(&app);
+    let ocsrf = ob.sign_in(&organizer.email, PASSWORD).await;
+    let (s, _, location) = ob
+        .post_form(
+            "/forum",
+            &[
+                ("csrf", &ocsrf),
+                ("action", "thread"),
+                ("title", "Konsultacje planu"),
+                ("kind", "consultation"),
+                ("body", "Prosimy o **uwagi**"),
+                ("closes_on", &day(5)),
+                ("document", "## Plan"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let thread = location.unwrap();
+    let thread = thread.split('?').next().unwrap().to_string();
+    let nb = Browser::new(&app);
+    let ncsrf = nb.sign_in(&ngo.email, PASSWORD).await;
+    let (s, _, _) = nb
+        .post_form(
+            &thread,
+            &[
+                ("csrf", &ncsrf),
+                ("action", "post"),
+                ("body", "Dodajmy *asystencję* <script>alert(1)</script>"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html) = nb.get(&thread).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        html.contains("<strong>uwagi</strong>")
+            && html.contains("<em>asystencję</em>")
+            && html.contains("<h2>Plan</h2>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&lt;script&gt;") && !html.contains("<script>"),
+        "the payload is inert text"
+    );
+    let (s, _, _) = ob
+        .post_form(
+            &thread,
+            &[
+                ("csrf", &ocsrf),
+                ("action", "summary"),
+                ("summary", "Asystencja dodana do planu."),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, html, _) = nb
+        .post_form(
+            &thread,
+            &[
+                ("csrf", &ncsrf),
+                ("action", "post"),
+                ("body", "Spóźniona uwaga"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(html.contains("Konsultacje zostały zakończone"));
+    // A resident is not a member.
+    let resident = app.user(Role::Resident, SOCHACZEW).await;
+    let rb = Browser::new(&app);
+    rb.sign_in(&resident.email, PASSWORD).await;
+    let (s, _) = rb.get(&thread).await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+}
