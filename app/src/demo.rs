@@ -229,6 +229,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         plans::transition(conn, &organizer, &care.id, step("approved"))?;
         plans::transition(conn, &coordinator, &care.id, step("active"))?;
         contracting_demo(conn, &organizer)?;
+        community_demo(conn, &organizer)?;
         // Brzeziny: its own catalogue, invisible from Sochaczew.
         let mut brzeziny_org = organizer.clone();
         brzeziny_org.municipality = Some(BRZEZINY.into());
@@ -367,6 +368,182 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             capacity_per_year: Some(15),
             currency: None,
         },
+    )?;
+    Ok(())
+}
+
+/// Community work: a year of activities with one community worked with
+/// continuously and one that only had a one-off event; forum threads.
+fn community_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
+    use community::forum::{self, ThreadInput};
+    use community::organizing::{self, ActivityInput, CommunityInput, Stage};
+    let osl = actor_of(conn, "community@sochaczew.example")?;
+    let stage = |n: &str, s: &str| Stage {
+        name: n.into(),
+        status: s.into(),
+    };
+    organizing::create_community(
+        conn,
+        &osl,
+        CommunityInput {
+            name: "Osiedle Chodaków".into(),
+            kind: "territorial".into(),
+            diagnosis: "Brak miejsc spotkań, samotni seniorzy, młodzież bez oferty po szkole."
+                .into(),
+            resources: "Dom kultury, parafia, szkoła podstawowa nr 4, aktywni emeryci.".into(),
+            goals: "Samodzielnie działająca grupa sąsiedzka i klub seniora.".into(),
+            stages: vec![
+                stage("Rozpoznanie", "done"),
+                stage("Animacja", "done"),
+                stage("Grupa obywatelska", "in_progress"),
+                stage("Usamodzielnienie", ""),
+            ],
+        },
+    )?;
+    organizing::create_community(
+        conn,
+        &osl,
+        CommunityInput {
+            name: "Osoby długotrwale bezrobotne".into(),
+            kind: "categorial".into(),
+            diagnosis: "Niska aktywność, brak sieci wsparcia.".into(),
+            resources: "KIS, PUP, spółdzielnia socjalna.".into(),
+            goals: "Grupa wsparcia prowadzona przez uczestników.".into(),
+            stages: vec![stage("Rozpoznanie", "in_progress")],
+        },
+    )?;
+    let plan = [
+        (
+            -330,
+            "Diagnoza lokalna: spacer badawczy",
+            "local_diagnosis",
+            "preventive",
+            12,
+        ),
+        (
+            -300,
+            "Spotkanie mieszkańców w domu kultury",
+            "meeting",
+            "preventive",
+            35,
+        ),
+        (
+            -270,
+            "Akcja sprzątania podwórek",
+            "volunteer_action",
+            "inhibiting",
+            40,
+        ),
+        (
+            -240,
+            "Powstanie grupy sąsiedzkiej",
+            "citizen_group",
+            "inhibiting",
+            15,
+        ),
+        (-200, "Warsztaty dla liderów", "training", "preventive", 10),
+        (
+            -160,
+            "Piknik sąsiedzki",
+            "integration_event",
+            "inhibiting",
+            120,
+        ),
+        (
+            -120,
+            "Dyżur grupy sąsiedzkiej",
+            "animation",
+            "inhibiting",
+            18,
+        ),
+        (
+            -90,
+            "Klub seniora — pierwsze spotkanie",
+            "meeting",
+            "intervention",
+            22,
+        ),
+        (
+            -60,
+            "Zbiórka dla rodzin w kryzysie",
+            "volunteer_action",
+            "intervention",
+            30,
+        ),
+        (-30, "Spotkanie z radnymi", "meeting", "preventive", 25),
+    ];
+    for (days, title, kind, dimension, people) in plan {
+        organizing::log_activity(
+            conn,
+            &osl,
+            ActivityInput {
+                date: today() + Duration::days(days),
+                title: title.into(),
+                kind: kind.into(),
+                dimension: dimension.into(),
+                community: "Osiedle Chodaków".into(),
+                participants: people,
+                volunteers: people / 5,
+                volunteer_hours: people / 2,
+                partners: vec!["Dom Kultury".into(), "Parafia św. Wawrzyńca".into()],
+                outcome: "Ustalenia zapisane w notatce.".into(),
+                follow_up: "Kolejne spotkanie za miesiąc.".into(),
+            },
+        )?;
+    }
+    organizing::log_activity(
+        conn,
+        &osl,
+        ActivityInput {
+            date: today() + Duration::days(-150),
+            title: "Festyn z okazji Dnia Walki z Wykluczeniem".into(),
+            kind: "integration_event".into(),
+            dimension: "intervention".into(),
+            community: "Osoby długotrwale bezrobotne".into(),
+            participants: 60,
+            volunteers: 5,
+            volunteer_hours: 20,
+            partners: vec![],
+            outcome: "Wydarzenie jednorazowe.".into(),
+            follow_up: String::new(),
+        },
+    )?;
+    let url = "http://127.0.0.1:8080";
+    let program_id: String = cus_db::schema::programs::table
+        .select(cus_db::schema::programs::id)
+        .first(conn)?;
+    forum::create_thread(conn, organizer, ThreadInput {
+        title: "Konsultacje programu usług społecznych".into(),
+        body: "Zapraszamy partnerów do **uwag** do projektu programu usług społecznych.".into(),
+        kind: "consultation".into(),
+        meeting_at: None,
+        place: None,
+        agenda: None,
+        document: Some("## Projekt\n\n1. Usługi opiekuńcze\n2. Klub Integracji Społecznej\n3. Usługa sąsiedzka".into()),
+        closes_on: Some(today() + Duration::days(14)),
+        participants: vec![],
+        linked_type: Some("program".into()),
+        linked_id: Some(program_id),
+    }, url)?;
+    forum::create_thread(
+        conn,
+        organizer,
+        ThreadInput {
+            title: "Posiedzenie forum partnerów".into(),
+            body: "Zapraszamy na kwartalne posiedzenie forum.".into(),
+            kind: "meeting".into(),
+            meeting_at: Some(format!("{}T17:00", today() + Duration::days(10))),
+            place: Some("CUS Sochaczew, sala 12".into()),
+            agenda: Some(
+                "1. Program współpracy\n2. Konkursy na przyszły rok\n3. Wolne wnioski".into(),
+            ),
+            document: None,
+            closes_on: None,
+            participants: vec![],
+            linked_type: None,
+            linked_id: None,
+        },
+        url,
     )?;
     Ok(())
 }
