@@ -18,6 +18,7 @@ type Data = web::Data<AppState>;
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(create_community)
         .service(list_communities)
+        .service(update_community)
         .service(log_activity)
         .service(list_activities)
         .service(continuity)
@@ -49,6 +50,22 @@ async fn create_community(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Created().json(
         st.tx(move |c| organizing::create_community(c, &user.0, body.0))
+            .await?,
+    ))
+}
+
+/// Revises a community's plan (diagnosis, goals, stages).
+#[utoipa::path(request_body = CommunityInput, responses((status = 200, body = organizing::Community), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[put("/community/communities/{id}")]
+async fn update_community(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<CommunityInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| organizing::update_community(c, &user.0, &id, body.0))
             .await?,
     ))
 }

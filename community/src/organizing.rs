@@ -92,13 +92,7 @@ fn staff_of(actor: &Actor) -> DomainResult<String> {
     Ok(actor.home()?.to_string())
 }
 
-pub fn create_community(
-    conn: &mut DbConn,
-    actor: &Actor,
-    input: CommunityInput,
-) -> DomainResult<Community> {
-    actor.require(&[Role::CommunityOrganizer])?;
-    let m = actor.home()?.to_string();
+fn check_community(input: &CommunityInput) -> DomainResult<()> {
     let mut check = Check::new();
     check.text("name", &input.name, 1, 200);
     check.require(
@@ -117,7 +111,17 @@ pub fn create_community(
     for (i, s) in input.stages.iter().enumerate() {
         check.text(&format!("stages[{i}].name"), &s.name, 1, 300);
     }
-    check.finish()?;
+    check.finish()
+}
+
+pub fn create_community(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: CommunityInput,
+) -> DomainResult<Community> {
+    actor.require(&[Role::CommunityOrganizer])?;
+    let m = actor.home()?.to_string();
+    check_community(&input)?;
     let id = new_id();
     diesel::insert_into(communities::table)
         .values((
@@ -137,6 +141,39 @@ pub fn create_community(
         .execute(conn)?;
     audit_in(conn, actor, &m, "community.create", "community", &id)?;
     get_community(conn, actor, &id)
+}
+
+/// The organizer revises the plan: diagnosis, goals, stages and their status.
+pub fn update_community(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    input: CommunityInput,
+) -> DomainResult<Community> {
+    let current = get_community(conn, actor, id)?;
+    actor.require(&[Role::CommunityOrganizer])?;
+    check_community(&input)?;
+    diesel::update(communities::table.find(id))
+        .set((
+            communities::name.eq(input.name.trim()),
+            communities::kind.eq(&input.kind),
+            communities::diagnosis.eq(input.diagnosis.trim()),
+            communities::resources.eq(input.resources.trim()),
+            communities::goals.eq(input.goals.trim()),
+            communities::stages
+                .eq(serde_json::to_string(&input.stages).unwrap_or_else(|_| "[]".into())),
+            communities::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    audit_in(
+        conn,
+        actor,
+        &current.row.municipality,
+        "community.update",
+        "community",
+        id,
+    )?;
+    get_community(conn, actor, id)
 }
 
 pub fn get_community(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Community> {

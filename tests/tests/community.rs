@@ -34,6 +34,23 @@ async fn the_activity_log_shows_continuity_and_exports_csv() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     assert_eq!(c["stages"].as_array().unwrap().len(), 2);
+    let cid = c["id"].as_str().unwrap();
+    let (s, c2) = app
+        .call(Method::PUT, &format!("/api/v1/community/communities/{cid}"), Some(&organizer), Some(json!({
+            "name": "Osiedle Chodaków", "kind": "territorial", "goals": "Grupa sąsiedzka i klub seniora",
+            "stages": [{"name": "Rozpoznanie", "status": "done"}, {"name": "Animacja", "status": "done"}, {"name": "Grupa obywatelska", "status": "in_progress"}]})))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{c2}");
+    assert_eq!(c2["stages"][2]["status"], "in_progress");
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/community/communities/{cid}"),
+            Some(&desk),
+            Some(json!({"name": "x", "kind": "territorial"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
     app.post(
         "/api/v1/community/communities",
         &organizer,
