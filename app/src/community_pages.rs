@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 
 use crate::error::{AppError, AppResult};
-use crate::pages::{flash_of, redirect, View};
+use crate::pages::{field as f, flash_of, opt, query_map, redirect, values, View};
 use crate::state::{AppState, PageUser};
 
 type Data = web::Data<AppState>;
@@ -25,28 +25,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/forum", post().to(forum_create))
         .route("/forum/threads/{id}", get().to(thread_page))
         .route("/forum/threads/{id}", post().to(thread_act));
-}
-
-fn f<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(String::as_str).unwrap_or("")
-}
-
-fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
-    Some(f(form, name).trim().to_string()).filter(|v| !v.is_empty())
-}
-
-fn values(form: &HashMap<String, String>) -> Value {
-    let mut v = json!(form);
-    if let Value::Object(m) = &mut v {
-        m.remove("csrf");
-    }
-    v
-}
-
-fn query(req: &HttpRequest) -> HashMap<String, String> {
-    web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default()
 }
 
 // ---------------------------------------------------------------- community work
@@ -85,7 +63,7 @@ async fn community_data(
 
 async fn community_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
-    let mut data = community_data(&st, &user, &query(&req)).await?;
+    let mut data = community_data(&st, &user, &query_map(&req)).await?;
     data["flash"] = json!(flash_of(&req, &view));
     Ok(view.render("community", "community-title", data))
 }
@@ -201,7 +179,7 @@ async fn forum_data(st: &Data, user: &PageUser, q: Option<String>) -> AppResult<
 
 async fn forum_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
-    let q = query(&req).get("q").cloned();
+    let q = query_map(&req).get("q").cloned();
     let mut data = forum_data(&st, &user, q.clone()).await?;
     data["q"] = json!(q);
     data["flash"] = json!(flash_of(&req, &view));

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use crate::auth::{self, NewUser};
 use crate::error::{AppError, AppResult};
-use crate::pages::{anon_csrf_pair, check_anon_csrf_form, redirect, View};
+use crate::pages::{anon_csrf_pair, check_anon_csrf_form, field as f, opt, redirect, values, View};
 use crate::state::{AppState, PageUser};
 
 type Data = web::Data<AppState>;
@@ -46,23 +46,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/agreements/{id}", get().to(agreement_page))
         .route("/agreements/{id}/act", post().to(agreement_act))
         .route("/agreements/{id}/document", get().to(agreement_document));
-}
-
-fn f<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(String::as_str).unwrap_or("")
-}
-
-fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
-    Some(f(form, name).trim().to_string()).filter(|v| !v.is_empty())
-}
-
-fn values(form: &HashMap<String, String>) -> Value {
-    let mut v = json!(form);
-    if let Value::Object(m) = &mut v {
-        m.remove("csrf");
-        m.remove("password");
-    }
-    v
 }
 
 /// "12 345,67" (złoty, comma or dot decimals) → grosze.

@@ -207,22 +207,31 @@ impl View {
     }
 }
 
+/// The query string as a map (empty when malformed).
+pub fn query_map(req: &HttpRequest) -> HashMap<String, String> {
+    web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+}
+
 pub fn redirect(to: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, to.to_string()))
         .finish()
 }
 
-fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+/// A form field's value, empty when absent.
+pub fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
     form.get(name).map(String::as_str).unwrap_or("")
 }
 
-fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
+/// A form field's trimmed value, `None` when blank.
+pub fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
     Some(field(form, name).trim().to_string()).filter(|v| !v.is_empty())
 }
 
 /// The form's copy without its CSRF token, to fill the form again.
-fn values(form: &HashMap<String, String>) -> Value {
+pub fn values(form: &HashMap<String, String>) -> Value {
     let mut v = json!(form);
     if let Value::Object(m) = &mut v {
         m.remove("csrf");
@@ -513,9 +522,7 @@ async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResp
 
 async fn request_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let q = query_map(&req);
     let data = request_form_data(&st, &user, q.get("resident_id").cloned()).await?;
     Ok(view.render("request_new", "request-new-title", data))
 }
@@ -675,9 +682,7 @@ async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpRespo
     if !user.actor.role.is_staff() {
         return Err(DomainError::Forbidden.into());
     }
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let q = query_map(&req);
     let all = q.get("all").is_some_and(|v| v == "1");
     let actor = user.actor.clone();
     let with_plans = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]);
@@ -710,9 +715,7 @@ fn can_register_residents(user: &PageUser) -> bool {
 }
 
 async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let q = query_map(&req);
     let query = q.get("q").cloned();
     let actor = user.actor.clone();
     let found = match query.clone().filter(|s| !s.trim().is_empty()) {
@@ -883,9 +886,7 @@ async fn plans_list(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Htt
 
 async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
     user.actor.require(&[Role::Coordinator])?;
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let q = query_map(&req);
     let resident_id = q.get("resident_id").cloned().unwrap_or_default();
     let actor = user.actor.clone();
     let rid = resident_id.clone();
@@ -1144,9 +1145,7 @@ async fn plan_document(
 }
 
 async fn audit_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let q = query_map(&req);
     let query = AuditQuery {
         subject_type: q.get("subject_type").cloned().filter(|s| !s.is_empty()),
         subject_id: q.get("subject_id").cloned().filter(|s| !s.is_empty()),
@@ -1166,9 +1165,7 @@ async fn competitions_page(
     st: Data,
     user: MaybePageUser,
 ) -> AppResult<HttpResponse> {
-    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string())
-        .map(|q| q.into_inner())
-        .unwrap_or_default();
+    let q = query_map(&req);
     let m = q.get("municipality").cloned();
     let items = st
         .db(move |c| contracting::competitions::public_list(c, m.as_deref()))
