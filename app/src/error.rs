@@ -43,8 +43,25 @@ impl From<actix_web::error::BlockingError> for AppError {
     }
 }
 
+/// A write that lost a race on a unique key (two submissions at once): a
+/// conflict for the client, not a server fault.
+fn unique_violation(e: &DomainError) -> bool {
+    matches!(
+        e,
+        DomainError::Database(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _
+        ))
+    )
+}
+
 impl AppError {
     pub fn status(&self) -> StatusCode {
+        if let AppError::Domain(d) = self {
+            if unique_violation(d) {
+                return StatusCode::CONFLICT;
+            }
+        }
         match self {
             AppError::Domain(d) => match d {
                 DomainError::NotFound => StatusCode::NOT_FOUND,
@@ -64,6 +81,11 @@ impl AppError {
 
     /// The machine-readable code of API.md's error body.
     pub fn code(&self) -> &'static str {
+        if let AppError::Domain(d) = self {
+            if unique_violation(d) {
+                return "conflict";
+            }
+        }
         match self {
             AppError::Domain(d) => match d {
                 DomainError::NotFound => "not_found",
@@ -85,6 +107,7 @@ impl AppError {
     pub fn message(&self, lang: &str) -> String {
         match self {
             AppError::Domain(DomainError::Conflict(key)) => i18n::t(lang, key),
+            AppError::Domain(d) if unique_violation(d) => i18n::t(lang, "error-conflict"),
             AppError::BadRequest(detail) => {
                 format!("{} ({detail})", i18n::t(lang, "error-bad_request"))
             }

@@ -38,6 +38,34 @@ async fn openapi_covers_every_api_route() {
         ("post", "/api/v1/plans/{id}/transition"),
         ("get", "/api/v1/plans/{id}"),
         ("get", "/api/v1/audit"),
+        ("post", "/api/v1/organizations"),
+        ("post", "/api/v1/programs"),
+        ("post", "/api/v1/programs/{id}/comments"),
+        ("post", "/api/v1/programs/{id}/transition"),
+        ("post", "/api/v1/competitions"),
+        ("post", "/api/v1/competitions/{id}/publish"),
+        ("get", "/api/v1/public/competitions"),
+        ("post", "/api/v1/competitions/{id}/offers"),
+        ("get", "/api/v1/competitions/{id}/offers"),
+        ("post", "/api/v1/competitions/{id}/commission"),
+        ("post", "/api/v1/competitions/{id}/declarations"),
+        ("post", "/api/v1/offers/{id}/formal"),
+        ("post", "/api/v1/offers/{id}/scores"),
+        ("post", "/api/v1/competitions/{id}/resolve"),
+        ("get", "/api/v1/competitions/{id}/results"),
+        ("get", "/api/v1/agreements"),
+        ("post", "/api/v1/agreements"),
+        ("get", "/api/v1/agreements/{id}"),
+        ("post", "/api/v1/agreements/{id}/reports"),
+        ("post", "/api/v1/agreements/{id}/annexes"),
+        ("get", "/api/v1/ocds/releases"),
+        ("post", "/api/v1/community/activities"),
+        ("get", "/api/v1/community/activities"),
+        ("post", "/api/v1/forum/threads"),
+        ("get", "/api/v1/forum/threads/{id}"),
+        ("post", "/api/v1/forum/threads/{id}/posts"),
+        ("get", "/api/v1/forum/search"),
+        ("get", "/api/v1/me/calendar"),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),
@@ -136,6 +164,10 @@ async fn bad_bodies_get_clear_4xx_never_500() {
     let (s, b) = app.get("/api/v1/nothing-here", &desk).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(b["error"], "not_found");
+    // Malformed query parameters: a JSON 400, not a bare text.
+    let (s, b) = app.get("/api/v1/community/activities?from=not-a-date", &desk).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    assert_eq!(b["error"], "bad_request");
     // Paging bounds.
     let (s, b) = app.get("/api/v1/requests?per_page=1000", &desk).await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
