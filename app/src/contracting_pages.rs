@@ -33,6 +33,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/organizations/register", get().to(org_register_form))
         .route("/organizations/register", post().to(org_register))
+        .route("/organization", get().to(my_organization))
+        .route("/organization", post().to(my_organization_save))
         .route("/programs", get().to(programs_page))
         .route("/programs", post().to(program_create))
         .route("/programs/{id}", get().to(program_page))
@@ -211,6 +213,94 @@ async fn org_register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpR
             let data = json!({"form_csrf": f(&form, "csrf"), "municipalities": municipalities(&st).await?,
                               "legal_forms": LEGAL_FORMS, "values": values(&form)});
             view.form_error(e, "org_register", "org-register-title", data)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the NGO's own profile
+
+async fn my_org_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+    user.actor.require(&[Role::Ngo])?;
+    let actor = user.actor.clone();
+    let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
+    st.db(move |c| {
+        use cus_db::schema::users;
+        use diesel::prelude::*;
+        let org = organizations::get(c, &actor, &org_id)?;
+        let people: Vec<(String, String)> = users::table
+            .filter(users::organization_id.eq(&org_id))
+            .select((users::display_name, users::email))
+            .order(users::display_name)
+            .load(c)?;
+        let people: Vec<Value> = people
+            .into_iter()
+            .map(|(n, e)| json!({"name": n, "email": e}))
+            .collect();
+        Ok(json!({"org": org, "people": people, "legal_forms": LEGAL_FORMS, "values": org}))
+    })
+    .await
+}
+
+async fn my_organization(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = my_org_data(&st, &user).await?;
+    data["flash"] = json!(crate::pages::flash_of(&req, &view));
+    Ok(view.render("organization", "org-profile-title", data))
+}
+
+async fn my_organization_save(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let actor = user.actor.clone();
+    let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
+    let result: AppResult<()> = if f(&form, "action") == "user" {
+        let (email, password, name) = (
+            f(&form, "email").to_string(),
+            f(&form, "password").to_string(),
+            opt(&form, "name"),
+        );
+        st.tx(move |c| {
+            let org = organizations::get(c, &actor, &org_id)?;
+            let uid = auth::create_user(
+                c,
+                NewUser {
+                    display_name: name.unwrap_or_else(|| email.clone()),
+                    email,
+                    password,
+                    role: Role::Ngo,
+                    municipality: Some(org.municipality.clone()),
+                    organization_id: Some(org.id.clone()),
+                    locale: "pl".into(),
+                    confirmed: true,
+                },
+            )?;
+            cus_db::audit::audit_in(
+                c,
+                &actor,
+                &org.municipality,
+                "organization.user.create",
+                "user",
+                &uid,
+            )?;
+            Ok(())
+        })
+        .await
+    } else {
+        let input = org_input(&form);
+        st.tx(move |c| organizations::update(c, &actor, &org_id, &input).map(drop))
+            .await
+    };
+    match result {
+        Ok(()) => Ok(redirect("/organization?done=flash-saved")),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = my_org_data(&st, &user).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "organization", "org-profile-title", data)
         }
     }
 }

@@ -128,11 +128,19 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .configure(contracting_pages::routes)
             .configure(community_pages::routes)
             .configure(pages::routes)
-            .app_data(web::FormConfig::default().limit(64 * 1024).error_handler(|e, _| {
-                error::AppError::BadRequest(e.to_string()).into()
-            }))
-            .app_data(web::QueryConfig::default().error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()))
-            .app_data(web::PathConfig::default().error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+            )
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+            )
             .default_service(web::to(pages::not_found))
             .wrap_fn(html_errors_for_pages)
             .wrap(security_headers())

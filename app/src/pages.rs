@@ -141,6 +141,7 @@ impl View {
                 "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
                 "manage_competitions": a.role == Role::Organizer,
                 "community": staff,
+                "organization": a.role == Role::Ngo,
                 "forum": staff || a.role == Role::Ngo,
             });
         }

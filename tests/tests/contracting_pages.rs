@@ -342,3 +342,56 @@ async fn a_competition_runs_through_the_pages() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_ngo_keeps_its_profile_and_accounts_on_the_page() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let (s, org) = app
+        .post("/api/v1/organizations", &organizer, serde_json::json!({"name": "Klub", "legal_form": "association", "nip": "5260001246", "regon": "123456785", "address": "ul. A 1", "email": "klub@ngo.example"}))
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let (b, csrf, _) = browser_for(&app, Role::Ngo, Some(org["id"].as_str().unwrap())).await;
+    let (s, page) = b.get("/organization").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("value=\"5260001246\""));
+    let profile = |nip: &'static str, name: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("action", "profile".into()),
+            ("name", name.into()),
+            ("legal_form", "association".into()),
+            ("nip", nip.into()),
+            ("regon", "123456785".into()),
+            ("address", "ul. B 2".into()),
+            ("postal_code", "96-500".into()),
+            ("city", "Sochaczew".into()),
+            ("email", "klub@ngo.example".into()),
+        ]
+    };
+    let bad = profile("5260001247", "Klub");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, html, _) = b.post_form("/organization", &bad).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Nieprawidłowa cyfra kontrolna NIP"));
+    let good = profile("5260001246", "Klub Sąsiedzki");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (s, _, _) = b.post_form("/organization", &good).await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (s, _, _) = b
+        .post_form(
+            "/organization",
+            &[
+                ("csrf", &csrf),
+                ("action", "user"),
+                ("name", "Ala"),
+                ("email", "ala@ngo.example"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let (_, page) = b.get("/organization").await;
+    assert!(page.contains("Klub Sąsiedzki") && page.contains("ala@ngo.example"));
+    app.login("ala@ngo.example", PASSWORD).await;
+}

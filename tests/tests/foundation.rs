@@ -165,7 +165,9 @@ async fn bad_bodies_get_clear_4xx_never_500() {
     assert_eq!(s, StatusCode::NOT_FOUND);
     assert_eq!(b["error"], "not_found");
     // Malformed query parameters: a JSON 400, not a bare text.
-    let (s, b) = app.get("/api/v1/community/activities?from=not-a-date", &desk).await;
+    let (s, b) = app
+        .get("/api/v1/community/activities?from=not-a-date", &desk)
+        .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(b["error"], "bad_request");
     // Paging bounds.

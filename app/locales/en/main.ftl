@@ -672,3 +672,6 @@ link-program = program
 link-competition = competition
 link-assessment = assessment
 link-agreement = agreement
+org-profile-title = My organization
+org-people = The organization's accounts
+org-add-person = Add an account

@@ -672,3 +672,6 @@ link-program = program
 link-competition = konkurs
 link-assessment = ocena
 link-agreement = umowa
+org-profile-title = Moja organizacja
+org-people = Konta organizacji
+org-add-person = Dodaj konto
