@@ -20,6 +20,7 @@ type Form = web::Form<HashMap<String, String>>;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/community", get().to(community_page))
+        .route("/community/activities.csv", get().to(community_csv))
         .route("/community", post().to(community_act))
         .route("/forum", get().to(forum_page))
         .route("/forum", post().to(forum_create))
@@ -34,13 +35,7 @@ async fn community_data(
     user: &PageUser,
     q: &HashMap<String, String>,
 ) -> AppResult<Value> {
-    let filter = ActivityFilter {
-        from: q.get("from").and_then(|d| d.parse().ok()),
-        to: q.get("to").and_then(|d| d.parse().ok()),
-        kind: q.get("kind").cloned().filter(|k| !k.is_empty()),
-        dimension: q.get("dimension").cloned().filter(|d| !d.is_empty()),
-        community: q.get("community").cloned().filter(|c| !c.is_empty()),
-    };
+    let filter = filter_of(q);
     let actor = user.actor.clone();
     let (communities, list) = st
         .db(move |c| {
@@ -59,6 +54,32 @@ async fn community_data(
         "kinds": ACTIVITY_KINDS, "dimensions": DIMENSIONS, "csv_query": csv_query,
         "can_log": user.actor.role == Role::CommunityOrganizer, "today": cus_db::today(),
     }))
+}
+
+fn filter_of(q: &HashMap<String, String>) -> ActivityFilter {
+    ActivityFilter {
+        from: q.get("from").and_then(|d| d.parse().ok()),
+        to: q.get("to").and_then(|d| d.parse().ok()),
+        kind: q.get("kind").cloned().filter(|k| !k.is_empty()),
+        dimension: q.get("dimension").cloned().filter(|d| !d.is_empty()),
+        community: q.get("community").cloned().filter(|c| !c.is_empty()),
+    }
+}
+
+/// The filtered log as a CSV download, for the signed-in staff member.
+async fn community_csv(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let filter = filter_of(&query_map(&req));
+    let actor = user.actor.clone();
+    let list = st
+        .db(move |c| organizing::list_activities(c, &actor, &filter))
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"activities.csv\"",
+        ))
+        .body(organizing::activities_csv(&list)))
 }
 
 async fn community_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {

@@ -679,6 +679,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = b.get("/community").await;
     assert!(page.contains("Kawiarenka seniora") && page.contains("jednorazowe"));
+    let (s, csv) = b.get("/community/activities.csv?kind=meeting").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(csv.starts_with("date,community,title") && csv.contains("Kawiarenka seniora"));
     // The organizer opens a consultation on the forum; an NGO comments on the thread page.
     let ob = Browser::new(&app);
     let ocsrf = ob.sign_in(&organizer.email, PASSWORD).await;
