@@ -294,8 +294,62 @@ pub fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Compe
     Ok(c)
 }
 
-/// Publishes the announcement. Refused while any part art. 13 requires is
-/// empty, or when offers would be due in fewer than 21 days.
+/// Złoty amount for announcement text: "12 345,67 zł".
+fn zl(grosze: i64) -> String {
+    let whole = (grosze / 100).to_string();
+    let mut out = String::new();
+    for (i, ch) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    format!("{out},{:02} zł", grosze % 100)
+}
+
+/// UDPP art. 13 ust. 2 pkt 7: the same tasks funded this year and last,
+/// from the platform's own records (competitions of the same service).
+fn prior_funding_from_records(conn: &mut DbConn, c: &Competition) -> QueryResult<String> {
+    use cus_db::schema::{agreements, tranches};
+    let year = today().year();
+    let mut q = competitions::table
+        .filter(competitions::municipality.eq(&c.row.municipality))
+        .filter(competitions::status.eq("resolved"))
+        .filter(competitions::id.ne(&c.row.id))
+        .select(competitions::id)
+        .into_boxed();
+    q = match &c.row.service_code {
+        Some(code) => q.filter(competitions::service_code.eq(code.clone())),
+        None => q.filter(competitions::title.eq(c.row.title.clone())),
+    };
+    let ids: Vec<String> = q.load(conn)?;
+    let amounts: Vec<(i32, i64)> = tranches::table
+        .inner_join(agreements::table)
+        .filter(agreements::competition_id.eq_any(&ids))
+        .filter(tranches::year.eq_any([year - 1, year]))
+        .select((tranches::year, tranches::amount_grosze))
+        .load(conn)?;
+    let sum = |y: i32| {
+        amounts
+            .iter()
+            .filter(|a| a.0 == y)
+            .map(|a| a.1)
+            .sum::<i64>()
+    };
+    Ok(format!(
+        "Zadania tego samego rodzaju zlecone przez gminę (według rejestru platformy): {}: {}; {}: {}.",
+        year - 1,
+        zl(sum(year - 1)),
+        year,
+        zl(sum(year))
+    ))
+}
+
+/// Publishes the announcement with every part art. 13 requires: parts the
+/// organizer left empty are composed from the competition's own data (the
+/// form of the grant and the funds, the period, the criteria, and the same
+/// tasks funded this year and last from the platform's records). Refused
+/// when offers would be due in fewer than 21 days.
 pub fn publish(
     conn: &mut DbConn,
     actor: &Actor,
@@ -306,22 +360,58 @@ pub fn publish(
     if c.row.status != "draft" {
         return Err(DomainError::conflict("error-competition-not-draft"));
     }
-    let mut check = Check::new();
-    for (field, value) in [
-        ("award_rules", &c.row.award_rules),
-        ("conditions", &c.row.conditions),
-        ("award_procedure", &c.row.award_procedure),
-        ("prior_funding", &c.row.prior_funding),
-    ] {
-        check.require(!value.trim().is_empty(), field, "error-art13-part");
-    }
     let earliest = today() + Duration::days(MIN_OFFER_DAYS);
-    check.require(
-        c.row.offer_deadline >= earliest,
-        "offer_deadline",
-        "error-deadline-21",
-    );
-    check.finish()?;
+    if c.row.offer_deadline < earliest {
+        return Err(DomainError::field("offer_deadline", "error-deadline-21"));
+    }
+    let form = if c.row.financing == "co_financing" {
+        "wspierania (współfinansowania)"
+    } else {
+        "powierzenia (pełnego finansowania)"
+    };
+    let award_rules = if c.row.award_rules.trim().is_empty() {
+        format!(
+            "Dotacja w formie {form} realizacji zadania; łączna wysokość środków: {}.",
+            zl(c.row.funds_grosze)
+        )
+    } else {
+        c.row.award_rules.clone()
+    };
+    let conditions = if c.row.conditions.trim().is_empty() {
+        format!(
+            "Zadanie realizowane od {} do {}.",
+            c.row.period_start, c.row.period_end
+        )
+    } else {
+        c.row.conditions.clone()
+    };
+    let procedure = if c.row.award_procedure.trim().is_empty() {
+        let list: Vec<String> = c
+            .criteria
+            .iter()
+            .map(|k| format!("{} (waga {}, maks. {} pkt)", k.name, k.weight, k.max_points))
+            .collect();
+        format!(
+            "Ocena formalna, następnie ocena komisji konkursowej; oferty do {} włącznie. Kryteria: {}.",
+            c.row.offer_deadline,
+            list.join("; ")
+        )
+    } else {
+        c.row.award_procedure.clone()
+    };
+    let prior = if c.row.prior_funding.trim().is_empty() {
+        prior_funding_from_records(conn, &c)?
+    } else {
+        c.row.prior_funding.clone()
+    };
+    diesel::update(competitions::table.find(id))
+        .set((
+            competitions::award_rules.eq(award_rules),
+            competitions::conditions.eq(conditions),
+            competitions::award_procedure.eq(procedure),
+            competitions::prior_funding.eq(prior),
+        ))
+        .execute(conn)?;
     diesel::update(competitions::table.find(id))
         .set((
             competitions::status.eq("published"),

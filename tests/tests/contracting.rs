@@ -351,7 +351,7 @@ async fn organizations_register_with_checked_identifiers() {
 }
 
 #[tokio::test]
-async fn publishing_needs_21_days_and_every_part_of_art_13() {
+async fn publishing_needs_21_days_and_states_every_part_of_art_13() {
     let app = spawn_app().await;
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     let (s, c) = app
@@ -368,8 +368,16 @@ async fn publishing_needs_21_days_and_every_part_of_art_13() {
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "20 days: {b}");
     assert!(b["fields"]["offer_deadline"].is_array());
+    // Parts left empty are composed from the competition's own data.
     let mut partial = competition_body(30);
-    partial["prior_funding"] = json!("");
+    for part in [
+        "award_rules",
+        "conditions",
+        "award_procedure",
+        "prior_funding",
+    ] {
+        partial[part] = json!("");
+    }
     let (_, c2) = app.post("/api/v1/competitions", &organizer, partial).await;
     let (s, b) = app
         .post(
@@ -381,8 +389,35 @@ async fn publishing_needs_21_days_and_every_part_of_art_13() {
             json!({}),
         )
         .await;
-    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(b["fields"]["prior_funding"].is_array(), "{b}");
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert!(
+        b["award_rules"].as_str().unwrap().contains("500 000,00 zł"),
+        "{b}"
+    );
+    assert!(b["award_procedure"]
+        .as_str()
+        .unwrap()
+        .contains("Kalkulacja kosztów (waga 30, maks. 10 pkt)"));
+    assert!(b["prior_funding"]
+        .as_str()
+        .unwrap()
+        .contains("rejestru platformy"));
+    assert!(b["conditions"]
+        .as_str()
+        .unwrap()
+        .contains(b["period_start"].as_str().unwrap()));
+    // Publishing twice is a conflict.
+    let (s, _) = app
+        .post(
+            &format!(
+                "/api/v1/competitions/{}/publish",
+                c2["id"].as_str().unwrap()
+            ),
+            &organizer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
     // Drafts are not public.
     let (s, _) = app
         .call(
@@ -396,7 +431,7 @@ async fn publishing_needs_21_days_and_every_part_of_art_13() {
     let (_, list) = app
         .call(Method::GET, "/api/v1/public/competitions", None, None)
         .await;
-    assert_eq!(list["total"], 0);
+    assert_eq!(list["total"], 1, "only the published one");
     // Bad input.
     let mut bad = competition_body(30);
     bad["funds_grosze"] = json!(-5);
