@@ -310,11 +310,10 @@ async fn set_notify(
 #[utoipa::path(responses((status = 200, description = "`{url}`"), (status = 403)), security(("bearer" = [])))]
 #[get("/me/calendar")]
 async fn my_calendar(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    let m = st.tx(move |c| forum::membership(c, &user.0)).await?;
+    let token = st.tx(move |c| forum::calendar_token(c, &user.0)).await?;
     let url = format!(
-        "{}/calendar/{}.ics",
-        st.config.server.public_url.trim_end_matches('/'),
-        m.calendar_token
+        "{}/calendar/{token}.ics",
+        st.config.server.public_url.trim_end_matches('/')
     );
     Ok(HttpResponse::Ok().json(json!({"url": url})))
 }

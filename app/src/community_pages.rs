@@ -151,6 +151,7 @@ async fn community_act(
                     .collect(),
                 outcome: f(&form, "outcome").into(),
                 follow_up: f(&form, "follow_up").into(),
+                community_kind: None,
             };
             match check.finish() {
                 Ok(()) => {

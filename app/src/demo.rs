@@ -488,6 +488,7 @@ fn community_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
                 partners: vec!["Dom Kultury".into(), "Parafia św. Wawrzyńca".into()],
                 outcome: "Ustalenia zapisane w notatce.".into(),
                 follow_up: "Kolejne spotkanie za miesiąc.".into(),
+                community_kind: None,
             },
         )?;
     }
@@ -506,6 +507,7 @@ fn community_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             partners: vec![],
             outcome: "Wydarzenie jednorazowe.".into(),
             follow_up: String::new(),
+            community_kind: None,
         },
     )?;
     let url = "http://127.0.0.1:8080";

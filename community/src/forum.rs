@@ -322,13 +322,14 @@ pub fn create_thread(
             "meeting_at",
             "error-required",
         );
-        check.text("place", input.place.as_deref().unwrap_or(""), 1, 300);
+        check.text("place", input.place.as_deref().unwrap_or(""), 0, 300);
     }
+    // A consultation without a closing day runs for the usual 14 days.
+    let closes_on = input
+        .closes_on
+        .unwrap_or_else(|| today() + Duration::days(14));
     if input.kind == "consultation" {
-        match input.closes_on {
-            Some(d) => check.require(d >= today(), "closes_on", "error-date-past"),
-            None => check.fail("closes_on", "error-required"),
-        }
+        check.require(closes_on >= today(), "closes_on", "error-date-past");
     }
     check.text("agenda", input.agenda.as_deref().unwrap_or(""), 0, 20_000);
     check.text(
@@ -372,7 +373,7 @@ pub fn create_thread(
                 .as_deref()
                 .map(str::trim)
                 .filter(|d| !d.is_empty())),
-            threads::closes_on.eq(input.closes_on.filter(|_| input.kind == "consultation")),
+            threads::closes_on.eq((input.kind == "consultation").then_some(closes_on)),
             threads::meeting_at.eq(meeting_at.filter(|_| input.kind == "meeting")),
             threads::place.eq(input
                 .place
@@ -956,8 +957,37 @@ pub struct CalendarEvent {
     pub link: String,
 }
 
+/// The secret of the user's calendar feed. Every user has one (API.md: any
+/// user); those outside the forum get an empty calendar.
+pub fn calendar_token(conn: &mut DbConn, actor: &Actor) -> DomainResult<String> {
+    if let Ok(m) = membership(conn, actor) {
+        return Ok(m.calendar_token);
+    }
+    let existing: Option<String> = forum_members::table
+        .find(&actor.user_id)
+        .select(forum_members::calendar_token)
+        .first(conn)
+        .optional()?;
+    if let Some(t) = existing {
+        return Ok(t);
+    }
+    let token = secret();
+    diesel::insert_into(forum_members::table)
+        .values((
+            forum_members::user_id.eq(&actor.user_id),
+            forum_members::municipality.eq(actor.home()?),
+            forum_members::active.eq(false),
+            forum_members::notify.eq("none"),
+            forum_members::calendar_token.eq(&token),
+            forum_members::joined_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(token)
+}
+
 /// The member behind a calendar secret, and their forum's meetings and
-/// consultation deadlines. `None` for an unknown or inactive secret.
+/// consultation deadlines. `None` for an unknown secret; empty for someone
+/// outside the forum.
 pub fn calendar(
     conn: &mut DbConn,
     token: &str,
@@ -968,9 +998,12 @@ pub fn calendar(
         .select((forum_members::municipality, forum_members::active))
         .first(conn)
         .optional()?;
-    let Some((municipality, true)) = member else {
+    let Some((municipality, active)) = member else {
         return Ok(None);
     };
+    if !active {
+        return Ok(Some(vec![]));
+    }
     let rows: Vec<ThreadRow> = threads::table
         .filter(threads::municipality.eq(&municipality))
         .filter(

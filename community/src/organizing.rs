@@ -231,8 +231,11 @@ pub struct ActivityInput {
     pub title: String,
     pub kind: String,
     pub dimension: String,
-    /// The community's id, or its name.
+    /// The community's id, or its name; a new name starts a community.
     pub community: String,
+    /// For a new community: territorial (default) or categorial.
+    #[serde(default)]
+    pub community_kind: Option<String>,
     #[serde(default)]
     pub participants: i32,
     #[serde(default)]
@@ -288,8 +291,29 @@ pub fn log_activity(
         .select(communities::id)
         .first(conn)
         .optional()?;
-    let community =
-        community.ok_or_else(|| DomainError::field("community", "error-community-unknown"))?;
+    let community = match community {
+        Some(id) => id,
+        None => {
+            // API clients name the community as free text: the first
+            // activity starts its plan, filled in later.
+            let name = input.community.trim();
+            let mut check = Check::new();
+            check.text("community", name, 1, 200);
+            check.finish()?;
+            let new = CommunityInput {
+                name: name.to_string(),
+                kind: input
+                    .community_kind
+                    .clone()
+                    .unwrap_or_else(|| "territorial".to_string()),
+                diagnosis: String::new(),
+                resources: String::new(),
+                goals: String::new(),
+                stages: vec![],
+            };
+            create_community(conn, actor, new)?.row.id
+        }
+    };
     let partners: Vec<String> = input
         .partners
         .iter()

@@ -97,6 +97,24 @@ async fn the_activity_log_shows_continuity_and_exports_csv() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED);
+    // As API.md has it, a community named as free text starts its plan.
+    let (s, b) = app
+        .post(
+            "/api/v1/community/activities",
+            &organizer,
+            activity(
+                -10,
+                "Spacer",
+                "Młodzież z Boriszewa",
+                "animation",
+                "preventive",
+                "dalej",
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let (_, list) = app.get("/api/v1/community/communities", &organizer).await;
+    assert_eq!(list["total"], 3);
     let (s, b) = app
         .post(
             "/api/v1/community/activities",
@@ -123,7 +141,7 @@ async fn the_activity_log_shows_continuity_and_exports_csv() {
     );
     // Filters: staff read.
     let (_, all) = app.get("/api/v1/community/activities", &desk).await;
-    assert_eq!(all["total"], 4);
+    assert_eq!(all["total"], 5);
     let (_, f) = app
         .get(
             &format!(
@@ -181,7 +199,7 @@ async fn the_activity_log_shows_continuity_and_exports_csv() {
         .iter()
         .map(|m| m["participants"].as_i64().unwrap())
         .sum();
-    assert_eq!(months, 80);
+    assert_eq!(months, 100);
     // Another municipality sees nothing of it.
     let far = app.user(Role::Desk, BRZEZINY).await;
     let (_, none) = app.get("/api/v1/community/activities", &far).await;
@@ -204,11 +222,20 @@ async fn the_forum_runs_a_consultation_and_a_meeting() {
         .post(
             "/api/v1/forum/threads",
             &organizer,
-            json!({"title": "Konsultacje", "body": "x", "kind": "consultation"}),
+            json!({"title": "Konsultacje", "body": "x", "kind": "consultation", "closes_on": day(-1)}),
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(b["fields"]["closes_on"].is_array(), "{b}");
+    let (s, b) = app
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            json!({"title": "Konsultacje bez terminu", "body": "x", "kind": "consultation"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["closes_on"], day(14), "14 days by default");
     let (s, t) = app
         .post("/api/v1/forum/threads", &organizer, json!({
             "title": "Konsultacje programu usług społecznych", "kind": "consultation", "closes_on": day(1),
@@ -336,6 +363,25 @@ async fn the_forum_runs_a_consultation_and_a_meeting() {
         .await
         .unwrap();
     assert_eq!(wrong.status(), StatusCode::NOT_FOUND);
+    // Any user has a feed; a resident outside the forum gets an empty one.
+    let (s, cal) = app.get("/api/v1/me/calendar", &resident).await;
+    assert_eq!(s, StatusCode::OK);
+    let path = cal["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://cus.test")
+        .unwrap()
+        .to_string();
+    let feed = app
+        .client
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(feed.contains("BEGIN:VCALENDAR") && !feed.contains("BEGIN:VEVENT"));
 }
 
 fn parse_ics(text: &str) -> Vec<Value> {
