@@ -130,3 +130,28 @@ test('a coordinator adds a service to a plan and records consent', async () => {
   await page.screenshot({ path: join(tmpdir(), 'cus-plan-document.png'), fullPage: true });
   await context.close();
 });
+
+test('every form control on the working pages has a label', async () => {
+  const pages = {
+    'organizer@sochaczew.example': ['/services', '/competitions/manage', '/programs', '/agreements', '/forum', '/admin/audit'],
+    'community@sochaczew.example': ['/community'],
+    'ngo@sochaczew.example': ['/organization', '/forum'],
+    'desk@sochaczew.example': ['/residents', '/work'],
+  };
+  for (const [email, paths] of Object.entries(pages)) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, email);
+    for (const path of paths) {
+      const response = await page.goto(`${base}${path}`);
+      assert.equal(response.status(), 200, `${email} ${path}`);
+      assert.equal(await page.locator('h1').count(), 1, `one h1 on ${path}`);
+      await assertLabelled(page);
+    }
+    // The competition page carries the organizer's, the NGO's or the member's forms.
+    await page.goto(`${base}/competitions`);
+    await page.locator('table a').first().click();
+    await assertLabelled(page);
+    await context.close();
+  }
+});
