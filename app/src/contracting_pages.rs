@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use contracting::agreements::{
     self, AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche,
 };
@@ -39,6 +39,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/programs", post().to(program_create))
         .route("/programs/{id}", get().to(program_page))
         .route("/programs/{id}/comments", post().to(program_comment))
+        .route("/programs/{id}/report", get().to(program_report))
         .route("/programs/{id}/transition", post().to(program_transition))
         .route("/competitions/manage", get().to(manage_page))
         .route("/competitions/manage", post().to(competition_create))
@@ -392,6 +393,35 @@ async fn program_page(
     let mut data = program_data(&st, &user, path.into_inner()).await?;
     data["flash"] = json!(crate::pages::flash_of(&req, &view));
     Ok(view.render("program", "program-title", data))
+}
+
+/// The annual implementation report for the council (due 31 May).
+async fn program_report(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let q = crate::pages::query_map(&req);
+    let year: i32 = q
+        .get("year")
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_else(|| cus_db::today().year() - 1);
+    let actor = user.actor.clone();
+    let (program, report) = st
+        .db(move |c| {
+            let p = programs::get(c, &actor, &id)?;
+            let r = programs::annual_report(c, &actor, &id, year)?;
+            Ok((p, r))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "program_report",
+        "program-report-title",
+        json!({"p": program, "r": report}),
+    ))
 }
 
 async fn program_comment(

@@ -265,6 +265,15 @@ async fn cooperation_program_is_consulted_and_adopted_by_the_council() {
         .await;
     assert_eq!(s, StatusCode::OK, "{r}");
     assert_eq!(r["due_date"], format!("{}-05-31", year + 1));
+    // The council reads the same report as a page.
+    let b = Browser::new(&app);
+    b.sign_in(&council.email, PASSWORD).await;
+    let (s, page) = b.get(&format!("/programs/{id}/report?year={year}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Sprawozdanie z realizacji programu")
+            && page.contains(&format!("{}-05-31", year + 1))
+    );
     // Another municipality does not see it.
     let far = app.user(Role::Organizer, BRZEZINY).await;
     let (s, _) = app.get(&format!("/api/v1/programs/{id}"), &far).await;
