@@ -321,11 +321,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         "financing",
         "error-financing",
     );
-    check.require(
-        input.currency.as_deref().is_none_or(|c| c == "PLN"),
-        "currency",
-        "error-currency",
-    );
+    crate::check_currency(&mut check, &input.currency);
     check.text("title", input.title.as_deref().unwrap_or(""), 0, 300);
     check.require(
         input.end_date >= input.start_date,

@@ -127,11 +127,7 @@ fn check_input(input: &CompetitionInput) -> DomainResult<()> {
         "financing",
         "error-financing",
     );
-    check.require(
-        input.currency.as_deref().is_none_or(|c| c == "PLN"),
-        "currency",
-        "error-currency",
-    );
+    crate::check_currency(&mut check, &input.currency);
     check_money(&mut check, "funds_grosze", input.funds_grosze);
     check.require(
         input.funds_grosze > 0,

@@ -28,6 +28,15 @@ pub fn check_money(check: &mut Check, field: &str, grosze: i64) {
     }
 }
 
+/// Money is in złoty only: a `currency` field, when sent, must say PLN.
+pub fn check_currency(check: &mut Check, currency: &Option<String>) {
+    check.require(
+        currency.as_deref().is_none_or(|c| c == "PLN"),
+        "currency",
+        "error-currency",
+    );
+}
+
 /// JSON text of a value stored in a TEXT column.
 pub fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())

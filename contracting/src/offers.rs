@@ -114,11 +114,7 @@ fn check_offer(c: &Competition, input: &OfferInput) -> DomainResult<i64> {
     check.text("bidder_profile", &input.bidder_profile, 0, 10_000);
     check.require(input.indicators.len() <= 50, "indicators", "error-too-many");
     check.require(input.declarations, "declarations", "error-declarations");
-    check.require(
-        input.currency.as_deref().is_none_or(|c| c == "PLN"),
-        "currency",
-        "error-currency",
-    );
+    crate::check_currency(&mut check, &input.currency);
     check_money(
         &mut check,
         "own_contribution_grosze",

@@ -127,11 +127,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
         "priorities",
         "error-required",
     );
-    check.require(
-        input.currency.as_deref().is_none_or(|c| c == "PLN"),
-        "currency",
-        "error-currency",
-    );
+    crate::check_currency(&mut check, &input.currency);
     let mut years = std::collections::BTreeSet::new();
     for (i, y) in input.yearly_funds.iter().enumerate() {
         check_money(
