@@ -155,3 +155,28 @@ test('every form control on the working pages has a label', async () => {
     await context.close();
   }
 });
+
+test('an NGO fills the offer form; the budget arithmetic is checked on the page', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'ngo@sochaczew.example');
+  await page.goto(`${base}/competitions`);
+  await page.locator('table a').first().click();
+  const year = new Date().getFullYear();
+  await page.getByLabel('Tytuł zadania').fill('Opieka w domu seniora');
+  await page.getByLabel('Opis zadania').fill('Usługi opiekuńcze dla 15 osób.');
+  // A line without an amount: the form comes back with the reason, nothing lost.
+  await page.getByLabel('Kalkulacja kosztów').fill(`${year + 1} | task | Opiekunki |`);
+  await page.getByLabel('Wkład własny finansowy (zł)').fill('5 000');
+  await page.getByLabel('Składam oświadczenia z części VII oferty').check();
+  await page.getByRole('button', { name: 'Złóż ofertę' }).click();
+  assert.ok(await page.getByRole('alert').filter({ hasText: 'Sprawdź format wierszy.' }).isVisible());
+  assert.equal(await page.getByLabel('Tytuł zadania').inputValue(), 'Opieka w domu seniora');
+  await page.getByLabel('Kalkulacja kosztów').fill(`${year + 1} | task | Opiekunki | 120 000\n${year + 2} | administrative | Księgowość | 8 000,50`);
+  await page.getByLabel('Składam oświadczenia z części VII oferty').check();
+  await page.getByRole('button', { name: 'Złóż ofertę' }).click();
+  assert.ok(await page.getByText('128\u00a0000,50\u00a0zł').first().isVisible(), 'the requested total');
+  await page.getByRole('link', { name: 'Opieka w domu seniora' }).click();
+  assert.ok(await page.getByRole('heading', { name: 'Oferta realizacji zadania publicznego' }).isVisible());
+  await context.close();
+});
