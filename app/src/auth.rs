@@ -434,3 +434,17 @@ pub fn confirm_email(conn: &mut DbConn, token: &str) -> DomainResult<()> {
         .execute(conn)?;
     Ok(())
 }
+
+/// Housekeeping: expired sessions and tokens, and login attempts older than
+/// a day (the throttle looks back minutes). Returns rows removed.
+pub fn purge_expired(conn: &mut DbConn) -> QueryResult<usize> {
+    let sessions =
+        diesel::delete(sessions::table.filter(sessions::expires_at.lt(now()))).execute(conn)?;
+    let tokens = diesel::delete(user_tokens::table.filter(user_tokens::expires_at.lt(now())))
+        .execute(conn)?;
+    let attempts = diesel::delete(
+        login_attempts::table.filter(login_attempts::at.lt(now() - Duration::days(1))),
+    )
+    .execute(conn)?;
+    Ok(sessions + tokens + attempts)
+}

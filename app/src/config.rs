@@ -60,6 +60,7 @@ pub struct Jobs {
     pub plan_deadlines: String,
     pub report_reminders: String,
     pub forum_digest: String,
+    pub housekeeping: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -28,6 +28,11 @@ pub fn registry(state: &AppState) -> Vec<JobDef> {
             about: "flag IPUS plans past their 30-day deadline or review date",
         },
         JobDef {
+            name: "housekeeping",
+            schedule: jobs.housekeeping.clone(),
+            about: "remove expired sessions, tokens and old login attempts",
+        },
+        JobDef {
             name: "forum-digest",
             schedule: jobs.forum_digest.clone(),
             about: "send forum members their daily digest",
@@ -58,6 +63,9 @@ pub fn run(state: &AppState, name: &str, slot: &str) -> Result<Option<String>, S
         }
         "plan-deadlines" => plans::flag_overdue(&mut conn)
             .map(|n| format!("flagged {n} plans"))
+            .map_err(|e| e.to_string()),
+        "housekeeping" => crate::auth::purge_expired(&mut conn)
+            .map(|n| format!("removed {n} rows"))
             .map_err(|e| e.to_string()),
         "forum-digest" => {
             community::forum::send_digests(&mut conn, &state.config.server.public_url)

@@ -18,6 +18,29 @@ async fn logout_invalidates_the_token_server_side() {
     let (s, b) = app.get("/api/v1/me", &u).await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
     assert_eq!(b["error"], "unauthorized");
+    // Expired sessions are swept by the housekeeping job.
+    let other = app.user(Role::Desk, SOCHACZEW).await;
+    {
+        use cus_db::schema::sessions;
+        use diesel::prelude::*;
+        let mut conn = app.state.pool.get().unwrap();
+        diesel::update(sessions::table)
+            .set(sessions::expires_at.eq(cus_db::now() - chrono::Duration::minutes(1)))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let (s, _) = app.get("/api/v1/me", &other).await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "an expired session no longer works"
+    );
+    assert_ne!(app.run_job("housekeeping"), "removed 0 rows");
+    assert_eq!(
+        app.run_job("housekeeping"),
+        "removed 0 rows",
+        "nothing left to sweep"
+    );
 }
 
 #[tokio::test]
