@@ -142,3 +142,34 @@ fn every_foreign_key_is_indexed() {
         "foreign keys without an index: {missing:?}"
     );
 }
+
+#[derive(QueryableByName)]
+struct Unindexed {
+    #[diesel(sql_type = Text)]
+    fk: String,
+}
+
+/// The same check on PostgreSQL's catalog: every foreign key's first column
+/// leads some index.
+#[test]
+fn every_foreign_key_is_indexed_on_postgres() {
+    if backend() != "postgres" {
+        eprintln!("checked in the postgres run (CUS_TEST_DB=postgres)");
+        return;
+    }
+    let url = fresh_database(&temp_dir());
+    let pool = cus_db::connect(&url, 1).unwrap();
+    cus_db::migrate(&mut pool.get().unwrap()).unwrap();
+    let mut conn = PgConnection::establish(&url).unwrap();
+    let missing: Vec<Unindexed> = diesel::sql_query(
+        "SELECT c.conrelid::regclass::text || '.' || a.attname AS fk \
+         FROM pg_constraint c \
+         JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] \
+         WHERE c.contype = 'f' AND NOT EXISTS ( \
+           SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let names: Vec<String> = missing.into_iter().map(|m| m.fk).collect();
+    assert!(names.is_empty(), "foreign keys without an index: {names:?}");
+}
