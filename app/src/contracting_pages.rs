@@ -23,7 +23,9 @@ use std::collections::HashMap;
 
 use crate::auth::{self, NewUser};
 use crate::error::{AppError, AppResult};
-use crate::pages::{anon_csrf_pair, check_anon_csrf_form, field as f, opt, redirect, values, View};
+use crate::pages::{
+    anon_csrf_pair, check_anon_csrf_form, field as f, opt, redirect, settle, values, View,
+};
 use crate::state::{AppState, PageUser};
 
 type Data = web::Data<AppState>;
@@ -437,18 +439,21 @@ async fn program_comment(
     let input = CommentInput {
         body: f(&form, "body").into(),
     };
-    match st
+    let result = st
         .tx(move |c| programs::comment(c, &actor, &pid, input))
-        .await
-    {
-        Ok(_) => Ok(redirect(&format!("/programs/{id}?done=flash-saved"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = program_data(&st, &user, id).await?;
-            data["values"] = values(&form);
-            view.form_error(e, "program", "program-title", data)
-        }
-    }
+        .await;
+    let to = format!("/programs/{id}?done=flash-saved");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "program",
+        "program-title",
+        program_data(&st, &user, id),
+    )
+    .await
 }
 
 async fn program_transition(
@@ -477,15 +482,18 @@ async fn program_transition(
         }
         Err(e) => Err(e),
     };
-    match result {
-        Ok(_) => Ok(redirect(&format!("/programs/{id}?done=flash-saved"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = program_data(&st, &user, id).await?;
-            data["values"] = values(&form);
-            view.form_error(e, "program", "program-title", data)
-        }
-    }
+    let to = format!("/programs/{id}?done=flash-saved");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "program",
+        "program-title",
+        program_data(&st, &user, id),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- competitions

@@ -208,6 +208,31 @@ impl View {
     }
 }
 
+/// The end of a form POST: on success go to `to` (303); on a refusal show
+/// `template` again with the reasons and what was typed. `page` rebuilds the
+/// page's data and runs only on refusal.
+#[allow(clippy::too_many_arguments)]
+pub async fn settle<T>(
+    req: &HttpRequest,
+    user: &PageUser,
+    form: &HashMap<String, String>,
+    result: AppResult<T>,
+    to: &str,
+    template: &str,
+    title_key: &str,
+    page: impl std::future::Future<Output = AppResult<Value>>,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(_) => Ok(redirect(to)),
+        Err(e) => {
+            let view = View::new(req, Some(user));
+            let mut data = page.await?;
+            data["values"] = values(form);
+            view.form_error(e, template, title_key, data)
+        }
+    }
+}
+
 /// The query string as a map (empty when malformed).
 pub fn query_map(req: &HttpRequest) -> HashMap<String, String> {
     web::Query::<HashMap<String, String>>::from_query(req.query_string())
@@ -632,18 +657,21 @@ async fn request_route(
         note: field(&form, "note").to_string(),
     };
     let (actor, rid) = (user.actor.clone(), id.clone());
-    match st
+    let result = st
         .tx(move |c| window::route_request(c, &actor, &rid, input))
-        .await
-    {
-        Ok(_) => Ok(redirect(&format!("/requests/{id}?done=flash-saved"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = request_data(&st, &user, id).await?;
-            data["values"] = values(&form);
-            view.form_error(e, "request", "request-title", data)
-        }
-    }
+        .await;
+    let to = format!("/requests/{id}?done=flash-saved");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "request",
+        "request-title",
+        request_data(&st, &user, id),
+    )
+    .await
 }
 
 async fn request_message(
@@ -660,18 +688,21 @@ async fn request_message(
         text: field(&form, "text").to_string(),
     };
     let (actor, rid) = (user.actor.clone(), id.clone());
-    match st
+    let result = st
         .tx(move |c| window::send_message(c, &actor, &rid, input))
-        .await
-    {
-        Ok(_) => Ok(redirect(&format!("/requests/{id}?done=flash-sent"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = request_data(&st, &user, id).await?;
-            data["values"] = values(&form);
-            view.form_error(e, "request", "request-title", data)
-        }
-    }
+        .await;
+    let to = format!("/requests/{id}?done=flash-sent");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "request",
+        "request-title",
+        request_data(&st, &user, id),
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- staff
