@@ -116,6 +116,30 @@ async fn desk_registers_and_files_through_the_pages() {
     assert!(html.contains("CUS/1428011/"));
     assert!(html.contains("w punkcie informacyjnym"));
     assert!(html.contains("Przekaż sprawę"));
+    // Routing to nobody: the page again, with the reason in Polish.
+    let request_path = html
+        .split("action=\"/requests/")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let (s, page, _) = b
+        .post_form(
+            &format!("/requests/{request_path}"),
+            &[("csrf", &csrf), ("to", "janitor"), ("note", "x")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Sprawę można przekazać pracownikowi socjalnemu"));
+    let (s, _, _) = b
+        .post_form(
+            &format!("/requests/{request_path}"),
+            &[("csrf", &csrf), ("to", "coordinator"), ("note", "IPUS")],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
     // The work list shows it.
     let (_, html) = b.get("/work").await;
     assert!(html.contains("Zając"));
