@@ -413,6 +413,16 @@ pub fn list_activities(
         .collect())
 }
 
+/// A cell a spreadsheet would read as a formula gets a leading apostrophe
+/// (CSV injection).
+fn cell(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
 /// The filtered log as CSV (UTF-8 with a header row).
 pub fn activities_csv(list: &[ActivityView]) -> String {
     let mut w = csv::Writer::from_writer(vec![]);
@@ -433,16 +443,16 @@ pub fn activities_csv(list: &[ActivityView]) -> String {
         let x = &a.activity;
         let _ = w.write_record([
             x.date.to_string(),
-            x.community.clone(),
-            x.title.clone(),
+            cell(&x.community),
+            cell(&x.title),
             x.kind.clone(),
             x.dimension.clone(),
             x.participants.to_string(),
             x.volunteers.to_string(),
             x.volunteer_hours.to_string(),
-            a.partners.join("; "),
-            x.outcome.clone(),
-            x.follow_up.clone(),
+            cell(&a.partners.join("; ")),
+            cell(&x.outcome),
+            cell(&x.follow_up),
         ]);
     }
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
@@ -502,7 +512,7 @@ pub fn continuity(list: &[ActivityView]) -> Continuity {
     for a in list {
         let x = &a.activity;
         by_community
-            .entry((x.community.clone(), x.community_id.clone()))
+            .entry((cell(&x.community), x.community_id.clone()))
             .or_default()
             .push(x);
         let key = format!("{:04}-{:02}", x.date.year(), x.date.month());
@@ -560,5 +570,15 @@ pub fn continuity(list: &[ActivityView]) -> Continuity {
     Continuity {
         communities,
         months: months.into_values().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        assert_eq!(super::cell("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(super::cell("-5"), "'-5");
+        assert_eq!(super::cell("Spotkanie"), "Spotkanie");
     }
 }
