@@ -512,7 +512,7 @@ pub fn continuity(list: &[ActivityView]) -> Continuity {
     for a in list {
         let x = &a.activity;
         by_community
-            .entry((cell(&x.community), x.community_id.clone()))
+            .entry((x.community.clone(), x.community_id.clone()))
             .or_default()
             .push(x);
         let key = format!("{:04}-{:02}", x.date.year(), x.date.month());
