@@ -1035,10 +1035,18 @@ async fn plan_step_failed(
     form: &HashMap<String, String>,
     err: AppError,
 ) -> AppResult<HttpResponse> {
-    let view = View::new(req, Some(user));
-    let mut data = plan_data(st, user, id).await?;
-    data["values"] = values(form);
-    view.form_error(err, "plan", "plan-title", data)
+    let refused: AppResult<()> = Err(err);
+    settle(
+        req,
+        user,
+        form,
+        refused,
+        "",
+        "plan",
+        "plan-title",
+        plan_data(st, user, id),
+    )
+    .await
 }
 
 async fn plan_item_add(

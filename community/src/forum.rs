@@ -836,38 +836,45 @@ pub fn search(conn: &mut DbConn, actor: &Actor, q: &str) -> DomainResult<Vec<Sea
             .load(c)?
         }
     };
+    // Two queries for all matches: the member's threads, the visible posts.
+    let thread_ids: Vec<&str> = matches.iter().map(|m| m.thread_id.as_str()).collect();
+    let titles: std::collections::HashMap<String, String> = threads::table
+        .filter(threads::id.eq_any(&thread_ids))
+        .filter(threads::municipality.eq(&member.municipality))
+        .select((threads::id, threads::title))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let post_ids: Vec<&str> = matches
+        .iter()
+        .map(|m| m.post_id.as_str())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let bodies: std::collections::HashMap<String, String> = posts::table
+        .filter(posts::id.eq_any(&post_ids))
+        .filter(posts::hidden.eq(false))
+        .select((posts::id, posts::body))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let mut hits = vec![];
     for m in matches {
-        let thread: Option<(String, String)> = threads::table
-            .find(&m.thread_id)
-            .filter(threads::municipality.eq(&member.municipality))
-            .select((threads::id, threads::title))
-            .first(conn)
-            .optional()?;
-        let Some((thread_id, title)) = thread else {
+        let Some(title) = titles.get(&m.thread_id) else {
             continue;
         };
         if m.post_id.is_empty() {
             hits.push(SearchHit {
-                thread_id,
+                thread_id: m.thread_id,
                 excerpt: title.clone(),
-                title,
+                title: title.clone(),
                 post_id: None,
             });
-            continue;
-        }
-        let post: Option<(String, bool)> = posts::table
-            .find(&m.post_id)
-            .select((posts::body, posts::hidden))
-            .first(conn)
-            .optional()?;
-        if let Some((body, false)) = post {
-            let excerpt: String = body.chars().take(200).collect();
+        } else if let Some(body) = bodies.get(&m.post_id) {
             hits.push(SearchHit {
-                thread_id,
-                title,
+                thread_id: m.thread_id,
+                title: title.clone(),
                 post_id: Some(m.post_id),
-                excerpt,
+                excerpt: body.chars().take(200).collect(),
             });
         }
     }
