@@ -61,6 +61,21 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the server with the test profile, adjusted by `adjust`.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    spawn_full(adjust, |_| {}).await
+}
+
+/// Starts the server with extra (fault-injection) routes mounted.
+pub async fn spawn_app_with_routes<R>(routes: R) -> TestApp
+where
+    R: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+{
+    spawn_full(|_| {}, routes).await
+}
+
+async fn spawn_full<R>(adjust: impl FnOnce(&mut Config), routes: R) -> TestApp
+where
+    R: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
+{
     let dir = temp_dir();
     let mut config = Config::for_tests();
     config.database.url = fresh_database(&dir);
@@ -76,7 +91,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     }
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
-    let server = cus::serve(state.clone(), listener).expect("start server");
+    let server = cus::serve_with(state.clone(), listener, routes).expect("start server");
     tokio::spawn(server);
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())

@@ -204,7 +204,7 @@ async fn open_session(
 #[delete("/session")]
 async fn close_session(st: Data, req: HttpRequest, _user: ApiUser) -> AppResult<HttpResponse> {
     let token = bearer(&req).unwrap_or_default();
-    st.db(move |c| Ok(auth::logout(c, &token)?)).await?;
+    st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -440,7 +440,7 @@ async fn search_residents(
 ) -> AppResult<HttpResponse> {
     let q = q.into_inner().q.unwrap_or_default();
     let items = st
-        .tx(move |c| window::search_residents(c, &user.0, &q))
+        .audited(move |c| window::search_residents(c, &user.0, &q))
         .await?;
     let total = items.len();
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
@@ -452,7 +452,7 @@ async fn search_residents(
 async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let r = st
-        .tx(move |c| window::get_resident(c, &user.0, &id))
+        .audited(move |c| window::get_resident(c, &user.0, &id))
         .await?;
     Ok(HttpResponse::Ok().json(r))
 }
@@ -503,7 +503,9 @@ async fn list_requests(
 #[get("/requests/{id}")]
 async fn get_request(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let r = st.tx(move |c| window::get_request(c, &user.0, &id)).await?;
+    let r = st
+        .audited(move |c| window::get_request(c, &user.0, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(r))
 }
 
@@ -560,7 +562,9 @@ async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 #[get("/plans/{id}")]
 async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let p = st.tx(move |c| plans::get_plan(c, &user.0, &id)).await?;
+    let p = st
+        .audited(move |c| plans::get_plan(c, &user.0, &id))
+        .await?;
     Ok(HttpResponse::Ok().json(p))
 }
 

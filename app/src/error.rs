@@ -132,18 +132,26 @@ impl AppError {
         }
     }
 
-    fn log(&self) {
-        if self.status().is_server_error() {
-            tracing::error!(error = %self, "request failed");
+    /// Logs a server fault under a new correlation id and returns the id,
+    /// which the response carries so a user's report finds the log line.
+    pub fn log_fault(&self, path: &str) -> Option<String> {
+        if !self.status().is_server_error() {
+            return None;
         }
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        tracing::error!(correlation_id = %id, path, error = %self, "request failed");
+        Some(id)
     }
 
-    /// The JSON response of API.md, in `lang`.
-    pub fn json_response(&self, lang: &str) -> HttpResponse {
-        self.log();
+    /// The JSON response of API.md, in `lang`; a server fault names its
+    /// correlation id.
+    pub fn json_response(&self, lang: &str, correlation_id: Option<&str>) -> HttpResponse {
         let mut body = json!({"error": self.code(), "message": self.message(lang)});
         if let Some(fields) = self.fields(lang) {
             body["fields"] = json!(fields);
+        }
+        if let Some(id) = correlation_id {
+            body["correlation_id"] = json!(id);
         }
         let mut resp = HttpResponse::build(self.status());
         if let Some(secs) = self.retry_after() {
@@ -170,8 +178,10 @@ impl ResponseError for AppError {
         self.status()
     }
 
+    /// The response before the error middleware in `lib.rs` renders it in
+    /// the user's language and logs server faults with a correlation id.
     fn error_response(&self) -> HttpResponse {
-        self.json_response("en")
+        self.json_response("en", None)
     }
 }
 

@@ -43,35 +43,49 @@ pub fn open(config: Config, migrate: bool) -> Result<AppState, String> {
         }
     }
     drop(conn);
+    let writer = match backend {
+        cus_db::Backend::Sqlite => Some(Arc::new(cus_db::Writer::start(&config.database.url)?)),
+        cus_db::Backend::Postgres => None,
+    };
     Ok(AppState {
         pool,
+        writer,
         config: Arc::new(config),
         backend,
     })
 }
 
 /// Strict headers on every response (CSP without scripts: the pages need none).
+const SECURITY_HEADERS: [(&str, &str); 7] = [
+    (
+        "content-security-policy",
+        "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
+         form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+    ),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    (
+        "permissions-policy",
+        "camera=(), microphone=(), geolocation=()",
+    ),
+    ("cross-origin-opener-policy", "same-origin"),
+    ("cache-control", "no-store"),
+];
+
 fn security_headers() -> DefaultHeaders {
-    DefaultHeaders::new()
-        .add((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'self'; script-src 'none'; style-src 'self'; img-src 'self' data:; \
-             form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
-        ))
-        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .add((header::X_FRAME_OPTIONS, "DENY"))
-        .add((header::REFERRER_POLICY, "same-origin"))
-        .add((
-            "Permissions-Policy",
-            "camera=(), microphone=(), geolocation=()",
-        ))
-        .add(("Cross-Origin-Opener-Policy", "same-origin"))
-        .add((header::CACHE_CONTROL, "no-store"))
+    SECURITY_HEADERS
+        .iter()
+        .fold(DefaultHeaders::new(), |h, &(name, value)| {
+            h.add((name, value))
+        })
 }
 
 /// Errors of page routes become HTML pages in the user's language; the API
-/// keeps the JSON body of API.md.
-fn html_errors_for_pages<S>(
+/// keeps the JSON body of API.md (English unless the client asks for
+/// Polish). Server faults are logged once, under a correlation id that the
+/// response carries.
+fn render_errors<S>(
     req: actix_web::dev::ServiceRequest,
     srv: &S,
 ) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse, actix_web::Error>>
@@ -85,33 +99,86 @@ where
     let fut = srv.call(req);
     async move {
         let res = fut.await?;
-        if res.request().path().starts_with("/api/") {
-            // API errors are English unless the client asks for Polish.
-            let polish = res
-                .response()
-                .error()
-                .and_then(|e| e.as_error::<error::AppError>())
-                .filter(|_| i18n::api_lang(res.request()) == "pl")
-                .map(|e| e.json_response("pl"));
-            return Ok(match polish {
-                Some(json) => res.into_response(json),
-                None => res,
-            });
-        }
-        let page = res
+        let Some(err) = res
             .response()
             .error()
             .and_then(|e| e.as_error::<error::AppError>())
-            .map(|e| pages::error_page(res.request(), e));
-        Ok(match page {
-            Some(html) => res.into_response(html),
-            None => res,
-        })
+        else {
+            return Ok(res);
+        };
+        let correlation = err.log_fault(res.request().path());
+        let rendered = if res.request().path().starts_with("/api/") {
+            err.json_response(i18n::api_lang(res.request()), correlation.as_deref())
+        } else {
+            pages::error_page(res.request(), err, correlation.as_deref())
+        };
+        Ok(res.into_response(rendered))
+    }
+}
+
+/// A panic in a handler answers 500 with a correlation id instead of
+/// dropping the connection (and the worker with it). It wraps everything, so
+/// it builds the whole response itself, security headers included. Writes
+/// are safe regardless: a panicking unit of work is rolled back.
+fn catch_panics<S, B>(
+    req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> impl std::future::Future<Output = Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>>
+where
+    S: actix_web::dev::Service<
+        actix_web::dev::ServiceRequest,
+        Response = actix_web::dev::ServiceResponse<B>,
+        Error = actix_web::Error,
+    >,
+{
+    use futures_util::FutureExt;
+    let path = req.path().to_string();
+    let api = path.starts_with("/api/");
+    let lang = if api {
+        i18n::api_lang(req.request())
+    } else {
+        i18n::page_lang(req.request())
+    };
+    let fut = srv.call(req);
+    async move {
+        match std::panic::AssertUnwindSafe(fut).catch_unwind().await {
+            Ok(res) => res,
+            Err(panic) => {
+                let why = cus_db::writer::panic_message(&panic);
+                let err = error::AppError::Internal(format!("handler panicked: {why}"));
+                let id = err.log_fault(&path);
+                let mut resp = if api {
+                    err.json_response(lang, id.as_deref())
+                } else {
+                    pages::fault_page(lang, &err, id.as_deref().unwrap_or(""))
+                };
+                for (name, value) in SECURITY_HEADERS {
+                    resp.headers_mut().insert(
+                        header::HeaderName::from_static(name),
+                        header::HeaderValue::from_static(value),
+                    );
+                }
+                Err(actix_web::error::InternalError::from_response(why, resp).into())
+            }
+        }
     }
 }
 
 /// Starts the HTTP server on `listener` (port 0 in tests).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
+    serve_with(state, listener, |_| {})
+}
+
+/// The server with `extra` routes mounted beside the product's (tests mount
+/// fault-injection routes this way; the product mounts none).
+pub fn serve_with<F>(
+    state: AppState,
+    listener: TcpListener,
+    extra: F,
+) -> std::io::Result<actix_web::dev::Server>
+where
+    F: Fn(&mut web::ServiceConfig) + Clone + Send + 'static,
+{
     let workers = match state.config.server.workers {
         0 => std::thread::available_parallelism()
             .map(|n| n.get())
@@ -125,6 +192,7 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
             .app_data(data.clone())
             .service(utoipa_actix_web::scope("/api/v1").configure(api::routes))
             .into_app()
+            .configure(extra.clone())
             .configure(contracting_pages::routes)
             .configure(community_pages::routes)
             .configure(pages::routes)
@@ -142,9 +210,10 @@ pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_we
                     .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
             )
             .default_service(web::to(pages::not_found))
-            .wrap_fn(html_errors_for_pages)
+            .wrap_fn(render_errors)
             .wrap(security_headers())
             .wrap(Logger::new("%r %s %Dms"))
+            .wrap_fn(catch_panics)
     })
     .workers(workers)
     .listen(listener)?

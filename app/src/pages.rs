@@ -274,7 +274,7 @@ pub fn flash_of(req: &HttpRequest, view: &View) -> Option<String> {
 
 /// Error responses of pages are HTML in the user's language (the API keeps
 /// its JSON). Installed as a middleware over the whole app.
-pub fn error_page(req: &HttpRequest, err: &AppError) -> HttpResponse {
+pub fn error_page(req: &HttpRequest, err: &AppError, correlation_id: Option<&str>) -> HttpResponse {
     let view = View::new(req, None);
     if err.status() == StatusCode::UNAUTHORIZED {
         return redirect("/login");
@@ -283,7 +283,11 @@ pub fn error_page(req: &HttpRequest, err: &AppError) -> HttpResponse {
         err.status(),
         "error",
         "error-title",
-        json!({"message": err.message(view.lang), "status": err.status().as_u16()}),
+        json!({
+            "message": err.message(view.lang),
+            "status": err.status().as_u16(),
+            "correlation_id": correlation_id,
+        }),
     );
     if let Some(secs) = err.retry_after() {
         if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
@@ -293,12 +297,29 @@ pub fn error_page(req: &HttpRequest, err: &AppError) -> HttpResponse {
     resp
 }
 
+/// The page for a handler that panicked: no request is left to render the
+/// usual layout from, so a plain page in the reader's language.
+pub fn fault_page(lang: &str, err: &AppError, correlation_id: &str) -> HttpResponse {
+    let title = crate::i18n::t(lang, "error-title");
+    let message = crate::i18n::t(lang, "error-internal");
+    let reference = crate::i18n::t(lang, "error-correlation");
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <title>{title} 500</title><link rel=\"stylesheet\" href=\"/static/pico.min.css\"></head>\
+         <body><main class=\"container\"><h1>{title} 500</h1><p role=\"alert\">{message}</p>\
+         <p>{reference} <code>{correlation_id}</code></p><p><a href=\"/\">/</a></p></main></body></html>",
+    );
+    HttpResponse::build(err.status())
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
+
 pub async fn not_found(req: HttpRequest) -> HttpResponse {
     let err = AppError::Domain(DomainError::NotFound);
     if req.path().starts_with("/api/") {
-        err.json_response("en")
+        err.json_response(crate::i18n::api_lang(&req), None)
     } else {
-        error_page(&req, &err)
+        error_page(&req, &err, None)
     }
 }
 
@@ -432,7 +453,7 @@ async fn logout_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
 async fn logout(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {
-        st.db(move |c| Ok(auth::logout(c, &token)?)).await?;
+        st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     }
     let mut resp = redirect("/");
     let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
@@ -613,7 +634,9 @@ async fn request_create(
 
 async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
     let actor = user.actor.clone();
-    let view = st.tx(move |c| window::get_request(c, &actor, &id)).await?;
+    let view = st
+        .audited(move |c| window::get_request(c, &actor, &id))
+        .await?;
     let a = &user.actor;
     let kinds: &[&str] = match a.role {
         Role::Benefits => &window::BENEFITS_KINDS,
@@ -752,7 +775,7 @@ async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     let actor = user.actor.clone();
     let found = match query.clone().filter(|s| !s.trim().is_empty()) {
         Some(text) => Some(
-            st.tx(move |c| window::search_residents(c, &actor, &text))
+            st.audited(move |c| window::search_residents(c, &actor, &text))
                 .await?,
         ),
         None if user.actor.role.is_staff() => None,
@@ -810,7 +833,9 @@ async fn resident_page(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = user.actor.clone();
-    let resident = st.tx(move |c| window::get_resident(c, &actor, &id)).await?;
+    let resident = st
+        .audited(move |c| window::get_resident(c, &actor, &id))
+        .await?;
     let view = View::new(&req, Some(&user));
     Ok(view.render(
         "resident",
@@ -923,7 +948,7 @@ async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     let actor = user.actor.clone();
     let rid = resident_id.clone();
     let resident = st
-        .tx(move |c| window::get_resident(c, &actor, &rid))
+        .audited(move |c| window::get_resident(c, &actor, &rid))
         .await?;
     let view = View::new(&req, Some(&user));
     Ok(view.render(
@@ -980,7 +1005,7 @@ async fn plan_form_error(
     let actor = user.actor.clone();
     let rid = field(form, "resident_id").to_string();
     let resident = st
-        .tx(move |c| window::get_resident(c, &actor, &rid))
+        .audited(move |c| window::get_resident(c, &actor, &rid))
         .await?;
     view.form_error(
         err,
@@ -993,7 +1018,7 @@ async fn plan_form_error(
 async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
     let actor = user.actor.clone();
     let (plan, services) = st
-        .tx(move |c| {
+        .audited(move |c| {
             let plan = plans::get_plan(c, &actor, &id)?;
             let services = if actor.role == Role::Coordinator {
                 window::list_services(c, &actor)?
@@ -1175,7 +1200,7 @@ async fn plan_document(
     };
     let id = path.into_inner();
     let a = actor.clone();
-    let plan = st.tx(move |c| plans::get_plan(c, &a, &id)).await?;
+    let plan = st.audited(move |c| plans::get_plan(c, &a, &id)).await?;
     let view = View::new(&req, None);
     Ok(view.render(
         "plan_document",

@@ -4,7 +4,7 @@
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
-use cus_db::{Actor, Backend, DbConn, DomainError, DomainResult, Pool};
+use cus_db::{Actor, Backend, DbConn, DomainError, DomainResult, Pool, WriteError, Writer};
 use serde::de::DeserializeOwned;
 use std::future::Future;
 use std::pin::Pin;
@@ -20,7 +20,11 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
 
 #[derive(Clone)]
 pub struct AppState {
+    /// Readers (and, on PostgreSQL, writers too).
     pub pool: Pool,
+    /// SQLite's group-commit writer; `None` on PostgreSQL, whose pooled
+    /// transactions commit in groups on the server's side.
+    pub writer: Option<Arc<Writer>>,
     pub config: Arc<Config>,
     pub backend: Backend,
 }
@@ -40,14 +44,57 @@ impl AppState {
         .await?
     }
 
-    /// Runs `f` in one write transaction: the change, its audit rows and its
-    /// outbox messages commit together or not at all.
+    /// Runs `f` as one unit of work: the change, its audit rows and its
+    /// outbox messages commit together or not at all, and this returns only
+    /// once they are durable. On SQLite the unit queues to the group-commit
+    /// writer; on PostgreSQL it is a pooled transaction.
     pub async fn tx<T, F>(&self, f: F) -> AppResult<T>
     where
         F: FnOnce(&mut DbConn) -> DomainResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.db(move |conn| cus_db::transaction(conn, f)).await
+        let Some(writer) = &self.writer else {
+            return self.db(move |conn| cus_db::transaction(conn, f)).await;
+        };
+        let (answer, outcome) = tokio::sync::oneshot::channel();
+        writer.submit(f, move |result| {
+            let _ = answer.send(result);
+        });
+        match outcome.await {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(WriteError::Unit(e))) => Err(e.into()),
+            Ok(Err(WriteError::Panicked(why))) => Err(AppError::Internal(format!(
+                "the unit of work panicked: {why}"
+            ))),
+            Ok(Err(WriteError::Commit(why))) => Err(AppError::Internal(format!(
+                "the batch did not commit: {why}"
+            ))),
+            Ok(Err(WriteError::Stopped)) | Err(_) => Err(AppError::Internal(
+                "the write was not made (the writer stopped or failed)".into(),
+            )),
+        }
+    }
+
+    /// Runs the read `f` on a reader connection; the audit rows it records
+    /// are committed through [`AppState::tx`] before this returns, so the
+    /// answer waits until the log of the read is durable.
+    pub async fn audited<T, F>(&self, f: F) -> AppResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> DomainResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, rows) = self
+            .db(move |conn| {
+                let capture = cus_db::audit::capture();
+                let value = f(conn)?;
+                Ok((value, capture.finish()))
+            })
+            .await?;
+        if !rows.is_empty() {
+            self.tx(move |conn| Ok(cus_db::audit::write_rows(conn, &rows)?))
+                .await?;
+        }
+        Ok(value)
     }
 
     pub fn mailer(&self) -> Result<Mailer, String> {

@@ -68,7 +68,7 @@ impl DatabaseUrl {
         }
     }
 
-    fn establish(&self) -> ConnectionResult<DbConn> {
+    pub(crate) fn establish(&self) -> ConnectionResult<DbConn> {
         match self.backend {
             Backend::Postgres => PgConnection::establish(&self.target).map(DbConn::Pg),
             Backend::Sqlite => {
@@ -108,8 +108,15 @@ impl r2d2::ManageConnection for Manager {
             .map_err(ConnectionError::CouldntSetupConfiguration)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        false
+    /// A connection still inside a transaction (its holder panicked or
+    /// forgot to finish), or whose transaction state is unknown, is never
+    /// handed out again: the pool drops it, and closing rolls it back.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        type Tm = <DbConn as Connection>::TransactionManager;
+        !matches!(
+            Tm::transaction_manager_status_mut(conn).transaction_depth(),
+            Ok(None)
+        )
     }
 }
 
@@ -160,14 +167,24 @@ where
         }
         _ => Tm::begin_transaction(conn)?,
     }
-    match f(conn) {
-        Ok(value) => {
-            Tm::commit_transaction(conn)?;
-            Ok(value)
-        }
-        Err(e) => {
+    // A panic inside `f` rolls the transaction back before it goes on
+    // unwinding, so the connection is left as it was found.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
+    match outcome {
+        Ok(Ok(value)) => match Tm::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = Tm::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Ok(Err(e)) => {
             let _ = Tm::rollback_transaction(conn);
             Err(e)
+        }
+        Err(panic) => {
+            let _ = Tm::rollback_transaction(conn);
+            std::panic::resume_unwind(panic)
         }
     }
 }

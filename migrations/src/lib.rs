@@ -14,10 +14,12 @@ pub mod identifiers;
 pub mod jobs;
 pub mod outbox;
 pub mod schema;
+pub mod writer;
 
 pub use actor::{Actor, Role};
 pub use conn::{connect, migrate, transaction, Backend, DbConn, Pool, PooledConn};
 pub use error::{DomainError, DomainResult, FieldErrors};
+pub use writer::{WriteError, Writer};
 
 use chrono::{NaiveDateTime, Utc};
 

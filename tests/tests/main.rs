@@ -11,3 +11,4 @@ mod pages;
 mod plans;
 mod schema;
 mod window;
+mod write_path;

@@ -681,3 +681,4 @@ program-report-due = Due to the council by
 report-competitions = Competitions announced
 report-offers = Offers received
 report-organizations = Organizations carrying out tasks
+error-correlation = If you report this, quote the reference:

@@ -681,3 +681,4 @@ program-report-due = Termin przedłożenia radzie
 report-competitions = Ogłoszone konkursy
 report-offers = Złożone oferty
 report-organizations = Organizacje realizujące zadania
+error-correlation = Zgłaszając problem, podaj ten identyfikator:
