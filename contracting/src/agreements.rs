@@ -265,7 +265,9 @@ pub struct AgreementInput {
     pub mode: String,
     #[serde(default = "default_financing")]
     pub financing: String,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub start_date: NaiveDate,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub end_date: NaiveDate,
     pub tranches: Vec<Tranche>,
     #[serde(default)]
@@ -575,7 +577,7 @@ pub struct AnnexInput {
     /// New tranches, replacing the old ones.
     #[serde(default)]
     pub tranches: Option<Vec<Tranche>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub end_date: Option<NaiveDate>,
 }
 

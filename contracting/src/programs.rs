@@ -274,10 +274,10 @@ pub struct ProgramTransition {
     pub to: String,
     #[serde(default)]
     pub resolution_number: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub resolution_date: Option<NaiveDate>,
     /// When opening the consultation: its last day (default: in 14 days).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub consultation_until: Option<NaiveDate>,
 }
 
