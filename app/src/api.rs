@@ -102,6 +102,10 @@ impl Paging {
         if page < 1 {
             return Err(DomainError::field("page", "error-page").into());
         }
+        // Bounded so that the offset, (page - 1) * per_page, cannot overflow.
+        if page > 10_000_000 {
+            return Err(DomainError::field("page", cus_db::bounds::OUT_OF_RANGE).into());
+        }
         if !(1..=100).contains(&per_page) {
             return Err(DomainError::field("per_page", "error-per-page").into());
         }
@@ -678,7 +682,7 @@ pub fn audit_rows(
             audit_log::municipality,
         ))
         .order(audit_log::at.desc())
-        .offset((page - 1) * per_page)
+        .offset((page - 1).saturating_mul(per_page))
         .limit(per_page)
         .load(c)?;
     Ok((rows, total))

@@ -341,8 +341,13 @@ pub async fn calendar_feed(
             .description(&e.description)
             .url(&e.link);
         if let Some(start) = e.start {
+            // Meetings last two hours; a start at the end of time (never
+            // written now, see cus_db::bounds) ends where it starts.
             let start = start.and_utc();
-            ev.starts(start).ends(start + chrono::Duration::hours(2));
+            let end = start
+                .checked_add_signed(chrono::Duration::hours(2))
+                .unwrap_or(start);
+            ev.starts(start).ends(end);
         } else if let Some(day) = e.all_day {
             ev.all_day(day);
         }

@@ -58,8 +58,11 @@ async fn community_data(
 
 fn filter_of(q: &HashMap<String, String>) -> ActivityFilter {
     ActivityFilter {
-        from: q.get("from").and_then(|d| d.parse().ok()),
-        to: q.get("to").and_then(|d| d.parse().ok()),
+        // A date that is none, or out of range, filters nothing.
+        from: q
+            .get("from")
+            .and_then(|d| cus_db::bounds::parse_date(d).ok()),
+        to: q.get("to").and_then(|d| cus_db::bounds::parse_date(d).ok()),
         kind: q.get("kind").cloned().filter(|k| !k.is_empty()),
         dimension: q.get("dimension").cloned().filter(|d| !d.is_empty()),
         community: q.get("community").cloned().filter(|c| !c.is_empty()),
@@ -121,15 +124,16 @@ async fn community_act(
         }
         "activity" => {
             let mut check = Check::new();
-            let date = f(&form, "date").parse().unwrap_or_else(|_| {
-                check.fail("date", "error-type");
-                chrono::NaiveDate::MIN
+            // Checked as the API checks them (cus_db::bounds).
+            let date = cus_db::bounds::parse_date(f(&form, "date")).unwrap_or_else(|why| {
+                check.fail("date", why);
+                cus_db::today()
             });
             let number = |check: &mut Check, name: &str| -> i32 {
                 match opt(&form, name) {
                     None => 0,
-                    Some(v) => v.parse().unwrap_or_else(|_| {
-                        check.fail(name, "error-type");
+                    Some(v) => cus_db::bounds::parse_int(&v).unwrap_or_else(|why| {
+                        check.fail(name, why);
                         0
                     }),
                 }
@@ -222,6 +226,7 @@ async fn forum_create(
         st.tx(move |c| forum::set_notify(c, &actor, &how)).await?;
         return Ok(redirect("/forum?done=flash-saved"));
     }
+    let closes_on = crate::pages::date_opt(&form, "closes_on");
     let input = ThreadInput {
         title: f(&form, "title").into(),
         body: f(&form, "body").into(),
@@ -230,16 +235,20 @@ async fn forum_create(
         place: opt(&form, "place"),
         agenda: opt(&form, "agenda"),
         document: opt(&form, "document"),
-        closes_on: opt(&form, "closes_on").and_then(|d| d.parse().ok()),
+        closes_on: closes_on.as_ref().ok().copied().flatten(),
         participants: vec![],
         linked_type: opt(&form, "linked_type"),
         linked_id: opt(&form, "linked_id"),
     };
     let url = st.config.server.public_url.clone();
-    match st
-        .tx(move |c| forum::create_thread(c, &actor, input, &url))
-        .await
-    {
+    let result = match closes_on {
+        Err(e) => Err(e.into()),
+        Ok(_) => {
+            st.tx(move |c| forum::create_thread(c, &actor, input, &url))
+                .await
+        }
+    };
+    match result {
         Ok(t) => Ok(redirect(&format!(
             "/forum/threads/{}?done=flash-saved",
             t.row.id

@@ -94,11 +94,24 @@ fn money_field(check: &mut Check, form: &HashMap<String, String>, name: &str) ->
     }
 }
 
+/// A date, checked as the API checks it (`cus_db::bounds`); a refused one
+/// is a field error and today's date stands in until `finish`.
 fn date_field(check: &mut Check, form: &HashMap<String, String>, name: &str) -> NaiveDate {
-    f(form, name).parse().unwrap_or_else(|_| {
-        check.fail(name, "error-type");
-        NaiveDate::MIN
+    cus_db::bounds::parse_date(f(form, name)).unwrap_or_else(|why| {
+        check.fail(name, why);
+        cus_db::today()
     })
+}
+
+/// A whole number (0 when blank); a refused one is a field error.
+fn int_field(check: &mut Check, form: &HashMap<String, String>, name: &str) -> i32 {
+    match opt(form, name) {
+        None => 0,
+        Some(t) => cus_db::bounds::parse_int(&t).unwrap_or_else(|why| {
+            check.fail(name, why);
+            0
+        }),
+    }
 }
 
 fn lines_field(form: &HashMap<String, String>, name: &str) -> Vec<String> {
@@ -663,7 +676,7 @@ fn offer_input(check: &mut Check, form: &HashMap<String, String>) -> OfferInput 
         budget_lines: lines,
         own_contribution_grosze: money_field(check, form, "own_contribution"),
         in_kind_grosze: money_field(check, form, "in_kind"),
-        volunteer_hours: f(form, "volunteer_hours").trim().parse().unwrap_or(0),
+        volunteer_hours: int_field(check, form, "volunteer_hours"),
         declarations: form.contains_key("declarations"),
         currency: None,
     }
@@ -877,7 +890,8 @@ async fn agreement_act(
                 tranches,
                 indicators: lines_field(&form, "indicators"),
                 capacity_unit: opt(&form, "capacity_unit"),
-                capacity_per_year: opt(&form, "capacity_per_year").and_then(|v| v.parse().ok()),
+                capacity_per_year: opt(&form, "capacity_per_year")
+                    .map(|_| int_field(&mut check, &form, "capacity_per_year")),
                 currency: None,
             };
             match finish(check) {

@@ -256,6 +256,17 @@ pub fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
     Some(field(form, name).trim().to_string()).filter(|v| !v.is_empty())
 }
 
+/// A date field, checked as the API checks dates (`cus_db::bounds`): `None`
+/// when blank, a field error when it is no date or out of range.
+pub fn date_opt(
+    form: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<chrono::NaiveDate>, DomainError> {
+    opt(form, name)
+        .map(|d| cus_db::bounds::parse_date(&d).map_err(|why| DomainError::field(name, why)))
+        .transpose()
+}
+
 /// The form's copy without its CSRF token, to fill the form again.
 pub fn values(form: &HashMap<String, String>) -> Value {
     let mut v = json!(form);
@@ -966,15 +977,9 @@ async fn plan_create(
 ) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let view = View::new(&req, Some(&user));
-    let date = match opt(&form, "application_date") {
-        Some(d) => match d.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                let err = AppError::Domain(DomainError::field("application_date", "error-type"));
-                return plan_form_error(&view, &st, &user, &form, err).await;
-            }
-        },
-        None => None,
+    let date = match date_opt(&form, "application_date") {
+        Ok(d) => d,
+        Err(e) => return plan_form_error(&view, &st, &user, &form, e.into()).await,
     };
     let input = NewPlan {
         resident_id: field(&form, "resident_id").to_string(),
@@ -1085,14 +1090,13 @@ async fn plan_item_add(
     let id = path.into_inner();
     let parsed = (|| -> Result<NewItem, DomainError> {
         let date = |name: &str| {
-            field(&form, name)
-                .parse()
-                .map_err(|_| DomainError::field(name, "error-type"))
+            cus_db::bounds::parse_date(field(&form, name))
+                .map_err(|why| DomainError::field(name, why))
         };
         let hours = match opt(&form, "hours_per_month") {
             Some(h) => Some(
-                h.parse::<i32>()
-                    .map_err(|_| DomainError::field("hours_per_month", "error-type"))?,
+                cus_db::bounds::parse_int::<i32>(&h)
+                    .map_err(|why| DomainError::field("hours_per_month", why))?,
             ),
             None => None,
         };
@@ -1130,15 +1134,9 @@ async fn plan_transition(
 ) -> AppResult<HttpResponse> {
     user.check_csrf(field(&form, "csrf"))?;
     let id = path.into_inner();
-    let review_date = match opt(&form, "review_date") {
-        Some(d) => match d.parse() {
-            Ok(d) => Some(d),
-            Err(_) => {
-                let e = DomainError::field("review_date", "error-type").into();
-                return plan_step_failed(&req, &st, &user, id, &form, e).await;
-            }
-        },
-        None => None,
+    let review_date = match date_opt(&form, "review_date") {
+        Ok(d) => d,
+        Err(e) => return plan_step_failed(&req, &st, &user, id, &form, e.into()).await,
     };
     let input = TransitionInput {
         to: field(&form, "to").to_string(),

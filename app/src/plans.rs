@@ -112,7 +112,7 @@ pub struct NewPlan {
     #[serde(default)]
     pub resident_commitments: String,
     /// The application for qualification; defaults to the request's date or today.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub application_date: Option<NaiveDate>,
 }
 
@@ -396,7 +396,9 @@ pub struct NewItem {
     pub frequency: String,
     #[serde(default)]
     pub hours_per_month: Option<i32>,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub start_date: NaiveDate,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub end_date: NaiveDate,
 }
 
@@ -544,7 +546,7 @@ pub struct TransitionInput {
     #[serde(default)]
     pub outcome: Option<String>,
     /// When moving to `active`: the first review date (default: in 3 months).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub review_date: Option<NaiveDate>,
 }
 

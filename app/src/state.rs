@@ -320,6 +320,9 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
                     "error-unknown-field"
                 } else if text.starts_with("missing field") {
                     "error-required"
+                } else if let Some(key) = cus_db::bounds::serde_refusal(&text) {
+                    // Out-of-range dates and numbers say so (cus_db::bounds).
+                    key
                 } else {
                     "error-type"
                 };

@@ -763,7 +763,7 @@ pub fn list_requests(
             services::name.nullable(),
         ))
         .order(requests::created_at.desc())
-        .offset((page.max(1) - 1) * per_page)
+        .offset((page.max(1) - 1).saturating_mul(per_page))
         .limit(per_page)
         .load(conn)?;
     Ok((rows, total))

@@ -235,7 +235,7 @@ pub struct ThreadInput {
     /// Consultations: the draft under consultation, and the last day for comments.
     #[serde(default)]
     pub document: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub closes_on: Option<NaiveDate>,
     #[serde(default)]
     pub participants: Vec<String>,
@@ -243,15 +243,6 @@ pub struct ThreadInput {
     pub linked_type: Option<String>,
     #[serde(default)]
     pub linked_id: Option<String>,
-}
-
-pub fn parse_when(text: &str) -> Option<NaiveDateTime> {
-    let t = text.trim();
-    chrono::DateTime::parse_from_rfc3339(t)
-        .map(|d| d.naive_utc())
-        .ok()
-        .or_else(|| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M").ok())
-        .or_else(|| NaiveDateTime::parse_from_str(t, "%Y-%m-%dT%H:%M:%S").ok())
 }
 
 fn check_body(check: &mut Check, body: &str) {
@@ -310,10 +301,9 @@ pub fn create_thread(
         "error-thread-kind",
     );
     let meeting_at = match input.meeting_at.as_deref().filter(|m| !m.trim().is_empty()) {
-        Some(t) => parse_when(t).or_else(|| {
-            check.fail("meeting_at", "error-type");
-            None
-        }),
+        Some(t) => cus_db::bounds::parse_datetime(t)
+            .map_err(|why| check.fail("meeting_at", why))
+            .ok(),
         None => None,
     };
     if input.kind == "meeting" {

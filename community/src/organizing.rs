@@ -227,6 +227,7 @@ pub struct ActivityView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityInput {
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub date: NaiveDate,
     pub title: String,
     pub kind: String,
@@ -368,6 +369,14 @@ pub fn list_activities(
     f: &ActivityFilter,
 ) -> DomainResult<Vec<ActivityView>> {
     let m = staff_of(actor)?;
+    // PostgreSQL keeps no date before 4713 BC: refuse what no log holds.
+    let mut check = Check::new();
+    for (field, day) in [("from", f.from), ("to", f.to)] {
+        if let Some(Err(why)) = day.map(cus_db::bounds::check_date) {
+            check.fail(field, why);
+        }
+    }
+    check.finish()?;
     let mut q = activities::table
         .inner_join(communities::table)
         .filter(activities::municipality.eq(m))

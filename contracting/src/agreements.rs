@@ -265,7 +265,9 @@ pub struct AgreementInput {
     pub mode: String,
     #[serde(default = "default_financing")]
     pub financing: String,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub start_date: NaiveDate,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub end_date: NaiveDate,
     pub tranches: Vec<Tranche>,
     #[serde(default)]
@@ -477,12 +479,18 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
             reports::submitted_at,
         ))
         .load(conn)?;
-    let granted: i64 = list.iter().map(|t| t.amount_grosze).sum();
+    // Stored amounts are bounded (check_money), the sums saturate anyway.
+    let granted: i64 = list
+        .iter()
+        .fold(0, |sum, t| sum.saturating_add(t.amount_grosze));
     let final_report = report_list.iter().rev().find(|r| r.kind == "final");
     let (spent, spent_own) = match final_report {
         Some(f) => (f.spent_grosze, f.spent_own_grosze),
-        None => report_list.iter().fold((0, 0), |(a, b), r| {
-            (a + r.spent_grosze, b + r.spent_own_grosze)
+        None => report_list.iter().fold((0i64, 0i64), |(a, b), r| {
+            (
+                a.saturating_add(r.spent_grosze),
+                b.saturating_add(r.spent_own_grosze),
+            )
         }),
     };
     let settlement = Settlement {
@@ -490,11 +498,11 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
         spent_grosze: spent,
         spent_own_grosze: spent_own,
         refund_due_grosze: if final_report.is_some() {
-            (granted - spent).max(0)
+            granted.saturating_sub(spent).max(0)
         } else {
             0
         },
-        final_report_due: row.end_date + Duration::days(FINAL_REPORT_DAYS),
+        final_report_due: final_report_due(row.end_date),
         final_report_filed: final_report.is_some(),
     };
     let reports_json = report_list
@@ -575,7 +583,7 @@ pub struct AnnexInput {
     /// New tranches, replacing the old ones.
     #[serde(default)]
     pub tranches: Option<Vec<Tranche>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub end_date: Option<NaiveDate>,
 }
 
@@ -689,11 +697,17 @@ pub fn report(
         "indicator_values",
         "error-too-many",
     );
-    for k in input.indicator_values.keys() {
+    for (k, v) in &input.indicator_values {
         check.require(
             a.indicators.contains(k),
             &format!("indicator_values.{k}"),
             "error-indicator-unknown",
+        );
+        check.require(
+            v.as_f64()
+                .is_none_or(|n| n.abs() <= cus_db::bounds::MAX_FIGURE),
+            &format!("indicator_values.{k}"),
+            cus_db::bounds::OUT_OF_RANGE,
         );
     }
     check.finish()?;
@@ -761,6 +775,14 @@ pub fn terminate(
     load(conn, id)
 }
 
+/// 30 days after the task's end; the last day chrono knows for an end date
+/// that has none after it (input dates are bounded, see `cus_db::bounds`, so
+/// only a row written before those bounds could get there).
+pub fn final_report_due(end: NaiveDate) -> NaiveDate {
+    end.checked_add_days(chrono::Days::new(FINAL_REPORT_DAYS as u64))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// The scheduled reminder: NGOs whose final report is due within 7 days (or
 /// overdue by up to 30) and not filed get a mail, once per day the job runs.
 pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
@@ -788,7 +810,7 @@ pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
                 "agreement_id": id,
                 "number": number,
                 "title": title,
-                "due": (*end + Duration::days(FINAL_REPORT_DAYS)).to_string(),
+                "due": final_report_due(*end).to_string(),
             }),
         )?;
     }
@@ -806,8 +828,14 @@ pub fn item_usage(
 ) -> i64 {
     let months = (1..=12u32)
         .filter(|m| {
-            let first = NaiveDate::from_ymd_opt(year, *m, 1).expect("month");
-            let last = first + chrono::Months::new(1) - Duration::days(1);
+            // The month's first and last day; none outside chrono's years.
+            let Some(first) = NaiveDate::from_ymd_opt(year, *m, 1) else {
+                return false;
+            };
+            let last = first
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|next| next.pred_opt())
+                .unwrap_or(NaiveDate::MAX);
             start <= last && end >= first
         })
         .count() as i64;

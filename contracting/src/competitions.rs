@@ -86,8 +86,11 @@ pub struct CompetitionInput {
     #[serde(default = "default_financing")]
     pub financing: String,
     pub funds_grosze: i64,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub period_start: NaiveDate,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub period_end: NaiveDate,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
     pub offer_deadline: NaiveDate,
     /// Rules for awarding grants.
     #[serde(default)]

@@ -17,8 +17,8 @@ pub mod programs;
 use cus_db::error::Check;
 
 /// Money is integer grosze; no amount in the platform exceeds PLN 10 billion,
-/// which keeps every sum far from i64 overflow.
-pub const MAX_GROSZE: i64 = 1_000_000_000_000;
+/// which keeps every sum far from i64 overflow (see `cus_db::bounds`).
+pub const MAX_GROSZE: i64 = cus_db::bounds::MAX_GROSZE;
 
 pub fn check_money(check: &mut Check, field: &str, grosze: i64) {
     if grosze < 0 {

@@ -163,7 +163,10 @@ fn check_offer(c: &Competition, input: &OfferInput) -> DomainResult<i64> {
         "error-budget-over-funds",
     );
     if c.row.financing == "co_financing" {
-        let own = input.own_contribution_grosze.max(0) + input.in_kind_grosze.max(0);
+        let own = input
+            .own_contribution_grosze
+            .max(0)
+            .saturating_add(input.in_kind_grosze.max(0));
         check.require(
             own > 0 || input.volunteer_hours > 0,
             "own_contribution_grosze",

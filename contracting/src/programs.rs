@@ -112,7 +112,8 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
         "error-year",
     );
     check.require(
-        input.year_to >= input.year_from && input.year_to - input.year_from < 5,
+        input.year_to >= input.year_from
+            && i64::from(input.year_to) - i64::from(input.year_from) < 5,
         "year_to",
         "error-program-years",
     );
@@ -128,6 +129,11 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
         "error-required",
     );
     crate::check_currency(&mut check, &input.currency);
+    check.require(
+        input.yearly_funds.len() <= 5,
+        "yearly_funds",
+        "error-too-many",
+    );
     let mut years = std::collections::BTreeSet::new();
     for (i, y) in input.yearly_funds.iter().enumerate() {
         check_money(
@@ -144,11 +150,9 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
     let budget = if input.yearly_funds.is_empty() {
         input.budget_grosze.unwrap_or(0)
     } else {
-        let sum: i64 = input
-            .yearly_funds
-            .iter()
-            .map(|y| y.amount_grosze.clamp(0, crate::MAX_GROSZE))
-            .sum();
+        let sum: i64 = input.yearly_funds.iter().fold(0, |sum, y| {
+            sum.saturating_add(y.amount_grosze.clamp(0, crate::MAX_GROSZE))
+        });
         if input.budget_grosze.is_some_and(|b| b != sum) {
             check.fail("budget_grosze", "error-budget-sum");
         }
@@ -274,10 +278,10 @@ pub struct ProgramTransition {
     pub to: String,
     #[serde(default)]
     pub resolution_number: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub resolution_date: Option<NaiveDate>,
     /// When opening the consultation: its last day (default: in 14 days).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     pub consultation_until: Option<NaiveDate>,
 }
 

@@ -4,10 +4,12 @@
 //! - [`DbConn`]: one connection type that is SQLite or PostgreSQL, chosen by URL;
 //! - [`Pool`], [`connect`], [`migrate`]: the pool and the embedded migration trees;
 //! - [`Actor`], [`Role`], [`DomainError`]: who acts and how a service refuses;
-//! - [`audit`], [`outbox`], [`jobs`]: the three mechanisms every module uses.
+//! - [`audit`], [`outbox`], [`jobs`]: the three mechanisms every module uses;
+//! - [`bounds`]: the sane range of dates and amounts users may enter.
 
 pub mod actor;
 pub mod audit;
+pub mod bounds;
 pub mod conn;
 pub mod error;
 pub mod identifiers;

@@ -803,3 +803,164 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     let (s, _) = rb.get(&thread).await;
     assert_eq!(s, StatusCode::FORBIDDEN);
 }
+
+const DATE_RANGE_EN: &str = "The date must fall within the years 1900 to 2200.";
+const OUT_OF_RANGE_EN: &str = "The number is outside the allowed range.";
+
+/// The first message of a 422 for `field`.
+fn refusal(status: StatusCode, body: &Value, field: &str) -> String {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+    body["fields"][field][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is named: {body}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn out_of_range_dates_and_counts_are_refused_in_community_work() {
+    let app = spawn_app().await;
+    let osl = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let activity = |date: &str| {
+        json!({"date": date, "title": "Spotkanie", "kind": "meeting", "dimension": "preventive",
+               "community": "Osiedle Zachód", "participants": 10})
+    };
+    let activities = "/api/v1/community/activities";
+    for date in ["+262142-01-01", "10000-01-01", "9999-12-31", "1899-12-31"] {
+        let (s, b) = app.post(activities, &osl, activity(date)).await;
+        assert_eq!(refusal(s, &b, "date"), DATE_RANGE_EN, "{date}");
+    }
+    for (field, value, message) in [
+        ("participants", json!(i64::MAX), OUT_OF_RANGE_EN),
+        ("volunteers", json!(-3_000_000_000i64), OUT_OF_RANGE_EN),
+        ("volunteer_hours", json!(u64::MAX), OUT_OF_RANGE_EN),
+        (
+            "participants",
+            json!(100_001),
+            "A number from 0 to 100,000.",
+        ),
+    ] {
+        let mut bad = activity(&day(-1));
+        bad[field] = value;
+        let (s, b) = app.post(activities, &osl, bad).await;
+        assert_eq!(refusal(s, &b, field), message, "{field}");
+    }
+    let (s, b) = app.post(activities, &osl, activity(&day(-1))).await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // The log's filter: PostgreSQL holds no date before 4713 BC.
+    for (field, date) in [("from", "0001-01-01"), ("to", "-5000-01-01")] {
+        let (s, b) = app.get(&format!("{activities}?{field}={date}"), &osl).await;
+        assert_eq!(refusal(s, &b, field), DATE_RANGE_EN, "{field}");
+    }
+    // Forum meetings and consultations.
+    let threads = "/api/v1/forum/threads";
+    let meeting = |at: &str| {
+        json!({"title": "Posiedzenie", "body": "Zapraszamy", "kind": "meeting", "meeting_at": at,
+               "place": "Sala 1"})
+    };
+    for at in [
+        "+262142-12-31T23:00",
+        "9999-12-31T23:59:59Z",
+        "10000-01-01T10:00",
+        "2200-12-31T23:00:00-05:00",
+    ] {
+        let (s, b) = app.post(threads, &organizer, meeting(at)).await;
+        assert_eq!(refusal(s, &b, "meeting_at"), DATE_RANGE_EN, "{at}");
+    }
+    let (s, b) = app.post(threads, &organizer, meeting("w czwartek")).await;
+    assert_eq!(
+        refusal(s, &b, "meeting_at"),
+        "Wrong type or format of the value."
+    );
+    for closes in ["10000-01-01", "+262142-12-31"] {
+        let (s, b) = app
+            .post(
+                threads,
+                &organizer,
+                json!({"title": "Konsultacje", "body": "x", "kind": "consultation", "closes_on": closes}),
+            )
+            .await;
+        assert_eq!(refusal(s, &b, "closes_on"), DATE_RANGE_EN, "{closes}");
+    }
+    // The last hour of the range: the calendar adds its two hours and serves.
+    let (s, b) = app
+        .post(threads, &organizer, meeting("2200-12-31T23:00"))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    assert_eq!(b["meeting_at"], "2200-12-31T23:00:00Z");
+    let (_, cal) = app.get("/api/v1/me/calendar", &organizer).await;
+    let path = cal["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://cus.test")
+        .unwrap()
+        .to_string();
+    let feed = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    let feed = feed.text().await.unwrap();
+    assert!(
+        feed.contains("22001231T230000Z") && feed.contains("22010101T010000Z"),
+        "{feed}"
+    );
+    // The same checks on the pages, in the user's language.
+    let page = Browser::new(&app);
+    let csrf = page.sign_in(&osl.email, PASSWORD).await;
+    let (s, _) = page.get("/community?from=-5000-01-01&to=10000-01-01").await;
+    assert_eq!(s, StatusCode::OK, "such a filter filters nothing");
+    let yesterday = day(-1);
+    for (date, participants, message) in [
+        (
+            "10000-01-01",
+            "5",
+            "Data musi mieścić się w latach 1900–2200.",
+        ),
+        (
+            yesterday.as_str(),
+            "9223372036854775807",
+            "Liczba spoza dopuszczalnego zakresu.",
+        ),
+    ] {
+        let (s, html, _) = page
+            .post_form(
+                "/community",
+                &[
+                    ("csrf", &csrf),
+                    ("action", "activity"),
+                    ("date", date),
+                    ("community", "Osiedle Zachód"),
+                    ("title", "Spotkanie"),
+                    ("kind", "meeting"),
+                    ("dimension", "preventive"),
+                    ("participants", participants),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{date}");
+        assert!(html.contains(message), "{message}");
+    }
+    let forum = Browser::new(&app);
+    let csrf = forum.sign_in(&organizer.email, PASSWORD).await;
+    for (kind, field, value) in [
+        ("consultation", "closes_on", "+262142-12-31"),
+        ("meeting", "meeting_at", "9999-12-31T10:00"),
+    ] {
+        let (s, html, _) = forum
+            .post_form(
+                "/forum?lang=en",
+                &[
+                    ("csrf", &csrf),
+                    ("action", "thread"),
+                    ("title", "Za daleko"),
+                    ("kind", kind),
+                    ("body", "x"),
+                    (field, value),
+                ],
+            )
+            .await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(html.contains(DATE_RANGE_EN), "{field}");
+    }
+    let (s, list) = app.get(activities, &osl).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["total"], 1);
+}

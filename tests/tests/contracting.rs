@@ -1118,3 +1118,276 @@ async fn ngos_are_reminded_of_final_reports_by_the_job() {
     assert_eq!(s, StatusCode::CREATED);
     assert_eq!(app.run_job("report-reminders"), "reminded 0 organizations");
 }
+
+const DATE_RANGE_EN: &str = "The date must fall within the years 1900 to 2200.";
+const OUT_OF_RANGE_EN: &str = "The number is outside the allowed range.";
+const TOO_LARGE_EN: &str = "The amount is too large.";
+
+/// The first message of a 422 for `field`.
+fn refusal(status: StatusCode, body: &Value, field: &str) -> String {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+    body["fields"][field][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is named: {body}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn out_of_range_dates_and_amounts_are_refused_in_contracting() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let (org_id, ngo) = ngo_user(&app, &organizer, "Stowarzyszenie Kalendarz", 31).await;
+    let agreement = |start: &str, end: &str, year: i64, amount: Value| {
+        json!({"organization_id": org_id, "mode": "own", "start_date": start, "end_date": end,
+               "tranches": [{"year": year, "amount_grosze": amount}], "indicators": ["osoby objęte opieką"]})
+    };
+    let agreements = "/api/v1/agreements";
+    // The reported panic: 30 days added to the last year chrono knows. The
+    // first date read is refused (serde stops there).
+    let (s, b) = app
+        .post(
+            agreements,
+            &organizer,
+            agreement("+262142-01-01", "+262142-12-31", 262142, json!(100)),
+        )
+        .await;
+    let field = if b["fields"]["end_date"].is_array() {
+        "end_date"
+    } else {
+        "start_date"
+    };
+    assert_eq!(refusal(s, &b, field), DATE_RANGE_EN);
+    for end in ["10000-01-01", "+10000-01-01", "9999-12-31", "2201-01-01"] {
+        let (s, b) = app
+            .post(
+                agreements,
+                &organizer,
+                agreement("2027-01-01", end, 2027, json!(100)),
+            )
+            .await;
+        assert_eq!(refusal(s, &b, "end_date"), DATE_RANGE_EN, "{end}");
+    }
+    let (s, b) = app
+        .post(
+            agreements,
+            &organizer,
+            agreement("1899-12-31", "1900-01-01", 1900, json!(100)),
+        )
+        .await;
+    assert_eq!(refusal(s, &b, "start_date"), DATE_RANGE_EN);
+    let (s, b) = app
+        .post(
+            &format!("{agreements}?lang=pl"),
+            &organizer,
+            agreement("2027-01-01", "+262142-12-31", 2027, json!(100)),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &b, "end_date"),
+        "Data musi mieścić się w latach 1900–2200."
+    );
+    // Amounts: above PLN 10 billion, or beyond what the field holds.
+    for (amount, message) in [
+        (json!(i64::MAX), TOO_LARGE_EN),
+        (json!(u64::MAX), OUT_OF_RANGE_EN),
+    ] {
+        let (s, b) = app
+            .post(
+                agreements,
+                &organizer,
+                agreement("2027-01-01", "2027-12-31", 2027, amount),
+            )
+            .await;
+        assert_eq!(refusal(s, &b, "tranches[0].amount_grosze"), message);
+    }
+    let mut capacity = agreement("2027-01-01", "2027-12-31", 2027, json!(100));
+    capacity["capacity_unit"] = json!("hours");
+    capacity["capacity_per_year"] = json!(i64::MAX);
+    let (s, b) = app.post(agreements, &organizer, capacity).await;
+    assert_eq!(refusal(s, &b, "capacity_per_year"), OUT_OF_RANGE_EN);
+    // The last day of the range works, and so does the arithmetic after it.
+    let (s, a) = app
+        .post(
+            agreements,
+            &organizer,
+            agreement("2200-01-01", "2200-12-31", 2200, json!(1_000_000)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    assert_eq!(a["settlement"]["final_report_due"], "2201-01-30");
+    // A normal agreement, then its annex and reports.
+    let start_year = (Utc::now().date_naive() + Duration::days(1)).year();
+    let (s, a) = app
+        .post(
+            agreements,
+            &organizer,
+            agreement(&day(1), &day(200), i64::from(start_year), json!(5_000_000)),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{a}");
+    let aid = a["id"].as_str().unwrap();
+    let (s, b) = app
+        .post(
+            &format!("{agreements}/{aid}/annexes"),
+            &organizer,
+            json!({"reason": "Przedłużenie", "end_date": "+262142-12-31"}),
+        )
+        .await;
+    assert_eq!(refusal(s, &b, "end_date"), DATE_RANGE_EN);
+    let reports = format!("{agreements}/{aid}/reports");
+    let report = |spent: Value, own: Value, value: Value| {
+        json!({"period": "I półrocze", "kind": "partial", "text": "Zrealizowano.",
+               "spent_grosze": spent, "spent_own_grosze": own,
+               "indicator_values": {"osoby objęte opieką": value}})
+    };
+    let (s, b) = app
+        .post(&reports, &ngo, report(json!(i64::MAX), json!(0), json!(20)))
+        .await;
+    assert_eq!(refusal(s, &b, "spent_grosze"), TOO_LARGE_EN);
+    let (s, b) = app
+        .post(
+            &reports,
+            &ngo,
+            report(json!(100), json!(u64::MAX), json!(20)),
+        )
+        .await;
+    assert_eq!(refusal(s, &b, "spent_own_grosze"), OUT_OF_RANGE_EN);
+    let (s, b) = app
+        .post(&reports, &ngo, report(json!(100), json!(0), json!(1e300)))
+        .await;
+    assert_eq!(
+        refusal(s, &b, "indicator_values.osoby objęte opieką"),
+        OUT_OF_RANGE_EN
+    );
+    let (s, b) = app
+        .post(&reports, &ngo, report(json!(100), json!(0), json!(20)))
+        .await;
+    assert!(s.is_success(), "{b}");
+    // Competitions: the period, the deadline, the funds, the criteria.
+    for (field, value, message) in [
+        ("period_start", json!("+262142-01-01"), DATE_RANGE_EN),
+        ("period_end", json!("9999-12-31"), DATE_RANGE_EN),
+        ("offer_deadline", json!("10000-01-01"), DATE_RANGE_EN),
+        ("funds_grosze", json!(i64::MAX), TOO_LARGE_EN),
+        ("funds_grosze", json!(u64::MAX), OUT_OF_RANGE_EN),
+    ] {
+        let mut bad = competition_body(30);
+        bad[field] = value;
+        let (s, b) = app.post("/api/v1/competitions", &organizer, bad).await;
+        assert_eq!(refusal(s, &b, field), message, "{field}");
+    }
+    let mut bad = competition_body(30);
+    bad["criteria"][0]["weight"] = json!(i64::MAX);
+    let (s, b) = app.post("/api/v1/competitions", &organizer, bad).await;
+    assert_eq!(refusal(s, &b, "criteria[0].weight"), OUT_OF_RANGE_EN);
+    // Offers: huge own and in-kind contributions are refused, not summed.
+    let (s, c) = app
+        .post("/api/v1/competitions", &organizer, competition_body(25))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let cid = c["id"].as_str().unwrap();
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/competitions/{cid}/publish"),
+            &organizer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let offers = format!("/api/v1/competitions/{cid}/offers");
+    let mut rich = offer_body("Bogata oferta", 1_000_000);
+    rich["own_contribution_grosze"] = json!(i64::MAX);
+    rich["in_kind_grosze"] = json!(i64::MAX);
+    let (s, b) = app.post(&offers, &ngo, rich).await;
+    assert_eq!(refusal(s, &b, "own_contribution_grosze"), TOO_LARGE_EN);
+    assert_eq!(refusal(s, &b, "in_kind_grosze"), TOO_LARGE_EN);
+    let mut bad = offer_body("Oferta", 1_000_000);
+    bad["budget_lines"][0]["amount_grosze"] = json!(i64::MAX);
+    let (s, b) = app.post(&offers, &ngo, bad).await;
+    assert_eq!(
+        refusal(s, &b, "budget_lines[0].amount_grosze"),
+        TOO_LARGE_EN
+    );
+    let mut bad = offer_body("Oferta", 1_000_000);
+    bad["volunteer_hours"] = json!(i64::MAX);
+    let (s, b) = app.post(&offers, &ngo, bad).await;
+    assert_eq!(refusal(s, &b, "volunteer_hours"), OUT_OF_RANGE_EN);
+    let (s, b) = app
+        .post(&offers, &ngo, offer_body("Oferta", 1_000_000))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // Programs: years far apart, a huge yearly amount, resolution dates.
+    let program = |from: Value, to: Value, funds: Value| {
+        json!({"title": "Program", "year_from": from, "year_to": to, "priorities": ["usługi"],
+               "yearly_funds": funds})
+    };
+    let (s, b) = app
+        .post(
+            "/api/v1/programs",
+            &organizer,
+            program(json!(i32::MIN), json!(i32::MAX), json!([])),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["fields"]["year_from"].is_array() && b["fields"]["year_to"].is_array());
+    let (s, b) = app
+        .post(
+            "/api/v1/programs",
+            &organizer,
+            program(json!(i64::MAX), json!(2028), json!([])),
+        )
+        .await;
+    assert_eq!(refusal(s, &b, "year_from"), OUT_OF_RANGE_EN);
+    let (s, b) = app
+        .post(
+            "/api/v1/programs",
+            &organizer,
+            program(
+                json!(2028),
+                json!(2029),
+                json!([{"year": 2028, "amount_grosze": i64::MAX}, {"year": 2029, "amount_grosze": i64::MAX}]),
+            ),
+        )
+        .await;
+    assert_eq!(
+        refusal(s, &b, "yearly_funds[0].amount_grosze"),
+        TOO_LARGE_EN
+    );
+    let (s, p) = app
+        .post(
+            "/api/v1/programs",
+            &organizer,
+            program(json!(2028), json!(2029), json!([])),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{p}");
+    let transition = format!("/api/v1/programs/{}/transition", p["id"].as_str().unwrap());
+    let (s, b) = app
+        .post(
+            &transition,
+            &organizer,
+            json!({"to": "consultation", "consultation_until": "+262142-01-01"}),
+        )
+        .await;
+    assert_eq!(refusal(s, &b, "consultation_until"), DATE_RANGE_EN);
+    let (s, b) = app
+        .post(
+            &transition,
+            &organizer,
+            json!({"to": "adopted", "resolution_number": "X", "resolution_date": "10000-01-01"}),
+        )
+        .await;
+    assert_eq!(refusal(s, &b, "resolution_date"), DATE_RANGE_EN);
+    // The server kept working throughout.
+    let (s, b) = app
+        .post(
+            &transition,
+            &organizer,
+            json!({"to": "consultation", "consultation_until": day(10)}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (s, list) = app.get(agreements, &organizer).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["total"], 2, "{list}");
+}

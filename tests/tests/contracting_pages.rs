@@ -395,3 +395,93 @@ async fn an_ngo_keeps_its_profile_and_accounts_on_the_page() {
     assert!(page.contains("Klub Sąsiedzki") && page.contains("ala@ngo.example"));
     app.login("ala@ngo.example", PASSWORD).await;
 }
+
+#[tokio::test]
+async fn out_of_range_dates_and_numbers_are_shown_on_the_forms() {
+    let app = spawn_app().await;
+    let (organizer, csrf, _) = browser_for(&app, Role::Organizer, None).await;
+    let range_pl = "Data musi mieścić się w latach 1900–2200.";
+    let agreement = |start: &'static str, end: &'static str, capacity: &'static str| {
+        [
+            ("action", "create"),
+            ("organization_id", "nieznana"),
+            ("mode", "own"),
+            ("financing", "full_financing"),
+            ("start_date", start),
+            ("end_date", end),
+            ("tranches", "2027 | 1 000,00"),
+            ("capacity_unit", "hours"),
+            ("capacity_per_year", capacity),
+        ]
+    };
+    let with_csrf = |fields: &[(&'static str, &'static str)]| {
+        let mut form = vec![("csrf", csrf.clone())];
+        form.extend(fields.iter().map(|(k, v)| (*k, v.to_string())));
+        form
+    };
+    for (fields, message) in [
+        (agreement("+262142-01-01", "+262142-12-31", "10"), range_pl),
+        (agreement("2027-01-01", "10000-01-01", "10"), range_pl),
+        (
+            agreement("2027-01-01", "2027-12-31", "9223372036854775807"),
+            "Liczba spoza dopuszczalnego zakresu.",
+        ),
+    ] {
+        let form = with_csrf(&fields);
+        let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let (s, html, _) = organizer.post_form("/agreements/new/act", &form).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
+        assert!(html.contains(message), "{message}");
+    }
+    // A competition's period, in English on request.
+    let (s, html, _) = organizer
+        .post_form(
+            "/competitions/manage?lang=en",
+            &[
+                ("csrf", &csrf),
+                ("title", "Za daleko"),
+                ("task", "Zadanie"),
+                ("funds", "1 000,00"),
+                ("financing", "co_financing"),
+                ("period_start", "+262142-01-01"),
+                ("period_end", "9999-12-31"),
+                ("offer_deadline", "2027-01-01"),
+                ("criteria", "Jakość | 100 | 10"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("The date must fall within the years 1900 to 2200."));
+    // A council resolution dated out of range.
+    let year = (Utc::now().year() + 1).to_string();
+    let (s, _, location) = organizer
+        .post_form(
+            "/programs",
+            &[
+                ("csrf", &csrf),
+                ("title", "Program współpracy"),
+                ("year_from", &year),
+                ("year_to", &year),
+                ("priorities", "usługi opiekuńcze"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let program = location.unwrap();
+    let program = program.split('?').next().unwrap();
+    let (s, html, _) = organizer
+        .post_form(
+            &format!("{program}/transition?lang=pl"),
+            &[
+                ("csrf", &csrf),
+                ("to", "adopted"),
+                ("resolution_number", "XX/1"),
+                ("resolution_date", "+262142-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(range_pl));
+    let (s, _) = organizer.get("/agreements").await;
+    assert_eq!(s, StatusCode::OK);
+}

@@ -282,3 +282,152 @@ async fn consent_request_mails_the_resident() {
     assert!(mails.contains(&s.resident.email));
     assert!(mails.contains(&format!("/plans/{id}")), "{mails}");
 }
+
+const DATE_RANGE_EN: &str = "The date must fall within the years 1900 to 2200.";
+const OUT_OF_RANGE_EN: &str = "The number is outside the allowed range.";
+
+/// The first message of a 422 for `field`.
+fn refusal(status: StatusCode, body: &Value, field: &str) -> String {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+    body["fields"][field][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is named: {body}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn out_of_range_dates_and_hours_are_refused_in_plans() {
+    let s = setup().await;
+    for date in ["10000-01-01", "+262142-01-01", "1899-12-31"] {
+        let (st, b) = s
+            .app
+            .post(
+                "/api/v1/plans",
+                &s.coordinator,
+                json!({"resident_id": s.resident_id, "goals": ["Praca"], "application_date": date}),
+            )
+            .await;
+        assert_eq!(refusal(st, &b, "application_date"), DATE_RANGE_EN, "{date}");
+    }
+    let id = new_plan(&s).await;
+    let items = format!("/api/v1/plans/{id}/items");
+    let item = |start: &str, end: &str, hours: Value| {
+        json!({"service_code": "KIS", "frequency": "co tydzień", "hours_per_month": hours,
+               "start_date": start, "end_date": end})
+    };
+    let (st, b) = s
+        .app
+        .post(
+            &items,
+            &s.coordinator,
+            item("+262142-01-01", &day(30), json!(8)),
+        )
+        .await;
+    assert_eq!(refusal(st, &b, "start_date"), DATE_RANGE_EN);
+    let (st, b) = s
+        .app
+        .post(
+            &items,
+            &s.coordinator,
+            item(&day(0), "9999-12-31", json!(8)),
+        )
+        .await;
+    assert_eq!(refusal(st, &b, "end_date"), DATE_RANGE_EN);
+    let (st, b) = s
+        .app
+        .post(
+            &items,
+            &s.coordinator,
+            item(&day(0), &day(30), json!(i64::MAX)),
+        )
+        .await;
+    assert_eq!(refusal(st, &b, "hours_per_month"), OUT_OF_RANGE_EN);
+    let (st, b) = s
+        .app
+        .post(&items, &s.coordinator, item(&day(0), &day(30), json!(745)))
+        .await;
+    assert_eq!(
+        refusal(st, &b, "hours_per_month"),
+        "Hours per month: from 0 to 744."
+    );
+    let (st, b) = step(
+        &s,
+        &s.coordinator,
+        &id,
+        json!({"to": "active", "review_date": "+262142-01-01"}),
+    )
+    .await;
+    assert_eq!(refusal(st, &b, "review_date"), DATE_RANGE_EN);
+    // A page number whose offset would overflow.
+    let (st, b) = s
+        .app
+        .get("/api/v1/audit?page=9223372036854775807", &s.organizer)
+        .await;
+    assert_eq!(refusal(st, &b, "page"), OUT_OF_RANGE_EN);
+    let (st, b) = s
+        .app
+        .get("/api/v1/audit?page=10000000&per_page=100", &s.organizer)
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    assert_eq!(b["items"], json!([]));
+    // The same checks on the pages, in the user's language.
+    let browser = Browser::new(&s.app);
+    let csrf = browser.sign_in(&s.coordinator.email, PASSWORD).await;
+    let (st, html, _) = browser
+        .post_form(
+            "/plans/new",
+            &[
+                ("csrf", &csrf),
+                ("resident_id", &s.resident_id),
+                ("goals", "Praca"),
+                ("application_date", "10000-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Data musi mieścić się w latach 1900–2200."));
+    let (today, in_a_month) = (day(0), day(30));
+    for (start, hours, lang, message) in [
+        ("+262142-01-01", "8", "en", DATE_RANGE_EN),
+        (
+            today.as_str(),
+            "9223372036854775807",
+            "pl",
+            "Liczba spoza dopuszczalnego zakresu.",
+        ),
+    ] {
+        let (st, html, _) = browser
+            .post_form(
+                &format!("/plans/{id}/items?lang={lang}"),
+                &[
+                    ("csrf", &csrf),
+                    ("service_code", "KIS"),
+                    ("frequency", "co tydzień"),
+                    ("hours_per_month", hours),
+                    ("start_date", start),
+                    ("end_date", &in_a_month),
+                ],
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(html.contains(message), "{message}");
+    }
+    let (st, html, _) = browser
+        .post_form(
+            &format!("/plans/{id}/transition"),
+            &[
+                ("csrf", &csrf),
+                ("to", "active"),
+                ("review_date", "+262142-01-01"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Data musi mieścić się w latach 1900–2200."));
+    // The server kept working.
+    let (st, b) = s
+        .app
+        .post(&items, &s.coordinator, item(&day(0), &day(30), json!(8)))
+        .await;
+    assert_eq!(st, StatusCode::CREATED, "{b}");
+}
