@@ -208,7 +208,10 @@ pub fn session_actor(
         .filter(sessions::expires_at.gt(now()))
         .filter(users::disabled.eq(false))
         .select((UserRow::as_select(), sessions::csrf_token))
-        .first(conn)
+        // Not `.first()`: its bound `LIMIT ?` makes SQLite re-prepare the
+        // statement on every execution, bypassing the statement cache; the
+        // token is the primary key, so there is at most one row anyway.
+        .get_result(conn)
         .optional()?;
     Ok(found.map(|(u, csrf)| (u.actor(), csrf)))
 }

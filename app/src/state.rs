@@ -86,7 +86,7 @@ impl AppState {
         let (value, rows) = self
             .db(move |conn| {
                 let capture = cus_db::audit::capture();
-                let value = f(conn)?;
+                let value = cus_db::read_transaction(conn, f)?;
                 Ok((value, capture.finish()))
             })
             .await?;

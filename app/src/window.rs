@@ -160,7 +160,7 @@ pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<
     let r: Resident = residents::table
         .find(id)
         .select(Resident::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     let own = actor.resident_id.as_deref() == Some(id);
     let staff = actor.role.is_staff() && actor.sees_municipality(&r.municipality);
@@ -521,7 +521,7 @@ pub fn resident_contact(
     let email: Option<Option<String>> = residents::table
         .find(resident_id)
         .select(residents::email)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(email.flatten().map(|e| (e, "pl".to_string())))
 }
@@ -630,7 +630,7 @@ fn visible_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
     let r: Request = requests::table
         .find(id)
         .select(Request::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     let own = actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&r.resident_id);
     let staff = actor.role.is_staff() && actor.sees_municipality(&r.municipality);
@@ -669,12 +669,12 @@ pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
     let (first, last): (String, String) = residents::table
         .find(&request.resident_id)
         .select((residents::first_name, residents::last_name))
-        .first(conn)?;
+        .get_result(conn)?;
     let service: Option<(String, String)> = match &request.service_id {
         Some(sid) => services::table
             .find(sid)
             .select((services::code, services::name))
-            .first(conn)
+            .get_result(conn)
             .optional()?,
         None => None,
     };

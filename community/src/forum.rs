@@ -56,7 +56,7 @@ pub fn membership(conn: &mut DbConn, actor: &Actor) -> DomainResult<Membership> 
     let row: Option<Membership> = forum_members::table
         .find(&actor.user_id)
         .select(Membership::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     match row {
         Some(r) if r.active => Ok(r),
@@ -75,7 +75,7 @@ pub fn membership(conn: &mut DbConn, actor: &Actor) -> DomainResult<Membership> 
             Ok(forum_members::table
                 .find(&actor.user_id)
                 .select(Membership::as_select())
-                .first(conn)?)
+                .get_result(conn)?)
         }
         None => Err(DomainError::Forbidden),
     }
@@ -139,7 +139,7 @@ pub fn set_membership(
     Ok(forum_members::table
         .find(&input.user_id)
         .select(Membership::as_select())
-        .first(conn)?)
+        .get_result(conn)?)
 }
 
 /// How the member wants to hear of forum activity.
@@ -472,7 +472,7 @@ fn thread_row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Thread
     let row: ThreadRow = threads::table
         .find(id)
         .select(ThreadRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     if actor.municipality.as_deref() != Some(row.municipality.as_str()) {
         return Err(DomainError::NotFound);
@@ -605,7 +605,7 @@ fn post_in_forum(
     let (thread_id, author, body): (String, String, String) = posts::table
         .find(post_id)
         .select((posts::thread_id, posts::author_id, posts::body))
-        .first(conn)
+        .get_result(conn)
         .found()?;
     thread_row(conn, actor, &thread_id)?;
     Ok((thread_id, author, body))
@@ -963,7 +963,7 @@ pub fn calendar_token(conn: &mut DbConn, actor: &Actor) -> DomainResult<String> 
     let existing: Option<String> = forum_members::table
         .find(&actor.user_id)
         .select(forum_members::calendar_token)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     if let Some(t) = existing {
         return Ok(t);

@@ -210,7 +210,7 @@ pub(crate) fn from_award(
             offers::requested_grosze,
             offers::indicators,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     let lines: Vec<(i32, i64)> = budget_lines::table
         .filter(budget_lines::offer_id.eq(offer_id))
         .select((budget_lines::year, budget_lines::amount_grosze))
@@ -431,7 +431,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
     let mut row: AgreementRow = agreements::table
         .find(id)
         .select(AgreementRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     // A small grant's comment window closes by itself.
     if row.status == "public_comment" && row.public_comment_until.is_some_and(|d| d < today()) {
@@ -443,7 +443,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
     let organization_name: String = organizations::table
         .find(&row.organization_id)
         .select(organizations::name)
-        .first(conn)?;
+        .get_result(conn)?;
     let list: Vec<Tranche> = tranches::table
         .filter(tranches::agreement_id.eq(id))
         .order(tranches::year)

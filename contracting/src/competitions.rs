@@ -254,7 +254,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Competition> {
     let row: CompetitionRow = competitions::table
         .find(id)
         .select(CompetitionRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     let crit = criteria::table
         .filter(criteria::competition_id.eq(id))

@@ -73,7 +73,7 @@ pub fn formal(
     let email: String = organizations::table
         .find(&offer.row.organization_id)
         .select(organizations::email)
-        .first(conn)?;
+        .get_result(conn)?;
     outbox::enqueue(
         conn,
         "offer_formal",
@@ -191,7 +191,7 @@ pub fn declare(
     let declared: Option<NaiveDateTime> = commission_members::table
         .find((competition_id, &actor.user_id))
         .select(commission_members::declared_at)
-        .first(conn)?;
+        .get_result(conn)?;
     if declared.is_some() {
         return Err(DomainError::conflict("error-declaration-duplicate"));
     }
@@ -275,7 +275,7 @@ pub fn score(
             commission_members::declared_at,
             commission_members::no_conflict,
         ))
-        .first(conn)?;
+        .get_result(conn)?;
     if declared.is_none() {
         return Err(DomainError::conflict("error-declare-first"));
     }

@@ -311,12 +311,12 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Offer> {
     let row: OfferRow = offers::table
         .find(id)
         .select(OfferRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     let organization_name: String = organizations::table
         .find(&row.organization_id)
         .select(organizations::name)
-        .first(conn)?;
+        .get_result(conn)?;
     let lines: Vec<BudgetLine> = budget_lines::table
         .filter(budget_lines::offer_id.eq(id))
         .order(budget_lines::position)

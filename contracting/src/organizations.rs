@@ -166,7 +166,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Organization> {
     organizations::table
         .find(id)
         .select(Organization::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()
 }
 

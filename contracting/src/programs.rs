@@ -190,7 +190,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Program> 
     let row: ProgramRow = programs::table
         .find(id)
         .select(ProgramRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .found()?;
     if !actor.sees_municipality(&row.municipality) {
         return Err(DomainError::NotFound);

@@ -127,6 +127,10 @@ pub type PooledConn = r2d2::PooledConnection<Manager>;
 pub fn connect(url: &str, max_size: u32) -> Result<Pool, String> {
     let url = DatabaseUrl::parse(url);
     r2d2::Pool::builder()
+        // A SQLite file cannot go away under a connection, so skip r2d2's
+        // `SELECT 1` on every checkout there (`has_broken` still discards
+        // connections in a bad state); a PostgreSQL server can restart.
+        .test_on_check_out(url.backend == Backend::Postgres)
         .max_size(max_size.max(1))
         .min_idle(Some(1))
         .connection_timeout(std::time::Duration::from_secs(20))
@@ -186,5 +190,38 @@ where
             let _ = Tm::rollback_transaction(conn);
             std::panic::resume_unwind(panic)
         }
+    }
+}
+
+/// Runs the read `f` in one read transaction: its queries see one snapshot
+/// and, on SQLite, share one read lock. Nothing may be written in it
+/// (PostgreSQL refuses; audited reads collect their audit rows instead).
+pub fn read_transaction<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    type Tm = <DbConn as Connection>::TransactionManager;
+    let top_level = Tm::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map(|d| d.is_none())
+        .unwrap_or(false);
+    if !top_level {
+        return f(conn);
+    }
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN DEFERRED")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN READ ONLY")?,
+    }
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(conn)));
+    // A read has nothing to keep: end it the cheapest safe way.
+    let end = Tm::rollback_transaction(conn);
+    match outcome {
+        Ok(Ok(value)) => {
+            end?;
+            Ok(value)
+        }
+        Ok(Err(e)) => Err(e),
+        Err(panic) => std::panic::resume_unwind(panic),
     }
 }
