@@ -9,7 +9,9 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use cus_db::error::{Check, OptionalFound};
-use cus_db::schema::{login_attempts, municipalities, residents, sessions, user_tokens, users};
+use cus_db::schema::{
+    login_attempts, municipalities, organizations, residents, sessions, user_tokens, users,
+};
 use cus_db::{new_id, now, outbox, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use rand::RngCore;
@@ -252,6 +254,9 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
             .optional()?
             .ok_or_else(|| DomainError::field("municipality", "error-municipality-unknown"))?;
     }
+    if let Some(org) = &new.organization_id {
+        check_organization(conn, new.role, new.municipality.as_deref(), org)?;
+    }
     let taken: i64 = users::table
         .filter(users::email.eq(&email))
         .count()
@@ -276,6 +281,35 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
         ))
         .execute(conn)?;
     Ok(id)
+}
+
+/// An account acts for an organization of its own municipality, and only
+/// an NGO's or a commission member's account names one. An organization of
+/// another municipality reads as unknown: its existence does not leak.
+fn check_organization(
+    conn: &mut DbConn,
+    role: Role,
+    municipality: Option<&str>,
+    org: &str,
+) -> DomainResult<()> {
+    if !matches!(role, Role::Ngo | Role::Commission) {
+        return Err(DomainError::field(
+            "organization_id",
+            "error-organization-role",
+        ));
+    }
+    let home: Option<String> = organizations::table
+        .find(org)
+        .select(organizations::municipality)
+        .first(conn)
+        .optional()?;
+    if home.is_none() || home.as_deref() != municipality {
+        return Err(DomainError::field(
+            "organization_id",
+            "error-organization-unknown",
+        ));
+    }
+    Ok(())
 }
 
 /// A resident's online registration.

@@ -173,7 +173,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Organization> {
 /// An organization as its own users, or staff of its municipality, see it.
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Organization> {
     let org = load(conn, id)?;
-    let own = actor.role == Role::Ngo && actor.organization_id.as_deref() == Some(id);
+    let own = actor.acts_for(id, &org.municipality);
     let staff = actor.is(&[
         Role::Organizer,
         Role::Admin,

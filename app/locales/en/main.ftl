@@ -354,6 +354,7 @@ error-offer-exists = The organization has already submitted an offer in this com
 error-offer-not-passed = Only formally correct offers are scored.
 error-offers-closed = This competition does not take offers.
 error-organization-unknown = Unknown organization.
+error-organization-role = Only NGO and commission member accounts belong to an organization.
 error-own-contribution = Co-financing needs an own contribution.
 error-period-too-long = The period may last at most 5 years.
 error-points-range = The points exceed the criterion's maximum.

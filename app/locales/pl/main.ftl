@@ -354,6 +354,7 @@ error-offer-exists = Organizacja złożyła już ofertę w tym konkursie.
 error-offer-not-passed = Ocenie merytorycznej podlegają tylko oferty poprawne formalnie.
 error-offers-closed = Oferty w tym konkursie nie są przyjmowane.
 error-organization-unknown = Nieznana organizacja.
+error-organization-role = Do organizacji należą tylko konta organizacji pozarządowych i członków komisji.
 error-own-contribution = Wspieranie wymaga wkładu własnego.
 error-period-too-long = Okres realizacji może wynosić najwyżej 5 lat.
 error-points-range = Liczba punktów przekracza maksimum kryterium.

@@ -1,0 +1,255 @@
+//! The defects an attack sweep found (issue 10), one test each, tried as an
+//! attacker would: over HTTP, on SQLite and PostgreSQL alike.
+
+use chrono::{Datelike, Duration, Utc};
+use cus_db::Role;
+use cus_tests::*;
+use diesel::prelude::*;
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn day(offset: i64) -> String {
+    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+}
+
+fn competition_json(deadline_days: i64) -> Value {
+    let year = Utc::now().year();
+    json!({
+        "title": "Usługi opiekuńcze", "task": "Usługi opiekuńcze w miejscu zamieszkania",
+        "financing": "co_financing", "funds_grosze": 50_000_000,
+        "period_start": format!("{}-01-01", year + 1), "period_end": format!("{}-12-31", year + 1),
+        "offer_deadline": day(deadline_days),
+        "award_rules": "Dotacja do 90% kosztów.", "conditions": "Na terenie gminy.",
+        "award_procedure": "Ocena formalna, komisja.", "prior_funding": "brak",
+        "criteria": [{"name": "Możliwość realizacji", "weight": 100, "max_points": 10}],
+    })
+}
+
+fn offer_json() -> Value {
+    let year = Utc::now().year();
+    json!({
+        "title": "Opieka", "description": "Opieka nad 20 osobami.", "schedule": "Cały rok.",
+        "expected_results": "20 osób", "indicators": ["osoby"], "bidder_profile": "Doświadczenie.",
+        "budget_lines": [{"name": "Wynagrodzenia", "category": "task", "year": year + 1, "amount_grosze": 1_000_000}],
+        "own_contribution_grosze": 200_000, "in_kind_grosze": 0, "volunteer_hours": 10, "declarations": true,
+    })
+}
+
+/// A published competition of `organizer`'s municipality.
+async fn published_competition(app: &TestApp, organizer: &User) -> String {
+    let (s, c) = app
+        .post("/api/v1/competitions", organizer, competition_json(30))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{c}");
+    let id = c["id"].as_str().unwrap().to_string();
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/competitions/{id}/publish"),
+            organizer,
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    id
+}
+
+// ---------------------------------------------------------------- 1
+
+/// An administrator of Brzeziny gave an account an organization of
+/// Sochaczew (201) and the account then read and changed Sochaczew's
+/// records. An account's organization must be of its municipality.
+#[tokio::test]
+async fn an_account_belongs_to_an_organization_of_its_own_municipality() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let (org, _) = app.organization(&organizer, "Fundacja Razem", 1).await;
+    let brzeziny_admin = app.user(Role::Admin, BRZEZINY).await;
+    let account = |email: &str, municipality: &str, org: &str| {
+        json!({"email": email, "password": PASSWORD, "role": "ngo",
+               "municipality": municipality, "organization_id": org})
+    };
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            &brzeziny_admin,
+            account("intruz@test.example", BRZEZINY, &org),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["fields"]["organization_id"].is_array(), "{b}");
+    // An organization that does not exist reads the same.
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            &brzeziny_admin,
+            account("intruz@test.example", BRZEZINY, "no-such-organization"),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b["fields"]["organization_id"].is_array(), "{b}");
+    // A municipality's administrator creates accounts only in it.
+    let (s, _) = app
+        .post(
+            "/api/v1/users",
+            &brzeziny_admin,
+            account("intruz@test.example", SOCHACZEW, &org),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = app
+        .post(
+            "/api/v1/users",
+            &brzeziny_admin,
+            json!({"email": "desk.so@test.example", "password": PASSWORD, "role": "desk", "municipality": SOCHACZEW}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    // Nobody got in.
+    let (s, _) = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(json!({"email": "intruz@test.example", "password": PASSWORD})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    // The global administrator is held to the same rule; the right
+    // municipality is fine.
+    let global = app.user(Role::Admin, "").await;
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            &global,
+            account("intruz@test.example", BRZEZINY, &org),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    let (s, b) = app
+        .post(
+            "/api/v1/users",
+            &global,
+            account("kolega@test.example", SOCHACZEW, &org),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    // The command line (`cus user add --organization`) goes through the same function.
+    let refused = app.with_db(|c| {
+        cus::auth::create_user(
+            c,
+            cus::auth::NewUser {
+                email: "cli@test.example".into(),
+                password: PASSWORD.into(),
+                role: Role::Ngo,
+                municipality: Some(BRZEZINY.into()),
+                organization_id: Some(org.clone()),
+                display_name: "CLI".into(),
+                locale: "pl".into(),
+                confirmed: true,
+            },
+        )
+    });
+    assert!(refused.is_err(), "{refused:?}");
+}
+
+/// Accounts tied to another municipality's organization (made before the
+/// rule above) see nothing of it: every NGO check compares the
+/// municipality too.
+#[tokio::test]
+async fn ngo_checks_compare_the_municipality_too() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let (org, ngo) = app.organization(&organizer, "Fundacja Razem", 2).await;
+    let year = (Utc::now().date_naive() + Duration::days(10)).year();
+    let (s, ag) = app
+        .post(
+            "/api/v1/agreements",
+            &organizer,
+            json!({"organization_id": org, "mode": "small_grant", "title": "Piknik",
+                   "start_date": day(10), "end_date": day(40),
+                   "tranches": [{"year": year, "amount_grosze": 500_000}]}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{ag}");
+    let agreement = ag["id"].as_str().unwrap().to_string();
+    let competition = published_competition(&app, &organizer).await;
+    let (s, offer) = app
+        .post(
+            &format!("/api/v1/competitions/{competition}/offers"),
+            &ngo,
+            offer_json(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{offer}");
+    let offer = offer["id"].as_str().unwrap().to_string();
+    // An account of Brzeziny carrying Sochaczew's organization.
+    let planted = app.user(Role::Ngo, BRZEZINY).await;
+    app.with_db(|c| {
+        use cus_db::schema::users;
+        diesel::update(users::table.find(&planted.id))
+            .set(users::organization_id.eq(&org))
+            .execute(c)
+            .unwrap();
+    });
+    let (s, _) = app
+        .get(&format!("/api/v1/organizations/{org}"), &planted)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "the organization");
+    let mut edit = organization_json("Przejęta", 2);
+    edit["iban"] = json!("PL61 1090 1014 0000 0712 1981 2874");
+    let (s, _) = app
+        .call(
+            Method::PUT,
+            &format!("/api/v1/organizations/{org}"),
+            Some(&planted),
+            Some(edit),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "its profile and IBAN");
+    let (s, list) = app.get("/api/v1/agreements", &planted).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(list["total"], 0, "its agreements: {list}");
+    let (s, _) = app
+        .get(&format!("/api/v1/agreements/{agreement}"), &planted)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "an agreement");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/agreements/{agreement}/reports"),
+            &planted,
+            json!({"period": "2026", "kind": "partial", "text": "Zrobione.", "spent_grosze": 0}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "a report on its agreement");
+    let (s, _) = app.get(&format!("/api/v1/offers/{offer}"), &planted).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "its offer");
+    // Nor does it bid for Sochaczew's organization in its own municipality.
+    let brzeziny = app.user(Role::Organizer, BRZEZINY).await;
+    let theirs = published_competition(&app, &brzeziny).await;
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/competitions/{theirs}/offers"),
+            &planted,
+            offer_json(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // The organization's own account still sees all of it.
+    let (s, _) = app.get(&format!("/api/v1/organizations/{org}"), &ngo).await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, list) = app.get("/api/v1/agreements", &ngo).await;
+    assert_eq!(list["total"], 1);
+    let (s, _) = app
+        .get(&format!("/api/v1/agreements/{agreement}"), &ngo)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = app.get(&format!("/api/v1/offers/{offer}"), &ngo).await;
+    assert_eq!(s, StatusCode::OK);
+    // The page of the planted account shows no profile either.
+    let b = Browser::new(&app);
+    b.sign_in(&planted.email, PASSWORD).await;
+    let (s, html) = b.get("/organization").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!html.contains("Fundacja Razem"));
+}
+
