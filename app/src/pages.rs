@@ -381,12 +381,22 @@ pub fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> H
     resp
 }
 
+/// `path` when it is an absolute path on this site, as a browser reads it:
+/// one leading `/` (not `//` or `/\`, which browsers read as another host),
+/// no backslash (read as `/`) and no control character (browsers drop tabs
+/// and newlines, so `/\t/host` becomes `//host`; CR/LF would split the
+/// header). Checked on the decoded value.
+pub fn local_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    ok.then_some(path)
+}
+
+/// Where to go after signing in: `next` when it stays on this site, else home.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    local_path(next).unwrap_or("/").to_string()
 }
 
 async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
@@ -397,7 +407,10 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok();
     let next = q
         .as_ref()
-        .and_then(|q| q.get("next").cloned())
+        .and_then(|q| {
+            q.get("next")
+                .map(|n| local_path(n).unwrap_or("").to_string())
+        })
         .unwrap_or_default();
     let view = View::new(&req, None);
     let flash = flash_of(&req, &view);
@@ -432,7 +445,8 @@ async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse
             )
         })
         .await;
-    let data = json!({"form_csrf": field(&form, "csrf"), "next": field(&form, "next"), "values": values(&form)});
+    let next = local_path(field(&form, "next")).unwrap_or("");
+    let data = json!({"form_csrf": field(&form, "csrf"), "next": next, "values": values(&form)});
     match result {
         Ok(session) => {
             let cookie = Cookie::build(SESSION_COOKIE, session.token)

@@ -253,3 +253,57 @@ async fn ngo_checks_compare_the_municipality_too() {
     assert!(!html.contains("Fundacja Razem"));
 }
 
+// ---------------------------------------------------------------- 2
+
+/// `next=/%09/evil.example` went to `/\t/evil.example` (browsers drop the
+/// tab: `//evil.example`); a CR/LF gave a 500.
+#[tokio::test]
+async fn after_login_next_stays_on_this_site() {
+    let app = spawn_app().await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let b = Browser::new(&app);
+    let (_, page) = b.get("/login").await;
+    let csrf = csrf_of(&page);
+    let login = |next: &'static str| {
+        let (b, csrf, email) = (&b, csrf.clone(), desk.email.clone());
+        async move {
+            b.post_form(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("email", &email),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await
+        }
+    };
+    for next in [
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "/\r\nSet-Cookie: x=1",
+        "//evil.example",
+        "/\\evil.example",
+        "/x\\y",
+        "https://evil.example/",
+        "evil.example",
+        "/\u{0}",
+        "",
+    ] {
+        let (s, _, location) = login(next).await;
+        assert_eq!(s, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(location.as_deref(), Some("/"), "{next:?}");
+    }
+    let (s, _, location) = login("/requests/new?x=1").await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    assert_eq!(location.as_deref(), Some("/requests/new?x=1"));
+    // The login form does not carry such a `next` either.
+    let anonymous = Browser::new(&app);
+    let (s, html) = anonymous.get("/login?next=/%09/evil.example").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("evil.example"), "{html}");
+    let (_, html) = anonymous.get("/login?next=/cases").await;
+    assert!(html.contains("value=\"/cases\""));
+}
+
