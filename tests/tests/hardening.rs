@@ -307,3 +307,193 @@ async fn after_login_next_stays_on_this_site() {
     assert!(html.contains("value=\"/cases\""));
 }
 
+// ---------------------------------------------------------------- 3
+
+/// Registration said "already exists" for a known email and "already
+/// registered" for a PESEL on file: anyone could learn who is a client.
+#[tokio::test]
+async fn registration_answers_alike_whoever_is_on_file() {
+    let app = spawn_app().await;
+    let register = |email: &str, pesel: Option<String>| {
+        let mut reg = json!({"email": email, "password": PASSWORD, "first_name": "Anna",
+                             "last_name": "Nowak", "municipality": SOCHACZEW});
+        if let Some(p) = pesel {
+            reg["pesel"] = json!(p);
+        }
+        app.call(Method::POST, "/api/v1/register", None, Some(reg))
+    };
+    let fresh = register("anna@test.example", Some(pesel(1))).await;
+    assert!(fresh.0.is_success(), "{fresh:?}");
+    // The same email again, with or without a PESEL: the same answer.
+    assert_eq!(
+        register("anna@test.example", Some(pesel(2))).await,
+        fresh,
+        "a known email"
+    );
+    assert_eq!(
+        register("ANNA@test.example", None).await,
+        fresh,
+        "a known email"
+    );
+    // A PESEL the desk registered: the same answer.
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let on_file = pesel(3);
+    app.resident(&desk, &on_file).await;
+    assert_eq!(
+        register("someone@test.example", Some(on_file.clone())).await,
+        fresh,
+        "a PESEL on file"
+    );
+    // Staff accounts are no different.
+    assert_eq!(
+        register(&desk.email, None).await,
+        fresh,
+        "a staff member's email"
+    );
+    // Nothing was duplicated, and the account with a PESEL on file is not
+    // tied to that resident's record.
+    let (annas, someone): (i64, Option<String>) = app.with_db(|c| {
+        use cus_db::schema::users;
+        let n = users::table
+            .filter(users::email.eq("anna@test.example"))
+            .count()
+            .get_result(c)
+            .unwrap();
+        let linked = users::table
+            .filter(users::email.eq("someone@test.example"))
+            .select(users::resident_id)
+            .first::<Option<String>>(c)
+            .unwrap();
+        (n, linked)
+    });
+    assert_eq!(annas, 1);
+    assert_eq!(someone, None, "a PESEL proves nothing");
+    // The pages say the same thing each time.
+    let page = Browser::new(&app);
+    let (_, form) = page.get("/register").await;
+    let csrf = csrf_of(&form);
+    let mut answers = vec![];
+    for (email, pesel) in [
+        ("nowy@test.example", pesel(4)),
+        ("anna@test.example", pesel(5)),
+        ("inny@test.example", on_file.clone()),
+    ] {
+        let (s, html, _) = page
+            .post_form(
+                "/register",
+                &[
+                    ("csrf", &csrf),
+                    ("email", email),
+                    ("password", PASSWORD),
+                    ("first_name", "Jan"),
+                    ("last_name", "Nowak"),
+                    ("municipality", SOCHACZEW),
+                    ("pesel", &pesel),
+                ],
+            )
+            .await;
+        answers.push((s, html));
+    }
+    assert_eq!(answers[0].0, StatusCode::OK);
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    // NGO self-registration, API and page: a known email answers alike.
+    let org = |name: &str, n: u32, email: &str| {
+        let mut o = organization_json(name, n);
+        o["email"] = json!(email);
+        o["municipality"] = json!(SOCHACZEW);
+        o["password"] = json!(PASSWORD);
+        o
+    };
+    let first = app
+        .call(
+            Method::POST,
+            "/api/v1/organizations",
+            None,
+            Some(org("Fundacja A", 11, "biuro@fundacja.example")),
+        )
+        .await;
+    assert!(first.0.is_success(), "{first:?}");
+    let again = app
+        .call(
+            Method::POST,
+            "/api/v1/organizations",
+            None,
+            Some(org("Fundacja B", 12, "biuro@fundacja.example")),
+        )
+        .await;
+    assert_eq!(again, first, "an NGO's known email");
+    let staff = app
+        .call(
+            Method::POST,
+            "/api/v1/organizations",
+            None,
+            Some(org("Fundacja C", 13, &desk.email)),
+        )
+        .await;
+    assert_eq!(staff, first, "a staff member's email");
+    let ngo_page = Browser::new(&app);
+    let (_, form) = ngo_page.get("/organizations/register").await;
+    let csrf = csrf_of(&form);
+    let mut answers = vec![];
+    for (n, email) in [
+        (14, "nowa@fundacja.example"),
+        (15, "biuro@fundacja.example"),
+    ] {
+        let o = organization_json("Fundacja", n);
+        let (s, html, _) = ngo_page
+            .post_form(
+                "/organizations/register",
+                &[
+                    ("csrf", &csrf),
+                    ("name", "Fundacja"),
+                    ("legal_form", "foundation"),
+                    ("nip", o["nip"].as_str().unwrap()),
+                    ("regon", o["regon"].as_str().unwrap()),
+                    ("address", "ul. Długa 1"),
+                    ("postal_code", "96-500"),
+                    ("city", "Sochaczew"),
+                    ("email", email),
+                    ("municipality", SOCHACZEW),
+                    ("password", PASSWORD),
+                ],
+            )
+            .await;
+        answers.push((s, html));
+    }
+    assert_eq!(answers[0].0, StatusCode::OK, "{}", answers[0].1);
+    assert_eq!(answers[1], answers[0]);
+    let organizations: i64 = app.with_db(|c| {
+        use cus_db::schema::organizations;
+        organizations::table.count().get_result(c).unwrap()
+    });
+    assert_eq!(organizations, 2, "no organization for a known email");
+    // The owners learn of it by mail; the one asking learns nothing more.
+    app.run_job("outbox");
+    let mails = app.mails();
+    let to = |addr: &str| -> Vec<&String> {
+        mails
+            .iter()
+            .filter(|m| {
+                m.lines()
+                    .any(|l| l.to_ascii_lowercase().starts_with("to:") && l.contains(addr))
+            })
+            .collect()
+    };
+    let anna = to("anna@test.example");
+    assert!(
+        anna.iter().any(|m| m.contains("/login")),
+        "the owner is told: {anna:?}"
+    );
+    assert_eq!(
+        to("someone@test.example").len(),
+        1,
+        "a confirmation only, as anyone gets"
+    );
+    assert!(
+        !to("jan.testowy@test.example").is_empty(),
+        "the resident on file is told"
+    );
+    assert!(!to("biuro@fundacja.example").is_empty());
+    assert!(!to(&desk.email).is_empty());
+}
+
