@@ -437,7 +437,9 @@ struct SearchQuery {
     q: Option<String>,
 }
 
-#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::Resident])), security(("bearer" = [])))]
+/// Residents by PESEL or last name (prefix): the roles working on cases
+/// only; names and birth year, each resident shown audited.
+#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::ResidentHit]), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/residents")]
 async fn search_residents(
     st: Data,

@@ -133,7 +133,7 @@ impl View {
             ctx["nav"] = json!({
                 "cases": a.role == Role::Resident,
                 "work": staff,
-                "residents": staff,
+                "residents": a.is(window::SEARCHING_RESIDENTS),
                 "services": staff,
                 "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
                 "audit": a.is(&[Role::Admin, Role::Organizer]),
@@ -795,23 +795,27 @@ fn can_register_residents(user: &PageUser) -> bool {
 }
 
 async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    user.actor.require(window::SEARCHING_RESIDENTS)?;
     let q = query_map(&req);
     let query = q.get("q").cloned();
     let actor = user.actor.clone();
-    let found = match query.clone().filter(|s| !s.trim().is_empty()) {
-        Some(text) => Some(
-            st.audited(move |c| window::search_residents(c, &actor, &text))
-                .await?,
-        ),
-        None if user.actor.role.is_staff() => None,
-        None => return Err(DomainError::Forbidden.into()),
-    };
     let view = View::new(&req, Some(&user));
-    Ok(view.render(
-        "residents",
-        "residents-title",
-        json!({"q": query, "found": found, "can_register": can_register_residents(&user)}),
-    ))
+    let data = json!({"q": query, "can_register": can_register_residents(&user)});
+    let found = match query.clone().filter(|s| !s.trim().is_empty()) {
+        Some(text) => {
+            match st
+                .audited(move |c| window::search_residents(c, &actor, &text))
+                .await
+            {
+                Ok(found) => Some(found),
+                Err(e) => return view.form_error(e, "residents", "residents-title", data),
+            }
+        }
+        None => None,
+    };
+    let mut data = data;
+    data["found"] = json!(found);
+    Ok(view.render("residents", "residents-title", data))
 }
 
 async fn resident_create(

@@ -497,3 +497,104 @@ async fn registration_answers_alike_whoever_is_on_file() {
     assert!(!to(&desk.email).is_empty());
 }
 
+// ---------------------------------------------------------------- 4
+
+/// Resident search gave PESEL, address and phone of up to 50 residents to
+/// any staff role, the community organizer included, with one audit row
+/// per query.
+#[tokio::test]
+async fn resident_search_is_for_case_work_shows_little_and_audits_each_resident() {
+    let app = spawn_app().await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let mut ids = vec![];
+    for n in 0..3 {
+        ids.push(app.resident(&desk, &pesel(100 + n)).await);
+    }
+    for role in [
+        Role::CommunityOrganizer,
+        Role::Commission,
+        Role::Council,
+        Role::Ngo,
+        Role::Resident,
+    ] {
+        let u = app.user(role, SOCHACZEW).await;
+        let (s, _) = app.get("/api/v1/residents?q=Testowy", &u).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "{role:?}");
+    }
+    for role in [
+        Role::Desk,
+        Role::SocialWorker,
+        Role::Benefits,
+        Role::Coordinator,
+        Role::Organizer,
+        Role::Admin,
+    ] {
+        let u = app.user(role, SOCHACZEW).await;
+        let (s, b) = app.get("/api/v1/residents?q=Test", &u).await;
+        assert_eq!(s, StatusCode::OK, "{role:?}: {b}");
+        assert_eq!(b["total"], 3, "{role:?}");
+    }
+    let (_, found) = app.get("/api/v1/residents?q=Testowy", &desk).await;
+    for item in found["items"].as_array().unwrap() {
+        let mut keys: Vec<&str> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|k| k.as_str())
+            .collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["birth_year", "first_name", "id", "last_name"],
+            "{item}"
+        );
+        assert_eq!(item["birth_year"], 1985);
+    }
+    // One audit row for each resident shown, none for the query.
+    let (_, by_pesel) = app
+        .get(&format!("/api/v1/residents?q={}", pesel(101)), &desk)
+        .await;
+    assert_eq!(by_pesel["total"], 1);
+    let rows: Vec<(String, String)> = app.with_db(|c| {
+        use cus_db::schema::audit_log;
+        audit_log::table
+            .filter(audit_log::actor_id.eq(&desk.id))
+            .filter(audit_log::action.eq("resident.search"))
+            .select((audit_log::subject_type, audit_log::subject_id))
+            .load(c)
+            .unwrap()
+    });
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert!(rows.iter().all(|(t, _)| t == "resident"));
+    for id in &ids {
+        assert!(rows.iter().any(|(_, s)| s == id), "{id} audited");
+    }
+    assert!(
+        rows.iter()
+            .all(|(_, s)| !s.contains("Test") && *s != pesel(101)),
+        "no query text in the log"
+    );
+    // No listing of everyone.
+    let (s, _) = app.get("/api/v1/residents", &desk).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    let (s, _) = app.get("/api/v1/residents?q=%20", &desk).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // The page: the same roles, the same few fields.
+    let osl = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    let b = Browser::new(&app);
+    b.sign_in(&osl.email, PASSWORD).await;
+    let (s, _) = b.get("/residents?q=Testowy").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (_, home) = b.get("/").await;
+    assert!(!home.contains("href=\"/residents\""), "no menu entry");
+    let b = Browser::new(&app);
+    b.sign_in(&desk.email, PASSWORD).await;
+    let (s, html) = b.get("/residents?q=Testowy").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(html.contains("1985") && html.contains(&format!("/residents/{}", ids[0])));
+    assert!(
+        !html.contains(&pesel(100)) && !html.contains("ul. Polna"),
+        "{html}"
+    );
+}
+
