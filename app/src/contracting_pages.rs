@@ -29,7 +29,7 @@ use crate::pages::{
 use crate::state::{AppState, PageUser};
 
 type Data = web::Data<AppState>;
-type Form = web::Form<HashMap<String, String>>;
+type Form = crate::state::PageForm;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, post};

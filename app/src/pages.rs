@@ -20,7 +20,7 @@ use crate::templates;
 use crate::window::{self, MessageInput, NewRequest, NewResident, RouteInput, ServiceInput};
 
 type Data = web::Data<AppState>;
-type Form = web::Form<HashMap<String, String>>;
+type Form = crate::state::PageForm;
 
 const ANON_CSRF_COOKIE: &str = "cus_csrf";
 
@@ -296,6 +296,7 @@ pub fn error_page(req: &HttpRequest, err: &AppError, correlation_id: Option<&str
         "error-title",
         json!({
             "message": err.message(view.lang),
+            "fields": err.fields(view.lang),
             "status": err.status().as_u16(),
             "correlation_id": correlation_id,
         }),

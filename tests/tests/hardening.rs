@@ -288,20 +288,28 @@ async fn after_login_next_stays_on_this_site() {
         "/x\\y",
         "https://evil.example/",
         "evil.example",
-        "/\u{0}",
         "",
     ] {
         let (s, _, location) = login(next).await;
         assert_eq!(s, StatusCode::SEE_OTHER, "{next:?}");
         assert_eq!(location.as_deref(), Some("/"), "{next:?}");
     }
+    // A NUL is refused with the form, as in any form.
+    let (s, _, location) = login("/\u{0}").await;
+    assert_eq!((s, location), (StatusCode::UNPROCESSABLE_ENTITY, None));
     let (s, _, location) = login("/requests/new?x=1").await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     assert_eq!(location.as_deref(), Some("/requests/new?x=1"));
     // The login form does not carry such a `next` either.
     let anonymous = Browser::new(&app);
+    for next in ["//evil.example", "/%5Cevil.example", "https://evil.example"] {
+        let (s, html) = anonymous.get(&format!("/login?next={next}")).await;
+        assert_eq!(s, StatusCode::OK);
+        assert!(!html.contains("evil.example"), "{html}");
+    }
+    // A control character in a query string is refused outright.
     let (s, html) = anonymous.get("/login?next=/%09/evil.example").await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!html.contains("evil.example"), "{html}");
     let (_, html) = anonymous.get("/login?next=/cases").await;
     assert!(html.contains("value=\"/cases\""));
@@ -596,5 +604,123 @@ async fn resident_search_is_for_case_work_shows_little_and_audits_each_resident(
         !html.contains(&pesel(100)) && !html.contains("ul. Polna"),
         "{html}"
     );
+}
+
+// ---------------------------------------------------------------- 6
+
+fn refused_field(status: StatusCode, body: &Value, field: &str) -> bool {
+    status == StatusCode::UNPROCESSABLE_ENTITY && body["fields"][field].is_array()
+}
+
+/// On PostgreSQL a NUL byte in text gave a 500 (SQLite stored it). Control
+/// characters are refused with 422 naming the field, in JSON bodies, forms
+/// and query strings; huge page numbers are refused too.
+#[tokio::test]
+async fn control_characters_and_huge_pages_answer_422_naming_the_field() {
+    let app = spawn_app().await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    // JSON bodies: a name, a description, a post; nested fields are named.
+    let (s, b) = app
+        .post(
+            "/api/v1/residents",
+            &desk,
+            json!({"pesel": pesel(7), "first_name": "Ma\u{0}ria", "last_name": "Nowak", "address": "ul. Polna 1"}),
+        )
+        .await;
+    assert!(refused_field(s, &b, "first_name"), "{s} {b}");
+    let mut org = organization_json("Fundacja\u{0}", 3);
+    org["address"] = json!("ul. Długa 1\u{0}");
+    let (s, b) = app.post("/api/v1/organizations", &organizer, org).await;
+    assert!(
+        refused_field(s, &b, "name") && refused_field(s, &b, "address"),
+        "{s} {b}"
+    );
+    let mut comp = competition_json(30);
+    comp["task"] = json!("Opis\u{0}zadania");
+    comp["criteria"][0]["name"] = json!("Jakość\u{0}");
+    let (s, b) = app.post("/api/v1/competitions", &organizer, comp).await;
+    assert!(
+        refused_field(s, &b, "task") && refused_field(s, &b, "criteria[0].name"),
+        "{s} {b}"
+    );
+    let (s, b) = app
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            json!({"title": "Wątek", "kind": "discussion", "body": "Treść\u{0}"}),
+        )
+        .await;
+    assert!(refused_field(s, &b, "body"), "{s} {b}");
+    let (s, t) = app
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            json!({"title": "Wątek", "kind": "discussion", "body": "Treść"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{t}");
+    let posts = format!("/api/v1/forum/threads/{}/posts", t["id"].as_str().unwrap());
+    let (s, b) = app
+        .post(&posts, &organizer, json!({"body": "Uwaga\u{0}"}))
+        .await;
+    assert!(refused_field(s, &b, "body"), "{s} {b}");
+    // Query strings, on any route.
+    for (path, field) in [
+        ("/api/v1/residents?q=Nowak%00", "q"),
+        ("/api/v1/forum/search?q=a%00b", "q"),
+        ("/api/v1/ocds/releases?municipality=%00", "municipality"),
+        (
+            "/api/v1/public/competitions?municipality=1428011%00",
+            "municipality",
+        ),
+        ("/api/v1/audit?subject_type=%00", "subject_type"),
+    ] {
+        let (s, b) = app.get(path, &organizer).await;
+        assert!(refused_field(s, &b, field), "{path}: {s} {b}");
+    }
+    // Paging is bounded.
+    for path in [
+        "/api/v1/requests?page=9223372036854775807",
+        "/api/v1/audit?page=9223372036854775807",
+    ] {
+        let (s, b) = app.get(path, &organizer).await;
+        assert!(refused_field(s, &b, "page"), "{path}: {s} {b}");
+    }
+    // The pages: forms and query strings, the field named in the user's language.
+    let page = Browser::new(&app);
+    let csrf = page.sign_in(&desk.email, PASSWORD).await;
+    let (s, html, _) = page
+        .post_form(
+            "/residents",
+            &[
+                ("csrf", &csrf),
+                ("pesel", &pesel(8)),
+                ("first_name", "Ma\u{0}ria"),
+                ("last_name", "Nowak"),
+                ("address", "ul. Polna 1"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("first_name") && html.contains("znaki sterujące"),
+        "{html}"
+    );
+    for path in ["/residents?q=Nowak%00", "/competitions?municipality=%00"] {
+        let (s, html) = page.get(path).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert!(html.contains("znaki sterujące"), "{path}: {html}");
+    }
+    let audit = Browser::new(&app);
+    audit.sign_in(&organizer.email, PASSWORD).await;
+    let (s, _) = audit.get("/admin/audit?page=9223372036854775807").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    // Nothing was stored.
+    let residents: i64 = app.with_db(|c| {
+        use cus_db::schema::residents;
+        residents::table.count().get_result(c).unwrap()
+    });
+    assert_eq!(residents, 0);
 }
 

@@ -236,6 +236,7 @@ error-type = Wrong type or format of the value.
 error-date-range = The date must fall within the years 1900 to 2200.
 error-out-of-range = The number is outside the allowed range.
 error-unknown-field = Unknown field.
+error-control-character = The field holds control characters, which are not allowed (such as a NUL byte, a carriage return or an escape).
 error-email = Invalid email address.
 error-email-taken = An account with this email already exists.
 error-email-unconfirmed = Confirm your email address first, with the link we sent.

@@ -236,6 +236,7 @@ error-type = Nieprawidłowy typ lub format wartości.
 error-date-range = Data musi mieścić się w latach 1900–2200.
 error-out-of-range = Liczba spoza dopuszczalnego zakresu.
 error-unknown-field = Nieznane pole.
+error-control-character = Pole zawiera niedozwolone znaki sterujące (np. bajt zerowy, powrót karetki, znak ucieczki).
 error-email = Nieprawidłowy adres e-mail.
 error-email-taken = Konto z tym adresem już istnieje.
 error-email-unconfirmed = Najpierw potwierdź adres e-mail linkiem z wiadomości.
