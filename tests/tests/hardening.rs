@@ -606,6 +606,84 @@ async fn resident_search_is_for_case_work_shows_little_and_audits_each_resident(
     );
 }
 
+// ---------------------------------------------------------------- 5
+
+/// A bare CR in a meeting's title, place or agenda went raw into the
+/// iCalendar feed; text inputs took control characters.
+#[tokio::test]
+async fn calendar_feed_and_forum_inputs_keep_control_characters_out() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let threads = "/api/v1/forum/threads";
+    let meeting = |title: &str, place: &str, agenda: &str| {
+        json!({"title": title, "body": "Zapraszamy", "kind": "meeting",
+               "meeting_at": format!("{}T17:00", day(7)), "place": place, "agenda": agenda})
+    };
+    for (field, body) in [
+        (
+            "title",
+            meeting("Posiedzenie\rforum", "Sala 12", "1. Program"),
+        ),
+        (
+            "title",
+            meeting("Posiedzenie\nforum", "Sala 12", "1. Program"),
+        ),
+        ("place", meeting("Posiedzenie", "Sala\u{7}12", "1. Program")),
+        ("place", meeting("Posiedzenie", "Sala\t12", "1. Program")),
+        (
+            "agenda",
+            meeting("Posiedzenie", "Sala 12", "1. Program\r2. Wnioski"),
+        ),
+        (
+            "agenda",
+            meeting("Posiedzenie", "Sala 12", "1. Program\u{1b}[2J"),
+        ),
+    ] {
+        let (s, b) = app.post(threads, &organizer, body).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {b}");
+        assert!(b["fields"][field].is_array(), "{field}: {b}");
+    }
+    // Long text keeps its lines and tabs (CRLF from a textarea too).
+    let (s, m) = app
+        .post(
+            threads,
+            &organizer,
+            meeting(
+                "Posiedzenie forum",
+                "Sala 12",
+                "1.\tProgram\r\n2.\tWnioski\n3. Koniec",
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{m}");
+    let id = m["id"].as_str().unwrap().to_string();
+    // Records written before the check still give a clean feed.
+    app.with_db(|c| {
+        use cus_db::schema::threads;
+        diesel::update(threads::table.find(&id))
+            .set((
+                threads::title.eq("Posiedzenie\rforum\u{7}"),
+                threads::place.eq(Some("Sala\r12\u{7f}")),
+                threads::agenda.eq(Some("1. Program\r2. Wnioski\u{1b}[2J\u{85}")),
+            ))
+            .execute(c)
+            .unwrap();
+    });
+    let (_, cal) = app.get("/api/v1/me/calendar", &organizer).await;
+    let path = cal["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("http://cus.test")
+        .unwrap()
+        .to_string();
+    let feed = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+    let feed = feed.text().await.unwrap();
+    assert!(feed.contains("BEGIN:VEVENT"), "{feed}");
+    assert!(!has_bare_control(&feed), "{feed:?}");
+    assert!(feed.contains("Posiedzenie forum") || feed.contains("Posiedzenie\\nforum"));
+}
+
 // ---------------------------------------------------------------- 6
 
 fn refused_field(status: StatusCode, body: &Value, field: &str) -> bool {
