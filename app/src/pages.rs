@@ -277,10 +277,50 @@ pub fn values(form: &HashMap<String, String>) -> Value {
     v
 }
 
+/// The messages the status box shows after a form (`?done=KEY`, the
+/// redirect's target): a fixed set, so that a link cannot make a page say
+/// anything else in the platform's voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    Saved,
+    Sent,
+    RequestFiled,
+    ResidentRegistered,
+    ConsentRequested,
+    ConsentNoEmail,
+}
+
+impl Flash {
+    pub const ALL: [Flash; 6] = [
+        Flash::Saved,
+        Flash::Sent,
+        Flash::RequestFiled,
+        Flash::ResidentRegistered,
+        Flash::ConsentRequested,
+        Flash::ConsentNoEmail,
+    ];
+
+    /// Its translation key, as the redirect's `done=` carries it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Flash::Saved => "flash-saved",
+            Flash::Sent => "flash-sent",
+            Flash::RequestFiled => "flash-request-filed",
+            Flash::ResidentRegistered => "flash-resident-registered",
+            Flash::ConsentRequested => "flash-consent-requested",
+            Flash::ConsentNoEmail => "flash-consent-no-email",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Flash> {
+        Flash::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// The status box's message for `?done=`, if it names one of [`Flash`].
 pub fn flash_of(req: &HttpRequest, view: &View) -> Option<String> {
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok()?;
-    let key = q.get("done")?;
-    key.starts_with("flash-").then(|| view.t(key))
+    Flash::parse(q.get("done")?).map(|f| view.t(f.key()))
 }
 
 /// Error responses of pages are HTML in the user's language (the API keeps
@@ -1308,4 +1348,58 @@ async fn competitions_atom(st: Data) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .body(xml))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flash;
+
+    /// Every flash message a page redirects to is one of the set, and each
+    /// of the set is translated.
+    #[test]
+    fn redirects_name_only_known_flash_messages() {
+        let sources = [
+            include_str!("pages.rs"),
+            include_str!("contracting_pages.rs"),
+            include_str!("community_pages.rs"),
+        ];
+        for source in sources {
+            for part in source.split("done=flash-").skip(1) {
+                let rest: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                if rest.is_empty() {
+                    continue; // this test's own pattern
+                }
+                let key = format!("flash-{rest}");
+                assert!(Flash::parse(&key).is_some(), "{key} is not in Flash");
+            }
+        }
+        for f in Flash::ALL {
+            for lang in crate::i18n::LANGS {
+                assert_ne!(crate::i18n::t(lang, f.key()), f.key(), "{lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_same_site_paths_are_local() {
+        use super::local_path;
+        for ok in ["/", "/cases", "/requests/new?x=1", "/a/b#c"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil",
+            "/x\\y",
+            "/\t/evil",
+            "/\r\n",
+            "https://e",
+            "evil",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -802,3 +802,27 @@ async fn control_characters_and_huge_pages_answer_422_naming_the_field() {
     assert_eq!(residents, 0);
 }
 
+// ---------------------------------------------------------------- 7
+
+/// `?done=flash-<any text>` showed that text in the status box as an
+/// official message.
+#[tokio::test]
+async fn the_status_box_shows_only_messages_of_the_platform() {
+    let app = spawn_app().await;
+    let b = Browser::new(&app);
+    let (s, html) = b
+        .get("/login?done=flash-Konto%20zablokowane%2C%20zadzwo%C5%84%20pod%20555")
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(!html.contains("zablokowane"), "{html}");
+    assert!(!html.contains("role=\"status\""), "{html}");
+    let (_, html) = b.get("/login?done=flash-saved").await;
+    assert!(
+        html.contains("role=\"status\" class=\"flash\">Zapisano.</p>"),
+        "{html}"
+    );
+    // A key of another kind is no message either.
+    let (_, html) = b.get("/login?done=login-failed").await;
+    assert!(!html.contains("role=\"status\""));
+}
+
