@@ -95,7 +95,10 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
 pub struct View {
     lang: &'static str,
     set_lang: bool,
+    /// This page's path, for the language switch: `/` unless it is a
+    /// same-site path (`//host/x` would link to another site).
     path: String,
+    secure_cookies: bool,
     user: Option<PageUser>,
 }
 
@@ -104,7 +107,8 @@ impl View {
         View {
             lang: i18n::page_lang(req),
             set_lang: i18n::query_lang(req).is_some(),
-            path: req.path().to_string(),
+            path: local_path(req.path()).unwrap_or("/").to_string(),
+            secure_cookies: secure_cookies(req),
             user: user.cloned(),
         }
     }
@@ -172,6 +176,7 @@ impl View {
             resp.cookie(
                 Cookie::build(LANG_COOKIE, self.lang)
                     .path("/")
+                    .secure(self.secure_cookies)
                     .same_site(SameSite::Lax)
                     .max_age(CookieDuration::days(365))
                     .finish(),
@@ -386,6 +391,13 @@ async fn accessibility(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     View::new(&req, user.0.as_ref()).render("accessibility", "a11y-title", json!({}))
 }
 
+/// Whether cookies carry `Secure` (`security.secure_cookies`: the site is
+/// served over HTTPS).
+pub fn secure_cookies(req: &HttpRequest) -> bool {
+    req.app_data::<web::Data<AppState>>()
+        .is_some_and(|st| st.config.security.secure_cookies)
+}
+
 /// Anonymous forms (login, registration) use a double-submit cookie.
 pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     match req.cookie(ANON_CSRF_COOKIE) {
@@ -395,6 +407,7 @@ pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
             let cookie = Cookie::build(ANON_CSRF_COOKIE, token.clone())
                 .path("/")
                 .http_only(true)
+                .secure(secure_cookies(req))
                 .same_site(SameSite::Strict)
                 .finish();
             (token, Some(cookie))
@@ -522,7 +535,11 @@ async fn logout(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppRe
         st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     }
     let mut resp = redirect("/");
-    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    let mut gone = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .secure(st.config.security.secure_cookies)
+        .finish();
     gone.make_removal();
     let _ = resp.add_cookie(&gone);
     Ok(resp)

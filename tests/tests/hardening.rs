@@ -826,3 +826,47 @@ async fn the_status_box_shows_only_messages_of_the_platform() {
     assert!(!html.contains("role=\"status\""));
 }
 
+// ---------------------------------------------------------------- 8
+
+/// `GET //evil.example/phish` offered `href="//evil.example/phish?lang=en"`.
+#[tokio::test]
+async fn the_language_switch_links_within_this_site() {
+    let app = spawn_app().await;
+    let b = Browser::new(&app);
+    let (s, html) = b.get("//evil.example/phish").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!html.contains("href=\"//"), "{html}");
+    assert!(html.contains("?lang=en\""), "a switch is still offered");
+    let (_, html) = b.get("/competitions").await;
+    assert!(html.contains("href=\"/competitions?lang=en\""));
+}
+
+/// With secure cookies configured, the anonymous CSRF cookie was sent
+/// without `Secure`.
+#[tokio::test]
+async fn every_cookie_is_secure_when_so_configured() {
+    let app = spawn_with(|c| c.security.secure_cookies = true).await;
+    for path in [
+        "/login",
+        "/register",
+        "/organizations/register",
+        "/?lang=en",
+    ] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let cookies: Vec<String> = r
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect();
+        assert!(!cookies.is_empty(), "{path} sets a cookie");
+        for c in cookies {
+            assert!(c.contains("Secure"), "{path}: {c}");
+        }
+    }
+    // The default (plain HTTP in development) stays usable.
+    let plain = spawn_app().await;
+    let r = plain.client.get(plain.url("/login")).send().await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(!cookie.contains("Secure"), "{cookie}");
+}
