@@ -361,10 +361,8 @@ fn control_characters_in(
         );
     }
     match value {
-        Value::String(s) => {
-            if cus_db::error::control_refusal(s, true).is_some() {
-                refuse(fields, path);
-            }
+        Value::String(s) if cus_db::error::control_refusal(s, true).is_some() => {
+            refuse(fields, path);
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
