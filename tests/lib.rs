@@ -351,3 +351,86 @@ pub fn decode_mail(raw: &str) -> String {
     };
     format!("{head}\n\n{decoded}")
 }
+
+/// A valid NIP for test organizations (checksum computed).
+pub fn test_nip(n: u32) -> String {
+    let base = format!("{:09}", 527_000_100 + n);
+    let sum: u32 = base
+        .chars()
+        .zip([6, 5, 7, 2, 3, 4, 5, 6, 7])
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum::<u32>()
+        % 11;
+    if sum == 10 {
+        test_nip(n + 1000)
+    } else {
+        format!("{base}{sum}")
+    }
+}
+
+/// A valid 9-digit REGON for test organizations.
+pub fn test_regon(n: u32) -> String {
+    let base = format!("{:08}", 22_345_600 + n);
+    let sum: u32 = base
+        .chars()
+        .zip([8, 9, 2, 3, 4, 5, 6, 7])
+        .map(|(c, w)| c.to_digit(10).unwrap() * w)
+        .sum::<u32>()
+        % 11
+        % 10;
+    format!("{base}{sum}")
+}
+
+/// The JSON of an organization with valid identifiers, number `n`.
+pub fn organization_json(name: &str, n: u32) -> Value {
+    json!({
+        "name": name, "legal_form": "association", "nip": test_nip(n), "regon": test_regon(n),
+        "address": "ul. Długa 1", "postal_code": "96-500", "city": "Sochaczew",
+        "email": format!("biuro{n}@org.test.example"),
+    })
+}
+
+impl TestApp {
+    /// An organization registered by `organizer` in their municipality, and
+    /// a signed-in NGO account of it.
+    pub async fn organization(&self, organizer: &User, name: &str, n: u32) -> (String, User) {
+        let (s, org) = self
+            .post(
+                "/api/v1/organizations",
+                organizer,
+                organization_json(name, n),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{org}");
+        let org_id = org["id"].as_str().unwrap().to_string();
+        let email = format!("user{n}@org.test.example");
+        let (s, b) = self
+            .post(
+                &format!("/api/v1/organizations/{org_id}/users"),
+                organizer,
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        let token = self.login(&email, PASSWORD).await;
+        let id = b["id"].as_str().unwrap().to_string();
+        (org_id, User { id, email, token })
+    }
+
+    /// Runs `f` on a pooled connection: set-up the API refuses (records an
+    /// older version may have left) and checks of what was stored.
+    pub fn with_db<T>(&self, f: impl FnOnce(&mut cus_db::DbConn) -> T) -> T {
+        let mut conn = self.state.pool.get().unwrap();
+        f(&mut conn)
+    }
+}
+
+/// Whether `text` holds a control character other than a CRLF line end.
+pub fn has_bare_control(text: &str) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().any(|(i, &c)| {
+        c.is_control()
+            && !(c == '\r' && chars.get(i + 1) == Some(&'\n'))
+            && !(c == '\n' && i > 0 && chars[i - 1] == '\r')
+    })
+}

@@ -218,8 +218,11 @@ async fn me(user: ApiUser) -> HttpResponse {
     HttpResponse::Ok().json(UserInfo::from(&user.0))
 }
 
-/// A resident registers; a confirmation mail goes through the outbox.
-#[utoipa::path(request_body = Registration, responses((status = 201), (status = 422)))]
+/// A resident registers; a mail goes through the outbox: the confirmation,
+/// or to an account that has the email already a note saying so. The answer
+/// is the same either way (202), so that it tells nobody who is on file;
+/// only malformed input is refused.
+#[utoipa::path(request_body = Registration, responses((status = 202, description = "`{email_confirmation: \"sent\"}`"), (status = 422)))]
 #[post("/register")]
 async fn register(
     st: Data,
@@ -228,10 +231,9 @@ async fn register(
 ) -> AppResult<HttpResponse> {
     let lang = crate::i18n::api_lang(&req);
     let public = st.config.server.public_url.clone();
-    let id = st
-        .tx(move |c| auth::register_resident(c, body.0, lang, &public))
+    st.tx(move |c| auth::register_resident(c, body.0, lang, &public))
         .await?;
-    Ok(created(&json!({"id": id, "email_confirmation": "sent"})))
+    Ok(HttpResponse::Accepted().json(json!({"email_confirmation": "sent"})))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -435,7 +437,9 @@ struct SearchQuery {
     q: Option<String>,
 }
 
-#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::Resident])), security(("bearer" = [])))]
+/// Residents by PESEL or last name (prefix): the roles working on cases
+/// only; names and birth year, each resident shown audited.
+#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::ResidentHit]), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/residents")]
 async fn search_residents(
     st: Data,

@@ -9,7 +9,9 @@ use argon2::password_hash::{
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use cus_db::error::{Check, OptionalFound};
-use cus_db::schema::{login_attempts, municipalities, residents, sessions, user_tokens, users};
+use cus_db::schema::{
+    login_attempts, municipalities, organizations, residents, sessions, user_tokens, users,
+};
 use cus_db::{new_id, now, outbox, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use rand::RngCore;
@@ -255,6 +257,9 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
             .optional()?
             .ok_or_else(|| DomainError::field("municipality", "error-municipality-unknown"))?;
     }
+    if let Some(org) = &new.organization_id {
+        check_organization(conn, new.role, new.municipality.as_deref(), org)?;
+    }
     let taken: i64 = users::table
         .filter(users::email.eq(&email))
         .count()
@@ -281,6 +286,35 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
     Ok(id)
 }
 
+/// An account acts for an organization of its own municipality, and only
+/// an NGO's or a commission member's account names one. An organization of
+/// another municipality reads as unknown: its existence does not leak.
+fn check_organization(
+    conn: &mut DbConn,
+    role: Role,
+    municipality: Option<&str>,
+    org: &str,
+) -> DomainResult<()> {
+    if !matches!(role, Role::Ngo | Role::Commission) {
+        return Err(DomainError::field(
+            "organization_id",
+            "error-organization-role",
+        ));
+    }
+    let home: Option<String> = organizations::table
+        .find(org)
+        .select(organizations::municipality)
+        .first(conn)
+        .optional()?;
+    if home.is_none() || home.as_deref() != municipality {
+        return Err(DomainError::field(
+            "organization_id",
+            "error-organization-unknown",
+        ));
+    }
+    Ok(())
+}
+
 /// A resident's online registration.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -300,27 +334,28 @@ pub struct Registration {
 }
 
 /// Registers a resident: an unconfirmed account, their resident record, and
-/// a confirmation mail in the outbox. Returns the user id.
+/// a confirmation mail in the outbox.
+///
+/// It answers alike whoever is on file, so that nobody learns from it
+/// whether a person has an account or is a client of the center: for an
+/// email with an account, nothing is created and the account's owner is
+/// mailed instead; for a PESEL already on file, the account is made but not
+/// tied to that resident's record (the desk links them once it has seen the
+/// person), and the resident is mailed if the center has their address.
+/// Only malformed input is refused (422).
 pub fn register_resident(
     conn: &mut DbConn,
     reg: Registration,
     locale: &str,
     public_url: &str,
-) -> DomainResult<String> {
+) -> DomainResult<()> {
     let mut check = Check::new();
-    check.require(
-        !reg.first_name.trim().is_empty(),
-        "first_name",
-        "error-required",
-    );
-    check.require(
-        !reg.last_name.trim().is_empty(),
-        "last_name",
-        "error-required",
-    );
-    check.require(reg.first_name.len() <= 100, "first_name", "error-too-long");
-    check.require(reg.last_name.len() <= 100, "last_name", "error-too-long");
-    check_email(&mut check, "email", reg.email.trim());
+    check.text("first_name", &reg.first_name, 1, 100);
+    check.text("last_name", &reg.last_name, 1, 100);
+    check.text("address", reg.address.as_deref().unwrap_or(""), 0, 300);
+    check.text("phone", reg.phone.as_deref().unwrap_or(""), 0, 20);
+    let email = reg.email.trim().to_lowercase();
+    check_email(&mut check, "email", &email);
     check_password(&mut check, "password", &reg.password);
     let pesel = match reg
         .pesel
@@ -338,10 +373,23 @@ pub fn register_resident(
         None => None,
     };
     check.finish()?;
+    require_municipality(conn, &reg.municipality)?;
+    if account_exists(conn, &email, &reg.password)? {
+        return Ok(());
+    }
+    let on_file: Option<(String, Option<String>)> = match &pesel {
+        Some(p) => residents::table
+            .filter(residents::municipality.eq(&reg.municipality))
+            .filter(residents::pesel.eq(p))
+            .select((residents::id, residents::email))
+            .first(conn)
+            .optional()?,
+        None => None,
+    };
     let user_id = create_user(
         conn,
         NewUser {
-            email: reg.email.clone(),
+            email: email.clone(),
             password: reg.password,
             role: Role::Resident,
             municipality: Some(reg.municipality.clone()),
@@ -351,40 +399,105 @@ pub fn register_resident(
             confirmed: false,
         },
     )?;
-    let resident_id = new_id();
-    let inserted = diesel::insert_into(residents::table)
-        .values((
-            residents::id.eq(&resident_id),
-            residents::municipality.eq(&reg.municipality),
-            residents::pesel.eq(&pesel),
-            residents::first_name.eq(reg.first_name.trim()),
-            residents::last_name.eq(reg.last_name.trim()),
-            residents::address.eq(reg.address.as_deref().unwrap_or("").trim()),
-            residents::email.eq(reg.email.trim().to_lowercase()),
-            residents::phone.eq(&reg.phone),
-            residents::created_at.eq(now()),
-        ))
-        .execute(conn);
-    if let Err(diesel::result::Error::DatabaseError(
-        diesel::result::DatabaseErrorKind::UniqueViolation,
-        _,
-    )) = inserted
-    {
-        // The desk registered this PESEL already: the desk links the account.
-        return Err(DomainError::field("pesel", "error-pesel-registered"));
+    match on_file {
+        None => {
+            let resident_id = new_id();
+            diesel::insert_into(residents::table)
+                .values((
+                    residents::id.eq(&resident_id),
+                    residents::municipality.eq(&reg.municipality),
+                    residents::pesel.eq(&pesel),
+                    residents::first_name.eq(reg.first_name.trim()),
+                    residents::last_name.eq(reg.last_name.trim()),
+                    residents::address.eq(reg.address.as_deref().unwrap_or("").trim()),
+                    residents::email.eq(&email),
+                    residents::phone.eq(reg.phone.as_deref().map(str::trim)),
+                    residents::created_at.eq(now()),
+                ))
+                .execute(conn)?;
+            diesel::update(users::table.find(&user_id))
+                .set(users::resident_id.eq(&resident_id))
+                .execute(conn)?;
+        }
+        Some((resident_id, resident_email)) => {
+            // A PESEL proves nothing: the account stays apart from the
+            // record, the audit log tells the center, the mail the person.
+            let account: UserRow = users::table
+                .find(&user_id)
+                .select(UserRow::as_select())
+                .first(conn)?;
+            cus_db::audit::audit_in(
+                conn,
+                &account.actor(),
+                &reg.municipality,
+                "resident.register.pesel_on_file",
+                "resident",
+                &resident_id,
+            )?;
+            if let Some(to) = resident_email.filter(|e| !e.is_empty() && *e != email) {
+                mail_once(conn, "pesel_on_file", "pl", &to, &serde_json::json!({}))?;
+            }
+        }
     }
-    inserted?;
-    diesel::update(users::table.find(&user_id))
-        .set(users::resident_id.eq(&resident_id))
-        .execute(conn)?;
-    send_confirmation(
+    send_confirmation(conn, &user_id, &email, locale, public_url)?;
+    Ok(())
+}
+
+/// 422 on `municipality` unless it is a known municipality.
+pub fn require_municipality(conn: &mut DbConn, teryt: &str) -> DomainResult<()> {
+    let known: i64 = municipalities::table.find(teryt).count().get_result(conn)?;
+    if known == 0 {
+        return Err(DomainError::field(
+            "municipality",
+            "error-municipality-unknown",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether an account has `email` (whatever its role). If so, its owner is
+/// mailed that someone tried to register with it, and `password` is hashed
+/// anyway so that the answer takes as long as making an account.
+pub fn account_exists(conn: &mut DbConn, email: &str, password: &str) -> DomainResult<bool> {
+    let owner: Option<String> = users::table
+        .filter(users::email.eq(email))
+        .select(users::locale)
+        .first(conn)
+        .optional()?;
+    let Some(locale) = owner else {
+        return Ok(false);
+    };
+    let _ = hash_password(password);
+    mail_once(
         conn,
-        &user_id,
-        &reg.email.trim().to_lowercase(),
-        locale,
-        public_url,
+        "account_exists",
+        &locale,
+        email,
+        &serde_json::json!({}),
     )?;
-    Ok(user_id)
+    Ok(true)
+}
+
+/// Queues `template` for `to` unless one went to it within the hour: the
+/// notices of registration attempts must not make a mail cannon.
+fn mail_once(
+    conn: &mut DbConn,
+    template: &str,
+    locale: &str,
+    to: &str,
+    context: &serde_json::Value,
+) -> DomainResult<()> {
+    use cus_db::schema::outbox as queued;
+    let recent: i64 = queued::table
+        .filter(queued::template.eq(template))
+        .filter(queued::to_address.eq(to))
+        .filter(queued::created_at.gt(now() - Duration::hours(1)))
+        .count()
+        .get_result(conn)?;
+    if recent == 0 {
+        outbox::enqueue(conn, template, locale, to, context)?;
+    }
+    Ok(())
 }
 
 pub fn send_confirmation(

@@ -337,8 +337,8 @@ pub async fn calendar_feed(
     for e in events {
         let mut ev = Event::new();
         ev.uid(&e.uid)
-            .summary(&e.title)
-            .description(&e.description)
+            .summary(&ical_line(&e.title))
+            .description(&ical_text(&e.description))
             .url(&e.link);
         if let Some(start) = e.start {
             // Meetings last two hours; a start at the end of time (never
@@ -352,11 +352,31 @@ pub async fn calendar_feed(
             ev.all_day(day);
         }
         if let Some(p) = &e.place {
-            ev.location(p);
+            ev.location(&ical_line(p));
         }
         cal.push(ev.done());
     }
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .body(cal.done().to_string()))
+}
+
+/// A one-line iCalendar value (a title, a place): RFC 5545 text holds no
+/// control characters, so each becomes a space. Inputs refuse them now;
+/// older records may still hold some.
+fn ical_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// A long iCalendar value (an agenda): line breaks (CR LF, a bare CR) are
+/// kept as one LF, which the library escapes as `\n`; tabs are allowed; any
+/// other control character is dropped.
+fn ical_text(text: &str) -> String {
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
+        .collect()
 }

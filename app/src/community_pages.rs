@@ -15,7 +15,7 @@ use crate::pages::{field as f, flash_of, opt, query_map, redirect, values, View}
 use crate::state::{AppState, PageUser};
 
 type Data = web::Data<AppState>;
-type Form = web::Form<HashMap<String, String>>;
+type Form = crate::state::PageForm;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, post};

@@ -75,9 +75,10 @@ fn created<T: serde::Serialize>(v: &T) -> HttpResponse {
 
 /// Registers an organization. Anyone may (self-registration: add
 /// `municipality`, `password` and optionally `contact_name`; the account's
-/// email is the organization's, confirmed by mail); an organizer registers
-/// one in their municipality.
-#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 422)))]
+/// email is the organization's, confirmed by mail; the answer is 202
+/// `{email_confirmation: "sent"}` whether or not that email has an account);
+/// an organizer registers one in their municipality (201 with the record).
+#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 202), (status = 422)))]
 #[post("/organizations")]
 async fn register_organization(
     st: Data,
@@ -118,44 +119,64 @@ async fn register_organization(
         }
         Some(_) => return Err(DomainError::Forbidden.into()),
         None => {
-            st.tx(move |c| {
-                let mut check = cus_db::error::Check::new();
-                check.require(municipality.is_some(), "municipality", "error-required");
-                auth::check_password(&mut check, "password", password.as_deref().unwrap_or(""));
-                check.finish()?;
-                let m = municipality.unwrap_or_default();
-                let known: i64 = {
-                    use cus_db::schema::municipalities;
-                    use diesel::prelude::*;
-                    municipalities::table.find(&m).count().get_result(c)?
-                };
-                if known == 0 {
-                    return Err(DomainError::field(
-                        "municipality",
-                        "error-municipality-unknown",
-                    ));
-                }
-                let org = organizations::create(c, &m, &input)?;
-                let user_id = auth::create_user(
-                    c,
-                    NewUser {
-                        email: org.email.clone(),
-                        password: password.unwrap_or_default(),
-                        role: Role::Ngo,
-                        municipality: Some(m),
-                        organization_id: Some(org.id.clone()),
-                        display_name: contact.unwrap_or_else(|| org.name.clone()),
-                        locale: lang.to_string(),
-                        confirmed: false,
-                    },
-                )?;
-                auth::send_confirmation(c, &user_id, &org.email, lang, &public_url)?;
-                Ok(org)
-            })
-            .await?
+            let registration = SelfRegistration {
+                municipality: municipality.unwrap_or_default(),
+                input,
+                password: password.unwrap_or_default(),
+                contact,
+            };
+            st.tx(move |c| self_register(c, registration, lang, &public_url))
+                .await?;
+            return Ok(HttpResponse::Accepted().json(json!({"email_confirmation": "sent"})));
         }
     };
     Ok(created(&org))
+}
+
+/// An organization registering itself, with its first account.
+pub struct SelfRegistration {
+    pub municipality: String,
+    pub input: OrganizationInput,
+    pub password: String,
+    pub contact: Option<String>,
+}
+
+/// Self-registration (API and page): the organization, an unconfirmed NGO
+/// account with the organization's email, and the confirmation mail. It
+/// answers alike whether or not an account has that email (the owner is
+/// mailed instead, and nothing is made), so nobody learns who has one; the
+/// NIP is checked first, so that its refusal does not depend on the email.
+pub fn self_register(
+    c: &mut cus_db::DbConn,
+    r: SelfRegistration,
+    lang: &str,
+    public_url: &str,
+) -> cus_db::DomainResult<()> {
+    let mut check = cus_db::error::Check::new();
+    check.require(!r.municipality.is_empty(), "municipality", "error-required");
+    auth::check_password(&mut check, "password", &r.password);
+    check.finish()?;
+    auth::require_municipality(c, &r.municipality)?;
+    let v = organizations::check_new(c, &r.municipality, &r.input)?;
+    if auth::account_exists(c, &v.email, &r.password)? {
+        return Ok(());
+    }
+    let org = organizations::create(c, &r.municipality, &v)?;
+    let user_id = auth::create_user(
+        c,
+        NewUser {
+            email: org.email.clone(),
+            password: r.password,
+            role: Role::Ngo,
+            municipality: Some(r.municipality),
+            organization_id: Some(org.id.clone()),
+            display_name: r.contact.unwrap_or_else(|| org.name.clone()),
+            locale: lang.to_string(),
+            confirmed: false,
+        },
+    )?;
+    auth::send_confirmation(c, &user_id, &org.email, lang, public_url)?;
+    Ok(())
 }
 
 #[utoipa::path(responses((status = 200, body = [organizations::Organization])), security(("bearer" = [])))]

@@ -29,7 +29,7 @@ use crate::pages::{
 use crate::state::{AppState, PageUser};
 
 type Data = web::Data<AppState>;
-type Form = web::Form<HashMap<String, String>>;
+type Form = crate::state::PageForm;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
@@ -196,28 +196,14 @@ async fn org_register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpR
     let contact = opt(&form, "contact_name");
     let lang = view.lang();
     let public_url = st.config.server.public_url.clone();
+    let registration = crate::contracting_api::SelfRegistration {
+        municipality,
+        input,
+        password,
+        contact,
+    };
     let result = st
-        .tx(move |c| {
-            let mut check = Check::new();
-            auth::check_password(&mut check, "password", &password);
-            check.finish()?;
-            let org = organizations::create(c, &municipality, &input)?;
-            let uid = auth::create_user(
-                c,
-                NewUser {
-                    email: org.email.clone(),
-                    password,
-                    role: Role::Ngo,
-                    municipality: Some(municipality),
-                    organization_id: Some(org.id.clone()),
-                    display_name: contact.unwrap_or_else(|| org.name.clone()),
-                    locale: lang.into(),
-                    confirmed: false,
-                },
-            )?;
-            auth::send_confirmation(c, &uid, &org.email, lang, &public_url)?;
-            Ok(())
-        })
+        .tx(move |c| crate::contracting_api::self_register(c, registration, lang, &public_url))
         .await;
     match result {
         Ok(()) => Ok(view.render(

@@ -116,6 +116,30 @@ where
     }
 }
 
+/// Control characters in the query string (or the decoded path) are
+/// refused before any handler runs: 422 naming the parameter (404 for the
+/// path), rendered as every error is.
+fn refuse_control_characters<S>(
+    req: actix_web::dev::ServiceRequest,
+    srv: &S,
+) -> futures_util::future::Either<
+    S::Future,
+    std::future::Ready<Result<actix_web::dev::ServiceResponse, actix_web::Error>>,
+>
+where
+    S: actix_web::dev::Service<
+        actix_web::dev::ServiceRequest,
+        Response = actix_web::dev::ServiceResponse,
+        Error = actix_web::Error,
+    >,
+{
+    use futures_util::future::Either;
+    match state::control_characters_in_request(req.request()) {
+        None => Either::Left(srv.call(req)),
+        Some(err) => Either::Right(std::future::ready(Ok(req.error_response(err)))),
+    }
+}
+
 /// A panic in a handler answers 500 with a correlation id instead of
 /// dropping the connection (and the worker with it). It wraps everything, so
 /// it builds the whole response itself, security headers included. Writes
@@ -210,6 +234,7 @@ where
                     .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
             )
             .default_service(web::to(pages::not_found))
+            .wrap_fn(refuse_control_characters)
             .wrap_fn(render_errors)
             .wrap(security_headers())
             .wrap(Logger::new("%r %s %Dms"))

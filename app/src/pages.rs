@@ -20,7 +20,7 @@ use crate::templates;
 use crate::window::{self, MessageInput, NewRequest, NewResident, RouteInput, ServiceInput};
 
 type Data = web::Data<AppState>;
-type Form = web::Form<HashMap<String, String>>;
+type Form = crate::state::PageForm;
 
 const ANON_CSRF_COOKIE: &str = "cus_csrf";
 
@@ -95,7 +95,10 @@ async fn static_file(path: web::Path<String>) -> HttpResponse {
 pub struct View {
     lang: &'static str,
     set_lang: bool,
+    /// This page's path, for the language switch: `/` unless it is a
+    /// same-site path (`//host/x` would link to another site).
     path: String,
+    secure_cookies: bool,
     user: Option<PageUser>,
 }
 
@@ -104,7 +107,8 @@ impl View {
         View {
             lang: i18n::page_lang(req),
             set_lang: i18n::query_lang(req).is_some(),
-            path: req.path().to_string(),
+            path: local_path(req.path()).unwrap_or("/").to_string(),
+            secure_cookies: secure_cookies(req),
             user: user.cloned(),
         }
     }
@@ -133,7 +137,7 @@ impl View {
             ctx["nav"] = json!({
                 "cases": a.role == Role::Resident,
                 "work": staff,
-                "residents": staff,
+                "residents": a.is(window::SEARCHING_RESIDENTS),
                 "services": staff,
                 "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
                 "audit": a.is(&[Role::Admin, Role::Organizer]),
@@ -172,6 +176,7 @@ impl View {
             resp.cookie(
                 Cookie::build(LANG_COOKIE, self.lang)
                     .path("/")
+                    .secure(self.secure_cookies)
                     .same_site(SameSite::Lax)
                     .max_age(CookieDuration::days(365))
                     .finish(),
@@ -277,10 +282,50 @@ pub fn values(form: &HashMap<String, String>) -> Value {
     v
 }
 
+/// The messages the status box shows after a form (`?done=KEY`, the
+/// redirect's target): a fixed set, so that a link cannot make a page say
+/// anything else in the platform's voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    Saved,
+    Sent,
+    RequestFiled,
+    ResidentRegistered,
+    ConsentRequested,
+    ConsentNoEmail,
+}
+
+impl Flash {
+    pub const ALL: [Flash; 6] = [
+        Flash::Saved,
+        Flash::Sent,
+        Flash::RequestFiled,
+        Flash::ResidentRegistered,
+        Flash::ConsentRequested,
+        Flash::ConsentNoEmail,
+    ];
+
+    /// Its translation key, as the redirect's `done=` carries it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Flash::Saved => "flash-saved",
+            Flash::Sent => "flash-sent",
+            Flash::RequestFiled => "flash-request-filed",
+            Flash::ResidentRegistered => "flash-resident-registered",
+            Flash::ConsentRequested => "flash-consent-requested",
+            Flash::ConsentNoEmail => "flash-consent-no-email",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Flash> {
+        Flash::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// The status box's message for `?done=`, if it names one of [`Flash`].
 pub fn flash_of(req: &HttpRequest, view: &View) -> Option<String> {
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok()?;
-    let key = q.get("done")?;
-    key.starts_with("flash-").then(|| view.t(key))
+    Flash::parse(q.get("done")?).map(|f| view.t(f.key()))
 }
 
 /// Error responses of pages are HTML in the user's language (the API keeps
@@ -296,6 +341,7 @@ pub fn error_page(req: &HttpRequest, err: &AppError, correlation_id: Option<&str
         "error-title",
         json!({
             "message": err.message(view.lang),
+            "fields": err.fields(view.lang),
             "status": err.status().as_u16(),
             "correlation_id": correlation_id,
         }),
@@ -345,6 +391,13 @@ async fn accessibility(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     View::new(&req, user.0.as_ref()).render("accessibility", "a11y-title", json!({}))
 }
 
+/// Whether cookies carry `Secure` (`security.secure_cookies`: the site is
+/// served over HTTPS).
+pub fn secure_cookies(req: &HttpRequest) -> bool {
+    req.app_data::<web::Data<AppState>>()
+        .is_some_and(|st| st.config.security.secure_cookies)
+}
+
 /// Anonymous forms (login, registration) use a double-submit cookie.
 pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
     match req.cookie(ANON_CSRF_COOKIE) {
@@ -354,6 +407,7 @@ pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
             let cookie = Cookie::build(ANON_CSRF_COOKIE, token.clone())
                 .path("/")
                 .http_only(true)
+                .secure(secure_cookies(req))
                 .same_site(SameSite::Strict)
                 .finish();
             (token, Some(cookie))
@@ -381,12 +435,22 @@ pub fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> H
     resp
 }
 
+/// `path` when it is an absolute path on this site, as a browser reads it:
+/// one leading `/` (not `//` or `/\`, which browsers read as another host),
+/// no backslash (read as `/`) and no control character (browsers drop tabs
+/// and newlines, so `/\t/host` becomes `//host`; CR/LF would split the
+/// header). Checked on the decoded value.
+pub fn local_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    ok.then_some(path)
+}
+
+/// Where to go after signing in: `next` when it stays on this site, else home.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
-        next.to_string()
-    } else {
-        "/".to_string()
-    }
+    local_path(next).unwrap_or("/").to_string()
 }
 
 async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
@@ -397,7 +461,10 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok();
     let next = q
         .as_ref()
-        .and_then(|q| q.get("next").cloned())
+        .and_then(|q| {
+            q.get("next")
+                .map(|n| local_path(n).unwrap_or("").to_string())
+        })
         .unwrap_or_default();
     let view = View::new(&req, None);
     let flash = flash_of(&req, &view);
@@ -432,7 +499,8 @@ async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse
             )
         })
         .await;
-    let data = json!({"form_csrf": field(&form, "csrf"), "next": field(&form, "next"), "values": values(&form)});
+    let next = local_path(field(&form, "next")).unwrap_or("");
+    let data = json!({"form_csrf": field(&form, "csrf"), "next": next, "values": values(&form)});
     match result {
         Ok(session) => {
             let cookie = Cookie::build(SESSION_COOKIE, session.token)
@@ -467,7 +535,11 @@ async fn logout(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppRe
         st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     }
     let mut resp = redirect("/");
-    let mut gone = Cookie::build(SESSION_COOKIE, "").path("/").finish();
+    let mut gone = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .secure(st.config.security.secure_cookies)
+        .finish();
     gone.make_removal();
     let _ = resp.add_cookie(&gone);
     Ok(resp)
@@ -781,23 +853,27 @@ fn can_register_residents(user: &PageUser) -> bool {
 }
 
 async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    user.actor.require(window::SEARCHING_RESIDENTS)?;
     let q = query_map(&req);
     let query = q.get("q").cloned();
     let actor = user.actor.clone();
-    let found = match query.clone().filter(|s| !s.trim().is_empty()) {
-        Some(text) => Some(
-            st.audited(move |c| window::search_residents(c, &actor, &text))
-                .await?,
-        ),
-        None if user.actor.role.is_staff() => None,
-        None => return Err(DomainError::Forbidden.into()),
-    };
     let view = View::new(&req, Some(&user));
-    Ok(view.render(
-        "residents",
-        "residents-title",
-        json!({"q": query, "found": found, "can_register": can_register_residents(&user)}),
-    ))
+    let data = json!({"q": query, "can_register": can_register_residents(&user)});
+    let found = match query.clone().filter(|s| !s.trim().is_empty()) {
+        Some(text) => {
+            match st
+                .audited(move |c| window::search_residents(c, &actor, &text))
+                .await
+            {
+                Ok(found) => Some(found),
+                Err(e) => return view.form_error(e, "residents", "residents-title", data),
+            }
+        }
+        None => None,
+    };
+    let mut data = data;
+    data["found"] = json!(found);
+    Ok(view.render("residents", "residents-title", data))
 }
 
 async fn resident_create(
@@ -1289,4 +1365,58 @@ async fn competitions_atom(st: Data) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .content_type("application/atom+xml; charset=utf-8")
         .body(xml))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flash;
+
+    /// Every flash message a page redirects to is one of the set, and each
+    /// of the set is translated.
+    #[test]
+    fn redirects_name_only_known_flash_messages() {
+        let sources = [
+            include_str!("pages.rs"),
+            include_str!("contracting_pages.rs"),
+            include_str!("community_pages.rs"),
+        ];
+        for source in sources {
+            for part in source.split("done=flash-").skip(1) {
+                let rest: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                if rest.is_empty() {
+                    continue; // this test's own pattern
+                }
+                let key = format!("flash-{rest}");
+                assert!(Flash::parse(&key).is_some(), "{key} is not in Flash");
+            }
+        }
+        for f in Flash::ALL {
+            for lang in crate::i18n::LANGS {
+                assert_ne!(crate::i18n::t(lang, f.key()), f.key(), "{lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_same_site_paths_are_local() {
+        use super::local_path;
+        for ok in ["/", "/cases", "/requests/new?x=1", "/a/b#c"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil",
+            "/x\\y",
+            "/\t/evil",
+            "/\r\n",
+            "https://e",
+            "evil",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
 }

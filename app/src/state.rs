@@ -298,6 +298,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    // Control characters are refused in every string, naming the field,
+    // before any service sees the text (long text keeps tabs and breaks;
+    // the services' text checks refuse those in lines).
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+        let mut fields = cus_db::FieldErrors::new();
+        control_characters_in(&value, &mut String::new(), &mut fields);
+        if !fields.is_empty() {
+            return Err(DomainError::Invalid(fields).into());
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(body);
     match serde_path_to_error::deserialize::<_, T>(de) {
         Ok(v) => Ok(v),
@@ -332,6 +342,143 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
             }
         }
     }
+}
+
+/// Field paths (as serde_path_to_error writes them: `a.b[0].c`) of the
+/// strings in `value` that hold a control character other than a tab or a
+/// line break.
+fn control_characters_in(
+    value: &serde_json::Value,
+    path: &mut String,
+    fields: &mut cus_db::FieldErrors,
+) {
+    use serde_json::Value;
+    fn refuse(fields: &mut cus_db::FieldErrors, path: &str) {
+        let name = if path.is_empty() { "." } else { path };
+        fields.insert(
+            name.to_string(),
+            vec![cus_db::error::CONTROL_CHARACTER.to_string()],
+        );
+    }
+    match value {
+        Value::String(s) if cus_db::error::control_refusal(s, true).is_some() => {
+            refuse(fields, path);
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                control_characters_in(item, path, fields);
+                path.truncate(len);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                if cus_db::error::control_refusal(key, false).is_some() {
+                    path.push_str(&key.replace(char::is_control, "?"));
+                    refuse(fields, path);
+                } else {
+                    path.push_str(key);
+                    control_characters_in(item, path, fields);
+                }
+                path.truncate(len);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// A page form (`application/x-www-form-urlencoded`) as a map of its
+/// fields, refused with 422 naming the field when one holds a control
+/// character other than a tab or a line break (the services' text checks
+/// refuse those in single-line fields).
+pub struct PageForm(pub std::collections::HashMap<String, String>);
+
+impl std::ops::Deref for PageForm {
+    type Target = std::collections::HashMap<String, String>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl FromRequest for PageForm {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form =
+            web::Form::<std::collections::HashMap<String, String>>::from_request(req, payload);
+        Box::pin(async move {
+            let form = form.await?.into_inner();
+            let mut fields = cus_db::FieldErrors::new();
+            for (name, value) in &form {
+                if cus_db::error::control_refusal(name, false).is_some()
+                    || cus_db::error::control_refusal(value, true).is_some()
+                {
+                    fields.insert(
+                        name.replace(char::is_control, "?"),
+                        vec![cus_db::error::CONTROL_CHARACTER.to_string()],
+                    );
+                }
+            }
+            if fields.is_empty() {
+                Ok(PageForm(form))
+            } else {
+                Err(AppError::from(DomainError::Invalid(fields)).into())
+            }
+        })
+    }
+}
+
+/// The refusal of a request whose query string (any parameter, name or
+/// value, decoded) holds a control character: 422 naming the parameter. A
+/// path that does when decoded names nothing here: 404.
+pub fn control_characters_in_request(req: &HttpRequest) -> Option<AppError> {
+    if cus_db::error::control_refusal(&percent_decoded(req.path()), false).is_some() {
+        return Some(DomainError::NotFound.into());
+    }
+    let query = req.query_string();
+    if query.is_empty() {
+        return None;
+    }
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).unwrap_or_default();
+    let mut fields = cus_db::FieldErrors::new();
+    for (name, value) in pairs {
+        if cus_db::error::control_refusal(&name, false).is_some()
+            || cus_db::error::control_refusal(&value, false).is_some()
+        {
+            fields.insert(
+                name.replace(char::is_control, "?"),
+                vec![cus_db::error::CONTROL_CHARACTER.to_string()],
+            );
+        }
+    }
+    (!fields.is_empty()).then(|| DomainError::Invalid(fields).into())
+}
+
+/// `%XX` escapes decoded (as the router decodes path segments).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The client's address, for the login throttle. Behind a proxy this is the

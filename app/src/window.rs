@@ -178,36 +178,88 @@ pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<
     Ok(r)
 }
 
-/// Staff search by PESEL (exact) or last name (prefix), in their municipality.
-pub fn search_residents(conn: &mut DbConn, actor: &Actor, q: &str) -> DomainResult<Vec<Resident>> {
-    if !actor.role.is_staff() {
-        return Err(DomainError::Forbidden);
-    }
+/// The roles that look residents up: the desk registers and files, the
+/// social worker, the benefits officer and the plan coordinator work on
+/// their cases, the services organizer routes requests and approves plans,
+/// the administrator registers residents too. The community organizer
+/// works with groups, and commission and council members are not staff of
+/// the center: none of them searches people (seed 002: each role sees the
+/// information meant for it).
+pub const SEARCHING_RESIDENTS: &[Role] = &[
+    Role::Desk,
+    Role::SocialWorker,
+    Role::Benefits,
+    Role::Coordinator,
+    Role::Organizer,
+    Role::Admin,
+];
+
+/// At most this many residents are shown for one search.
+pub const SEARCH_LIMIT: i64 = 20;
+
+/// A resident as a list of search results shows them: enough to tell two
+/// people apart and open the right record (whose read is audited), nothing
+/// more: no PESEL, address or contact.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResidentHit {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// From the PESEL; `null` when the record has none.
+    pub birth_year: Option<i32>,
+}
+
+/// Search by PESEL (exact) or last name (prefix, at least two letters), in
+/// the searcher's municipality. Every resident shown gets an audit row.
+pub fn search_residents(
+    conn: &mut DbConn,
+    actor: &Actor,
+    q: &str,
+) -> DomainResult<Vec<ResidentHit>> {
+    actor.require(SEARCHING_RESIDENTS)?;
     let municipality = actor.home()?.to_string();
     let q = q.trim();
     let mut query = residents::table
         .filter(residents::municipality.eq(&municipality))
-        .select(Resident::as_select())
+        .select((
+            residents::id,
+            residents::first_name,
+            residents::last_name,
+            residents::pesel,
+        ))
         .order((residents::last_name, residents::first_name))
-        .limit(50)
+        .limit(SEARCH_LIMIT)
         .into_boxed();
-    if !q.is_empty() {
-        if q.chars().all(|c| c.is_ascii_digit()) {
-            query = query.filter(residents::pesel.eq(q.to_string()));
-        } else {
-            let pattern = format!("{}%", q.replace(['%', '_'], ""));
-            query = query.filter(residents::last_name.like(pattern));
+    if q.chars().all(|c| c.is_ascii_digit()) && q.len() == 11 {
+        query = query.filter(residents::pesel.eq(q.to_string()));
+    } else {
+        let prefix = q.replace(['%', '_'], "");
+        if prefix.chars().count() < 2 {
+            return Err(DomainError::field("q", "error-search-short"));
         }
+        query = query.filter(residents::last_name.like(format!("{prefix}%")));
     }
-    let found = query.load(conn)?;
-    audit(
-        conn,
-        actor,
-        "resident.search",
-        "resident",
-        if q.is_empty() { "*" } else { q },
-    )?;
-    Ok(found)
+    let rows: Vec<(String, String, String, Option<String>)> = query.load(conn)?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for (id, first_name, last_name, pesel) in rows {
+        audit_in(
+            conn,
+            actor,
+            &municipality,
+            "resident.search",
+            "resident",
+            &id,
+        )?;
+        hits.push(ResidentHit {
+            birth_year: pesel
+                .and_then(|p| Pesel::parse(&p).ok())
+                .map(|p| p.birth_date().year()),
+            id,
+            first_name,
+            last_name,
+        });
+    }
+    Ok(hits)
 }
 
 /// The resident record of a resident account, created on first use from the

@@ -246,11 +246,14 @@ pub struct ThreadInput {
 }
 
 fn check_body(check: &mut Check, body: &str) {
-    let n = body.trim().chars().count();
-    if n == 0 {
-        check.fail("body", "error-required");
-    } else if n > MAX_POST_CHARS {
-        check.fail("body", "error-too-long");
+    check.text("body", body, 1, MAX_POST_CHARS);
+}
+
+/// The organizations or people named as a meeting's participants.
+fn check_participants(check: &mut Check, participants: &[String]) {
+    check.require(participants.len() <= 100, "participants", "error-too-many");
+    for (i, p) in participants.iter().enumerate() {
+        check.text(&format!("participants[{i}]"), p, 0, 300);
     }
 }
 
@@ -312,8 +315,8 @@ pub fn create_thread(
             "meeting_at",
             "error-required",
         );
-        check.text("place", input.place.as_deref().unwrap_or(""), 0, 300);
     }
+    check.text("place", input.place.as_deref().unwrap_or(""), 0, 300);
     // A consultation without a closing day runs for the usual 14 days.
     let closes_on = input
         .closes_on
@@ -328,11 +331,7 @@ pub fn create_thread(
         0,
         100_000,
     );
-    check.require(
-        input.participants.len() <= 100,
-        "participants",
-        "error-too-many",
-    );
+    check_participants(&mut check, &input.participants);
     if let Some(t) = input.linked_type.as_deref().filter(|t| !t.is_empty()) {
         check.require(LINK_KINDS.contains(&t), "linked_type", "error-link-kind");
         check.text(
@@ -737,7 +736,7 @@ pub fn update_thread(
     }
     if let Some(p) = &input.participants {
         check.require(row.kind == "meeting", "participants", "error-not-meeting");
-        check.require(p.len() <= 100, "participants", "error-too-many");
+        check_participants(&mut check, p);
     }
     check.finish()?;
     let target = threads::table.find(thread_id);

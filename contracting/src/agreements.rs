@@ -533,7 +533,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement> {
     let a = load(conn, id)?;
     let visible = match actor.role {
-        Role::Ngo => actor.organization_id.as_deref() == Some(a.row.organization_id.as_str()),
+        Role::Ngo => actor.acts_for(&a.row.organization_id, &a.row.municipality),
         Role::Organizer | Role::Admin | Role::Coordinator => {
             actor.sees_municipality(&a.row.municipality)
         }
@@ -553,9 +553,12 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<AgreementRow>>
         .into_boxed();
     match actor.role {
         Role::Ngo => {
-            q = q.filter(
-                agreements::organization_id.eq(actor.organization_id.clone().unwrap_or_default()),
-            )
+            q = q
+                .filter(
+                    agreements::organization_id
+                        .eq(actor.organization_id.clone().unwrap_or_default()),
+                )
+                .filter(agreements::municipality.eq(actor.home()?.to_string()))
         }
         Role::Organizer | Role::Admin | Role::Coordinator => {
             q = q.filter(agreements::municipality.eq(actor.home()?.to_string()))

@@ -224,6 +224,15 @@ pub fn submit(
         .clone()
         .ok_or(DomainError::Forbidden)?;
     let c = open_competition(conn, competition_id, actor)?;
+    // The organization bids where it is registered, through its own accounts.
+    let org_municipality: Option<String> = organizations::table
+        .find(&org)
+        .select(organizations::municipality)
+        .first(conn)
+        .optional()?;
+    if !org_municipality.is_some_and(|m| actor.acts_for(&org, &m) && m == c.row.municipality) {
+        return Err(DomainError::Forbidden);
+    }
     let requested = check_offer(&c, &input)?;
     let exists: i64 = offers::table
         .filter(offers::competition_id.eq(competition_id))
@@ -356,7 +365,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Offer> {
     let offer = load(conn, id)?;
     let c = competitions::load(conn, &offer.row.competition_id)?;
     let visible = match actor.role {
-        Role::Ngo => actor.organization_id.as_deref() == Some(offer.row.organization_id.as_str()),
+        Role::Ngo => actor.acts_for(&offer.row.organization_id, &c.row.municipality),
         Role::Organizer | Role::Admin => actor.sees_municipality(&c.row.municipality),
         Role::Commission => is_member(conn, actor, &c.row.id)?,
         _ => false,

@@ -123,13 +123,13 @@ pub fn validate(input: &OrganizationInput) -> DomainResult<OrganizationInput> {
     Ok(out)
 }
 
-/// Registers an organization in `municipality` (self-registration or by the
-/// organizer). A NIP registered twice in one municipality is refused.
-pub fn create(
+/// The input normalised, if it may register in `municipality`: every field
+/// valid and its NIP not registered there yet.
+pub fn check_new(
     conn: &mut DbConn,
     municipality: &str,
     input: &OrganizationInput,
-) -> DomainResult<Organization> {
+) -> DomainResult<OrganizationInput> {
     let v = validate(input)?;
     let taken: i64 = organizations::table
         .filter(organizations::municipality.eq(municipality))
@@ -139,6 +139,17 @@ pub fn create(
     if taken > 0 {
         return Err(DomainError::field("nip", "error-nip-registered"));
     }
+    Ok(v)
+}
+
+/// Registers an organization in `municipality` (self-registration or by the
+/// organizer). A NIP registered twice in one municipality is refused.
+pub fn create(
+    conn: &mut DbConn,
+    municipality: &str,
+    input: &OrganizationInput,
+) -> DomainResult<Organization> {
+    let v = check_new(conn, municipality, input)?;
     let id = new_id();
     diesel::insert_into(organizations::table)
         .values((
@@ -173,7 +184,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Organization> {
 /// An organization as its own users, or staff of its municipality, see it.
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Organization> {
     let org = load(conn, id)?;
-    let own = actor.role == Role::Ngo && actor.organization_id.as_deref() == Some(id);
+    let own = actor.acts_for(id, &org.municipality);
     let staff = actor.is(&[
         Role::Organizer,
         Role::Admin,

@@ -107,6 +107,17 @@ impl Actor {
         }
     }
 
+    /// Whether the actor is an NGO account acting for organization `org`
+    /// of `municipality`. An account's organization is of its own
+    /// municipality (checked when the account is made); this checks both
+    /// again, so an account that slipped through still sees nothing of
+    /// another municipality's organization.
+    pub fn acts_for(&self, org: &str, municipality: &str) -> bool {
+        self.role == Role::Ngo
+            && self.organization_id.as_deref() == Some(org)
+            && self.municipality.as_deref() == Some(municipality)
+    }
+
     /// The actor's municipality, or 403 for a user that has none (global admin
     /// acting where a municipality is needed).
     pub fn home(&self) -> Result<&str, crate::DomainError> {

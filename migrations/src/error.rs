@@ -41,6 +41,34 @@ impl DomainError {
     }
 }
 
+/// Text allowed at most this many characters is a single line (a name, a
+/// title, an address): no line breaks or tabs in it.
+pub const LINE_MAX: usize = 300;
+
+/// The refusal of a control character in text.
+pub const CONTROL_CHARACTER: &str = "error-control-character";
+
+/// [`CONTROL_CHARACTER`] when `text` holds a control character it may not:
+/// in a line, any (NUL, CR, LF, tab, escape, DEL, C1...); in long text, any
+/// but a tab and a line break (LF, or CR LF). Such characters break
+/// PostgreSQL (NUL), the iCalendar and mail formats (a bare CR) and what the
+/// reader sees (terminal escapes), and nobody types them.
+pub fn control_refusal(text: &str, multiline: bool) -> Option<&'static str> {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = multiline
+            && match c {
+                '\t' | '\n' => true,
+                '\r' => chars.peek() == Some(&'\n'),
+                _ => false,
+            };
+        if c.is_control() && !allowed {
+            return Some(CONTROL_CHARACTER);
+        }
+    }
+    None
+}
+
 /// Collects field errors while checking a whole input, so the user sees them
 /// all at once.
 #[derive(Debug, Default)]
@@ -64,8 +92,15 @@ impl Check {
         }
     }
 
-    /// Text between `min` and `max` characters (trimmed); `min` 0 for optional.
+    /// Text between `min` and `max` characters (trimmed); `min` 0 for
+    /// optional. Text of at most [`LINE_MAX`] characters is a line and holds
+    /// no control character; longer text may hold line breaks and tabs, no
+    /// other control character (see [`control_refusal`]).
     pub fn text(&mut self, field: &str, value: &str, min: usize, max: usize) {
+        if let Some(key) = control_refusal(value, max > LINE_MAX) {
+            self.fail(field, key);
+            return;
+        }
         let n = value.trim().chars().count();
         if n < min {
             self.fail(field, "error-required");
@@ -101,5 +136,54 @@ impl<T> OptionalFound<T> for Result<T, diesel::result::Error> {
             Err(diesel::result::Error::NotFound) => Err(DomainError::NotFound),
             Err(e) => Err(DomainError::Database(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{control_refusal, Check, CONTROL_CHARACTER};
+
+    #[test]
+    fn lines_hold_no_control_character() {
+        for bad in [
+            "a\0b",
+            "a\rb",
+            "a\nb",
+            "a\tb",
+            "a\u{1b}[2J",
+            "a\u{7f}",
+            "a\u{85}",
+        ] {
+            assert_eq!(
+                control_refusal(bad, false),
+                Some(CONTROL_CHARACTER),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(control_refusal("Zażółć gęślą jaźń", false), None);
+    }
+
+    #[test]
+    fn long_text_keeps_its_lines_and_tabs() {
+        assert_eq!(control_refusal("1.\tA\r\n2.\tB\n3.", true), None);
+        for bad in ["a\rb", "a\r", "a\0b", "a\u{7}"] {
+            assert_eq!(
+                control_refusal(bad, true),
+                Some(CONTROL_CHARACTER),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn text_checks_refuse_them_by_field() {
+        let mut check = Check::new();
+        check.text("title", "Tytu\0ł", 1, 300);
+        check.text("agenda", "1.\r\n2.", 0, 20_000);
+        check.text("place", "Sala\n12", 0, 300);
+        let crate::DomainError::Invalid(fields) = check.finish().unwrap_err() else {
+            panic!("field errors")
+        };
+        assert_eq!(fields.keys().collect::<Vec<_>>(), ["place", "title"]);
     }
 }

@@ -302,7 +302,7 @@ async fn organizations_register_with_checked_identifiers() {
     good["municipality"] = json!(SOCHACZEW);
     good["password"] = json!(PASSWORD);
     good["contact_name"] = json!("Ewa Kowal");
-    let (s, org) = app
+    let (s, b) = app
         .call(
             Method::POST,
             "/api/v1/organizations",
@@ -310,8 +310,8 @@ async fn organizations_register_with_checked_identifiers() {
             Some(good.clone()),
         )
         .await;
-    assert_eq!(s, StatusCode::CREATED, "{org}");
-    assert_eq!(org["krs"], "0000000106");
+    assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+    assert_eq!(b, json!({"email_confirmation": "sent"}));
     let (s, _) = app
         .call(Method::POST, "/api/v1/organizations", None, Some(good))
         .await;
@@ -336,7 +336,17 @@ async fn organizations_register_with_checked_identifiers() {
     };
     let (_, info) = app.get("/api/v1/me", &me).await;
     assert_eq!(info["role"], "ngo");
-    assert_eq!(info["organization_id"], org["id"]);
+    let (s, org) = app
+        .get(
+            &format!(
+                "/api/v1/organizations/{}",
+                info["organization_id"].as_str().unwrap()
+            ),
+            &me,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{org}");
+    assert_eq!(org["krs"], "0000000106");
     // The NGO edits its profile; another NGO cannot read it.
     let id = org["id"].as_str().unwrap();
     let mut edit = org_body("Fundacja Razem dla Seniorów", 6);

@@ -87,7 +87,7 @@ async fn a_competition_runs_through_the_pages() {
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{html}");
-        assert!(html.contains("Konto utworzone"));
+        assert!(html.contains("Wysłaliśmy wiadomość"));
     }
     let (org_a, org_b) = (
         org_id_for(&app, "5260001246"),

@@ -6,6 +6,7 @@ mod community;
 mod contracting;
 mod contracting_pages;
 mod foundation;
+mod hardening;
 mod mail;
 mod pages;
 mod plans;
