@@ -434,3 +434,16 @@ pub fn has_bare_control(text: &str) -> bool {
             && !(c == '\n' && i > 0 && chars[i - 1] == '\r')
     })
 }
+
+/// The English messages of the range checks (`cus_db::bounds`).
+pub const DATE_RANGE_EN: &str = "The date must fall within the years 1900 to 2200.";
+pub const OUT_OF_RANGE_EN: &str = "The number is outside the allowed range.";
+
+/// The first message of a 422 for `field`.
+pub fn refusal(status: StatusCode, body: &Value, field: &str) -> String {
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
+    body["fields"][field][0]
+        .as_str()
+        .unwrap_or_else(|| panic!("{field} is named: {body}"))
+        .to_string()
+}

@@ -112,11 +112,7 @@ impl r2d2::ManageConnection for Manager {
     /// forgot to finish), or whose transaction state is unknown, is never
     /// handed out again: the pool drops it, and closing rolls it back.
     fn has_broken(&self, conn: &mut DbConn) -> bool {
-        type Tm = <DbConn as Connection>::TransactionManager;
-        !matches!(
-            Tm::transaction_manager_status_mut(conn).transaction_depth(),
-            Ok(None)
-        )
+        !outside_transaction(conn)
     }
 }
 
@@ -161,10 +157,7 @@ where
     E: From<diesel::result::Error>,
 {
     type Tm = <DbConn as Connection>::TransactionManager;
-    let top_level = Tm::transaction_manager_status_mut(conn)
-        .transaction_depth()
-        .map(|d| d.is_none())
-        .unwrap_or(false);
+    let top_level = outside_transaction(conn);
     match conn {
         DbConn::Sqlite(c) if top_level => {
             AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?
@@ -202,10 +195,7 @@ where
     E: From<diesel::result::Error>,
 {
     type Tm = <DbConn as Connection>::TransactionManager;
-    let top_level = Tm::transaction_manager_status_mut(conn)
-        .transaction_depth()
-        .map(|d| d.is_none())
-        .unwrap_or(false);
+    let top_level = outside_transaction(conn);
     if !top_level {
         return f(conn);
     }
@@ -224,4 +214,13 @@ where
         Ok(Err(e)) => Err(e),
         Err(panic) => std::panic::resume_unwind(panic),
     }
+}
+
+/// True when no transaction is open on `conn` (and its state is known).
+fn outside_transaction(conn: &mut DbConn) -> bool {
+    type Tm = <DbConn as Connection>::TransactionManager;
+    matches!(
+        Tm::transaction_manager_status_mut(conn).transaction_depth(),
+        Ok(None)
+    )
 }

@@ -1129,18 +1129,7 @@ async fn ngos_are_reminded_of_final_reports_by_the_job() {
     assert_eq!(app.run_job("report-reminders"), "reminded 0 organizations");
 }
 
-const DATE_RANGE_EN: &str = "The date must fall within the years 1900 to 2200.";
-const OUT_OF_RANGE_EN: &str = "The number is outside the allowed range.";
 const TOO_LARGE_EN: &str = "The amount is too large.";
-
-/// The first message of a 422 for `field`.
-fn refusal(status: StatusCode, body: &Value, field: &str) -> String {
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
-    body["fields"][field][0]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is named: {body}"))
-        .to_string()
-}
 
 #[tokio::test]
 async fn out_of_range_dates_and_amounts_are_refused_in_contracting() {

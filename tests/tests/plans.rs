@@ -283,18 +283,6 @@ async fn consent_request_mails_the_resident() {
     assert!(mails.contains(&format!("/plans/{id}")), "{mails}");
 }
 
-const DATE_RANGE_EN: &str = "The date must fall within the years 1900 to 2200.";
-const OUT_OF_RANGE_EN: &str = "The number is outside the allowed range.";
-
-/// The first message of a 422 for `field`.
-fn refusal(status: StatusCode, body: &Value, field: &str) -> String {
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {body}");
-    body["fields"][field][0]
-        .as_str()
-        .unwrap_or_else(|| panic!("{field} is named: {body}"))
-        .to_string()
-}
-
 #[tokio::test]
 async fn out_of_range_dates_and_hours_are_refused_in_plans() {
     let s = setup().await;
