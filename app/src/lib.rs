@@ -209,6 +209,7 @@ where
             .unwrap_or(2),
         n => n,
     };
+    let blocking_threads = state.config.database.pool_size as usize + 2;
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -241,6 +242,10 @@ where
             .wrap_fn(catch_panics)
     })
     .workers(workers)
+    // A blocking task beyond the database pool's size would only wait for a
+    // connection; unbounded, each worker's blocking pool grows to hundreds
+    // of threads under load (and their malloc arenas to tens of MiB).
+    .worker_max_blocking_threads(blocking_threads)
     .listen(listener)?
     .run();
     Ok(server)
