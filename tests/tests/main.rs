@@ -6,6 +6,7 @@ mod community;
 mod contracting;
 mod contracting_pages;
 mod foundation;
+mod jobs;
 mod mail;
 mod pages;
 mod plans;
