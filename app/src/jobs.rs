@@ -201,7 +201,7 @@ pub fn due_at(schedule: &Schedule, target: DateTime<Utc>, now: DateTime<Utc>) ->
     }
     Due {
         slots: vec![newest],
-        missed: 1 + schedule.ticks_between(target, newest, 1_000_000),
+        missed: 1 + schedule.ticks_between(target, newest, 100_000),
     }
 }
 
@@ -448,7 +448,7 @@ async fn catch_up(state: &AppState, runner: &Runner, name: &'static str, schedul
     if last_at >= newest {
         return;
     }
-    let missed = schedule.ticks_between(last_at, newest, 1_000_000);
+    let missed = schedule.ticks_between(last_at, newest, 100_000);
     serve_slot(state, runner, name, newest, Some(missed)).await;
 }
 
