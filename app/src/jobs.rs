@@ -275,6 +275,7 @@ pub fn run_as(
     let outcome = match name {
         "outbox" => state.mailer().and_then(|mailer| {
             mail::relay(
+                &mut conn,
                 &state.pool,
                 &state.config,
                 &mailer,

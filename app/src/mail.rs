@@ -18,7 +18,7 @@
 
 use chrono::Duration;
 use cus_db::outbox::{self, OutboxMessage};
-use cus_db::Pool;
+use cus_db::{DbConn, Pool};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
@@ -110,20 +110,21 @@ pub struct Relayed {
 }
 
 /// Sends what is due, one claimed message at a time, as relay `by` (the
-/// server id). Returns after the batch, or after the message in hand once
-/// `stop` is set.
+/// server id), on `conn`; the heartbeat renews claims on a connection of
+/// `pool`. Returns after the batch, or after the message in hand once `stop`
+/// is set.
 pub fn relay(
+    conn: &mut DbConn,
     pool: &Pool,
     config: &Config,
     mailer: &Mailer,
     by: &str,
     stop: &AtomicBool,
 ) -> Result<Relayed, String> {
-    let mut conn = pool.get().map_err(|e| e.to_string())?;
     let lease = Duration::seconds(config.mail.claim_seconds.max(1) as i64);
     // Claims that outlived their relay go back to the queue.
-    outbox::release_expired(&mut conn).map_err(|e| e.to_string())?;
-    let due = outbox::due(&mut conn, config.mail.batch_size.max(1)).map_err(|e| e.to_string())?;
+    outbox::release_expired(conn).map_err(|e| e.to_string())?;
+    let due = outbox::due(conn, config.mail.batch_size.max(1)).map_err(|e| e.to_string())?;
     let mut done = Relayed::default();
     if due.is_empty() {
         return Ok(done);
@@ -139,13 +140,13 @@ pub fn relay(
                     done.stopped = true;
                     break;
                 }
-                if !outbox::claim(&mut conn, &m.id, by, lease).map_err(|e| e.to_string())? {
+                if !outbox::claim(conn, &m.id, by, lease).map_err(|e| e.to_string())? {
                     continue; // another relay has it
                 }
                 *in_hand.lock().unwrap_or_else(|p| p.into_inner()) = Some(m.id.clone());
                 let sent = build(config, &m).and_then(|msg| mailer.send(&msg));
                 *in_hand.lock().unwrap_or_else(|p| p.into_inner()) = None;
-                settle(&mut conn, config, &m, by, sent, &mut done)?;
+                settle(conn, config, &m, by, sent, &mut done)?;
             }
             Ok(())
         })();
@@ -157,7 +158,7 @@ pub fn relay(
 
 /// Records how sending `m` went.
 fn settle(
-    conn: &mut cus_db::DbConn,
+    conn: &mut DbConn,
     config: &Config,
     m: &OutboxMessage,
     by: &str,
