@@ -307,13 +307,14 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         let server = cus::serve(state, listener).map_err(|e| e.to_string())?;
         let http = server.handle();
         let mut server = tokio::spawn(server);
-        let reason = tokio::select! {
+        // actix-web stops on SIGTERM too: whichever notices first.
+        let (reason, http_done) = tokio::select! {
             r = &mut server => match r {
-                Ok(Ok(())) => "the HTTP server stopped",
+                Ok(Ok(())) => ("the HTTP server stopped", true),
                 Ok(Err(e)) => return Err(e.to_string()),
                 Err(e) => return Err(e.to_string()),
             },
-            s = shutdown_signal() => s,
+            s = shutdown_signal() => (s, false),
         };
         // Stop taking work: no more ticks, the relay finishes the message in
         // hand, HTTP finishes its requests; all within `shutdown_seconds`.
@@ -327,8 +328,10 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
             }
         };
         let web = async {
-            let _ = tokio::time::timeout_at(deadline, http.stop(true)).await;
-            let _ = tokio::time::timeout_at(deadline, server).await;
+            if !http_done {
+                let _ = tokio::time::timeout_at(deadline, http.stop(true)).await;
+                let _ = tokio::time::timeout_at(deadline, server).await;
+            }
         };
         let (jobs_stopped, ()) = tokio::join!(jobs, web);
         if jobs_stopped {
