@@ -299,11 +299,23 @@ async fn the_jobs_route_is_for_admins_and_shows_the_last_runs() {
 }
 
 /// The `cus` binary beside the test binary (`cargo build --bins` builds it;
-/// scripts/test does).
-fn cus_binary() -> Option<std::path::PathBuf> {
+/// scripts/test does), copied so that a build of another tree into a shared
+/// target directory cannot swap it mid-test; `None` when it is missing or is
+/// not this tree's build.
+fn cus_binary(dir: &std::path::Path) -> Option<std::path::PathBuf> {
     let exe = std::env::current_exe().ok()?;
-    let bin = exe.parent()?.parent()?.join("cus");
-    bin.exists().then_some(bin)
+    let built = exe.parent()?.parent()?.join("cus");
+    let bin = dir.join("cus");
+    std::fs::copy(&built, &bin).ok()?;
+    let probe = std::process::Command::new(&bin)
+        .args(["--database"])
+        .arg(dir.join("probe.db"))
+        .args(["jobs", "list", "--json"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&probe.stdout)
+        .contains("\"next_slot\"")
+        .then_some(bin)
 }
 
 /// SIGTERM while the relay is stuck in an SMTP dialogue with a server that
@@ -311,13 +323,15 @@ fn cus_binary() -> Option<std::path::PathBuf> {
 /// message's claim expires within `claim_seconds`, for the next relay.
 #[tokio::test]
 async fn serve_exits_within_its_grace_period_when_smtp_hangs() {
-    let Some(bin) = cus_binary() else {
-        eprintln!("skipping: no target/debug/cus (cargo build --bins)");
+    let dir = temp_dir();
+    let Some(bin) = cus_binary(&dir) else {
+        eprintln!(
+            "skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)"
+        );
         return;
     };
     // Accepts connections (the kernel does) and never says a word.
     let hung = TcpListener::bind("127.0.0.1:0").unwrap();
-    let dir = temp_dir();
     let url = fresh_database(&dir);
     let mut config = Config::for_tests();
     config.database.url = url.clone();
