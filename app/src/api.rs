@@ -50,6 +50,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(transition_plan)
         .service(request_consent)
         .service(list_audit)
+        .service(list_jobs)
         .configure(crate::contracting_api::routes)
         .configure(crate::community_api::routes);
 }
@@ -697,4 +698,19 @@ pub fn audit_rows(
 async fn list_audit(st: Data, user: ApiUser, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
     let (items, total) = st.db(move |c| audit_rows(c, &user.0, &q)).await?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
+}
+
+/// The scheduled jobs: schedule, next tick and newest run (slot, server,
+/// duration, outcome), as `cus jobs list --json` prints them. Admin only.
+#[utoipa::path(responses((status = 200, body = [crate::jobs::JobStatus]), (status = 401), (status = 403)), security(("bearer" = [])))]
+#[get("/jobs")]
+async fn list_jobs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+    user.0.require(&[Role::Admin])?;
+    let state = st.get_ref().clone();
+    let jobs = web::block(move || crate::jobs::status(&state))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+        .map_err(AppError::Internal)?;
+    let total = jobs.len();
+    Ok(HttpResponse::Ok().json(json!({"items": jobs, "total": total})))
 }

@@ -24,6 +24,9 @@ pub struct Server {
     pub bind: String,
     pub public_url: String,
     pub workers: usize,
+    /// On SIGTERM or Ctrl-C, the process exits within this many seconds
+    /// whatever the SMTP server or a job does.
+    pub shutdown_seconds: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -39,6 +42,15 @@ pub struct Mail {
     pub from: String,
     pub smtp_url: String,
     pub mail_dir: PathBuf,
+    /// Connect, read and write timeout of one SMTP operation.
+    pub smtp_timeout_seconds: u64,
+    /// A relay's claim on the message it sends lasts this long and is
+    /// renewed while it sends; a claim left by a dead relay expires after it.
+    pub claim_seconds: u64,
+    /// First retry delay after a refusal; doubles with every attempt.
+    pub retry_seconds: i64,
+    /// Messages one relay run takes from the queue.
+    pub batch_size: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -56,6 +68,8 @@ pub struct Security {
 #[serde(deny_unknown_fields)]
 pub struct Jobs {
     pub enabled: bool,
+    /// The zone the schedules are read in (IANA name, e.g. Europe/Warsaw).
+    pub timezone: String,
     pub outbox: String,
     pub plan_deadlines: String,
     pub report_reminders: String,

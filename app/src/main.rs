@@ -70,8 +70,12 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum JobsCommand {
-    /// One job a line: name, then its cron schedule.
-    List,
+    /// Every job: its schedule, and its last run (slot, server, duration, outcome).
+    List {
+        /// As JSON (the body of `GET /api/v1/jobs`).
+        #[arg(long)]
+        json: bool,
+    },
     /// Run one job now.
     Run { name: String },
 }
@@ -162,9 +166,15 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Jobs { command } => {
             let state = cus::open(config, false)?;
             match command {
-                JobsCommand::List => {
-                    for job in cus::jobs::registry(&state) {
-                        println!("{}\t{}\t{}", job.name, job.schedule, job.about);
+                JobsCommand::List { json } => {
+                    let jobs = cus::jobs::status(&state)?;
+                    if json {
+                        println!(
+                            "{}",
+                            serde_json::to_string_pretty(&jobs).map_err(|e| e.to_string())?
+                        );
+                    } else {
+                        print_jobs(&jobs);
                     }
                     Ok(())
                 }
@@ -180,6 +190,82 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+    }
+}
+
+/// `cus jobs list`: a table, one job a line.
+fn print_jobs(jobs: &[cus::jobs::JobStatus]) {
+    let rows: Vec<[String; 7]> = jobs
+        .iter()
+        .map(|j| {
+            let last = j.last_run.as_ref();
+            [
+                j.name.clone(),
+                j.schedule.clone(),
+                last.map(|r| r.slot.clone()).unwrap_or_else(|| "-".into()),
+                last.map(|r| r.server.clone()).unwrap_or_else(|| "-".into()),
+                last.and_then(|r| r.duration_ms)
+                    .map(|ms| format!("{ms} ms"))
+                    .unwrap_or_else(|| "-".into()),
+                last.map(|r| r.state.clone()).unwrap_or_else(|| "-".into()),
+                last.and_then(|r| r.outcome.clone())
+                    .unwrap_or_else(|| j.about.clone()),
+            ]
+        })
+        .collect();
+    let head = [
+        "JOB",
+        "SCHEDULE",
+        "LAST SLOT",
+        "BY",
+        "TOOK",
+        "STATE",
+        "OUTCOME",
+    ]
+    .map(String::from);
+    let mut width = [0usize; 6];
+    for row in std::iter::once(&head).chain(&rows) {
+        for (w, cell) in width.iter_mut().zip(row.iter()) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for row in std::iter::once(&head).chain(&rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i < 6 {
+                line.push_str(&format!("{cell:<w$}  ", w = width[i]));
+            } else {
+                line.push_str(cell);
+            }
+        }
+        println!("{}", line.trim_end());
+    }
+    if let Some(j) = jobs.first() {
+        println!("(schedules in {}; slots in UTC)", j.timezone);
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C (SIGINT) and names it.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return "SIGINT";
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }
 
@@ -211,13 +297,60 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| e.to_string())?;
-    rt.block_on(async move {
-        let _scheduler = if state.config.jobs.enabled {
+    let grace = std::time::Duration::from_secs(state.config.server.shutdown_seconds);
+    let deadline = rt.block_on(async move {
+        let scheduler = if state.config.jobs.enabled {
             Some(cus::jobs::start(state.clone()).await?)
         } else {
             None
         };
         let server = cus::serve(state, listener).map_err(|e| e.to_string())?;
-        server.await.map_err(|e| e.to_string())
-    })
+        let http = server.handle();
+        let mut server = tokio::spawn(server);
+        // actix-web stops on SIGTERM too: whichever notices first.
+        let (reason, http_done) = tokio::select! {
+            r = &mut server => match r {
+                Ok(Ok(())) => ("the HTTP server stopped", true),
+                Ok(Err(e)) => return Err(e.to_string()),
+                Err(e) => return Err(e.to_string()),
+            },
+            s = shutdown_signal() => (s, false),
+        };
+        // Stop taking work: no more ticks, the relay finishes the message in
+        // hand, HTTP finishes its requests; all within `shutdown_seconds`.
+        let stopping = tokio::time::Instant::now();
+        let deadline = stopping + grace;
+        tracing::info!(reason, grace_seconds = grace.as_secs(), "stopping");
+        let jobs = async {
+            match scheduler {
+                Some(s) => s.stop(deadline).await,
+                None => true,
+            }
+        };
+        let web = async {
+            if !http_done {
+                let _ = tokio::time::timeout_at(deadline, http.stop(true)).await;
+                let _ = tokio::time::timeout_at(deadline, server).await;
+            }
+        };
+        let (jobs_stopped, ()) = tokio::join!(jobs, web);
+        if jobs_stopped {
+            tracing::info!(took_ms = stopping.elapsed().as_millis() as u64, "stopped");
+        } else {
+            tracing::warn!(
+                "a job was still running after {} s; exiting anyway (a message in hand is \
+                 sent again once its claim expires)",
+                grace.as_secs()
+            );
+        }
+        Ok::<_, String>(deadline.into_std())
+    })?;
+    // Blocking tasks still running (an SMTP send that hangs) do not hold the
+    // process past the grace period.
+    rt.shutdown_timeout(
+        deadline
+            .saturating_duration_since(std::time::Instant::now())
+            .max(std::time::Duration::from_millis(100)),
+    );
+    Ok(())
 }

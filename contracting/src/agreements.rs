@@ -5,7 +5,9 @@
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::error::{Check, OptionalFound};
-use cus_db::schema::{agreements, annexes, budget_lines, organizations, reports, tranches};
+use cus_db::schema::{
+    agreements, annexes, budget_lines, organizations, reports, sent_reminders, tranches,
+};
 use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -786,15 +788,31 @@ pub fn final_report_due(end: NaiveDate) -> NaiveDate {
         .unwrap_or(NaiveDate::MAX)
 }
 
+/// What `remind_reports` records in `sent_reminders` for each mail.
+pub const REMINDER_FINAL_REPORT: &str = "final_report_due";
+
 /// The scheduled reminder: NGOs whose final report is due within 7 days (or
-/// overdue by up to 30) and not filed get a mail, once per day the job runs.
+/// overdue by up to 30) and not filed get a mail, once per day: each mail is
+/// recorded in `sent_reminders` (agreement, kind, day) in the transaction
+/// that queues it, so a second run on the same day — by hand, a late tick, a
+/// restored database — queues nothing new. Returns the mails queued now.
 pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
-    let day = today();
+    remind_reports_on(conn, today())
+}
+
+/// `remind_reports` for `day`.
+pub fn remind_reports_on(conn: &mut DbConn, day: NaiveDate) -> QueryResult<usize> {
     let rows: Vec<(String, String, String, NaiveDate, String)> = agreements::table
         .inner_join(organizations::table)
         .filter(agreements::status.eq_any(["active", "public_comment"]))
         .filter(agreements::end_date.le(day - Duration::days(FINAL_REPORT_DAYS - 7)))
         .filter(agreements::end_date.ge(day - Duration::days(2 * FINAL_REPORT_DAYS)))
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            sent_reminders::table
+                .filter(sent_reminders::agreement_id.eq(agreements::id))
+                .filter(sent_reminders::kind.eq(REMINDER_FINAL_REPORT))
+                .filter(sent_reminders::day.eq(day)),
+        )))
         .select((
             agreements::id,
             agreements::number,
@@ -803,21 +821,42 @@ pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
             organizations::email,
         ))
         .load(conn)?;
+    let mut queued = 0;
     for (id, number, title, end, email) in &rows {
-        outbox::enqueue(
-            conn,
-            "report_due",
-            "pl",
-            email,
-            &serde_json::json!({
-                "agreement_id": id,
-                "number": number,
-                "title": title,
-                "due": final_report_due(*end).to_string(),
-            }),
-        )?;
+        let sent = cus_db::transaction(conn, |c| {
+            let outbox_id = outbox::enqueue(
+                c,
+                "report_due",
+                "pl",
+                email,
+                &serde_json::json!({
+                    "agreement_id": id,
+                    "number": number,
+                    "title": title,
+                    "due": final_report_due(*end).to_string(),
+                }),
+            )?;
+            diesel::insert_into(sent_reminders::table)
+                .values((
+                    sent_reminders::agreement_id.eq(id),
+                    sent_reminders::kind.eq(REMINDER_FINAL_REPORT),
+                    sent_reminders::day.eq(day),
+                    sent_reminders::outbox_id.eq(&outbox_id),
+                    sent_reminders::created_at.eq(now()),
+                ))
+                .execute(c)
+        });
+        match sent {
+            Ok(_) => queued += 1,
+            // A concurrent run recorded this reminder first; its mail stands.
+            Err(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _,
+            )) => {}
+            Err(e) => return Err(e),
+        }
     }
-    Ok(rows.len())
+    Ok(queued)
 }
 
 /// What one IPUS plan item takes from an agreement in `year`: hours (its

@@ -2,7 +2,15 @@
 //! change it reports, then the relay job renders and sends it. Nothing is lost
 //! while SMTP is down; a message is claimed before sending, so no two relays
 //! send it, and it keeps one Message-ID across retries.
+//!
+//! A claim is a lease: `status = sending`, `claimed_by` its holder and
+//! `next_attempt_at` its expiry. The holder renews it while it sends; a claim
+//! that expired (its relay died) goes back to the queue. Delivery is
+//! therefore at least once: a relay that dies after the SMTP server accepted
+//! a message but before marking it sent leaves it to be sent again, with the
+//! same Message-ID.
 
+use chrono::Duration;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -53,4 +61,107 @@ pub struct OutboxMessage {
     pub to_address: String,
     pub status: String,
     pub attempts: i32,
+}
+
+/// Claims whose holder stopped renewing them go back to the queue. The last
+/// holder stays in `claimed_by`: if it was only slow, it may still mark the
+/// message sent as long as no other relay claimed it since.
+pub fn release_expired(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table
+            .filter(outbox::status.eq(SENDING))
+            .filter(outbox::next_attempt_at.lt(now())),
+    )
+    .set(outbox::status.eq(PENDING))
+    .execute(conn)
+}
+
+/// Pending messages due now, oldest first.
+pub fn due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
+    outbox::table
+        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::next_attempt_at.le(now()))
+        .order(outbox::created_at)
+        .limit(limit)
+        .select(OutboxMessage::as_select())
+        .load(conn)
+}
+
+/// Claims message `id` for relay `by` for `lease`. False when it is no longer
+/// pending and due (another relay claimed, sent or rescheduled it).
+pub fn claim(conn: &mut DbConn, id: &str, by: &str, lease: Duration) -> QueryResult<bool> {
+    let t = now();
+    let n = diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::status.eq(PENDING))
+            .filter(outbox::next_attempt_at.le(t)),
+    )
+    .set((
+        outbox::status.eq(SENDING),
+        outbox::claimed_by.eq(by),
+        outbox::next_attempt_at.eq(t + lease),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Extends `by`'s claim on `id` to `lease` from now. False when the claim is
+/// no longer `by`'s.
+pub fn renew(conn: &mut DbConn, id: &str, by: &str, lease: Duration) -> QueryResult<bool> {
+    let n = diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::status.eq(SENDING))
+            .filter(outbox::claimed_by.eq(by)),
+    )
+    .set(outbox::next_attempt_at.eq(now() + lease))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The SMTP server accepted the message. `by` may settle the row while it
+/// holds the claim, or after the claim was released as long as no other relay
+/// claimed it since. False when another relay holds it now (which may send it
+/// again: at least once).
+pub fn mark_sent(conn: &mut DbConn, id: &str, by: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::claimed_by.eq(by))
+            .filter(outbox::status.eq_any([SENDING, PENDING])),
+    )
+    .set((
+        outbox::status.eq(SENT),
+        outbox::sent_at.eq(now()),
+        outbox::last_error.eq(None::<String>),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Sending failed: back to the queue until `retry_at`, or failed for good.
+pub fn mark_failed(
+    conn: &mut DbConn,
+    id: &str,
+    by: &str,
+    attempts: i32,
+    give_up: bool,
+    retry_at: chrono::NaiveDateTime,
+    error: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        outbox::table
+            .find(id)
+            .filter(outbox::claimed_by.eq(by))
+            .filter(outbox::status.eq_any([SENDING, PENDING])),
+    )
+    .set((
+        outbox::status.eq(if give_up { FAILED } else { PENDING }),
+        outbox::attempts.eq(attempts),
+        outbox::next_attempt_at.eq(retry_at),
+        outbox::last_error.eq(error.chars().take(1000).collect::<String>()),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
 }

@@ -220,6 +220,7 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
     }
 }
 
@@ -448,6 +449,18 @@ diesel::table! {
     }
 }
 
+// What reminder jobs sent (migration 13).
+
+diesel::table! {
+    sent_reminders (agreement_id, kind, day) {
+        agreement_id -> Text,
+        kind -> Text,
+        day -> Date,
+        outbox_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 // Community (migration 3). The SQLite FTS5 table forum_search is queried with raw SQL.
 
 diesel::table! {
@@ -578,6 +591,7 @@ diesel::joinable!(agreements -> organizations (organization_id));
 diesel::joinable!(tranches -> agreements (agreement_id));
 diesel::joinable!(annexes -> agreements (agreement_id));
 diesel::joinable!(reports -> agreements (agreement_id));
+diesel::joinable!(sent_reminders -> agreements (agreement_id));
 diesel::joinable!(activities -> communities (community_id));
 diesel::joinable!(posts -> threads (thread_id));
 diesel::joinable!(posts -> users (author_id));
@@ -617,6 +631,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     tranches,
     annexes,
     reports,
+    sent_reminders,
     communities,
     activities,
     forum_members,

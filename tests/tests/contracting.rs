@@ -46,7 +46,7 @@ fn regon(n: u32) -> String {
     format!("{base}{sum}")
 }
 
-fn org_body(name: &str, n: u32) -> Value {
+pub(crate) fn org_body(name: &str, n: u32) -> Value {
     json!({
         "name": name, "legal_form": "association", "krs": format!("{}", 100 + n), "nip": nip(n), "regon": regon(n),
         "address": "ul. Długa 1", "postal_code": "96-500", "city": "Sochaczew",

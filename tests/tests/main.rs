@@ -7,6 +7,7 @@ mod contracting;
 mod contracting_pages;
 mod foundation;
 mod hardening;
+mod jobs;
 mod mail;
 mod pages;
 mod plans;
