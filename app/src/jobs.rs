@@ -24,8 +24,8 @@ use croner::Cron;
 use serde::Serialize;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::sync::{Mutex, RwLock};
+use tokio_cron_scheduler::{Job, JobScheduler};
 use utoipa::ToSchema;
 
 use crate::state::AppState;
@@ -331,46 +331,96 @@ pub fn manual_slot() -> String {
 
 // --- the scheduler inside `serve` ---------------------------------------------
 
-/// The running schedule of one server: a task per job.
+/// The running schedule of one server: tokio-cron-scheduler fires each job
+/// on its cron expression (read in `jobs.timezone`); the callback derives the
+/// slot from the schedule, never from the moment it happened to run.
 pub struct Scheduler {
     runner: Runner,
-    quit: watch::Sender<bool>,
-    tasks: Vec<JoinHandle<()>>,
+    cron: JobScheduler,
+    /// Held for reading by every run in flight; `stop` takes it for writing
+    /// to wait until they are done.
+    inflight: Arc<RwLock<()>>,
 }
 
 /// Starts the scheduler inside `serve` under this process's server id.
 pub async fn start(state: AppState) -> Result<Scheduler, String> {
-    start_as(state, server_id())
+    start_as(state, server_id()).await
 }
 
 /// Starts the scheduler as server `server`. Fails on a schedule or time zone
 /// that does not parse, before any job runs.
-pub fn start_as(state: AppState, server: String) -> Result<Scheduler, String> {
+pub async fn start_as(state: AppState, server: String) -> Result<Scheduler, String> {
     let mut parsed = vec![];
     for def in registry(&state) {
         let schedule = Schedule::parse(&def.schedule, &state.config.jobs.timezone)
             .map_err(|e| format!("job {}: {e}", def.name))?;
-        parsed.push((def.name, schedule));
+        parsed.push((def.name, def.schedule, schedule));
     }
     let runner = Runner::new(server);
-    let (quit, quit_rx) = watch::channel(false);
-    let tasks = parsed
-        .into_iter()
-        .map(|(name, schedule)| {
-            tokio::spawn(serve_job(
+    let inflight = Arc::new(RwLock::new(()));
+    let cron = JobScheduler::new().await.map_err(|e| e.to_string())?;
+    let start = Utc::now();
+    for (name, expr, schedule) in parsed {
+        // Ticks at or before the start are the catch-up's; the scheduler
+        // serves those after it.
+        let served = Arc::new(Mutex::new(schedule.slot_at(start).unwrap_or(start)));
+        {
+            let (st, r, sc, guard) = (
                 state.clone(),
                 runner.clone(),
-                name,
-                schedule,
-                quit_rx.clone(),
-            ))
+                schedule.clone(),
+                inflight.clone(),
+            );
+            tokio::spawn(async move {
+                let _running = guard.read().await;
+                catch_up(&st, &r, name, &sc).await;
+            });
+        }
+        let (st, r, guard) = (state.clone(), runner.clone(), inflight.clone());
+        let tz = schedule.tz;
+        let job = Job::new_async_tz(expr.as_str(), tz, move |_id, _scheduler| {
+            let (st, r, sc, served, guard) = (
+                st.clone(),
+                r.clone(),
+                schedule.clone(),
+                served.clone(),
+                guard.clone(),
+            );
+            Box::pin(async move {
+                if r.stopping() {
+                    return;
+                }
+                let _running = guard.read().await;
+                // One run of a job at a time on this server; a late firing
+                // serves the tick it is late for (and the newest, if later).
+                let mut served = served.lock().await;
+                let now = Utc::now();
+                let Some(target) = sc.next_after(*served) else {
+                    return;
+                };
+                if target > now {
+                    return;
+                }
+                let due = due_at(&sc, target, now);
+                for slot in &due.slots {
+                    if r.stopping() {
+                        return;
+                    }
+                    let caught_up = (due.missed > 0).then_some(due.missed);
+                    serve_slot(&st, &r, name, *slot, caught_up).await;
+                    *served = *slot;
+                }
+            })
         })
-        .collect();
+        .map_err(|e| format!("job {name}: {e}"))?;
+        cron.add(job).await.map_err(|e| e.to_string())?;
+    }
+    cron.start().await.map_err(|e| e.to_string())?;
     tracing::info!(server = %runner.server, timezone = %state.config.jobs.timezone, "job scheduler started");
     Ok(Scheduler {
         runner,
-        quit,
-        tasks,
+        cron,
+        inflight,
     })
 }
 
@@ -382,15 +432,12 @@ impl Scheduler {
     /// Takes no more ticks and asks the running jobs to stop (the relay after
     /// the message in hand); waits for them until `deadline`. True when every
     /// job had stopped by then.
-    pub async fn stop(self, deadline: tokio::time::Instant) -> bool {
+    pub async fn stop(mut self, deadline: tokio::time::Instant) -> bool {
         self.runner.stop();
-        let _ = self.quit.send(true);
-        let all = async {
-            for task in self.tasks {
-                let _ = task.await;
-            }
-        };
-        tokio::time::timeout_at(deadline, all).await.is_ok()
+        let _ = tokio::time::timeout_at(deadline, self.cron.shutdown()).await;
+        tokio::time::timeout_at(deadline, self.inflight.write())
+            .await
+            .is_ok()
     }
 }
 
@@ -451,53 +498,6 @@ async fn catch_up(state: &AppState, runner: &Runner, name: &'static str, schedul
     }
     let missed = schedule.ticks_between(last_at, newest, 100_000);
     serve_slot(state, runner, name, newest, Some(missed)).await;
-}
-
-/// One job's loop: sleep until the next tick, serve it, repeat.
-async fn serve_job(
-    state: AppState,
-    runner: Runner,
-    name: &'static str,
-    schedule: Schedule,
-    mut quit: watch::Receiver<bool>,
-) {
-    let start = Utc::now();
-    catch_up(&state, &runner, name, &schedule).await;
-    let mut last = schedule.slot_at(start).unwrap_or(start);
-    loop {
-        if *quit.borrow() {
-            return;
-        }
-        let Some(target) = schedule.next_after(last) else {
-            tracing::info!(job = name, "the schedule has no further tick");
-            return;
-        };
-        // Sleep until the tick by the wall clock (the timer is monotonic and
-        // may fire a hair early, or late after a suspend).
-        loop {
-            let now = Utc::now();
-            if now >= target {
-                break;
-            }
-            let wait = (target - now)
-                .to_std()
-                .unwrap_or_default()
-                .min(std::time::Duration::from_secs(60));
-            tokio::select! {
-                _ = tokio::time::sleep(wait) => {}
-                _ = quit.changed() => return,
-            }
-        }
-        let due = due_at(&schedule, target, Utc::now());
-        for slot in &due.slots {
-            if runner.stopping() {
-                return;
-            }
-            let caught_up = (due.missed > 0).then_some(due.missed);
-            serve_slot(&state, &runner, name, *slot, caught_up).await;
-        }
-        last = *due.slots.last().unwrap_or(&target);
-    }
 }
 
 // --- what `cus jobs list` and `GET /api/v1/jobs` show ------------------------
