@@ -365,14 +365,19 @@ pub async fn start_as(state: AppState, server: String) -> Result<Scheduler, Stri
         // serves those after it.
         let served = Arc::new(Mutex::new(schedule.slot_at(start).unwrap_or(start)));
         {
-            let (st, r, sc, guard) = (
+            // Under the job's lock, like a firing: a hung catch-up run (an
+            // SMTP server that never answers) holds back the next tick
+            // instead of running beside it.
+            let (st, r, sc, guard, lock) = (
                 state.clone(),
                 runner.clone(),
                 schedule.clone(),
                 inflight.clone(),
+                served.clone(),
             );
             tokio::spawn(async move {
                 let _running = guard.read().await;
+                let _one_at_a_time = lock.lock().await;
                 catch_up(&st, &r, name, &sc).await;
             });
         }
@@ -407,7 +412,9 @@ pub async fn start_as(state: AppState, server: String) -> Result<Scheduler, Stri
                         return;
                     }
                     let caught_up = (due.missed > 0).then_some(due.missed);
-                    serve_slot(&st, &r, name, *slot, caught_up).await;
+                    if !serve_slot(&st, &r, name, *slot, caught_up).await {
+                        break;
+                    }
                     *served = *slot;
                 }
             })
@@ -441,17 +448,21 @@ impl Scheduler {
     }
 }
 
-/// Claims and runs one slot on the blocking pool; logs what happened.
+/// Claims and runs one slot on the blocking pool; logs what happened. True
+/// when the slot is settled (run here, or claimed by another server); false
+/// when it could not be claimed (the database was unreachable or busy), so
+/// the caller tries it again at the next firing instead of skipping it.
 async fn serve_slot(
     state: &AppState,
     runner: &Runner,
     name: &'static str,
     slot: DateTime<Utc>,
     caught_up: Option<usize>,
-) {
+) -> bool {
     let key = slot_key(slot);
     let (st, r, k) = (state.clone(), runner.clone(), key.clone());
     let result = tokio::task::spawn_blocking(move || run_as(&st, &r, name, &k)).await;
+    let settled = matches!(result, Ok(Ok(_)));
     match result {
         Ok(Ok(Some(outcome))) => match caught_up {
             Some(missed) => tracing::warn!(
@@ -464,9 +475,11 @@ async fn serve_slot(
             None => tracing::info!(job = name, slot = %key, %outcome, "job ran"),
         },
         Ok(Ok(None)) => tracing::debug!(job = name, slot = %key, "slot taken by another server"),
+        // A failure after the claim is settled too: the retry finds the claim.
         Ok(Err(e)) => tracing::error!(job = name, slot = %key, error = %e, "job failed"),
         Err(e) => tracing::error!(job = name, slot = %key, error = %e, "job panicked"),
     }
+    settled
 }
 
 /// At start: the newest tick at or before now, if nobody ran it while this
@@ -497,7 +510,7 @@ async fn catch_up(state: &AppState, runner: &Runner, name: &'static str, schedul
         return;
     }
     let missed = schedule.ticks_between(last_at, newest, 100_000);
-    serve_slot(state, runner, name, newest, Some(missed)).await;
+    let _ = serve_slot(state, runner, name, newest, Some(missed)).await;
 }
 
 // --- what `cus jobs list` and `GET /api/v1/jobs` show ------------------------

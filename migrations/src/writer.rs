@@ -45,8 +45,9 @@ pub enum WriteError<E> {
 /// that succeeded, or when the batch failed.
 type Settle = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// A unit runs inside its savepoint and hands back how to settle it.
-type Unit = Box<dyn FnOnce(&mut DbConn) -> Settle + Send>;
+/// A unit runs inside its savepoint and hands back how to settle it, and
+/// whether the batch's transaction is still sound (every rollback worked).
+type Unit = Box<dyn FnOnce(&mut DbConn) -> (Settle, bool) + Send>;
 
 /// The handle requests use to queue work to the writer thread.
 pub struct Writer {
@@ -81,12 +82,13 @@ impl Writer {
         E: From<DieselError> + Send + 'static,
     {
         let unit: Unit = Box::new(move |conn: &mut DbConn| {
-            let outcome = in_savepoint(conn, f);
-            Box::new(move |commit: Result<(), String>| match (outcome, commit) {
+            let (outcome, sound) = in_savepoint(conn, f);
+            let settle = Box::new(move |commit: Result<(), String>| match (outcome, commit) {
                 (Ok(value), Ok(())) => done(Ok(value)),
                 (Ok(_), Err(e)) => done(Err(WriteError::Commit(e))),
                 (Err(e), _) => done(Err(e)),
-            }) as Settle
+            }) as Settle;
+            (settle, sound)
         });
         match &self.queue {
             Some(queue) => {
@@ -101,7 +103,9 @@ impl Writer {
 }
 
 impl Drop for Writer {
-    /// Lets the thread finish the units already queued, then joins it.
+    /// Lets the thread finish the units already queued, then joins it (when
+    /// the last handle goes; a process that exits first takes unanswered
+    /// units with it, none of them acknowledged).
     fn drop(&mut self) {
         self.queue.take();
         if let Some(t) = self.thread.take() {
@@ -121,43 +125,47 @@ fn depth(conn: &mut DbConn) -> Option<u32> {
 
 /// Runs `f` in a savepoint of the open batch; an error or a panic rolls the
 /// savepoint back (and any savepoints `f` left open), leaving the batch as
-/// it was before the unit.
-fn in_savepoint<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, WriteError<E>>
+/// it was before the unit. The flag is false when a rollback failed: the
+/// unit's writes may still be in the batch, which must then not commit.
+fn in_savepoint<T, E, F>(conn: &mut DbConn, f: F) -> (Result<T, WriteError<E>>, bool)
 where
     F: FnOnce(&mut DbConn) -> Result<T, E>,
     E: From<DieselError>,
 {
     let base = depth(conn).unwrap_or(0);
     if let Err(e) = Tm::begin_transaction(conn) {
-        return Err(WriteError::Unit(E::from(e)));
+        return (Err(WriteError::Unit(E::from(e))), depth(conn) == Some(base));
     }
     let outcome = catch_unwind(AssertUnwindSafe(|| f(conn)));
+    let mut sound = true;
     // Close whatever `f` left open above its own savepoint (a panic midway
     // through a nested transaction).
     while depth(conn).is_some_and(|d| d > base + 1) {
         if Tm::rollback_transaction(conn).is_err() {
+            sound = false;
             break;
         }
     }
-    match outcome {
+    let result = match outcome {
         Ok(Ok(value)) => match Tm::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(e) => {
-                let _ = Tm::rollback_transaction(conn);
+                sound &= Tm::rollback_transaction(conn).is_ok();
                 Err(WriteError::Unit(E::from(e)))
             }
         },
         Ok(Err(e)) => {
-            let _ = Tm::rollback_transaction(conn);
+            sound &= Tm::rollback_transaction(conn).is_ok();
             Err(WriteError::Unit(e))
         }
         Err(panic) => {
-            let _ = Tm::rollback_transaction(conn);
+            sound &= Tm::rollback_transaction(conn).is_ok();
             let message = panic_message(&panic);
             tracing::error!(panic = %message, "a unit of work panicked; its savepoint was rolled back");
             Err(WriteError::Panicked(message))
         }
-    }
+    };
+    (result, sound)
 }
 
 pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
@@ -211,10 +219,12 @@ fn run(url: DatabaseUrl, conn: DbConn, units: mpsc::Receiver<Unit>) {
         let mut pending = batch.into_iter();
         let mut healthy = true;
         for unit in pending.by_ref() {
-            settles.push(unit(c));
-            // A unit must leave the batch exactly as deep as it found it; a
-            // broken transaction state means the batch cannot be trusted.
-            if depth(c) != Some(1) {
+            let (settle, sound) = unit(c);
+            settles.push(settle);
+            // A unit must leave the batch exactly as deep as it found it, and
+            // every rollback must have worked; otherwise the batch cannot be
+            // trusted and nothing of it commits.
+            if !sound || depth(c) != Some(1) {
                 healthy = false;
                 break;
             }
