@@ -161,7 +161,7 @@ pub fn pg_sums(conn: &mut PgConnection) -> Result<Vec<TableSum>, String> {
     let mut out = vec![];
     for t in tables {
         let rows: Vec<RowText> = diesel::sql_query(format!(
-            "SELECT t::text AS r FROM public.{} AS t ORDER BY 1 COLLATE \"C\"",
+            "SELECT t::text AS r FROM public.{} AS t ORDER BY t::text COLLATE \"C\"",
             ident(&t.name)
         ))
         .load(conn)
@@ -195,6 +195,20 @@ pub fn sums(url: &str) -> Result<Vec<TableSum>, String> {
             let _ = c.batch_execute("COMMIT");
             tables
         }
+    }
+}
+
+/// A URL without its password (`user:secret@` becomes `user@`).
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}@{}", &url[..scheme + 3], &url[at + 1..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
     }
 }
 
@@ -343,9 +357,10 @@ pub fn restore(url: &str, path: &Path, force: bool) -> Result<Report, String> {
                     .to_str()
                     .ok_or_else(|| format!("{} is not valid UTF-8", path.display()))?;
                 let mut c = SqliteConnection::establish(src).map_err(|e| e.to_string())?;
-                let check: Vec<Name> = diesel::sql_query("SELECT quick_check AS name FROM pragma_quick_check")
-                    .load(&mut c)
-                    .map_err(|e| format!("{} is not a SQLite database: {e}", path.display()))?;
+                let check: Vec<Name> =
+                    diesel::sql_query("SELECT quick_check AS name FROM pragma_quick_check")
+                        .load(&mut c)
+                        .map_err(|e| format!("{} is not a SQLite database: {e}", path.display()))?;
                 if check.first().map(|n| n.name.as_str()) != Some("ok") {
                     return Err(format!("{} fails its integrity check", path.display()));
                 }
@@ -391,7 +406,7 @@ pub fn restore(url: &str, path: &Path, force: bool) -> Result<Report, String> {
     drop(pool);
     Ok(Report {
         backend: db.backend.name(),
-        path: PathBuf::from(&db.target),
+        path: PathBuf::from(redact(&db.target)),
         tables: sums(url)?,
         took: started.elapsed(),
     })
