@@ -330,10 +330,29 @@ pub fn backup(url: &str, path: &Path) -> Result<Report, String> {
     })
 }
 
+/// Refuses when another connection (a running server, in this process or
+/// another) has the SQLite database open: an exclusive lock in exclusive
+/// locking mode is granted only to the sole user of a WAL database.
+fn refuse_if_in_use(path: &str) -> Result<(), String> {
+    let mut c = SqliteConnection::establish(path).map_err(|e| format!("{path}: {e}"))?;
+    let probe = c.batch_execute(
+        "PRAGMA busy_timeout = 0; PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;",
+    );
+    drop(c);
+    match probe {
+        Ok(()) => Ok(()),
+        Err(e) if e.to_string().contains("locked") || e.to_string().contains("busy") => Err(
+            format!("{path} is in use (is the server running?): stop it before restoring"),
+        ),
+        Err(e) => Err(format!("{path}: {e}")),
+    }
+}
+
 /// `cus restore PATH`: puts the backup at `path` in place of the database at
 /// `url`, migrates it, and reports it. On SQLite an existing database file
-/// is replaced only with `force` (stop the server first: a running server
-/// keeps the replaced file open); on PostgreSQL the dump's objects replace
+/// is replaced only with `force`, and never while it is open elsewhere (a
+/// running server is refused; the check and the replacement are not atomic,
+/// so stop the server first); on PostgreSQL the dump's objects replace
 /// those of the same names (`--clean --if-exists`).
 pub fn restore(url: &str, path: &Path, force: bool) -> Result<Report, String> {
     let started = Instant::now();
@@ -349,6 +368,9 @@ pub fn restore(url: &str, path: &Path, force: bool) -> Result<Report, String> {
                     "{} exists: stop the server and pass --force to replace it",
                     target.display()
                 ));
+            }
+            if target.exists() {
+                refuse_if_in_use(&db.target)?;
             }
             // A backup that is not a sound SQLite database is refused before
             // anything is touched.

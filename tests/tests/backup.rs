@@ -192,8 +192,14 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
     assert!(live.len() as u64 >= rows_of(&backup.tables, "municipalities"));
     assert_eq!(live.len(), all_written.len());
 
-    // SQLite: an existing database is replaced only with --force.
+    // SQLite: an existing database is replaced only with --force, and never
+    // while a server has it open.
     if backend() != "postgres" {
+        let (target, p) = (app.database_url.clone(), path.clone());
+        let in_use = tokio::task::spawn_blocking(move || cus::backup::restore(&target, &p, true))
+            .await
+            .unwrap();
+        assert!(in_use.unwrap_err().contains("in use"));
         let (target, p) = (fresh.clone(), path.clone());
         let refused = tokio::task::spawn_blocking(move || cus::backup::restore(&target, &p, false))
             .await
