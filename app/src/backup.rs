@@ -19,7 +19,8 @@
 
 use cus_db::conn::DatabaseUrl;
 use cus_db::Backend;
-use diesel::connection::SimpleConnection;
+use diesel::connection::{DefaultLoadingMode, SimpleConnection};
+use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use diesel::{PgConnection, SqliteConnection};
@@ -101,15 +102,15 @@ fn ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
-fn sha_hex(rows: impl Iterator<Item = String>) -> (u64, String) {
+fn sha_hex(rows: impl Iterator<Item = QueryResult<RowText>>) -> QueryResult<(u64, String)> {
     let mut h = Sha256::new();
     let mut n = 0u64;
     for r in rows {
-        h.update(r.as_bytes());
+        h.update(r?.r.as_bytes());
         h.update(b"\n");
         n += 1;
     }
-    (n, hex::encode(h.finalize()))
+    Ok((n, hex::encode(h.finalize())))
 }
 
 /// The report of a SQLite database, read in one read transaction.
@@ -131,12 +132,13 @@ pub fn sqlite_sums(conn: &mut SqliteConnection) -> Result<Vec<TableSum>, String>
                 .map(|col| format!("quote({})", ident(&col.name)))
                 .collect::<Vec<_>>()
                 .join(" || ',' || ");
-            let rows: Vec<RowText> = diesel::sql_query(format!(
-                "SELECT {expr} AS r FROM {} ORDER BY 1",
-                ident(&t.name)
-            ))
-            .load(c)?;
-            let (rows, sha256) = sha_hex(rows.into_iter().map(|r| r.r));
+            let (rows, sha256) = sha_hex(
+                diesel::sql_query(format!(
+                    "SELECT {expr} AS r FROM {} ORDER BY 1",
+                    ident(&t.name)
+                ))
+                .load_iter::<RowText, DefaultLoadingMode>(c)?,
+            )?;
             out.push(TableSum {
                 table: t.name,
                 rows,
@@ -160,13 +162,16 @@ pub fn pg_sums(conn: &mut PgConnection) -> Result<Vec<TableSum>, String> {
     .map_err(db_err("checksums"))?;
     let mut out = vec![];
     for t in tables {
-        let rows: Vec<RowText> = diesel::sql_query(format!(
-            "SELECT t::text AS r FROM public.{} AS t ORDER BY t::text COLLATE \"C\"",
-            ident(&t.name)
-        ))
-        .load(conn)
+        // Row by row: a large table is never held in memory whole.
+        let (rows, sha256) = sha_hex(
+            diesel::sql_query(format!(
+                "SELECT t::text AS r FROM public.{} AS t ORDER BY t::text COLLATE \"C\"",
+                ident(&t.name)
+            ))
+            .load_iter::<RowText, PgRowByRowLoadingMode>(conn)
+            .map_err(db_err("checksums"))?,
+        )
         .map_err(db_err("checksums"))?;
-        let (rows, sha256) = sha_hex(rows.into_iter().map(|r| r.r));
         out.push(TableSum {
             table: t.name,
             rows,
