@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod community_api;
 pub mod community_pages;
 pub mod config;

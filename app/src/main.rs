@@ -42,6 +42,18 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// An online, consistent copy of the database (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump --format=custom); prints each table's rows and
+    /// checksum. Never overwrites PATH.
+    Backup { path: PathBuf },
+    /// Puts a backup in place of the database, migrates it, and prints each
+    /// table's rows and checksum (compare them with the backup's).
+    Restore {
+        path: PathBuf,
+        /// SQLite: replace an existing database file (stop the server first).
+        #[arg(long)]
+        force: bool,
+    },
     /// Scheduled jobs.
     Jobs {
         #[command(subcommand)]
@@ -161,6 +173,18 @@ fn run(cli: Cli) -> Result<(), String> {
                 other => other.to_string(),
             })?;
             println!("{id}");
+            Ok(())
+        }
+        Command::Backup { path } => {
+            let report = cus::backup::backup(&config.database.url, &path)?;
+            print!("{}", report.render());
+            println!("backup written to {}", path.display());
+            Ok(())
+        }
+        Command::Restore { path, force } => {
+            let report = cus::backup::restore(&config.database.url, &path, force)?;
+            print!("{}", report.render());
+            println!("restored {}", path.display());
             Ok(())
         }
         Command::Jobs { command } => {

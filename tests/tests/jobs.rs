@@ -67,9 +67,13 @@ async fn two_servers_claim_every_tick_once_and_miss_none() {
 
     sleep_to_fraction(100).await;
     let started = Utc::now();
-    let server_a = cus::jobs::start_as(a.state.clone(), "server-a".into()).await.unwrap();
+    let server_a = cus::jobs::start_as(a.state.clone(), "server-a".into())
+        .await
+        .unwrap();
     sleep_to_fraction(600).await;
-    let server_b = cus::jobs::start_as(b_state.clone(), "server-b".into()).await.unwrap();
+    let server_b = cus::jobs::start_as(b_state.clone(), "server-b".into())
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(21_500)).await;
     let stopping = Utc::now();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
@@ -153,7 +157,9 @@ async fn a_start_after_every_server_was_down_runs_the_newest_missed_tick_once() 
         assert!(cus_db::jobs::claim(&mut conn, "housekeeping", &slot_key(old), "gone:1").unwrap());
         cus_db::jobs::finish(&mut conn, "housekeeping", &slot_key(old), "removed 0 rows").unwrap();
     }
-    let first = cus::jobs::start_as(app.state.clone(), "server-a".into()).await.unwrap();
+    let first = cus::jobs::start_as(app.state.clone(), "server-a".into())
+        .await
+        .unwrap();
     let mut caught_up = false;
     for _ in 0..100 {
         if runs(&app.state, "housekeeping").len() == 2 {
@@ -163,7 +169,9 @@ async fn a_start_after_every_server_was_down_runs_the_newest_missed_tick_once() 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(caught_up, "the start caught up");
-    let second = cus::jobs::start_as(app.state.clone(), "server-b".into()).await.unwrap();
+    let second = cus::jobs::start_as(app.state.clone(), "server-b".into())
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     assert!(first.stop(deadline).await && second.stop(deadline).await);

@@ -2,6 +2,7 @@
 //! Every test starts its own server and database.
 
 mod auth;
+mod backup;
 mod community;
 mod contracting;
 mod contracting_pages;
