@@ -107,6 +107,17 @@ async fn a_reset_link_sets_the_password_once_and_ends_every_session() {
             });
             assert!(!stored.contains(&token));
             assert!(stored.contains(&cus::auth::token_hash(&token)));
+            // Nor does the sent message keep the link.
+            use cus_db::schema::outbox;
+            let contexts: Vec<String> = app.with_db(|c| {
+                outbox::table
+                    .filter(outbox::to_address.eq(&u.email))
+                    .select(outbox::context)
+                    .load(c)
+                    .unwrap()
+            });
+            assert!(!contexts.is_empty());
+            assert!(contexts.iter().all(|c| !c.contains(&token)), "{contexts:?}");
         }
         // The password rules apply, and a refusal does not use the link up.
         let (s, b) = reset(&app, &token, "short").await;
