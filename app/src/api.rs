@@ -29,6 +29,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(me)
         .service(register)
         .service(confirm)
+        .service(password_reset_request)
+        .service(password_reset)
+        .service(change_password)
         .service(list_municipalities)
         .service(create_municipality)
         .service(create_user)
@@ -249,6 +252,70 @@ async fn confirm(st: Data, body: ApiJson<ConfirmInput>) -> AppResult<HttpRespons
     st.tx(move |c| auth::confirm_email(c, &body.0.token))
         .await?;
     Ok(HttpResponse::Ok().json(json!({"confirmed": true})))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ResetRequest {
+    email: String,
+}
+
+/// Asks for a password reset link by mail. The answer is the same (202)
+/// whether or not the address has an account; the link (valid one hour,
+/// once) goes only to an existing, enabled account, at most one mail per
+/// address per 15 minutes. Only a malformed address is refused.
+#[utoipa::path(request_body = ResetRequest, responses((status = 202, description = "`{password_reset: \"requested\"}`"), (status = 422)))]
+#[post("/password-reset")]
+async fn password_reset_request(st: Data, body: ApiJson<ResetRequest>) -> AppResult<HttpResponse> {
+    crate::password::ask(&st, body.0.email).await?;
+    Ok(HttpResponse::Accepted().json(json!({"password_reset": "requested"})))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct NewPassword {
+    password: String,
+}
+
+/// Sets a new password with the token of a reset link; the token is used
+/// up and every session of the account ends. An unknown or expired token
+/// answers 404, a used one 409.
+#[utoipa::path(request_body = NewPassword, responses((status = 200, description = "`{password: \"changed\"}`"), (status = 404), (status = 409), (status = 422)))]
+#[post("/password-reset/{token}")]
+async fn password_reset(
+    st: Data,
+    path: web::Path<String>,
+    body: ApiJson<NewPassword>,
+) -> AppResult<HttpResponse> {
+    crate::password::reset(&st, path.into_inner(), body.0.password).await?;
+    Ok(HttpResponse::Ok().json(json!({"password": "changed"})))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct PasswordChange {
+    current_password: String,
+    password: String,
+}
+
+/// The signed-in user changes their password: a wrong current password is
+/// 422 on `current_password` (and counts towards the sign-in throttle,
+/// 429); the account's other sessions end, this one stays.
+#[utoipa::path(request_body = PasswordChange, responses((status = 200, description = "`{password: \"changed\"}`"), (status = 401), (status = 422), (status = 429)), security(("bearer" = [])))]
+#[post("/me/password")]
+async fn change_password(
+    st: Data,
+    req: HttpRequest,
+    user: ApiUser,
+    body: ApiJson<PasswordChange>,
+) -> AppResult<HttpResponse> {
+    let PasswordChange {
+        current_password,
+        password,
+    } = body.0;
+    let token = bearer(&req).unwrap_or_default();
+    crate::password::change(&st, user.0, token, peer(&req), current_password, password).await?;
+    Ok(HttpResponse::Ok().json(json!({"password": "changed"})))
 }
 
 #[derive(Serialize, Deserialize, ToSchema, Queryable)]

@@ -15,6 +15,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod pages;
+pub mod password;
 pub mod plans;
 pub mod state;
 pub mod templates;

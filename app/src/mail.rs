@@ -29,6 +29,19 @@ use std::sync::Mutex;
 use crate::config::Config;
 use crate::{i18n, templates};
 
+/// Templates whose context holds a live secret (a password reset link):
+/// once the message is sent, the queued copy forgets it, so that the
+/// database holds the link's hash only.
+const SECRET_TEMPLATES: &[&str] = &["password_reset"];
+
+fn forget_context(conn: &mut DbConn, id: &str) -> diesel::QueryResult<usize> {
+    use cus_db::schema::outbox as queued;
+    use diesel::prelude::*;
+    diesel::update(queued::table.find(id))
+        .set(queued::context.eq("{}"))
+        .execute(conn)
+}
+
 pub enum Mailer {
     Files(FileTransport),
     Smtp(Box<SmtpTransport>),
@@ -170,6 +183,8 @@ fn settle(
             if !outbox::mark_sent(conn, &m.id, by).map_err(|e| e.to_string())? {
                 tracing::warn!(id = %m.id, message_id = %m.message_id,
                     "claim lost while sending: another relay may send it again");
+            } else if SECRET_TEMPLATES.contains(&m.template.as_str()) {
+                forget_context(conn, &m.id).map_err(|e| e.to_string())?;
             }
             done.sent += 1;
         }

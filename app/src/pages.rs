@@ -14,6 +14,7 @@ use crate::api::{self, AuditQuery};
 use crate::auth::{self, Registration, KIND_COOKIE, SESSION_COOKIE};
 use crate::error::{translate_fields, AppError, AppResult};
 use crate::i18n::{self, LANG_COOKIE};
+use crate::password;
 use crate::plans::{self, NewItem, NewPlan, TransitionInput, OUTCOMES};
 use crate::state::{constant_time_eq, peer, AppState, MaybePageUser, PageUser};
 use crate::templates;
@@ -36,6 +37,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/register", get().to(register_form))
         .route("/register", post().to(register))
         .route("/confirm", get().to(confirm))
+        .route("/password-reset", get().to(reset_form))
+        .route("/password-reset", post().to(reset_ask))
+        .route("/password-reset/{token}", get().to(reset_new_form))
+        .route("/password-reset/{token}", post().to(reset_new))
+        .route("/profile", get().to(profile))
+        .route("/profile/password", post().to(profile_password))
         .route("/cases", get().to(cases))
         .route("/requests/new", get().to(request_form))
         .route("/requests/new", post().to(request_create))
@@ -278,6 +285,8 @@ pub fn values(form: &HashMap<String, String>) -> Value {
     if let Value::Object(m) = &mut v {
         m.remove("csrf");
         m.remove("password");
+        m.remove("password_confirm");
+        m.remove("current_password");
     }
     v
 }
@@ -293,16 +302,18 @@ pub enum Flash {
     ResidentRegistered,
     ConsentRequested,
     ConsentNoEmail,
+    PasswordChanged,
 }
 
 impl Flash {
-    pub const ALL: [Flash; 6] = [
+    pub const ALL: [Flash; 7] = [
         Flash::Saved,
         Flash::Sent,
         Flash::RequestFiled,
         Flash::ResidentRegistered,
         Flash::ConsentRequested,
         Flash::ConsentNoEmail,
+        Flash::PasswordChanged,
     ];
 
     /// Its translation key, as the redirect's `done=` carries it.
@@ -314,6 +325,7 @@ impl Flash {
             Flash::ResidentRegistered => "flash-resident-registered",
             Flash::ConsentRequested => "flash-consent-requested",
             Flash::ConsentNoEmail => "flash-consent-no-email",
+            Flash::PasswordChanged => "flash-password-changed",
         }
     }
 
@@ -626,6 +638,164 @@ async fn confirm(
         "confirm-title",
         json!({"message": view.t(key), "login_link": ok}),
     ))
+}
+
+// ---------------------------------------------------------------- passwords
+
+async fn reset_form(req: HttpRequest) -> HttpResponse {
+    let (csrf, cookie) = anon_csrf_pair(&req);
+    let view = View::new(&req, None);
+    with_cookie(
+        view.render("password_reset", "reset-title", json!({"form_csrf": csrf})),
+        cookie,
+    )
+}
+
+/// The same page for every well-formed address (no enumeration).
+async fn reset_ask(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form)?;
+    let view = View::new(&req, None);
+    match password::ask(&st, field(&form, "email").to_string()).await {
+        Ok(()) => Ok(view.render(
+            "message",
+            "reset-title",
+            json!({"message": view.t("reset-sent")}),
+        )),
+        Err(e) => view.form_error(
+            e,
+            "password_reset",
+            "reset-title",
+            json!({"form_csrf": field(&form, "csrf"), "values": values(&form)}),
+        ),
+    }
+}
+
+/// A reset link that no longer works: used (409), or unknown or expired
+/// (404); other errors propagate.
+fn dead_link(view: &View, err: AppError) -> AppResult<HttpResponse> {
+    let key = match &err {
+        AppError::Domain(DomainError::Conflict(_)) => "error-token-used",
+        AppError::Domain(DomainError::NotFound) => "reset-link-dead",
+        _ => return Err(err),
+    };
+    Ok(view.render_status(
+        err.status(),
+        "message",
+        "reset-new-title",
+        json!({"message": view.t(key), "reset_link": true}),
+    ))
+}
+
+async fn reset_new_form(
+    req: HttpRequest,
+    st: Data,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = path.into_inner();
+    let view = View::new(&req, None);
+    let t = token.clone();
+    if let Err(e) = st.db(move |c| password::reset_token_user(c, &t)).await {
+        return dead_link(&view, e);
+    }
+    let (csrf, cookie) = anon_csrf_pair(&req);
+    Ok(with_cookie(
+        view.render(
+            "password_reset_new",
+            "reset-new-title",
+            json!({"form_csrf": csrf, "token": token}),
+        ),
+        cookie,
+    ))
+}
+
+/// 422 on `password_confirm` unless the two new passwords agree.
+fn same_passwords(form: &HashMap<String, String>) -> AppResult<()> {
+    if field(form, "password") == field(form, "password_confirm") {
+        Ok(())
+    } else {
+        Err(DomainError::field("password_confirm", "error-password-mismatch").into())
+    }
+}
+
+async fn reset_new(
+    req: HttpRequest,
+    st: Data,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form)?;
+    let token = path.into_inner();
+    let view = View::new(&req, None);
+    let result = match same_passwords(&form) {
+        Ok(()) => password::reset(&st, token.clone(), field(&form, "password").to_string()).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(view.render(
+            "message",
+            "reset-new-title",
+            json!({"message": view.t("reset-done"), "login_link": true}),
+        )),
+        Err(e @ AppError::Domain(DomainError::Invalid(_))) => view.form_error(
+            e,
+            "password_reset_new",
+            "reset-new-title",
+            json!({"form_csrf": field(&form, "csrf"), "token": token}),
+        ),
+        Err(e) => dead_link(&view, e),
+    }
+}
+
+fn profile_data(user: &PageUser) -> Value {
+    let a = &user.actor;
+    json!({"account": {"name": a.display_name, "email": a.email, "role": a.role.as_str()}})
+}
+
+async fn profile(req: HttpRequest, user: PageUser) -> HttpResponse {
+    let view = View::new(&req, Some(&user));
+    let mut data = profile_data(&user);
+    data["flash"] = json!(flash_of(&req, &view));
+    view.render("profile", "profile-title", data)
+}
+
+/// Changes the password; the account's other sessions end, this one stays.
+async fn profile_password(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let token = req
+        .cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let result = match same_passwords(&form) {
+        Ok(()) => {
+            password::change(
+                &st,
+                user.actor.clone(),
+                token,
+                peer(&req),
+                field(&form, "current_password").to_string(),
+                field(&form, "password").to_string(),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let data = profile_data(&user);
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        "/profile?done=flash-password-changed",
+        "profile",
+        "profile-title",
+        async { Ok(data) },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- residents' cases

@@ -11,6 +11,7 @@ mod hardening;
 mod jobs;
 mod mail;
 mod pages;
+mod password;
 mod plans;
 mod schema;
 mod window;
