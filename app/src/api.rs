@@ -235,7 +235,8 @@ async fn register(
 ) -> AppResult<HttpResponse> {
     let lang = crate::i18n::api_lang(&req);
     let public = st.config.server.public_url.clone();
-    st.tx(move |c| auth::register_resident(c, body.0, lang, &public))
+    let hash = st.hash_password(body.0.password.clone()).await?;
+    st.tx(move |c| auth::register_resident(c, body.0, hash, lang, &public))
         .await?;
     Ok(HttpResponse::Accepted().json(json!({"email_confirmation": "sent"})))
 }
@@ -421,9 +422,10 @@ async fn create_user(
     if actor.municipality.is_some() && municipality != actor.municipality {
         return Err(DomainError::NotFound.into());
     }
+    let hash = st.hash_password(input.password.clone()).await?;
     let id = st
         .tx(move |c| {
-            let id = auth::create_user(
+            let id = auth::create_user_hashed(
                 c,
                 auth::NewUser {
                     display_name: input
@@ -438,6 +440,7 @@ async fn create_user(
                     locale: "pl".into(),
                     confirmed: true,
                 },
+                Some(hash),
             )?;
             audit(c, &actor, "user.create", "user", &id)?;
             Ok(id)

@@ -241,6 +241,18 @@ pub struct NewUser {
 /// Creates an account (administrators, the CLI and demo data; residents
 /// register through [`register_resident`]).
 pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
+    create_user_hashed(conn, new, None)
+}
+
+/// [`create_user`] with the password's argon2 hash computed beforehand:
+/// hashing takes tens of milliseconds by design and must not run inside a
+/// unit of work, where it would hold up every write of the group-commit
+/// writer (anonymous registration hashes off the writer this way).
+pub fn create_user_hashed(
+    conn: &mut DbConn,
+    new: NewUser,
+    password_hash: Option<String>,
+) -> DomainResult<String> {
     let email = new.email.trim().to_lowercase();
     let mut check = Check::new();
     check_email(&mut check, "email", &email);
@@ -272,7 +284,7 @@ pub fn create_user(conn: &mut DbConn, new: NewUser) -> DomainResult<String> {
         .values((
             users::id.eq(&id),
             users::email.eq(&email),
-            users::password_hash.eq(hash_password(&new.password)),
+            users::password_hash.eq(password_hash.unwrap_or_else(|| hash_password(&new.password))),
             users::role.eq(new.role.as_str()),
             users::municipality.eq(&new.municipality),
             users::organization_id.eq(&new.organization_id),
@@ -346,6 +358,7 @@ pub struct Registration {
 pub fn register_resident(
     conn: &mut DbConn,
     reg: Registration,
+    password_hash: String,
     locale: &str,
     public_url: &str,
 ) -> DomainResult<()> {
@@ -374,7 +387,7 @@ pub fn register_resident(
     };
     check.finish()?;
     require_municipality(conn, &reg.municipality)?;
-    if account_exists(conn, &email, &reg.password)? {
+    if account_exists(conn, &email)? {
         return Ok(());
     }
     let on_file: Option<(String, Option<String>)> = match &pesel {
@@ -386,7 +399,7 @@ pub fn register_resident(
             .optional()?,
         None => None,
     };
-    let user_id = create_user(
+    let user_id = create_user_hashed(
         conn,
         NewUser {
             email: email.clone(),
@@ -398,6 +411,7 @@ pub fn register_resident(
             locale: locale.to_string(),
             confirmed: false,
         },
+        Some(password_hash),
     )?;
     match on_file {
         None => {
@@ -456,9 +470,10 @@ pub fn require_municipality(conn: &mut DbConn, teryt: &str) -> DomainResult<()> 
 }
 
 /// Whether an account has `email` (whatever its role). If so, its owner is
-/// mailed that someone tried to register with it, and `password` is hashed
-/// anyway so that the answer takes as long as making an account.
-pub fn account_exists(conn: &mut DbConn, email: &str, password: &str) -> DomainResult<bool> {
+/// mailed that someone tried to register with it. Callers hash the password
+/// before asking, whether or not an account turns out to exist, so that the
+/// answer takes as long either way.
+pub fn account_exists(conn: &mut DbConn, email: &str) -> DomainResult<bool> {
     let owner: Option<String> = users::table
         .filter(users::email.eq(email))
         .select(users::locale)
@@ -467,7 +482,6 @@ pub fn account_exists(conn: &mut DbConn, email: &str, password: &str) -> DomainR
     let Some(locale) = owner else {
         return Ok(false);
     };
-    let _ = hash_password(password);
     mail_once(
         conn,
         "account_exists",

@@ -125,7 +125,8 @@ async fn register_organization(
                 password: password.unwrap_or_default(),
                 contact,
             };
-            st.tx(move |c| self_register(c, registration, lang, &public_url))
+            let hash = st.hash_password(registration.password.clone()).await?;
+            st.tx(move |c| self_register(c, registration, hash, lang, &public_url))
                 .await?;
             return Ok(HttpResponse::Accepted().json(json!({"email_confirmation": "sent"})));
         }
@@ -149,6 +150,7 @@ pub struct SelfRegistration {
 pub fn self_register(
     c: &mut cus_db::DbConn,
     r: SelfRegistration,
+    password_hash: String,
     lang: &str,
     public_url: &str,
 ) -> cus_db::DomainResult<()> {
@@ -158,11 +160,11 @@ pub fn self_register(
     check.finish()?;
     auth::require_municipality(c, &r.municipality)?;
     let v = organizations::check_new(c, &r.municipality, &r.input)?;
-    if auth::account_exists(c, &v.email, &r.password)? {
+    if auth::account_exists(c, &v.email)? {
         return Ok(());
     }
     let org = organizations::create(c, &r.municipality, &v)?;
-    let user_id = auth::create_user(
+    let user_id = auth::create_user_hashed(
         c,
         NewUser {
             email: org.email.clone(),
@@ -174,6 +176,7 @@ pub fn self_register(
             locale: lang.to_string(),
             confirmed: false,
         },
+        Some(password_hash),
     )?;
     auth::send_confirmation(c, &user_id, &org.email, lang, public_url)?;
     Ok(())

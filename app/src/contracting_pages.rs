@@ -202,8 +202,11 @@ async fn org_register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpR
         password,
         contact,
     };
+    let hash = st.hash_password(registration.password.clone()).await?;
     let result = st
-        .tx(move |c| crate::contracting_api::self_register(c, registration, lang, &public_url))
+        .tx(move |c| {
+            crate::contracting_api::self_register(c, registration, hash, lang, &public_url)
+        })
         .await;
     match result {
         Ok(()) => Ok(view.render(

@@ -598,8 +598,9 @@ async fn register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpRespo
     };
     let lang = view.lang;
     let public = st.config.server.public_url.clone();
+    let hash = st.hash_password(reg.password.clone()).await?;
     match st
-        .tx(move |c| auth::register_resident(c, reg, lang, &public))
+        .tx(move |c| auth::register_resident(c, reg, hash, lang, &public))
         .await
     {
         Ok(_) => Ok(view.render(

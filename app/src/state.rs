@@ -102,6 +102,12 @@ impl AppState {
         Ok(value)
     }
 
+    /// argon2 on the blocking pool: slow by design, so never inside a unit
+    /// of work (see [`crate::auth::create_user_hashed`]).
+    pub async fn hash_password(&self, password: String) -> AppResult<String> {
+        Ok(web::block(move || crate::auth::hash_password(&password)).await?)
+    }
+
     pub fn mailer(&self) -> Result<Mailer, String> {
         Mailer::from_config(&self.config)
     }
