@@ -394,16 +394,17 @@ impl TestApp {
     /// An organization registered by `organizer` in their municipality, and
     /// a signed-in NGO account of it.
     pub async fn organization(&self, organizer: &User, name: &str, n: u32) -> (String, User) {
-        let (s, org) = self
-            .post(
-                "/api/v1/organizations",
-                organizer,
-                organization_json(name, n),
-            )
-            .await;
+        let email = format!("user{n}@org.test.example");
+        self.ngo_account(organizer, organization_json(name, n), &email)
+            .await
+    }
+
+    /// The organization `body` registered by `organizer`, and a signed-in
+    /// NGO account `email` of it.
+    pub async fn ngo_account(&self, organizer: &User, body: Value, email: &str) -> (String, User) {
+        let (s, org) = self.post("/api/v1/organizations", organizer, body).await;
         assert_eq!(s, StatusCode::CREATED, "{org}");
         let org_id = org["id"].as_str().unwrap().to_string();
-        let email = format!("user{n}@org.test.example");
         let (s, b) = self
             .post(
                 &format!("/api/v1/organizations/{org_id}/users"),
@@ -412,8 +413,9 @@ impl TestApp {
             )
             .await;
         assert_eq!(s, StatusCode::CREATED, "{b}");
-        let token = self.login(&email, PASSWORD).await;
+        let token = self.login(email, PASSWORD).await;
         let id = b["id"].as_str().unwrap().to_string();
+        let email = email.to_string();
         (org_id, User { id, email, token })
     }
 

@@ -543,19 +543,26 @@ pub fn send_confirmation(
     Ok(())
 }
 
-/// Confirms the email behind a one-time token.
-pub fn confirm_email(conn: &mut DbConn, token: &str) -> DomainResult<()> {
-    let hash = token_hash(token.trim());
+/// The account behind a live one-time token of `purpose`: unknown or
+/// expired → 404, already used → 409.
+pub fn live_token_user(conn: &mut DbConn, token: &str, purpose: &str) -> DomainResult<String> {
     let (user_id, used): (String, Option<NaiveDateTime>) = user_tokens::table
-        .find(&hash)
-        .filter(user_tokens::purpose.eq("confirm_email"))
+        .find(token_hash(token.trim()))
+        .filter(user_tokens::purpose.eq(purpose))
         .filter(user_tokens::expires_at.gt(now()))
         .select((user_tokens::user_id, user_tokens::used_at))
-        .first(conn)
+        .get_result(conn)
         .found()?;
     if used.is_some() {
         return Err(DomainError::conflict("error-token-used"));
     }
+    Ok(user_id)
+}
+
+/// Confirms the email behind a one-time token.
+pub fn confirm_email(conn: &mut DbConn, token: &str) -> DomainResult<()> {
+    let hash = token_hash(token.trim());
+    let user_id = live_token_user(conn, token, "confirm_email")?;
     diesel::update(user_tokens::table.find(&hash))
         .set(user_tokens::used_at.eq(now()))
         .execute(conn)?;

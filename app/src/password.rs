@@ -14,9 +14,9 @@
 //! work (`st.tx` runs on SQLite's single writer thread).
 
 use actix_web::web;
-use chrono::{Duration, NaiveDateTime};
+use chrono::Duration;
 use cus_db::audit::audit;
-use cus_db::error::{Check, OptionalFound};
+use cus_db::error::Check;
 use cus_db::schema::{login_attempts, outbox as queued, sessions, user_tokens, users};
 use cus_db::{new_id, now, outbox, Actor, DbConn, DomainError, DomainResult};
 use diesel::prelude::*;
@@ -86,17 +86,7 @@ pub fn request_reset(conn: &mut DbConn, email: &str, public_url: &str) -> Domain
 /// The account behind a live reset token: 404 when unknown or expired, 409
 /// when used.
 pub fn reset_token_user(conn: &mut DbConn, token: &str) -> DomainResult<String> {
-    let (user_id, used): (String, Option<NaiveDateTime>) = user_tokens::table
-        .find(auth::token_hash(token.trim()))
-        .filter(user_tokens::purpose.eq(RESET_PURPOSE))
-        .filter(user_tokens::expires_at.gt(now()))
-        .select((user_tokens::user_id, user_tokens::used_at))
-        .first(conn)
-        .found()?;
-    if used.is_some() {
-        return Err(DomainError::conflict("error-token-used"));
-    }
-    Ok(user_id)
+    auth::live_token_user(conn, token, RESET_PURPOSE)
 }
 
 /// Sets the password hash `new_hash` for the account behind `token`, uses

@@ -56,29 +56,8 @@ pub(crate) fn org_body(name: &str, n: u32) -> Value {
 
 /// An NGO user for an organization registered by the organizer.
 async fn ngo_user(app: &TestApp, organizer: &User, name: &str, n: u32) -> (String, User) {
-    let (s, org) = app
-        .post("/api/v1/organizations", organizer, org_body(name, n))
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{org}");
-    let org_id = org["id"].as_str().unwrap().to_string();
     let email = format!("user{n}@ngo.example");
-    let (s, b) = app
-        .post(
-            &format!("/api/v1/organizations/{org_id}/users"),
-            organizer,
-            json!({"email": email, "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED, "{b}");
-    let token = app.login(&email, PASSWORD).await;
-    (
-        org_id,
-        User {
-            id: b["id"].as_str().unwrap().to_string(),
-            email,
-            token,
-        },
-    )
+    app.ngo_account(organizer, org_body(name, n), &email).await
 }
 
 fn competition_body(deadline_days: i64) -> Value {
