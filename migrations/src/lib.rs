@@ -19,7 +19,9 @@ pub mod schema;
 pub mod writer;
 
 pub use actor::{Actor, Role};
-pub use conn::{connect, migrate, read_transaction, transaction, Backend, DbConn, Pool, PooledConn};
+pub use conn::{
+    connect, migrate, read_transaction, transaction, Backend, DbConn, Pool, PooledConn,
+};
 pub use error::{DomainError, DomainResult, FieldErrors};
 pub use writer::{WriteError, Writer};
 

@@ -43,15 +43,17 @@ enum Command {
 
 async fn read_plan(pool: web::Data<cus_db::Pool>, id: web::Path<String>) -> HttpResponse {
     let pool = pool.get_ref().clone();
-    let found = web::block(move || -> Result<Option<(String, String, String)>, String> {
-        let mut conn = pool.get().map_err(|e| e.to_string())?;
-        plans::table
-            .find(id.into_inner())
-            .select((plans::id, plans::status, plans::goals))
-            .first(&mut conn)
-            .optional()
-            .map_err(|e| e.to_string())
-    })
+    let found = web::block(
+        move || -> Result<Option<(String, String, String)>, String> {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            plans::table
+                .find(id.into_inner())
+                .select((plans::id, plans::status, plans::goals))
+                .first(&mut conn)
+                .optional()
+                .map_err(|e| e.to_string())
+        },
+    )
     .await;
     match found {
         Ok(Ok(Some((id, status, goals)))) => {
@@ -98,7 +100,10 @@ fn commit_floor(url: &str, seconds: u64, clients: usize) -> Result<(), String> {
     for t in threads {
         let _ = t.join();
     }
-    println!("{:.0}", done.load(Ordering::Relaxed) as f64 / seconds as f64);
+    println!(
+        "{:.0}",
+        done.load(Ordering::Relaxed) as f64 / seconds as f64
+    );
     Ok(())
 }
 
