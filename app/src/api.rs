@@ -189,18 +189,17 @@ async fn open_session(
     let Credentials { email, password } = body.0;
     let address = peer(&req);
     let config = st.config.clone();
-    let s = st
-        .db(move |c| {
-            auth::login(
-                c,
-                &config.security,
-                &email,
-                &password,
-                &address,
-                KIND_BEARER,
-            )
-        })
-        .await?;
+    let s = crate::state::hashing(st.db(move |c| {
+        auth::login(
+            c,
+            &config.security,
+            &email,
+            &password,
+            &address,
+            KIND_BEARER,
+        )
+    }))
+    .await?;
     Ok(HttpResponse::Ok().json(SessionOpened {
         user: UserInfo::from(&s.actor),
         token: s.token,
@@ -778,8 +777,7 @@ async fn list_jobs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     user.0.require(&[Role::Admin])?;
     let state = st.get_ref().clone();
     let jobs = web::block(move || crate::jobs::status(&state))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?
+        .await?
         .map_err(AppError::Internal)?;
     let total = jobs.len();
     Ok(HttpResponse::Ok().json(json!({"items": jobs, "total": total})))

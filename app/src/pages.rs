@@ -499,18 +499,17 @@ async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse
     );
     let address = peer(&req);
     let config = st.config.clone();
-    let result = st
-        .db(move |c| {
-            auth::login(
-                c,
-                &config.security,
-                &email,
-                &password,
-                &address,
-                KIND_COOKIE,
-            )
-        })
-        .await;
+    let result = crate::state::hashing(st.db(move |c| {
+        auth::login(
+            c,
+            &config.security,
+            &email,
+            &password,
+            &address,
+            KIND_COOKIE,
+        )
+    }))
+    .await;
     let next = local_path(field(&form, "next")).unwrap_or("");
     let data = json!({"form_csrf": field(&form, "csrf"), "next": next, "values": values(&form)});
     match result {

@@ -162,10 +162,6 @@ fn check_new_password(field: &str, password: &str) -> DomainResult<()> {
     check.finish()
 }
 
-async fn hash(password: String) -> AppResult<String> {
-    Ok(web::block(move || auth::hash_password(&password)).await?)
-}
-
 /// `POST /api/v1/password-reset` and its page: 422 only for a malformed
 /// address, otherwise the same outcome for every address.
 pub async fn ask(st: &AppState, email: String) -> AppResult<()> {
@@ -183,7 +179,7 @@ pub async fn reset(st: &AppState, token: String, password: String) -> AppResult<
     let t = token.clone();
     st.db(move |c| reset_token_user(c, &t)).await?;
     check_new_password("password", &password)?;
-    let new_hash = hash(password).await?;
+    let new_hash = st.hash_password(password).await?;
     st.tx(move |c| complete_reset(c, &token, &new_hash)).await
 }
 
@@ -242,7 +238,8 @@ pub async fn change(
             Ok(stored)
         })
         .await?;
-    let ok = web::block(move || auth::verify_password(&current, &stored)).await?;
+    let ok =
+        crate::state::hashing(web::block(move || auth::verify_password(&current, &stored))).await?;
     if !ok {
         let email = actor.email.clone();
         st.tx(move |c| {
@@ -260,7 +257,7 @@ pub async fn change(
         .await?;
         return Err(DomainError::field("current_password", "error-password-wrong").into());
     }
-    let new_hash = hash(password).await?;
+    let new_hash = st.hash_password(password).await?;
     let keep = auth::token_hash(&session_token);
     st.tx(move |c| {
         set_password(c, &actor.user_id, &new_hash, Some(&keep))?;

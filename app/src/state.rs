@@ -69,7 +69,7 @@ impl AppState {
             Ok(Err(WriteError::Commit(why))) => Err(AppError::Internal(format!(
                 "the batch did not commit: {why}"
             ))),
-            Ok(Err(WriteError::Stopped)) | Err(_) => Err(AppError::Internal(
+            Err(_) => Err(AppError::Internal(
                 "the write was not made (the writer stopped or failed)".into(),
             )),
         }
@@ -105,12 +105,25 @@ impl AppState {
     /// argon2 on the blocking pool: slow by design, so never inside a unit
     /// of work (see [`crate::auth::create_user_hashed`]).
     pub async fn hash_password(&self, password: String) -> AppResult<String> {
-        Ok(web::block(move || crate::auth::hash_password(&password)).await?)
+        hashing(async { Ok(web::block(move || crate::auth::hash_password(&password)).await?) })
+            .await
     }
 
     pub fn mailer(&self) -> Result<Mailer, String> {
         Mailer::from_config(&self.config)
     }
+}
+
+/// At most this many argon2 hashes or verifications at once: each takes tens
+/// of milliseconds and 19 MiB by design, and the blocking threads are bounded
+/// by the pool size, so a flood of sign-ins or registrations must not take
+/// them all away from the database work of everyone else.
+static ARGON2: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+/// Runs `work` (which hashes or verifies a password) under the argon2 limit.
+pub async fn hashing<F: Future>(work: F) -> F::Output {
+    let _permit = ARGON2.acquire().await;
+    work.await
 }
 
 fn state(req: &HttpRequest) -> AppState {

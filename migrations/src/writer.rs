@@ -37,8 +37,6 @@ pub enum WriteError<E> {
     /// The batch's commit (or its start) failed: nothing of the batch is
     /// durable, so nothing is acknowledged.
     Commit(String),
-    /// The writer has stopped (the process is shutting down).
-    Stopped,
 }
 
 /// Called once the outcome of a unit is final: after the commit for a unit
@@ -90,14 +88,10 @@ impl Writer {
             }) as Settle;
             (settle, sound)
         });
-        match &self.queue {
-            Some(queue) => {
-                if let Err(mpsc::SendError(unit)) = queue.send(unit) {
-                    // The thread is gone: settle without running the unit.
-                    drop(unit);
-                }
-            }
-            None => drop(unit),
+        // If the thread is gone the unit is dropped unrun, and its caller
+        // sees the answer channel close: an error, never an acknowledgement.
+        if let Some(queue) = &self.queue {
+            let _ = queue.send(unit);
         }
     }
 }
