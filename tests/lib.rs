@@ -3,8 +3,8 @@
 //! `CUS_TEST_DB=postgres` (on the cluster named by `CUS_TEST_PG_URL`) — and
 //! gives a client that speaks HTTP to it.
 
-use cus::config::Config;
-use cus::state::AppState;
+use cus::platform::config::Config;
+use cus::platform::state::AppState;
 use cus_db::Role;
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::{Method, StatusCode};
@@ -86,8 +86,8 @@ where
     let state = cus::open(config, true).expect("open the database");
     {
         let mut conn = state.pool.get().unwrap();
-        cus::api::add_municipality(&mut conn, SOCHACZEW, "Sochaczew").unwrap();
-        cus::api::add_municipality(&mut conn, BRZEZINY, "Brzeziny").unwrap();
+        cus::platform::admin::add_municipality(&mut conn, SOCHACZEW, "Sochaczew").unwrap();
+        cus::platform::admin::add_municipality(&mut conn, BRZEZINY, "Brzeziny").unwrap();
     }
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
@@ -127,9 +127,9 @@ impl TestApp {
             uuid::Uuid::new_v4().simple()
         );
         let mut conn = self.state.pool.get().unwrap();
-        let id = cus::auth::create_user(
+        let id = cus::platform::auth::create_user(
             &mut conn,
-            cus::auth::NewUser {
+            cus::platform::auth::NewUser {
                 email: email.clone(),
                 password: PASSWORD.to_string(),
                 role,
@@ -190,7 +190,7 @@ impl TestApp {
 
     /// Runs a scheduled job now, as `cus jobs run` does.
     pub fn run_job(&self, name: &str) -> String {
-        cus::jobs::run(&self.state, name, &cus::jobs::manual_slot())
+        cus::platform::jobs::run(&self.state, name, &cus::platform::jobs::manual_slot())
             .expect("job runs")
             .expect("slot claimed")
     }

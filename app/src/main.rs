@@ -1,7 +1,7 @@
 //! `cus`: the command line of the platform.
 
 use clap::{Parser, Subcommand};
-use cus::config::Config;
+use cus::platform::config::Config;
 use cus_db::Role;
 use std::path::PathBuf;
 
@@ -126,7 +126,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::SeedDemo => {
             let state = cus::open(config, false)?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let seeded = cus::demo::seed(&mut conn).map_err(|e| e.to_string())?;
+            let seeded = cus::platform::demo::seed(&mut conn).map_err(|e| e.to_string())?;
             println!(
                 "{}",
                 if seeded {
@@ -151,9 +151,9 @@ fn run(cli: Cli) -> Result<(), String> {
             let state = cus::open(config, false)?;
             let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role}"))?;
             let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-            let id = cus::auth::create_user(
+            let id = cus::platform::auth::create_user(
                 &mut conn,
-                cus::auth::NewUser {
+                cus::platform::auth::NewUser {
                     display_name: name.unwrap_or_else(|| email.clone()),
                     email,
                     password,
@@ -167,7 +167,7 @@ fn run(cli: Cli) -> Result<(), String> {
             .map_err(|e| match e {
                 cus_db::DomainError::Invalid(f) => format!(
                     "invalid: {}",
-                    serde_json::to_string(&cus::error::translate_fields(&f, "en"))
+                    serde_json::to_string(&cus::platform::error::translate_fields(&f, "en"))
                         .unwrap_or_default()
                 ),
                 other => other.to_string(),
@@ -176,13 +176,13 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Backup { path } => {
-            let report = cus::backup::backup(&config.database.url, &path)?;
+            let report = cus::platform::backup::backup(&config.database.url, &path)?;
             print!("{}", report.render());
             println!("backup written to {}", path.display());
             Ok(())
         }
         Command::Restore { path, force } => {
-            let report = cus::backup::restore(&config.database.url, &path, force)?;
+            let report = cus::platform::backup::restore(&config.database.url, &path, force)?;
             print!("{}", report.render());
             println!("restored {}", path.display());
             Ok(())
@@ -191,7 +191,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let state = cus::open(config, false)?;
             match command {
                 JobsCommand::List { json } => {
-                    let jobs = cus::jobs::status(&state)?;
+                    let jobs = cus::platform::jobs::status(&state)?;
                     if json {
                         println!(
                             "{}",
@@ -203,10 +203,17 @@ fn run(cli: Cli) -> Result<(), String> {
                     Ok(())
                 }
                 JobsCommand::Run { name } => {
-                    if !cus::jobs::registry(&state).iter().any(|j| j.name == name) {
+                    if !cus::platform::jobs::registry(&state)
+                        .iter()
+                        .any(|j| j.name == name)
+                    {
                         return Err(format!("unknown job {name}; see `cus jobs list`"));
                     }
-                    match cus::jobs::run(&state, &name, &cus::jobs::manual_slot())? {
+                    match cus::platform::jobs::run(
+                        &state,
+                        &name,
+                        &cus::platform::jobs::manual_slot(),
+                    )? {
                         Some(outcome) => println!("{name}: {outcome}"),
                         None => println!("{name}: slot already claimed"),
                     }
@@ -218,7 +225,7 @@ fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// `cus jobs list`: a table, one job a line.
-fn print_jobs(jobs: &[cus::jobs::JobStatus]) {
+fn print_jobs(jobs: &[cus::platform::jobs::JobStatus]) {
     let rows: Vec<[String; 7]> = jobs
         .iter()
         .map(|j| {
@@ -297,7 +304,7 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
     let state = cus::open(config, false)?;
     if demo {
         let mut conn = state.pool.get().map_err(|e| e.to_string())?;
-        let seeded = cus::demo::seed(&mut conn).map_err(|e| e.to_string())?;
+        let seeded = cus::platform::demo::seed(&mut conn).map_err(|e| e.to_string())?;
         if !seeded {
             eprintln!("the database already has data: demonstration data not loaded again");
         }
@@ -311,8 +318,11 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         state.backend.name()
     );
     if demo {
-        println!("\nDemo logins (password for all: {}):", cus::demo::PASSWORD);
-        for (email, role, municipality) in cus::demo::LOGINS {
+        println!(
+            "\nDemo logins (password for all: {}):",
+            cus::platform::demo::PASSWORD
+        );
+        for (email, role, municipality) in cus::platform::demo::LOGINS {
             println!("  {email:<36} {role:<20} {municipality}");
         }
         println!();
@@ -324,7 +334,7 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
     let grace = std::time::Duration::from_secs(state.config.server.shutdown_seconds);
     let deadline = rt.block_on(async move {
         let scheduler = if state.config.jobs.enabled {
-            Some(cus::jobs::start(state.clone()).await?)
+            Some(cus::platform::jobs::start(state.clone()).await?)
         } else {
             None
         };

@@ -225,3 +225,21 @@ mod tests {
         assert_eq!(key(r#"{"day":"2026-01-01","n":"x"}"#), None);
     }
 }
+
+/// `?page=N&per_page=M` of a list: pages from 1 (20 a page by default, at
+/// most 100), bounded so that the offset, (page - 1) * per_page, cannot
+/// overflow.
+pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), crate::DomainError> {
+    let page = page.unwrap_or(1);
+    let per_page = per_page.unwrap_or(20);
+    if page < 1 {
+        return Err(crate::DomainError::field("page", "error-page"));
+    }
+    if page > 10_000_000 {
+        return Err(crate::DomainError::field("page", OUT_OF_RANGE));
+    }
+    if !(1..=100).contains(&per_page) {
+        return Err(crate::DomainError::field("per_page", "error-per-page"));
+    }
+    Ok((page, per_page))
+}

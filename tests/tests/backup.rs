@@ -30,7 +30,7 @@ fn codes(url: &str) -> BTreeSet<String> {
         .collect()
 }
 
-fn rows_of(tables: &[cus::backup::TableSum], table: &str) -> u64 {
+fn rows_of(tables: &[cus::platform::backup::TableSum], table: &str) -> u64 {
     tables
         .iter()
         .find(|t| t.table == table)
@@ -50,7 +50,11 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
         let mut conn = pool.get().unwrap();
         cus_db::transaction::<(), DomainError, _>(&mut conn, |c| {
             for n in 0..3000 {
-                cus::api::add_municipality(c, &teryt(n), &format!("Gmina wsadowa {n}"))?;
+                cus::platform::admin::add_municipality(
+                    c,
+                    &teryt(n),
+                    &format!("Gmina wsadowa {n}"),
+                )?;
             }
             Ok(())
         })
@@ -111,7 +115,7 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
     let url = app.database_url.clone();
     let p = path.clone();
     let started = Instant::now();
-    let backup = tokio::task::spawn_blocking(move || cus::backup::backup(&url, &p))
+    let backup = tokio::task::spawn_blocking(move || cus::platform::backup::backup(&url, &p))
         .await
         .unwrap()
         .expect("backup");
@@ -141,7 +145,7 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
     assert!(path.is_file());
     let url = app.database_url.clone();
     let p = path.clone();
-    let again = tokio::task::spawn_blocking(move || cus::backup::backup(&url, &p))
+    let again = tokio::task::spawn_blocking(move || cus::platform::backup::backup(&url, &p))
         .await
         .unwrap();
     assert!(
@@ -152,7 +156,7 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
     // On SQLite the report is the backup file's own.
     if backend() != "postgres" {
         let file = format!("sqlite://{}", path.display());
-        let sums = tokio::task::spawn_blocking(move || cus::backup::sums(&file))
+        let sums = tokio::task::spawn_blocking(move || cus::platform::backup::sums(&file))
             .await
             .unwrap()
             .unwrap();
@@ -164,10 +168,11 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
     std::fs::create_dir_all(&restored_dir).unwrap();
     let fresh = fresh_database(&restored_dir);
     let (target, p) = (fresh.clone(), path.clone());
-    let restored = tokio::task::spawn_blocking(move || cus::backup::restore(&target, &p, false))
-        .await
-        .unwrap()
-        .expect("restore");
+    let restored =
+        tokio::task::spawn_blocking(move || cus::platform::backup::restore(&target, &p, false))
+            .await
+            .unwrap()
+            .expect("restore");
     print!("{}", restored.render());
     assert_eq!(restored.tables, backup.tables);
 
@@ -196,20 +201,23 @@ async fn a_backup_taken_under_writes_restores_to_the_same_rows() {
     // while a server has it open.
     if backend() != "postgres" {
         let (target, p) = (app.database_url.clone(), path.clone());
-        let in_use = tokio::task::spawn_blocking(move || cus::backup::restore(&target, &p, true))
-            .await
-            .unwrap();
+        let in_use =
+            tokio::task::spawn_blocking(move || cus::platform::backup::restore(&target, &p, true))
+                .await
+                .unwrap();
         assert!(in_use.unwrap_err().contains("in use"));
         let (target, p) = (fresh.clone(), path.clone());
-        let refused = tokio::task::spawn_blocking(move || cus::backup::restore(&target, &p, false))
-            .await
-            .unwrap();
+        let refused =
+            tokio::task::spawn_blocking(move || cus::platform::backup::restore(&target, &p, false))
+                .await
+                .unwrap();
         assert!(refused.unwrap_err().contains("--force"));
         let (target, p) = (fresh.clone(), path.clone());
-        let forced = tokio::task::spawn_blocking(move || cus::backup::restore(&target, &p, true))
-            .await
-            .unwrap()
-            .expect("forced restore");
+        let forced =
+            tokio::task::spawn_blocking(move || cus::platform::backup::restore(&target, &p, true))
+                .await
+                .unwrap()
+                .expect("forced restore");
         assert_eq!(forced.tables, backup.tables);
     }
 }
@@ -220,15 +228,17 @@ async fn restore_refuses_what_is_not_a_backup() {
     let junk = dir.join("junk.db");
     std::fs::write(&junk, b"not a database at all").unwrap();
     let fresh = fresh_database(&dir);
-    let outcome = tokio::task::spawn_blocking(move || cus::backup::restore(&fresh, &junk, false))
-        .await
-        .unwrap();
+    let outcome =
+        tokio::task::spawn_blocking(move || cus::platform::backup::restore(&fresh, &junk, false))
+            .await
+            .unwrap();
     assert!(outcome.is_err(), "junk is refused: {outcome:?}");
     let missing = dir.join("no-such-file");
     let fresh = fresh_database(&dir.join("other"));
-    let outcome =
-        tokio::task::spawn_blocking(move || cus::backup::restore(&fresh, &missing, false))
-            .await
-            .unwrap();
+    let outcome = tokio::task::spawn_blocking(move || {
+        cus::platform::backup::restore(&fresh, &missing, false)
+    })
+    .await
+    .unwrap();
     assert!(outcome.unwrap_err().contains("no backup"));
 }

@@ -20,9 +20,9 @@ async fn browser_for(
     );
     let id = {
         let mut conn = app.state.pool.get().unwrap();
-        cus::auth::create_user(
+        cus::platform::auth::create_user(
             &mut conn,
-            cus::auth::NewUser {
+            cus::platform::auth::NewUser {
                 email: email.clone(),
                 password: PASSWORD.into(),
                 role,

@@ -226,8 +226,10 @@ async fn job_slots_are_claimed_once() {
     // Two servers racing for one slot: exactly one runs it.
     let (a, b) = (app.state.clone(), app.state.clone());
     let slot = "2026-01-01T00:00:20Z";
-    let ta = std::thread::spawn(move || cus::jobs::run(&a, "plan-deadlines", slot).unwrap());
-    let tb = std::thread::spawn(move || cus::jobs::run(&b, "plan-deadlines", slot).unwrap());
+    let ta =
+        std::thread::spawn(move || cus::platform::jobs::run(&a, "plan-deadlines", slot).unwrap());
+    let tb =
+        std::thread::spawn(move || cus::platform::jobs::run(&b, "plan-deadlines", slot).unwrap());
     let ran = [ta.join().unwrap(), tb.join().unwrap()]
         .iter()
         .filter(|r| r.is_some())

@@ -135,9 +135,9 @@ async fn an_account_belongs_to_an_organization_of_its_own_municipality() {
     assert_eq!(s, StatusCode::CREATED, "{b}");
     // The command line (`cus user add --organization`) goes through the same function.
     let refused = app.with_db(|c| {
-        cus::auth::create_user(
+        cus::platform::auth::create_user(
             c,
-            cus::auth::NewUser {
+            cus::platform::auth::NewUser {
                 email: "cli@test.example".into(),
                 password: PASSWORD.into(),
                 role: Role::Ngo,

@@ -4,8 +4,8 @@
 //! idempotent by themselves; `GET /api/v1/jobs`; `serve` exits in bounded time.
 
 use chrono::{DateTime, Utc};
-use cus::config::Config;
-use cus::jobs::{parse_slot, slot_key, Schedule};
+use cus::platform::config::Config;
+use cus::platform::jobs::{parse_slot, slot_key, Schedule};
 use cus_db::jobs::JobRun;
 use cus_db::Role;
 use cus_tests::*;
@@ -36,7 +36,7 @@ fn every_second(c: &mut Config) {
     }
 }
 
-fn runs(state: &cus::state::AppState, job: &str) -> Vec<JobRun> {
+fn runs(state: &cus::platform::state::AppState, job: &str) -> Vec<JobRun> {
     let mut conn = state.pool.get().unwrap();
     let epoch = chrono::DateTime::UNIX_EPOCH.naive_utc();
     cus_db::jobs::runs_since(&mut conn, job, epoch).unwrap()
@@ -67,11 +67,11 @@ async fn two_servers_claim_every_tick_once_and_miss_none() {
 
     sleep_to_fraction(100).await;
     let started = Utc::now();
-    let server_a = cus::jobs::start_as(a.state.clone(), "server-a".into())
+    let server_a = cus::platform::jobs::start_as(a.state.clone(), "server-a".into())
         .await
         .unwrap();
     sleep_to_fraction(600).await;
-    let server_b = cus::jobs::start_as(b_state.clone(), "server-b".into())
+    let server_b = cus::platform::jobs::start_as(b_state.clone(), "server-b".into())
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(21_500)).await;
@@ -157,7 +157,7 @@ async fn a_start_after_every_server_was_down_runs_the_newest_missed_tick_once() 
         assert!(cus_db::jobs::claim(&mut conn, "housekeeping", &slot_key(old), "gone:1").unwrap());
         cus_db::jobs::finish(&mut conn, "housekeeping", &slot_key(old), "removed 0 rows").unwrap();
     }
-    let first = cus::jobs::start_as(app.state.clone(), "server-a".into())
+    let first = cus::platform::jobs::start_as(app.state.clone(), "server-a".into())
         .await
         .unwrap();
     let mut caught_up = false;
@@ -169,7 +169,7 @@ async fn a_start_after_every_server_was_down_runs_the_newest_missed_tick_once() 
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(caught_up, "the start caught up");
-    let second = cus::jobs::start_as(app.state.clone(), "server-b".into())
+    let second = cus::platform::jobs::start_as(app.state.clone(), "server-b".into())
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -231,9 +231,13 @@ async fn report_reminders_twice_on_one_day_queue_their_mail_once() {
         .map(|_| {
             let st = app.state.clone();
             std::thread::spawn(move || {
-                cus::jobs::run(&st, "report-reminders", &cus::jobs::manual_slot())
-                    .unwrap()
-                    .unwrap()
+                cus::platform::jobs::run(
+                    &st,
+                    "report-reminders",
+                    &cus::platform::jobs::manual_slot(),
+                )
+                .unwrap()
+                .unwrap()
             })
         })
         .collect();
@@ -383,7 +387,7 @@ async fn serve_exits_within_its_grace_period_when_smtp_hangs() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let status = |state: &cus::state::AppState| -> String {
+    let status = |state: &cus::platform::state::AppState| -> String {
         use cus_db::schema::outbox;
         let mut conn = state.pool.get().unwrap();
         outbox::table

@@ -121,15 +121,15 @@ async fn smtp_delivery_survives_an_outage_without_duplicates() {
     }
     let mut config = (*app.state.config).clone();
     config.mail.smtp_url = format!("smtp://127.0.0.1:{}", sink.port);
-    let state = cus::state::AppState {
+    let state = cus::platform::state::AppState {
         config: std::sync::Arc::new(config),
         ..app.state.clone()
     };
-    let outcome = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot())
+    let outcome = cus::platform::jobs::run(&state, "outbox", &cus::platform::jobs::manual_slot())
         .unwrap()
         .unwrap();
     assert_eq!(outcome, "sent 1, failed 0, retrying 0");
-    let again = cus::jobs::run(&state, "outbox", &cus::jobs::manual_slot())
+    let again = cus::platform::jobs::run(&state, "outbox", &cus::platform::jobs::manual_slot())
         .unwrap()
         .unwrap();
     assert_eq!(again, "sent 0, failed 0, retrying 0");
@@ -186,22 +186,22 @@ async fn a_slow_send_keeps_its_claim_against_a_second_relay() {
     queue(&app, 1);
     let st = app.state.clone();
     let first = std::thread::spawn(move || {
-        cus::jobs::run_as(
+        cus::platform::jobs::run_as(
             &st,
-            &cus::jobs::Runner::new("relay-a".into()),
+            &cus::platform::jobs::Runner::new("relay-a".into()),
             "outbox",
-            &cus::jobs::manual_slot(),
+            &cus::platform::jobs::manual_slot(),
         )
     });
     // Past the one-second claim, while relay-a is still in DATA.
     tokio::time::sleep(std::time::Duration::from_millis(1800)).await;
     let st = app.state.clone();
     let second = tokio::task::spawn_blocking(move || {
-        cus::jobs::run_as(
+        cus::platform::jobs::run_as(
             &st,
-            &cus::jobs::Runner::new("relay-b".into()),
+            &cus::platform::jobs::Runner::new("relay-b".into()),
             "outbox",
-            &cus::jobs::manual_slot(),
+            &cus::platform::jobs::manual_slot(),
         )
     })
     .await
@@ -256,10 +256,11 @@ async fn on_stop_the_relay_finishes_the_message_in_hand_and_returns() {
     };
     let app = spawn_with(|c| c.mail.smtp_url = format!("smtp://127.0.0.1:{}", sink.port)).await;
     queue(&app, 5);
-    let runner = cus::jobs::Runner::new("relay-a".into());
+    let runner = cus::platform::jobs::Runner::new("relay-a".into());
     let (st, r) = (app.state.clone(), runner.clone());
-    let relay =
-        std::thread::spawn(move || cus::jobs::run_as(&st, &r, "outbox", &cus::jobs::manual_slot()));
+    let relay = std::thread::spawn(move || {
+        cus::platform::jobs::run_as(&st, &r, "outbox", &cus::platform::jobs::manual_slot())
+    });
     // Wait until the first message is in hand (claimed, in the SMTP dialogue).
     for _ in 0..100 {
         if statuses(&app).iter().any(|(s, _)| s == "sending") {

@@ -106,7 +106,7 @@ async fn a_reset_link_sets_the_password_once_and_ends_every_session() {
                     .unwrap()
             });
             assert!(!stored.contains(&token));
-            assert!(stored.contains(&cus::auth::token_hash(&token)));
+            assert!(stored.contains(&cus::platform::auth::token_hash(&token)));
             // Nor does the sent message keep the link.
             use cus_db::schema::outbox;
             let contexts: Vec<String> = app.with_db(|c| {

@@ -22,7 +22,7 @@ fn durable_count(app: &TestApp, prefix: &str) -> i64 {
 }
 
 fn add(conn: &mut DbConn, teryt: &str, name: &str) -> Result<(), DomainError> {
-    cus::api::add_municipality(conn, teryt, name)
+    cus::platform::admin::add_municipality(conn, teryt, name)
 }
 
 /// Municipality codes of the Masovian voivodeship, none of them real.

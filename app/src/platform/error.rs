@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use cus_db::{DomainError, FieldErrors};
 use serde_json::json;
 
-use crate::i18n;
+use crate::platform::i18n;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {

@@ -3,9 +3,8 @@
 //! stored), login throttling per account and per address, registration with
 //! email confirmation through the outbox.
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use cus_db::error::{Check, OptionalFound};
@@ -18,7 +17,7 @@ use rand::RngCore;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::config::Security;
+use crate::platform::config::Security;
 
 pub const SESSION_COOKIE: &str = "cus_session";
 pub const KIND_COOKIE: &str = "cookie";
@@ -289,7 +288,7 @@ pub fn create_user_hashed(
             users::municipality.eq(&new.municipality),
             users::organization_id.eq(&new.organization_id),
             users::display_name.eq(new.display_name.trim()),
-            users::locale.eq(crate::i18n::normalize(&new.locale)),
+            users::locale.eq(crate::platform::i18n::normalize(&new.locale)),
             users::email_confirmed_at.eq(new.confirmed.then(now)),
             users::disabled.eq(false),
             users::created_at.eq(now()),

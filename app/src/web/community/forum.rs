@@ -1,28 +1,27 @@
-//! The community and forum routes of `/api/v1`, over the `community` crate,
+//! The partner forum: threads, posts, consultations and meetings, search,
 //! and the members' iCalendar feeds.
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use community::forum::{self, HideInput, MemberInput, PostInput, ThreadInput, ThreadUpdate};
-use community::organizing::{self, ActivityFilter, ActivityInput, CommunityInput};
-use cus_db::DomainError;
+use community::forum;
+use community::forum::{HideInput, MemberInput, PostInput, ThreadInput, ThreadUpdate};
+use cus_db::{DomainError, Role};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::error::{AppError, AppResult};
-use crate::state::{ApiJson, ApiUser, AppState};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::state::AppState;
+use crate::web::api::list;
+use crate::web::extract::{ApiJson, ApiUser, PageUser};
+use crate::web::view::{field as f, flash_of, opt, query_map, redirect, values, View};
 
 type Data = web::Data<AppState>;
+type Form = crate::web::extract::PageForm;
 
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(create_community)
-        .service(list_communities)
-        .service(update_community)
-        .service(log_activity)
-        .service(list_activities)
-        .service(continuity)
-        .service(create_thread)
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(create_thread)
         .service(list_threads)
         .service(get_thread)
         .service(update_thread)
@@ -36,123 +35,14 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(my_calendar);
 }
 
-fn list<T: serde::Serialize>(items: Vec<T>) -> HttpResponse {
-    let total = items.len();
-    HttpResponse::Ok().json(json!({"items": items, "total": total}))
-}
-
-#[utoipa::path(request_body = CommunityInput, responses((status = 201, body = organizing::Community), (status = 422)), security(("bearer" = [])))]
-#[post("/community/communities")]
-async fn create_community(
-    st: Data,
-    user: ApiUser,
-    body: ApiJson<CommunityInput>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(
-        st.tx(move |c| organizing::create_community(c, &user.0, body.0))
-            .await?,
-    ))
-}
-
-/// Revises a community's plan (diagnosis, goals, stages).
-#[utoipa::path(request_body = CommunityInput, responses((status = 200, body = organizing::Community), (status = 404), (status = 422)), security(("bearer" = [])))]
-#[put("/community/communities/{id}")]
-async fn update_community(
-    st: Data,
-    user: ApiUser,
-    path: web::Path<String>,
-    body: ApiJson<CommunityInput>,
-) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    Ok(HttpResponse::Ok().json(
-        st.tx(move |c| organizing::update_community(c, &user.0, &id, body.0))
-            .await?,
-    ))
-}
-
-#[utoipa::path(responses((status = 200, body = [organizing::Community])), security(("bearer" = [])))]
-#[get("/community/communities")]
-async fn list_communities(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    Ok(list(
-        st.db(move |c| organizing::list_communities(c, &user.0))
-            .await?,
-    ))
-}
-
-#[utoipa::path(request_body = ActivityInput, responses((status = 201, body = organizing::ActivityView), (status = 422)), security(("bearer" = [])))]
-#[post("/community/activities")]
-async fn log_activity(
-    st: Data,
-    user: ApiUser,
-    body: ApiJson<ActivityInput>,
-) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(
-        st.tx(move |c| organizing::log_activity(c, &user.0, body.0))
-            .await?,
-    ))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct ActivityQuery {
-    pub from: Option<chrono::NaiveDate>,
-    pub to: Option<chrono::NaiveDate>,
-    pub kind: Option<String>,
-    pub dimension: Option<String>,
-    pub community: Option<String>,
-    /// `csv` for a CSV file.
-    pub format: Option<String>,
-}
-
-impl ActivityQuery {
-    pub fn filter(&self) -> ActivityFilter {
-        ActivityFilter {
-            from: self.from,
-            to: self.to,
-            kind: self.kind.clone(),
-            dimension: self.dimension.clone(),
-            community: self.community.clone(),
-        }
-    }
-}
-
-/// The activity log, filtered; `?format=csv` gives CSV.
-#[utoipa::path(params(ActivityQuery), responses((status = 200, body = [organizing::ActivityView])), security(("bearer" = [])))]
-#[get("/community/activities")]
-async fn list_activities(
-    st: Data,
-    user: ApiUser,
-    q: web::Query<ActivityQuery>,
-) -> AppResult<HttpResponse> {
-    let q = q.into_inner();
-    let f = q.filter();
-    let items = st
-        .db(move |c| organizing::list_activities(c, &user.0, &f))
-        .await?;
-    if q.format.as_deref() == Some("csv") {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"activities.csv\"",
-            ))
-            .body(organizing::activities_csv(&items)));
-    }
-    Ok(list(items))
-}
-
-/// Continuity: per-community timelines with one-off events marked, and monthly totals.
-#[utoipa::path(params(ActivityQuery), responses((status = 200, body = organizing::Continuity)), security(("bearer" = [])))]
-#[get("/community/continuity")]
-async fn continuity(
-    st: Data,
-    user: ApiUser,
-    q: web::Query<ActivityQuery>,
-) -> AppResult<HttpResponse> {
-    let f = q.into_inner().filter();
-    let items = st
-        .db(move |c| organizing::list_activities(c, &user.0, &f))
-        .await?;
-    Ok(HttpResponse::Ok().json(organizing::continuity(&items)))
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/forum", get().to(forum_page))
+        .route("/forum", post().to(forum_create))
+        .route("/forum/threads/{id}", get().to(thread_page))
+        .route("/forum/threads/{id}", post().to(thread_act))
+        .route("/calendar/{token}", get().to(calendar_feed));
 }
 
 #[utoipa::path(request_body = ThreadInput, responses((status = 201, body = forum::Thread), (status = 403), (status = 422), (status = 429)), security(("bearer" = [])))]
@@ -379,4 +269,184 @@ fn ical_text(text: &str) -> String {
         .chars()
         .filter(|&c| !c.is_control() || c == '\n' || c == '\t')
         .collect()
+}
+
+async fn forum_data(st: &Data, user: &PageUser, q: Option<String>) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let (threads, membership, hits) = st
+        .tx(move |c| {
+            let threads = forum::list_threads(c, &actor)?;
+            let m = forum::membership(c, &actor)?;
+            let hits = match q.filter(|q| !q.trim().is_empty()) {
+                Some(q) => Some(forum::search(c, &actor, &q)?),
+                None => None,
+            };
+            Ok((threads, m, hits))
+        })
+        .await?;
+    let calendar = format!(
+        "{}/calendar/{}.ics",
+        st.config.server.public_url.trim_end_matches('/'),
+        membership.calendar_token
+    );
+    Ok(
+        json!({"threads": threads, "membership": membership, "hits": hits, "calendar": calendar, "kinds": forum::KINDS, "notify_options": forum::NOTIFY}),
+    )
+}
+
+async fn forum_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let q = query_map(&req).get("q").cloned();
+    let mut data = forum_data(&st, &user, q.clone()).await?;
+    data["q"] = json!(q);
+    data["flash"] = json!(flash_of(&req, &view));
+    data["values"] = json!({"kind": "discussion"});
+    Ok(view.render("forum", "forum-title", data))
+}
+
+async fn forum_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let actor = user.actor.clone();
+    if f(&form, "action") == "notify" {
+        let how = f(&form, "notify").to_string();
+        st.tx(move |c| forum::set_notify(c, &actor, &how)).await?;
+        return Ok(redirect("/forum?done=flash-saved"));
+    }
+    let closes_on = crate::web::view::date_opt(&form, "closes_on");
+    let input = ThreadInput {
+        title: f(&form, "title").into(),
+        body: f(&form, "body").into(),
+        kind: f(&form, "kind").into(),
+        meeting_at: opt(&form, "meeting_at"),
+        place: opt(&form, "place"),
+        agenda: opt(&form, "agenda"),
+        document: opt(&form, "document"),
+        closes_on: closes_on.as_ref().ok().copied().flatten(),
+        participants: vec![],
+        linked_type: opt(&form, "linked_type"),
+        linked_id: opt(&form, "linked_id"),
+    };
+    let url = st.config.server.public_url.clone();
+    let result = match closes_on {
+        Err(e) => Err(e.into()),
+        Ok(_) => {
+            st.tx(move |c| forum::create_thread(c, &actor, input, &url))
+                .await
+        }
+    };
+    match result {
+        Ok(t) => Ok(redirect(&format!(
+            "/forum/threads/{}?done=flash-saved",
+            t.row.id
+        ))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = forum_data(&st, &user, None).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "forum", "forum-title", data)
+        }
+    }
+}
+
+async fn thread_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let t = st.tx(move |c| forum::get_thread(c, &actor, &id)).await?;
+    let a = &user.actor;
+    let manage = a.user_id == t.row.author_id || a.is(&[Role::Organizer, Role::Admin]);
+    Ok(json!({
+        "th": t,
+        "me": a.user_id,
+        "moderator": a.is(&[Role::Organizer, Role::Admin]),
+        "can_summarize": manage && t.row.kind == "consultation" && t.row.summary.is_none(),
+        "can_minute": manage && t.row.kind == "meeting",
+    }))
+}
+
+/// `/forum/threads/{id}` (API.md): the thread with its posts, rendered safely.
+async fn thread_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = thread_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("thread", "forum-title", data))
+}
+
+async fn thread_act(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let (tid, url) = (id.clone(), st.config.server.public_url.clone());
+    let result: AppResult<()> = match f(&form, "action") {
+        "post" => {
+            let input = PostInput {
+                body: f(&form, "body").into(),
+            };
+            st.tx(move |c| forum::add_post(c, &actor, &tid, input, &url).map(drop))
+                .await
+        }
+        "edit" => {
+            let (pid, input) = (
+                f(&form, "post_id").to_string(),
+                PostInput {
+                    body: f(&form, "body").into(),
+                },
+            );
+            st.tx(move |c| forum::edit_post(c, &actor, &pid, input).map(drop))
+                .await
+        }
+        "hide" => {
+            let (pid, input) = (
+                f(&form, "post_id").to_string(),
+                HideInput {
+                    reason: f(&form, "reason").into(),
+                },
+            );
+            st.tx(move |c| forum::hide_post(c, &actor, &pid, input))
+                .await
+        }
+        "summary" | "minutes" => {
+            let participants = opt(&form, "participants").map(|p| {
+                p.split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            });
+            let input = ThreadUpdate {
+                summary: opt(&form, "summary"),
+                minutes: opt(&form, "minutes"),
+                participants,
+            };
+            st.tx(move |c| forum::update_thread(c, &actor, &tid, input).map(drop))
+                .await
+        }
+        _ => Err(DomainError::field("action", "error-type").into()),
+    };
+    match result {
+        Ok(()) => Ok(redirect(&format!("/forum/threads/{id}?done=flash-saved"))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            if e.retry_after().is_some() {
+                return Err(e);
+            }
+            let mut data = thread_data(&st, &user, id).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "thread", "forum-title", data)
+        }
+    }
 }

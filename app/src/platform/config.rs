@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use std::path::PathBuf;
 
-const DEFAULTS: &str = include_str!("../../config/default.toml");
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -128,7 +128,7 @@ impl Config {
     /// The test profile (`config/test.toml` over the defaults).
     pub fn for_tests() -> Config {
         let mut merged: toml::Table = DEFAULTS.parse().expect("defaults parse");
-        let overlay: toml::Table = include_str!("../../config/test.toml")
+        let overlay: toml::Table = include_str!("../../../config/test.toml")
             .parse()
             .expect("test profile parses");
         merge(&mut merged, overlay);

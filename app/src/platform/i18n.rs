@@ -85,8 +85,8 @@ mod tests {
 
     #[test]
     fn polish_and_english_define_the_same_keys() {
-        let pl = keys(include_str!("../locales/pl/main.ftl"));
-        let en = keys(include_str!("../locales/en/main.ftl"));
+        let pl = keys(include_str!("../../locales/pl/main.ftl"));
+        let en = keys(include_str!("../../locales/en/main.ftl"));
         let missing_en: Vec<_> = pl.difference(&en).collect();
         let missing_pl: Vec<_> = en.difference(&pl).collect();
         assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
@@ -100,7 +100,7 @@ mod tests {
         #[derive(RustEmbed)]
         #[folder = "templates/"]
         struct All;
-        let pl = keys(include_str!("../locales/pl/main.ftl"));
+        let pl = keys(include_str!("../../locales/pl/main.ftl"));
         let mut missing = vec![];
         for name in All::iter() {
             let text = String::from_utf8(All::get(&name).unwrap().data.into_owned()).unwrap();

@@ -7,10 +7,12 @@ use cus_db::schema::{municipalities, users};
 use cus_db::{today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 
-use crate::auth::{self, NewUser};
-use crate::config::Config;
-use crate::plans::{self, NewItem, NewPlan, TransitionInput};
-use crate::window::{self, NewRequest, NewResident, RouteInput, ServiceInput};
+use crate::plans::{NewItem, NewPlan, TransitionInput};
+use crate::platform::auth;
+use crate::platform::auth::NewUser;
+use crate::platform::config::Config;
+use crate::window::{NewRequest, NewResident, RouteInput, ServiceInput};
+use crate::{plans, window};
 
 pub const PASSWORD: &str = "demo-password-2026";
 pub const SOCHACZEW: &str = "1428011";
@@ -124,8 +126,8 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         return Ok(false);
     }
     cus_db::transaction(conn, |conn| -> DomainResult<()> {
-        crate::api::add_municipality(conn, SOCHACZEW, "Gmina Miasto Sochaczew")?;
-        crate::api::add_municipality(conn, BRZEZINY, "Gmina Miasto Brzeziny")?;
+        crate::platform::admin::add_municipality(conn, SOCHACZEW, "Gmina Miasto Sochaczew")?;
+        crate::platform::admin::add_municipality(conn, BRZEZINY, "Gmina Miasto Brzeziny")?;
         for ((email, role, municipality), (_, name)) in LOGINS.iter().zip(NAMES) {
             auth::create_user(
                 conn,

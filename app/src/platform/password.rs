@@ -21,9 +21,10 @@ use cus_db::schema::{login_attempts, outbox as queued, sessions, user_tokens, us
 use cus_db::{new_id, now, outbox, Actor, DbConn, DomainError, DomainResult};
 use diesel::prelude::*;
 
-use crate::auth::{self, UserRow};
-use crate::error::AppResult;
-use crate::state::AppState;
+use crate::platform::auth;
+use crate::platform::auth::UserRow;
+use crate::platform::error::AppResult;
+use crate::platform::state::AppState;
 
 pub const RESET_PURPOSE: &str = "password_reset";
 /// How long a reset link works.
@@ -187,7 +188,7 @@ pub async fn reset(st: &AppState, token: String, password: String) -> AppResult<
 /// login throttle, which wrong current passwords count towards).
 fn throttled(
     conn: &mut DbConn,
-    st: &crate::config::Security,
+    st: &crate::platform::config::Security,
     email: &str,
     address: &str,
 ) -> DomainResult<()> {
@@ -238,8 +239,10 @@ pub async fn change(
             Ok(stored)
         })
         .await?;
-    let ok =
-        crate::state::hashing(web::block(move || auth::verify_password(&current, &stored))).await?;
+    let ok = crate::platform::state::hashing(web::block(move || {
+        auth::verify_password(&current, &stored)
+    }))
+    .await?;
     if !ok {
         let email = actor.email.clone();
         st.tx(move |c| {

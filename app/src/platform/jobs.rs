@@ -28,8 +28,9 @@ use tokio::sync::{Mutex, RwLock};
 use tokio_cron_scheduler::{Job, JobScheduler};
 use utoipa::ToSchema;
 
-use crate::state::AppState;
-use crate::{mail, plans};
+use crate::plans;
+use crate::platform::mail;
+use crate::platform::state::AppState;
 
 /// Claims older than this are pruned by `housekeeping`.
 const KEEP_RUNS_DAYS: i64 = 30;
@@ -316,7 +317,7 @@ pub fn run_as(
 }
 
 fn housekeeping(state: &AppState, conn: &mut cus_db::DbConn) -> Result<String, String> {
-    let mut n = crate::auth::purge_expired(conn).map_err(|e| e.to_string())?;
+    let mut n = crate::platform::auth::purge_expired(conn).map_err(|e| e.to_string())?;
     let before = cus_db::now() - chrono::Duration::days(KEEP_RUNS_DAYS);
     for job in registry(state) {
         n += cus_db::jobs::prune(conn, job.name, before).map_err(|e| e.to_string())?;

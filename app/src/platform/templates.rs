@@ -8,7 +8,7 @@ use rust_embed::RustEmbed;
 use serde::Serialize;
 use std::sync::LazyLock;
 
-use crate::i18n::LOCALES;
+use crate::platform::i18n::LOCALES;
 
 #[derive(RustEmbed)]
 #[folder = "templates/"]
@@ -49,7 +49,9 @@ fn translate_dynamic(
         .get("lang")
         .and_then(|l| l.as_str())
         .unwrap_or("pl");
-    out.write(&handlebars::html_escape(&crate::i18n::t(lang, &key)))?;
+    out.write(&handlebars::html_escape(&crate::platform::i18n::t(
+        lang, &key,
+    )))?;
     Ok(())
 }
 

@@ -17,17 +17,17 @@
 //! SIGTERM it finishes the message in hand and returns.
 
 use chrono::Duration;
-use cus_db::outbox::{self, OutboxMessage};
-use cus_db::{DbConn, Pool};
+use cus_db::outbox::OutboxMessage;
+use cus_db::{outbox, DbConn, Pool};
 use lettre::message::header::{ContentTransferEncoding, ContentType};
 use lettre::message::{Body, SinglePart};
 use lettre::{FileTransport, Message, SmtpTransport, Transport};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Mutex;
+use std::sync::mpsc::RecvTimeoutError;
+use std::sync::{mpsc, Mutex};
 
-use crate::config::Config;
-use crate::{i18n, templates};
+use crate::platform::config::Config;
+use crate::platform::{i18n, templates};
 
 /// Templates whose context holds a live secret (a password reset link):
 /// once the message is sent, the queued copy forgets it, so that the

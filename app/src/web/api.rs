@@ -1,0 +1,63 @@
+//! Shared parts of the JSON API: paging, the list envelope, 201 answers and
+//! the OpenAPI document.
+
+use actix_web::{get, HttpResponse};
+use serde::Serialize;
+use serde_json::json;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// The OpenAPI document of every route above, built once.
+pub fn openapi_document() -> &'static str {
+    static DOC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        use utoipa::OpenApi;
+        use utoipa_actix_web::AppExt;
+        #[derive(OpenApi)]
+        #[openapi(
+            info(title = "CUS API", version = "1", description = "Centrum Usług Społecznych: the single window, IPUS, contracting, community."),
+            modifiers(&BearerAuth)
+        )]
+        struct ApiDoc;
+        let (_, api) = actix_web::App::new()
+            .into_utoipa_app()
+            .openapi(ApiDoc::openapi())
+            .service(utoipa_actix_web::scope("/api/v1").configure(crate::web::api_routes))
+            .split_for_parts();
+        api.to_pretty_json().expect("the OpenAPI document serializes")
+    })
+}
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub fn created<T: Serialize>(body: &T) -> HttpResponse {
+    HttpResponse::Created().json(body)
+}
+
+pub fn list<T: serde::Serialize>(items: Vec<T>) -> HttpResponse {
+    let total = items.len();
+    HttpResponse::Ok().json(json!({"items": items, "total": total}))
+}
+
+#[utoipa::path(responses((status = 200, description = "This document")))]
+#[get("/openapi.json")]
+async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(openapi_document())
+}
+
+/// The document's own route.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(openapi_json);
+}

@@ -1,0 +1,689 @@
+//! Open competitions: announcement, offers, the commission's formal checks
+//! and scores, results; the public list and Atom feed.
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use contracting::competitions::{CancelInput, CompetitionInput, CriterionInput};
+use contracting::evaluation::{
+    CommissionInput, DeclarationInput, FormalInput, ResolveInput, ScoreInput, ScoreItem,
+};
+use contracting::offers::{BudgetLine, OfferInput};
+use contracting::{competitions, evaluation, offers, organizations};
+use cus_db::error::Check;
+use cus_db::{DomainError, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::forms::{date_field, finish, int_field, lines_field, money_field, parse_pln, rows};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::state::AppState;
+use crate::platform::templates;
+use crate::web::api::{created, list};
+use crate::web::extract::{ApiJson, ApiUser, MaybeApiUser, MaybePageUser, PageUser};
+use crate::web::view::{field as f, flash_of, opt, query_map, redirect, values, View};
+
+type Data = web::Data<AppState>;
+type Form = crate::web::extract::PageForm;
+
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(create_competition)
+        .service(list_competitions)
+        .service(public_competitions)
+        .service(get_competition)
+        .service(publish_competition)
+        .service(cancel_competition)
+        .service(submit_offer)
+        .service(list_offers)
+        .service(get_offer)
+        .service(update_offer)
+        .service(appoint_commission)
+        .service(list_commission)
+        .service(declare)
+        .service(formal_check)
+        .service(score_offer)
+        .service(ranking)
+        .service(resolve)
+        .service(results);
+}
+
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/competitions/manage", get().to(manage_page))
+        .route("/competitions/manage", post().to(competition_create))
+        .route("/competitions/{id}/act", post().to(competition_act))
+        .route("/offers/{id}/document", get().to(offer_document))
+        .route("/competitions", get().to(competitions_page))
+        .route("/competitions.atom", get().to(competitions_atom))
+        .route("/competitions/{id}", get().to(competition_page));
+}
+
+#[utoipa::path(request_body = CompetitionInput, responses((status = 201, body = competitions::Competition), (status = 422)), security(("bearer" = [])))]
+#[post("/competitions")]
+async fn create_competition(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<CompetitionInput>,
+) -> AppResult<HttpResponse> {
+    Ok(created(
+        &st.tx(move |c| competitions::create(c, &user.0, body.0))
+            .await?,
+    ))
+}
+
+#[utoipa::path(responses((status = 200, body = [competitions::CompetitionRow])), security(("bearer" = [])))]
+#[get("/competitions")]
+async fn list_competitions(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+    Ok(list(st.db(move |c| competitions::list(c, &user.0)).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct MunicipalityQuery {
+    pub municipality: Option<String>,
+}
+
+/// Published competitions, for anyone (also as Atom at `/competitions.atom`).
+#[utoipa::path(params(MunicipalityQuery), responses((status = 200, body = [competitions::CompetitionRow])))]
+#[get("/public/competitions")]
+async fn public_competitions(
+    st: Data,
+    q: web::Query<MunicipalityQuery>,
+) -> AppResult<HttpResponse> {
+    let m = q.into_inner().municipality;
+    Ok(list(
+        st.db(move |c| competitions::public_list(c, m.as_deref()))
+            .await?,
+    ))
+}
+
+#[utoipa::path(responses((status = 200, body = competitions::Competition), (status = 404)))]
+#[get("/competitions/{id}")]
+async fn get_competition(
+    st: Data,
+    user: MaybeApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.db(move |c| competitions::get(c, user.0.as_ref(), &id))
+            .await?,
+    ))
+}
+
+/// Publishes the announcement; a deadline under 21 days away answers 422.
+#[utoipa::path(responses((status = 200, body = competitions::Competition), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/competitions/{id}/publish")]
+async fn publish_competition(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let url = st.config.server.public_url.clone();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| competitions::publish(c, &user.0, &id, &url))
+            .await?,
+    ))
+}
+
+#[utoipa::path(request_body = CancelInput, responses((status = 200, body = competitions::Competition), (status = 409)), security(("bearer" = [])))]
+#[post("/competitions/{id}/cancel")]
+async fn cancel_competition(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<CancelInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| competitions::cancel(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+/// An NGO's offer; after the deadline 409.
+#[utoipa::path(request_body = OfferInput, responses((status = 201, body = offers::Offer), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/competitions/{id}/offers")]
+async fn submit_offer(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<OfferInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(created(
+        &st.tx(move |c| offers::submit(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+/// All offers for the organizer and the commission; an NGO sees only its own.
+#[utoipa::path(responses((status = 200, body = [offers::Offer])), security(("bearer" = [])))]
+#[get("/competitions/{id}/offers")]
+async fn list_offers(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(list(st.db(move |c| offers::list(c, &user.0, &id)).await?))
+}
+
+#[utoipa::path(responses((status = 200, body = offers::Offer), (status = 404)), security(("bearer" = [])))]
+#[get("/offers/{id}")]
+async fn get_offer(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(st.db(move |c| offers::get(c, &user.0, &id)).await?))
+}
+
+#[utoipa::path(request_body = OfferInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[put("/offers/{id}")]
+async fn update_offer(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<OfferInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| offers::update(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+#[utoipa::path(request_body = CommissionInput, responses((status = 200, body = [evaluation::Member]), (status = 422)), security(("bearer" = [])))]
+#[post("/competitions/{id}/commission")]
+async fn appoint_commission(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<CommissionInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(list(
+        st.tx(move |c| evaluation::appoint(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+#[utoipa::path(responses((status = 200, body = [evaluation::Member])), security(("bearer" = [])))]
+#[get("/competitions/{id}/commission")]
+async fn list_commission(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let members = st
+        .db(move |c| {
+            let comp = competitions::get(c, Some(&user.0), &id)?;
+            let member = offers::is_member(c, &user.0, &id)?;
+            if !(member
+                || user.0.is(&[Role::Organizer, Role::Admin])
+                    && user.0.sees_municipality(&comp.row.municipality))
+            {
+                return Err(DomainError::NotFound);
+            }
+            evaluation::members(c, &id)
+        })
+        .await?;
+    Ok(list(members))
+}
+
+/// A commission member's declaration; no scoring before it.
+#[utoipa::path(request_body = DeclarationInput, responses((status = 201, body = evaluation::Member), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/competitions/{id}/declarations")]
+async fn declare(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<DeclarationInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(created(
+        &st.tx(move |c| evaluation::declare(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+#[utoipa::path(request_body = FormalInput, responses((status = 200, body = offers::Offer), (status = 409)), security(("bearer" = [])))]
+#[post("/offers/{id}/formal")]
+async fn formal_check(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<FormalInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| evaluation::formal(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+#[utoipa::path(request_body = ScoreInput, responses((status = 200), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/offers/{id}/scores")]
+async fn score_offer(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<ScoreInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let offer_id = id.clone();
+    let score = st
+        .tx(move |c| evaluation::score(c, &user.0, &id, body.0))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"offer_id": offer_id, "score": score})))
+}
+
+/// The current ranking, for the organizer and the commission.
+#[utoipa::path(responses((status = 200, body = [evaluation::RankedOffer])), security(("bearer" = [])))]
+#[get("/competitions/{id}/ranking")]
+async fn ranking(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let items = st
+        .db(move |c| {
+            let comp = competitions::load(c, &id)?;
+            let member = offers::is_member(c, &user.0, &id)?;
+            if !(member
+                || user.0.is(&[Role::Organizer, Role::Admin])
+                    && user.0.sees_municipality(&comp.row.municipality))
+            {
+                return Err(DomainError::NotFound);
+            }
+            evaluation::ranking(c, &id)
+        })
+        .await?;
+    Ok(list(items))
+}
+
+#[utoipa::path(request_body = ResolveInput, responses((status = 200, body = evaluation::Results), (status = 409)), security(("bearer" = [])))]
+#[post("/competitions/{id}/resolve")]
+async fn resolve(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: Option<ApiJson<ResolveInput>>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let input = body.map(|b| b.0).unwrap_or_default();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| evaluation::resolve(c, &user.0, &id, input))
+            .await?,
+    ))
+}
+
+/// Results with averaged scores and awarded amounts, public once resolved.
+#[utoipa::path(responses((status = 200, body = evaluation::Results), (status = 404)))]
+#[get("/competitions/{id}/results")]
+async fn results(st: Data, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(st.db(move |c| evaluation::results(c, &id)).await?))
+}
+
+async fn manage_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+    user.actor.require(&[Role::Organizer])?;
+    let actor = user.actor.clone();
+    let list = st.db(move |c| competitions::list(c, &actor)).await?;
+    Ok(json!({"competitions": list, "financing": competitions::FINANCING}))
+}
+
+async fn manage_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = manage_data(&st, &user).await?;
+    data["values"] = json!({"criteria": "Możliwość realizacji zadania | 30 | 10\nKalkulacja kosztów | 30 | 10\nJakość i kwalifikacje | 40 | 10", "financing": "co_financing"});
+    Ok(view.render("competitions_manage", "competitions-manage-title", data))
+}
+
+async fn competition_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let view = View::new(&req, Some(&user));
+    let mut check = Check::new();
+    let funds = money_field(&mut check, &form, "funds");
+    let criteria: Vec<CriterionInput> = rows(f(&form, "criteria"))
+        .into_iter()
+        .filter_map(|r| {
+            match (
+                r.first(),
+                r.get(1).and_then(|w| w.parse().ok()),
+                r.get(2).and_then(|m| m.parse().ok()),
+            ) {
+                (Some(name), Some(weight), Some(max_points)) => Some(CriterionInput {
+                    name: name.clone(),
+                    weight,
+                    max_points,
+                }),
+                _ => {
+                    check.fail("criteria", "error-rows-format");
+                    None
+                }
+            }
+        })
+        .collect();
+    let input = CompetitionInput {
+        title: f(&form, "title").into(),
+        task: f(&form, "task").into(),
+        service_code: opt(&form, "service_code"),
+        program_id: opt(&form, "program_id"),
+        financing: f(&form, "financing").into(),
+        funds_grosze: funds,
+        period_start: date_field(&mut check, &form, "period_start"),
+        period_end: date_field(&mut check, &form, "period_end"),
+        offer_deadline: date_field(&mut check, &form, "offer_deadline"),
+        award_rules: f(&form, "award_rules").into(),
+        conditions: f(&form, "conditions").into(),
+        award_procedure: f(&form, "award_procedure").into(),
+        prior_funding: f(&form, "prior_funding").into(),
+        criteria,
+        currency: None,
+    };
+    let actor = user.actor.clone();
+    let result = match finish(check) {
+        Ok(()) => st.tx(move |c| competitions::create(c, &actor, input)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(c) => Ok(redirect(&format!(
+            "/competitions/{}?done=flash-saved",
+            c.row.id
+        ))),
+        Err(e) => {
+            let mut data = manage_data(&st, &user).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "competitions_manage", "competitions-manage-title", data)
+        }
+    }
+}
+
+/// Everything the competition page shows to this user: the public
+/// announcement and results, plus the organizer's, the NGO's or the
+/// commission member's part.
+pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) -> AppResult<Value> {
+    let actor = user.map(|u| u.actor.clone());
+    st.db(move |c| {
+        let comp = competitions::get(c, actor.as_ref(), &id)?;
+        let published = evaluation::results(c, &id).ok();
+        let mut data = json!({"c": comp, "results": published});
+        let Some(a) = actor else { return Ok(data) };
+        if !a.sees_municipality(&comp.row.municipality) {
+            return Ok(data);
+        }
+        let after = comp.row.status == "published" && comp.row.offer_deadline < cus_db::today();
+        match a.role {
+            Role::Organizer => {
+                use cus_db::schema::users;
+                use diesel::prelude::*;
+                let candidates: Vec<(String, String)> = users::table
+                    .filter(users::role.eq("commission"))
+                    .filter(users::municipality.eq(&comp.row.municipality))
+                    .select((users::id, users::display_name))
+                    .order(users::display_name)
+                    .load(c)?;
+                data["organizer"] = json!({
+                    "draft": comp.row.status == "draft",
+                    "open": matches!(comp.row.status.as_str(), "draft" | "published"),
+                    "after_deadline": after,
+                    "offers": offers::list(c, &a, &id)?,
+                    "members": evaluation::members(c, &id)?,
+                    "candidates": candidates.into_iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>(),
+                    "ranking": evaluation::ranking(c, &id)?,
+                });
+            }
+            Role::Ngo => {
+                let mine = offers::list(c, &a, &id)?.into_iter().next();
+                data["ngo"] = json!({"open": comp.offers_open, "offer": mine, "categories": offers::CATEGORIES});
+            }
+            Role::Commission if offers::is_member(c, &a, &id)? => {
+                let me = evaluation::members(c, &id)?.into_iter().find(|m| m.user_id == a.user_id);
+                let declared = me.as_ref().is_some_and(|m| m.declared_at.is_some());
+                let may_score = me.as_ref().is_some_and(|m| m.no_conflict == Some(true)) && after;
+                let to_score: Vec<_> = if may_score {
+                    offers::list(c, &a, &id)?.into_iter().filter(|o| o.row.status == "formal_passed").collect()
+                } else {
+                    vec![]
+                };
+                data["member"] = json!({"declared": declared, "me": me, "may_score": may_score, "offers": to_score});
+            }
+            _ => {}
+        }
+        Ok(data)
+    })
+    .await
+}
+
+fn offer_input(check: &mut Check, form: &HashMap<String, String>) -> OfferInput {
+    let lines: Vec<BudgetLine> = rows(f(form, "budget"))
+        .into_iter()
+        .filter_map(|r| {
+            let year = r.first().and_then(|y| y.parse().ok());
+            let amount = r.get(3).and_then(|a| parse_pln(a));
+            match (year, r.get(1), r.get(2), amount) {
+                (Some(year), Some(category), Some(name), Some(amount_grosze)) => Some(BudgetLine {
+                    year,
+                    category: category.clone(),
+                    name: name.clone(),
+                    amount_grosze,
+                }),
+                _ => {
+                    check.fail("budget", "error-rows-format");
+                    None
+                }
+            }
+        })
+        .collect();
+    OfferInput {
+        title: f(form, "title").into(),
+        description: f(form, "description").into(),
+        schedule: f(form, "schedule").into(),
+        expected_results: f(form, "expected_results").into(),
+        indicators: lines_field(form, "indicators"),
+        bidder_profile: f(form, "bidder_profile").into(),
+        budget_lines: lines,
+        own_contribution_grosze: money_field(check, form, "own_contribution"),
+        in_kind_grosze: money_field(check, form, "in_kind"),
+        volunteer_hours: int_field(check, form, "volunteer_hours"),
+        declarations: form.contains_key("declarations"),
+        currency: None,
+    }
+}
+
+/// One POST for every action on the competition page, named by `action`.
+async fn competition_act(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let action = f(&form, "action").to_string();
+    let mut check = Check::new();
+    let public_url = st.config.server.public_url.clone();
+    let (cid, form2) = (id.clone(), form.clone());
+    let result: AppResult<()> = match action.as_str() {
+        "publish" => {
+            st.tx(move |c| competitions::publish(c, &actor, &cid, &public_url).map(drop))
+                .await
+        }
+        "cancel" => {
+            let input = CancelInput {
+                reason: f(&form, "reason").into(),
+            };
+            st.tx(move |c| competitions::cancel(c, &actor, &cid, input).map(drop))
+                .await
+        }
+        "offer" => {
+            let input = offer_input(&mut check, &form);
+            let existing = opt(&form, "offer_id");
+            match finish(check) {
+                Ok(()) => {
+                    st.tx(move |c| match existing {
+                        Some(oid) => offers::update(c, &actor, &oid, input).map(drop),
+                        None => offers::submit(c, &actor, &cid, input).map(drop),
+                    })
+                    .await
+                }
+                Err(e) => Err(e),
+            }
+        }
+        "formal" => {
+            let oid = f(&form, "offer_id").to_string();
+            let input = FormalInput {
+                passed: f(&form, "passed") == "yes",
+                note: f(&form, "note").into(),
+            };
+            st.tx(move |c| evaluation::formal(c, &actor, &oid, input).map(drop))
+                .await
+        }
+        "commission" => {
+            let ids: Vec<String> = form2
+                .keys()
+                .filter_map(|k| k.strip_prefix("member_").map(str::to_string))
+                .collect();
+            st.tx(move |c| {
+                evaluation::appoint(c, &actor, &cid, CommissionInput { user_ids: ids }).map(drop)
+            })
+            .await
+        }
+        "declare" => {
+            let input = DeclarationInput {
+                no_conflict: f(&form, "no_conflict") == "yes",
+                statement: opt(&form, "statement"),
+            };
+            st.tx(move |c| evaluation::declare(c, &actor, &cid, input).map(drop))
+                .await
+        }
+        "score" => {
+            let oid = f(&form, "offer_id").to_string();
+            let scores: Vec<ScoreItem> = form2
+                .iter()
+                .filter_map(|(k, v)| {
+                    let criterion = k.strip_prefix("points_")?.to_string();
+                    Some(ScoreItem {
+                        criterion,
+                        points: v.trim().parse().unwrap_or(-1),
+                    })
+                })
+                .collect();
+            let input = ScoreInput {
+                scores,
+                note: f(&form, "note").into(),
+            };
+            st.tx(move |c| evaluation::score(c, &actor, &oid, input).map(drop))
+                .await
+        }
+        "resolve" => {
+            st.tx(move |c| evaluation::resolve(c, &actor, &cid, ResolveInput::default()).map(drop))
+                .await
+        }
+        _ => Err(DomainError::field("action", "error-type").into()),
+    };
+    match result {
+        Ok(()) => Ok(redirect(&format!("/competitions/{id}?done=flash-saved"))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = competition_data(&st, Some(&user), id).await?;
+            data["values"] = values(&form);
+            data["failed_action"] = json!(action);
+            view.form_error(e, "competition", "competition-title", data)
+        }
+    }
+}
+
+async fn offer_document(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let (offer, comp) = st
+        .db(move |c| {
+            let o = offers::get(c, &actor, &id)?;
+            let comp = competitions::load(c, &o.row.competition_id)?;
+            let org = organizations::load(c, &o.row.organization_id)?;
+            Ok((json!({"o": o, "org": org}), comp))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "offer_document",
+        "offer-document-title",
+        json!({"d": offer, "c": comp, "printed": cus_db::today()}),
+    ))
+}
+
+async fn competitions_page(
+    req: HttpRequest,
+    st: Data,
+    user: MaybePageUser,
+) -> AppResult<HttpResponse> {
+    let q = query_map(&req);
+    let m = q.get("municipality").cloned();
+    let items = st
+        .db(move |c| contracting::competitions::public_list(c, m.as_deref()))
+        .await?;
+    let view = View::new(&req, user.0.as_ref());
+    Ok(view.render(
+        "competitions",
+        "competitions-title",
+        json!({"competitions": items, "today": cus_db::today()}),
+    ))
+}
+
+async fn competition_page(
+    req: HttpRequest,
+    st: Data,
+    user: MaybePageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, user.0.as_ref());
+    let mut data = competition_data(&st, user.0.as_ref(), path.into_inner()).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("competition", "competition-title", data))
+}
+
+/// Published competitions as an Atom feed, newest first.
+async fn competitions_atom(st: Data) -> AppResult<HttpResponse> {
+    let items = st
+        .db(|c| contracting::competitions::public_list(c, None))
+        .await?;
+    let updated = items
+        .iter()
+        .filter_map(|c| c.published_at)
+        .max()
+        .map(|t| {
+            t.and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        })
+        .unwrap_or_else(|| "2026-01-01T00:00:00Z".to_string());
+    let entries: Vec<Value> = items
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.id,
+                "title": c.title,
+                "summary": c.task,
+                "deadline": c.offer_deadline,
+                "funds": c.funds_grosze,
+                "published": c.published_at.map(|t| t.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            })
+        })
+        .collect();
+    let xml = templates::render(
+        "competitions_atom",
+        &json!({"lang": "pl", "base": st.config.server.public_url.trim_end_matches('/'), "updated": updated, "entries": entries}),
+    )
+    .map_err(AppError::Internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/atom+xml; charset=utf-8")
+        .body(xml))
+}

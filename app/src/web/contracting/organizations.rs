@@ -1,0 +1,402 @@
+//! Organizations: NGO self-registration, the NGO's own profile and its
+//! users.
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use contracting::organizations;
+use contracting::organizations::{OrganizationInput, LEGAL_FORMS};
+use cus_db::audit::audit_in;
+use cus_db::{DomainError, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::platform::auth;
+use crate::platform::auth::NewUser;
+use crate::platform::error::AppResult;
+use crate::platform::state::AppState;
+use crate::web::api::{created, list};
+use crate::web::extract::{parse_json, ApiJson, ApiUser, MaybeApiUser, PageUser};
+use crate::web::view::{
+    anon_csrf_pair, check_anon_csrf_form, field as f, opt, redirect, values, View,
+};
+
+type Data = web::Data<AppState>;
+type Form = crate::web::extract::PageForm;
+
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(register_organization)
+        .service(list_organizations)
+        .service(get_organization)
+        .service(update_organization)
+        .service(add_organization_user);
+}
+
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/organizations/register", get().to(org_register_form))
+        .route("/organizations/register", post().to(org_register))
+        .route("/organization", get().to(my_organization))
+        .route("/organization", post().to(my_organization_save));
+}
+
+/// Registers an organization. Anyone may (self-registration: add
+/// `municipality`, `password` and optionally `contact_name`; the account's
+/// email is the organization's, confirmed by mail; the answer is 202
+/// `{email_confirmation: "sent"}` whether or not that email has an account);
+/// an organizer registers one in their municipality (201 with the record).
+#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 202), (status = 422)))]
+#[post("/organizations")]
+async fn register_organization(
+    st: Data,
+    req: HttpRequest,
+    user: MaybeApiUser,
+    body: web::Bytes,
+) -> AppResult<HttpResponse> {
+    crate::web::extract::require_json(&req)?;
+    let mut value: Value = parse_json(&body)?;
+    let obj = value
+        .as_object_mut()
+        .ok_or_else(|| DomainError::field("body", "error-type"))?;
+    let take = |o: &mut serde_json::Map<String, Value>, k: &str| {
+        o.remove(k).and_then(|v| v.as_str().map(str::to_string))
+    };
+    let municipality = take(obj, "municipality");
+    let password = take(obj, "password");
+    let contact = take(obj, "contact_name");
+    let input: OrganizationInput = parse_json(&serde_json::to_vec(&value).unwrap_or_default())?;
+    let lang = crate::platform::i18n::api_lang(&req);
+    let public_url = st.config.server.public_url.clone();
+    let org = match user.0 {
+        Some(actor) if actor.role == Role::Organizer => {
+            st.tx(move |c| {
+                let m = actor.home()?.to_string();
+                let org = organizations::create(c, &m, &input)?;
+                audit_in(
+                    c,
+                    &actor,
+                    &m,
+                    "organization.create",
+                    "organization",
+                    &org.id,
+                )?;
+                Ok(org)
+            })
+            .await?
+        }
+        Some(_) => return Err(DomainError::Forbidden.into()),
+        None => {
+            let registration = SelfRegistration {
+                municipality: municipality.unwrap_or_default(),
+                input,
+                password: password.unwrap_or_default(),
+                contact,
+            };
+            let hash = st.hash_password(registration.password.clone()).await?;
+            st.tx(move |c| self_register(c, registration, hash, lang, &public_url))
+                .await?;
+            return Ok(HttpResponse::Accepted().json(json!({"email_confirmation": "sent"})));
+        }
+    };
+    Ok(created(&org))
+}
+
+/// An organization registering itself, with its first account.
+pub struct SelfRegistration {
+    pub municipality: String,
+    pub input: OrganizationInput,
+    pub password: String,
+    pub contact: Option<String>,
+}
+
+/// Self-registration (API and page): the organization, an unconfirmed NGO
+/// account with the organization's email, and the confirmation mail. It
+/// answers alike whether or not an account has that email (the owner is
+/// mailed instead, and nothing is made), so nobody learns who has one; the
+/// NIP is checked first, so that its refusal does not depend on the email.
+pub fn self_register(
+    c: &mut cus_db::DbConn,
+    r: SelfRegistration,
+    password_hash: String,
+    lang: &str,
+    public_url: &str,
+) -> cus_db::DomainResult<()> {
+    let mut check = cus_db::error::Check::new();
+    check.require(!r.municipality.is_empty(), "municipality", "error-required");
+    auth::check_password(&mut check, "password", &r.password);
+    check.finish()?;
+    auth::require_municipality(c, &r.municipality)?;
+    let v = organizations::check_new(c, &r.municipality, &r.input)?;
+    if auth::account_exists(c, &v.email)? {
+        return Ok(());
+    }
+    let org = organizations::create(c, &r.municipality, &v)?;
+    let user_id = auth::create_user_hashed(
+        c,
+        NewUser {
+            email: org.email.clone(),
+            password: r.password,
+            role: Role::Ngo,
+            municipality: Some(r.municipality),
+            organization_id: Some(org.id.clone()),
+            display_name: r.contact.unwrap_or_else(|| org.name.clone()),
+            locale: lang.to_string(),
+            confirmed: false,
+        },
+        Some(password_hash),
+    )?;
+    auth::send_confirmation(c, &user_id, &org.email, lang, public_url)?;
+    Ok(())
+}
+
+#[utoipa::path(responses((status = 200, body = [organizations::Organization])), security(("bearer" = [])))]
+#[get("/organizations")]
+async fn list_organizations(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+    Ok(list(st.db(move |c| organizations::list(c, &user.0)).await?))
+}
+
+#[utoipa::path(responses((status = 200, body = organizations::Organization), (status = 404)), security(("bearer" = [])))]
+#[get("/organizations/{id}")]
+async fn get_organization(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(st.db(move |c| organizations::get(c, &user.0, &id)).await?))
+}
+
+#[utoipa::path(request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[put("/organizations/{id}")]
+async fn update_organization(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<OrganizationInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| organizations::update(c, &user.0, &id, &body.0))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+struct OrgUserInput {
+    email: String,
+    password: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// An NGO's user adds a colleague to the organization's accounts.
+#[utoipa::path(request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[post("/organizations/{id}/users")]
+async fn add_organization_user(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<OrgUserInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let actor = user.0;
+    let input = body.0;
+    let uid = st
+        .tx(move |c| {
+            let org = organizations::get(c, &actor, &id)?;
+            actor.require(&[Role::Ngo, Role::Organizer])?;
+            let uid = auth::create_user(
+                c,
+                NewUser {
+                    display_name: input.name.unwrap_or_else(|| input.email.clone()),
+                    email: input.email,
+                    password: input.password,
+                    role: Role::Ngo,
+                    municipality: Some(org.municipality.clone()),
+                    organization_id: Some(org.id.clone()),
+                    locale: "pl".into(),
+                    confirmed: true,
+                },
+            )?;
+            audit_in(
+                c,
+                &actor,
+                &org.municipality,
+                "organization.user.create",
+                "user",
+                &uid,
+            )?;
+            Ok(uid)
+        })
+        .await?;
+    Ok(created(&json!({"id": uid})))
+}
+
+async fn municipalities(st: &Data) -> AppResult<Vec<crate::platform::admin::Municipality>> {
+    use cus_db::schema::municipalities as m;
+    use diesel::prelude::*;
+    st.db(|c| {
+        Ok(m::table
+            .select((m::teryt, m::name))
+            .order(m::name)
+            .load(c)?)
+    })
+    .await
+}
+
+async fn org_register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
+    let (csrf, cookie) = anon_csrf_pair(&req);
+    let view = View::new(&req, None);
+    let data = json!({"form_csrf": csrf, "municipalities": municipalities(&st).await?, "legal_forms": LEGAL_FORMS});
+    Ok(crate::web::view::with_cookie(
+        view.render("org_register", "org-register-title", data),
+        cookie,
+    ))
+}
+
+fn org_input(form: &HashMap<String, String>) -> OrganizationInput {
+    OrganizationInput {
+        name: f(form, "name").into(),
+        legal_form: f(form, "legal_form").into(),
+        krs: opt(form, "krs"),
+        nip: f(form, "nip").into(),
+        regon: f(form, "regon").into(),
+        address: f(form, "address").into(),
+        postal_code: f(form, "postal_code").into(),
+        city: f(form, "city").into(),
+        email: f(form, "email").into(),
+        phone: opt(form, "phone"),
+        iban: opt(form, "iban"),
+        alerts: form.contains_key("alerts"),
+    }
+}
+
+async fn org_register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form)?;
+    let view = View::new(&req, None);
+    let input = org_input(&form);
+    let municipality = f(&form, "municipality").to_string();
+    let password = f(&form, "password").to_string();
+    let contact = opt(&form, "contact_name");
+    let lang = view.lang();
+    let public_url = st.config.server.public_url.clone();
+    let registration = crate::web::contracting::organizations::SelfRegistration {
+        municipality,
+        input,
+        password,
+        contact,
+    };
+    let hash = st.hash_password(registration.password.clone()).await?;
+    let result = st
+        .tx(move |c| {
+            crate::web::contracting::organizations::self_register(
+                c,
+                registration,
+                hash,
+                lang,
+                &public_url,
+            )
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(view.render(
+            "message",
+            "org-register-title",
+            json!({"message": view.t("register-done")}),
+        )),
+        Err(e) => {
+            let data = json!({"form_csrf": f(&form, "csrf"), "municipalities": municipalities(&st).await?,
+                              "legal_forms": LEGAL_FORMS, "values": values(&form)});
+            view.form_error(e, "org_register", "org-register-title", data)
+        }
+    }
+}
+
+async fn my_org_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+    user.actor.require(&[Role::Ngo])?;
+    let actor = user.actor.clone();
+    let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
+    st.db(move |c| {
+        use cus_db::schema::users;
+        use diesel::prelude::*;
+        let org = organizations::get(c, &actor, &org_id)?;
+        let people: Vec<(String, String)> = users::table
+            .filter(users::organization_id.eq(&org_id))
+            .select((users::display_name, users::email))
+            .order(users::display_name)
+            .load(c)?;
+        let people: Vec<Value> = people
+            .into_iter()
+            .map(|(n, e)| json!({"name": n, "email": e}))
+            .collect();
+        Ok(json!({"org": org, "people": people, "legal_forms": LEGAL_FORMS, "values": org}))
+    })
+    .await
+}
+
+async fn my_organization(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = my_org_data(&st, &user).await?;
+    data["flash"] = json!(crate::web::view::flash_of(&req, &view));
+    Ok(view.render("organization", "org-profile-title", data))
+}
+
+async fn my_organization_save(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let actor = user.actor.clone();
+    let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
+    let result: AppResult<()> = if f(&form, "action") == "user" {
+        let (email, password, name) = (
+            f(&form, "email").to_string(),
+            f(&form, "password").to_string(),
+            opt(&form, "name"),
+        );
+        st.tx(move |c| {
+            let org = organizations::get(c, &actor, &org_id)?;
+            let uid = auth::create_user(
+                c,
+                NewUser {
+                    display_name: name.unwrap_or_else(|| email.clone()),
+                    email,
+                    password,
+                    role: Role::Ngo,
+                    municipality: Some(org.municipality.clone()),
+                    organization_id: Some(org.id.clone()),
+                    locale: "pl".into(),
+                    confirmed: true,
+                },
+            )?;
+            cus_db::audit::audit_in(
+                c,
+                &actor,
+                &org.municipality,
+                "organization.user.create",
+                "user",
+                &uid,
+            )?;
+            Ok(())
+        })
+        .await
+    } else {
+        let input = org_input(&form);
+        st.tx(move |c| organizations::update(c, &actor, &org_id, &input).map(drop))
+            .await
+    };
+    match result {
+        Ok(()) => Ok(redirect("/organization?done=flash-saved")),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = my_org_data(&st, &user).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "organization", "org-profile-title", data)
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Cooperation programs with NGOs: drafting, consultation, adoption, the
+//! yearly report.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::Datelike;
+use contracting::programs;
+use contracting::programs::{CommentInput, ProgramInput, ProgramTransition, YearFunds};
+use cus_db::error::Check;
+use cus_db::Role;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use super::forms::{date_field, finish, lines_field, year_amounts};
+use crate::platform::error::AppResult;
+use crate::platform::state::AppState;
+use crate::web::api::{created, list};
+use crate::web::extract::{ApiJson, ApiUser, PageUser};
+use crate::web::view::{field as f, opt, redirect, settle, values, View};
+
+type Data = web::Data<AppState>;
+type Form = crate::web::extract::PageForm;
+
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(create_program)
+        .service(list_programs)
+        .service(get_program)
+        .service(comment_program)
+        .service(transition_program)
+        .service(program_report);
+}
+
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/programs", get().to(programs_page))
+        .route("/programs", post().to(program_create))
+        .route("/programs/{id}", get().to(program_page))
+        .route("/programs/{id}/comments", post().to(program_comment))
+        .route("/programs/{id}/report", get().to(program_report_page))
+        .route("/programs/{id}/transition", post().to(program_transition));
+}
+
+#[utoipa::path(request_body = ProgramInput, responses((status = 201, body = programs::Program), (status = 422)), security(("bearer" = [])))]
+#[post("/programs")]
+async fn create_program(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<ProgramInput>,
+) -> AppResult<HttpResponse> {
+    Ok(created(
+        &st.tx(move |c| programs::create(c, &user.0, body.0)).await?,
+    ))
+}
+
+#[utoipa::path(responses((status = 200, body = [programs::ProgramRow])), security(("bearer" = [])))]
+#[get("/programs")]
+async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+    Ok(list(st.db(move |c| programs::list(c, &user.0)).await?))
+}
+
+#[utoipa::path(responses((status = 200, body = programs::Program), (status = 404)), security(("bearer" = [])))]
+#[get("/programs/{id}")]
+async fn get_program(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(st.db(move |c| programs::get(c, &user.0, &id)).await?))
+}
+
+#[utoipa::path(request_body = CommentInput, responses((status = 201, body = programs::Comment), (status = 409)), security(("bearer" = [])))]
+#[post("/programs/{id}/comments")]
+async fn comment_program(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<CommentInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(created(
+        &st.tx(move |c| programs::comment(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+#[utoipa::path(request_body = ProgramTransition, responses((status = 200, body = programs::Program), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/programs/{id}/transition")]
+async fn transition_program(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<ProgramTransition>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.tx(move |c| programs::transition(c, &user.0, &id, body.0))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct YearQuery {
+    year: i32,
+}
+
+/// The annual implementation report of the program for `year` (due 31 May).
+#[utoipa::path(params(YearQuery), responses((status = 200, body = programs::AnnualReport)), security(("bearer" = [])))]
+#[get("/programs/{id}/report")]
+async fn program_report(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    q: web::Query<YearQuery>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let year = q.year;
+    Ok(HttpResponse::Ok().json(
+        st.db(move |c| programs::annual_report(c, &user.0, &id, year))
+            .await?,
+    ))
+}
+
+async fn programs_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let list = st.db(move |c| programs::list(c, &actor)).await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "programs",
+        "programs-title",
+        json!({"programs": list, "can_create": user.actor.role == Role::Organizer}),
+    ))
+}
+
+async fn program_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let view = View::new(&req, Some(&user));
+    let mut check = Check::new();
+    let funds = year_amounts(&mut check, &form, "yearly_funds");
+    let input = ProgramInput {
+        title: f(&form, "title").into(),
+        year_from: f(&form, "year_from").trim().parse().unwrap_or(0),
+        year_to: f(&form, "year_to").trim().parse().unwrap_or(0),
+        goals: f(&form, "goals").into(),
+        priorities: lines_field(&form, "priorities"),
+        forms: f(&form, "forms").into(),
+        yearly_funds: funds
+            .into_iter()
+            .map(|(year, amount_grosze)| YearFunds {
+                year,
+                amount_grosze,
+            })
+            .collect(),
+        budget_grosze: None,
+        competition_rules: f(&form, "competition_rules").into(),
+        currency: None,
+    };
+    let actor = user.actor.clone();
+    let result = match finish(check) {
+        Ok(()) => st.tx(move |c| programs::create(c, &actor, input)).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(p) => Ok(redirect(&format!(
+            "/programs/{}?done=flash-saved",
+            p.row.id
+        ))),
+        Err(e) => {
+            let actor = user.actor.clone();
+            let list = st.db(move |c| programs::list(c, &actor)).await?;
+            view.form_error(
+                e,
+                "programs",
+                "programs-title",
+                json!({"programs": list, "can_create": true, "values": values(&form)}),
+            )
+        }
+    }
+}
+
+async fn program_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let p = st.db(move |c| programs::get(c, &actor, &id)).await?;
+    let a = &user.actor;
+    let status = p.row.status.as_str();
+    Ok(json!({
+        "p": p,
+        "can_comment": status == "consultation" && a.is(&[Role::Ngo, Role::Organizer]),
+        "organizer_moves": if a.role == Role::Organizer { match status { "draft" => vec!["consultation"], "consultation" => vec!["submitted"], "rejected" => vec!["draft"], _ => vec![] } } else { vec![] },
+        "council_decides": a.role == Role::Council && status == "submitted",
+    }))
+}
+
+async fn program_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = program_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(crate::web::view::flash_of(&req, &view));
+    Ok(view.render("program", "program-title", data))
+}
+
+/// The annual implementation report for the council (due 31 May).
+async fn program_report_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let q = crate::web::view::query_map(&req);
+    let year: i32 = q
+        .get("year")
+        .and_then(|y| y.parse().ok())
+        .unwrap_or_else(|| cus_db::today().year() - 1);
+    let actor = user.actor.clone();
+    let (program, report) = st
+        .db(move |c| {
+            let p = programs::get(c, &actor, &id)?;
+            let r = programs::annual_report(c, &actor, &id, year)?;
+            Ok((p, r))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "program_report",
+        "program-report-title",
+        json!({"p": program, "r": report}),
+    ))
+}
+
+async fn program_comment(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let id = path.into_inner();
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    let input = CommentInput {
+        body: f(&form, "body").into(),
+    };
+    let result = st
+        .tx(move |c| programs::comment(c, &actor, &pid, input))
+        .await;
+    let to = format!("/programs/{id}?done=flash-saved");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "program",
+        "program-title",
+        program_data(&st, &user, id),
+    )
+    .await
+}
+
+async fn program_transition(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(f(&form, "csrf"))?;
+    let id = path.into_inner();
+    let mut check = Check::new();
+    let resolution_date =
+        opt(&form, "resolution_date").map(|_| date_field(&mut check, &form, "resolution_date"));
+    let input = ProgramTransition {
+        to: f(&form, "to").into(),
+        resolution_number: opt(&form, "resolution_number"),
+        resolution_date,
+        consultation_until: None,
+    };
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    let result = match finish(check) {
+        Ok(()) => {
+            st.tx(move |c| programs::transition(c, &actor, &pid, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    let to = format!("/programs/{id}?done=flash-saved");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "program",
+        "program-title",
+        program_data(&st, &user, id),
+    )
+    .await
+}

@@ -1,0 +1,387 @@
+//! IPUS: plans, their items and lifecycle, the printable plan.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use cus_db::{DomainError, Role};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::plans::{NewItem, NewPlan, TransitionInput, OUTCOMES};
+use crate::platform::auth;
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::state::AppState;
+use crate::web::api::created;
+use crate::web::extract::{ApiJson, ApiUser, MaybePageUser, PageUser};
+use crate::web::view::{date_opt, field, flash_of, opt, query_map, redirect, settle, values, View};
+use crate::{plans, window};
+
+type Data = web::Data<AppState>;
+type Form = crate::web::extract::PageForm;
+
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(create_plan)
+        .service(list_plans)
+        .service(get_plan)
+        .service(add_plan_item)
+        .service(transition_plan)
+        .service(request_consent);
+}
+
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/plans", get().to(plans_list))
+        .route("/plans/new", get().to(plan_form))
+        .route("/plans/new", post().to(plan_create))
+        .route("/plans/{id}", get().to(plan_page))
+        .route("/plans/{id}/items", post().to(plan_item_add))
+        .route("/plans/{id}/transition", post().to(plan_transition))
+        .route(
+            "/plans/{id}/consent-request",
+            post().to(plan_consent_request),
+        )
+        .route("/plans/{id}/document", get().to(plan_document));
+}
+
+#[utoipa::path(request_body = NewPlan, responses((status = 201, body = plans::Plan), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[post("/plans")]
+async fn create_plan(st: Data, user: ApiUser, body: ApiJson<NewPlan>) -> AppResult<HttpResponse> {
+    let rules = st.config.rules.clone();
+    let p = st
+        .tx(move |c| plans::create_plan(c, &user.0, &rules, body.0))
+        .await?;
+    Ok(created(&p))
+}
+
+#[utoipa::path(responses((status = 200, body = [plans::PlanRow])), security(("bearer" = [])))]
+#[get("/plans")]
+async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+    let items = st.db(move |c| plans::list_plans(c, &user.0)).await?;
+    let total = items.len();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
+}
+
+/// A plan with items and history; every read is audited.
+#[utoipa::path(responses((status = 200, body = plans::PlanView), (status = 404)), security(("bearer" = [])))]
+#[get("/plans/{id}")]
+async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let p = st
+        .audited(move |c| plans::get_plan(c, &user.0, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+#[utoipa::path(request_body = NewItem, responses((status = 201, body = plans::PlanItem), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/plans/{id}/items")]
+async fn add_plan_item(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<NewItem>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let rules = st.config.rules.clone();
+    let item = st
+        .tx(move |c| plans::add_item(c, &user.0, &rules, &id, body.0))
+        .await?;
+    Ok(created(&item))
+}
+
+/// Moves a plan along its lifecycle; illegal moves answer 409.
+#[utoipa::path(request_body = TransitionInput, responses((status = 200, body = plans::Plan), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[post("/plans/{id}/transition")]
+async fn transition_plan(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<TransitionInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let p = st
+        .tx(move |c| plans::transition(c, &user.0, &id, body.0))
+        .await?;
+    Ok(HttpResponse::Ok().json(p))
+}
+
+/// Mails the resident that the plan awaits their consent.
+#[utoipa::path(responses((status = 200), (status = 409)), security(("bearer" = [])))]
+#[post("/plans/{id}/consent-request")]
+async fn request_consent(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let sent = st
+        .tx(move |c| plans::request_consent(c, &user.0, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"mailed": sent})))
+}
+
+async fn plans_list(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let plans = st.db(move |c| plans::list_plans(c, &actor)).await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "plans",
+        "plans-title",
+        json!({"plans": plans, "can_create": user.actor.role == Role::Coordinator}),
+    ))
+}
+
+async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    user.actor.require(&[Role::Coordinator])?;
+    let q = query_map(&req);
+    let resident_id = q.get("resident_id").cloned().unwrap_or_default();
+    let actor = user.actor.clone();
+    let rid = resident_id.clone();
+    let resident = st
+        .audited(move |c| window::get_resident(c, &actor, &rid))
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "plan_new",
+        "plan-new-title",
+        json!({"resident": resident, "values": {"request_id": q.get("request_id")}}),
+    ))
+}
+
+async fn plan_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let view = View::new(&req, Some(&user));
+    let date = match date_opt(&form, "application_date") {
+        Ok(d) => d,
+        Err(e) => return plan_form_error(&view, &st, &user, &form, e.into()).await,
+    };
+    let input = NewPlan {
+        resident_id: field(&form, "resident_id").to_string(),
+        request_id: opt(&form, "request_id"),
+        goals: field(&form, "goals").lines().map(str::to_string).collect(),
+        needs: field(&form, "needs").to_string(),
+        resident_commitments: field(&form, "resident_commitments").to_string(),
+        application_date: date,
+    };
+    let actor = user.actor.clone();
+    let rules = st.config.rules.clone();
+    match st
+        .tx(move |c| plans::create_plan(c, &actor, &rules, input))
+        .await
+    {
+        Ok(p) => Ok(redirect(&format!("/plans/{}?done=flash-saved", p.id))),
+        Err(e) => plan_form_error(&view, &st, &user, &form, e).await,
+    }
+}
+
+async fn plan_form_error(
+    view: &View,
+    st: &Data,
+    user: &PageUser,
+    form: &HashMap<String, String>,
+    err: AppError,
+) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let rid = field(form, "resident_id").to_string();
+    let resident = st
+        .audited(move |c| window::get_resident(c, &actor, &rid))
+        .await?;
+    view.form_error(
+        err,
+        "plan_new",
+        "plan-new-title",
+        json!({"resident": resident, "values": values(form)}),
+    )
+}
+
+async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let (plan, services) = st
+        .audited(move |c| {
+            let plan = plans::get_plan(c, &actor, &id)?;
+            let services = if actor.role == Role::Coordinator {
+                window::list_services(c, &actor)?
+            } else {
+                vec![]
+            };
+            Ok((plan, services))
+        })
+        .await?;
+    let a = &user.actor;
+    Ok(json!({
+        "p": plan,
+        "services": services.into_iter().filter(|s| s.active).collect::<Vec<_>>(),
+        "can_edit": a.role == Role::Coordinator && plan.plan.status == "draft",
+        "is_resident": a.role == Role::Resident,
+        "is_coordinator": a.role == Role::Coordinator,
+        "outcomes": OUTCOMES,
+        "overdue": plan.days_to_deadline.is_some_and(|d| d < 0) || plan.plan.overdue,
+    }))
+}
+
+async fn plan_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = plan_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("plan", "plan-title", data))
+}
+
+async fn plan_step_failed(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    id: String,
+    form: &HashMap<String, String>,
+    err: AppError,
+) -> AppResult<HttpResponse> {
+    let refused: AppResult<()> = Err(err);
+    settle(
+        req,
+        user,
+        form,
+        refused,
+        "",
+        "plan",
+        "plan-title",
+        plan_data(st, user, id),
+    )
+    .await
+}
+
+async fn plan_item_add(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let parsed = (|| -> Result<NewItem, DomainError> {
+        let date = |name: &str| {
+            cus_db::bounds::parse_date(field(&form, name))
+                .map_err(|why| DomainError::field(name, why))
+        };
+        let hours = match opt(&form, "hours_per_month") {
+            Some(h) => Some(
+                cus_db::bounds::parse_int::<i32>(&h)
+                    .map_err(|why| DomainError::field("hours_per_month", why))?,
+            ),
+            None => None,
+        };
+        Ok(NewItem {
+            service_code: field(&form, "service_code").to_string(),
+            provider: opt(&form, "provider"),
+            provider_agreement_id: opt(&form, "provider_agreement_id"),
+            frequency: field(&form, "frequency").to_string(),
+            hours_per_month: hours,
+            start_date: date("start_date")?,
+            end_date: date("end_date")?,
+        })
+    })();
+    let item = match parsed {
+        Ok(i) => i,
+        Err(e) => return plan_step_failed(&req, &st, &user, id, &form, e.into()).await,
+    };
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    let rules = st.config.rules.clone();
+    match st
+        .tx(move |c| plans::add_item(c, &actor, &rules, &pid, item))
+        .await
+    {
+        Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+    }
+}
+
+async fn plan_transition(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let review_date = match date_opt(&form, "review_date") {
+        Ok(d) => d,
+        Err(e) => return plan_step_failed(&req, &st, &user, id, &form, e.into()).await,
+    };
+    let input = TransitionInput {
+        to: field(&form, "to").to_string(),
+        note: field(&form, "note").to_string(),
+        outcome: opt(&form, "outcome"),
+        review_date,
+    };
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    match st
+        .tx(move |c| plans::transition(c, &actor, &pid, input))
+        .await
+    {
+        Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+    }
+}
+
+async fn plan_consent_request(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let (actor, pid) = (user.actor.clone(), id.clone());
+    match st
+        .tx(move |c| plans::request_consent(c, &actor, &pid))
+        .await
+    {
+        Ok(true) => Ok(redirect(&format!(
+            "/plans/{id}?done=flash-consent-requested"
+        ))),
+        Ok(false) => Ok(redirect(&format!(
+            "/plans/{id}?done=flash-consent-no-email"
+        ))),
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+    }
+}
+
+/// The plan as a document to print and sign (API.md: `/plans/{id}/document`).
+/// Also answers API clients with a bearer token.
+async fn plan_document(
+    req: HttpRequest,
+    st: Data,
+    user: MaybePageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let actor = match user.0 {
+        Some(u) => u.actor,
+        None => {
+            let token = crate::web::extract::bearer(&req).ok_or(DomainError::Unauthorized)?;
+            st.db(move |c| Ok(auth::session_actor(c, &token, auth::KIND_BEARER)?))
+                .await?
+                .map(|(a, _)| a)
+                .ok_or(DomainError::Unauthorized)?
+        }
+    };
+    let id = path.into_inner();
+    let a = actor.clone();
+    let plan = st.audited(move |c| plans::get_plan(c, &a, &id)).await?;
+    let view = View::new(&req, None);
+    Ok(view.render(
+        "plan_document",
+        "plan-title",
+        json!({"p": plan, "printed": cus_db::today()}),
+    ))
+}

@@ -1,0 +1,463 @@
+//! Rendering pages: the view of one request (language, user, CSRF), flash
+//! messages, redirects, error pages, static files, cookies.
+
+use actix_web::cookie::time::Duration as CookieDuration;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use cus_db::{DomainError, Role};
+use rust_embed::RustEmbed;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+use crate::platform::error::{translate_fields, AppError, AppResult};
+use crate::platform::i18n::LANG_COOKIE;
+use crate::platform::state::AppState;
+use crate::platform::{auth, i18n, templates};
+use crate::web::extract::{constant_time_eq, PageUser};
+use crate::window;
+
+const ANON_CSRF_COOKIE: &str = "cus_csrf";
+
+#[derive(RustEmbed)]
+#[folder = "static/"]
+struct Static;
+
+async fn static_file(path: web::Path<String>) -> HttpResponse {
+    match Static::get(&path) {
+        Some(file) => {
+            let mime = if path.ends_with(".css") {
+                "text/css; charset=utf-8"
+            } else {
+                "application/octet-stream"
+            };
+            HttpResponse::Ok()
+                .content_type(mime)
+                .insert_header((header::CACHE_CONTROL, "public, max-age=86400"))
+                .body(file.data.into_owned())
+        }
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// One page being answered: its language, its user, and how to render.
+pub struct View {
+    lang: &'static str,
+    set_lang: bool,
+    /// This page's path, for the language switch: `/` unless it is a
+    /// same-site path (`//host/x` would link to another site).
+    path: String,
+    secure_cookies: bool,
+    user: Option<PageUser>,
+}
+
+impl View {
+    pub fn new(req: &HttpRequest, user: Option<&PageUser>) -> View {
+        View {
+            lang: i18n::page_lang(req),
+            set_lang: i18n::query_lang(req).is_some(),
+            path: local_path(req.path()).unwrap_or("/").to_string(),
+            secure_cookies: secure_cookies(req),
+            user: user.cloned(),
+        }
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.lang
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        i18n::t(self.lang, key)
+    }
+
+    fn base(&self, title_key: &str) -> Value {
+        let mut ctx = json!({
+            "lang": self.lang,
+            "other_lang": if self.lang == "pl" { "en" } else { "pl" },
+            "path": self.path,
+            "title": self.t(title_key),
+        });
+        if let Some(u) = &self.user {
+            let a = &u.actor;
+            let staff = a.role.is_staff();
+            ctx["user"] =
+                json!({"name": a.display_name, "role": a.role.as_str(), "email": a.email});
+            ctx["csrf"] = json!(u.csrf);
+            ctx["nav"] = json!({
+                "cases": a.role == Role::Resident,
+                "work": staff,
+                "residents": a.is(window::SEARCHING_RESIDENTS),
+                "services": staff,
+                "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
+                "audit": a.is(&[Role::Admin, Role::Organizer]),
+                "programs": staff || a.is(&[Role::Ngo, Role::Council]),
+                "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
+                "manage_competitions": a.role == Role::Organizer,
+                "community": staff,
+                "organization": a.role == Role::Ngo,
+                "forum": staff || a.role == Role::Ngo,
+            });
+        }
+        ctx
+    }
+
+    pub fn render_status(
+        &self,
+        status: StatusCode,
+        template: &str,
+        title_key: &str,
+        data: Value,
+    ) -> HttpResponse {
+        let mut ctx = self.base(title_key);
+        if let (Value::Object(c), Value::Object(d)) = (&mut ctx, data) {
+            c.extend(d);
+        }
+        let html = match templates::render(template, &ctx) {
+            Ok(h) => h,
+            Err(e) => {
+                tracing::error!(error = %e, "page rendering failed");
+                return HttpResponse::InternalServerError().body("template error");
+            }
+        };
+        let mut resp = HttpResponse::build(status);
+        resp.content_type("text/html; charset=utf-8");
+        if self.set_lang {
+            resp.cookie(
+                Cookie::build(LANG_COOKIE, self.lang)
+                    .path("/")
+                    .secure(self.secure_cookies)
+                    .same_site(SameSite::Lax)
+                    .max_age(CookieDuration::days(365))
+                    .finish(),
+            );
+        }
+        resp.body(html)
+    }
+
+    pub fn render(&self, template: &str, title_key: &str, data: Value) -> HttpResponse {
+        self.render_status(StatusCode::OK, template, title_key, data)
+    }
+
+    /// A form refused with field errors is shown again, with what was typed
+    /// and the reasons next to the fields (422); other errors propagate.
+    pub fn form_error(
+        &self,
+        err: AppError,
+        template: &str,
+        title_key: &str,
+        mut data: Value,
+    ) -> AppResult<HttpResponse> {
+        match &err {
+            AppError::Domain(DomainError::Invalid(fields)) => {
+                data["errors"] = json!(translate_fields(fields, self.lang));
+                data["alert"] = json!(self.t("error-invalid"));
+                Ok(self.render_status(StatusCode::UNPROCESSABLE_ENTITY, template, title_key, data))
+            }
+            AppError::Domain(DomainError::Conflict(key)) => {
+                data["alert"] = json!(self.t(key));
+                Ok(self.render_status(StatusCode::CONFLICT, template, title_key, data))
+            }
+            _ => Err(err),
+        }
+    }
+}
+
+/// The end of a form POST: on success go to `to` (303); on a refusal show
+/// `template` again with the reasons and what was typed. `page` rebuilds the
+/// page's data and runs only on refusal.
+#[allow(clippy::too_many_arguments)]
+pub async fn settle<T>(
+    req: &HttpRequest,
+    user: &PageUser,
+    form: &HashMap<String, String>,
+    result: AppResult<T>,
+    to: &str,
+    template: &str,
+    title_key: &str,
+    page: impl std::future::Future<Output = AppResult<Value>>,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(_) => Ok(redirect(to)),
+        Err(e) => {
+            let view = View::new(req, Some(user));
+            let mut data = page.await?;
+            data["values"] = values(form);
+            view.form_error(e, template, title_key, data)
+        }
+    }
+}
+
+/// The query string as a map (empty when malformed).
+pub fn query_map(req: &HttpRequest) -> HashMap<String, String> {
+    web::Query::<HashMap<String, String>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .unwrap_or_default()
+}
+
+pub fn redirect(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .finish()
+}
+
+/// A form field's value, empty when absent.
+pub fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
+    form.get(name).map(String::as_str).unwrap_or("")
+}
+
+/// A form field's trimmed value, `None` when blank.
+pub fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
+    Some(field(form, name).trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A date field, checked as the API checks dates (`cus_db::bounds`): `None`
+/// when blank, a field error when it is no date or out of range.
+pub fn date_opt(
+    form: &HashMap<String, String>,
+    name: &str,
+) -> Result<Option<chrono::NaiveDate>, DomainError> {
+    opt(form, name)
+        .map(|d| cus_db::bounds::parse_date(&d).map_err(|why| DomainError::field(name, why)))
+        .transpose()
+}
+
+/// The form's copy without its CSRF token, to fill the form again.
+pub fn values(form: &HashMap<String, String>) -> Value {
+    let mut v = json!(form);
+    if let Value::Object(m) = &mut v {
+        m.remove("csrf");
+        m.remove("password");
+        m.remove("password_confirm");
+        m.remove("current_password");
+    }
+    v
+}
+
+/// The messages the status box shows after a form (`?done=KEY`, the
+/// redirect's target): a fixed set, so that a link cannot make a page say
+/// anything else in the platform's voice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flash {
+    Saved,
+    Sent,
+    RequestFiled,
+    ResidentRegistered,
+    ConsentRequested,
+    ConsentNoEmail,
+    PasswordChanged,
+}
+
+impl Flash {
+    pub const ALL: [Flash; 7] = [
+        Flash::Saved,
+        Flash::Sent,
+        Flash::RequestFiled,
+        Flash::ResidentRegistered,
+        Flash::ConsentRequested,
+        Flash::ConsentNoEmail,
+        Flash::PasswordChanged,
+    ];
+
+    /// Its translation key, as the redirect's `done=` carries it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Flash::Saved => "flash-saved",
+            Flash::Sent => "flash-sent",
+            Flash::RequestFiled => "flash-request-filed",
+            Flash::ResidentRegistered => "flash-resident-registered",
+            Flash::ConsentRequested => "flash-consent-requested",
+            Flash::ConsentNoEmail => "flash-consent-no-email",
+            Flash::PasswordChanged => "flash-password-changed",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Flash> {
+        Flash::ALL.into_iter().find(|f| f.key() == key)
+    }
+}
+
+/// The status box's message for `?done=`, if it names one of [`Flash`].
+pub fn flash_of(req: &HttpRequest, view: &View) -> Option<String> {
+    let q = web::Query::<HashMap<String, String>>::from_query(req.query_string()).ok()?;
+    Flash::parse(q.get("done")?).map(|f| view.t(f.key()))
+}
+
+/// Error responses of pages are HTML in the user's language (the API keeps
+/// its JSON). Installed as a middleware over the whole app.
+pub fn error_page(req: &HttpRequest, err: &AppError, correlation_id: Option<&str>) -> HttpResponse {
+    let view = View::new(req, None);
+    if err.status() == StatusCode::UNAUTHORIZED {
+        return redirect("/login");
+    }
+    let mut resp = view.render_status(
+        err.status(),
+        "error",
+        "error-title",
+        json!({
+            "message": err.message(view.lang),
+            "fields": err.fields(view.lang),
+            "status": err.status().as_u16(),
+            "correlation_id": correlation_id,
+        }),
+    );
+    if let Some(secs) = err.retry_after() {
+        if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// The page for a handler that panicked: no request is left to render the
+/// usual layout from, so a plain page in the reader's language.
+pub fn fault_page(lang: &str, err: &AppError, correlation_id: &str) -> HttpResponse {
+    let title = crate::platform::i18n::t(lang, "error-title");
+    let message = crate::platform::i18n::t(lang, "error-internal");
+    let reference = crate::platform::i18n::t(lang, "error-correlation");
+    let html = format!(
+        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
+         <title>{title} 500</title><link rel=\"stylesheet\" href=\"/static/pico.min.css\"></head>\
+         <body><main class=\"container\"><h1>{title} 500</h1><p role=\"alert\">{message}</p>\
+         <p>{reference} <code>{correlation_id}</code></p><p><a href=\"/\">/</a></p></main></body></html>",
+    );
+    HttpResponse::build(err.status())
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
+
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let err = AppError::Domain(DomainError::NotFound);
+    if req.path().starts_with("/api/") {
+        err.json_response(crate::platform::i18n::api_lang(&req), None)
+    } else {
+        error_page(&req, &err, None)
+    }
+}
+
+/// Whether cookies carry `Secure` (`security.secure_cookies`: the site is
+/// served over HTTPS).
+pub fn secure_cookies(req: &HttpRequest) -> bool {
+    req.app_data::<web::Data<AppState>>()
+        .is_some_and(|st| st.config.security.secure_cookies)
+}
+
+/// Anonymous forms (login, registration) use a double-submit cookie.
+pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
+    match req.cookie(ANON_CSRF_COOKIE) {
+        Some(c) if c.value().len() == 64 => (c.value().to_string(), None),
+        _ => {
+            let token = auth::random_token();
+            let cookie = Cookie::build(ANON_CSRF_COOKIE, token.clone())
+                .path("/")
+                .http_only(true)
+                .secure(secure_cookies(req))
+                .same_site(SameSite::Strict)
+                .finish();
+            (token, Some(cookie))
+        }
+    }
+}
+
+pub fn check_anon_csrf_form(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
+    let cookie = req
+        .cookie(ANON_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let sent = field(form, "csrf");
+    if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden.into())
+    }
+}
+
+pub fn with_cookie(mut resp: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
+    if let Some(c) = cookie {
+        let _ = resp.add_cookie(&c);
+    }
+    resp
+}
+
+/// `path` when it is an absolute path on this site, as a browser reads it:
+/// one leading `/` (not `//` or `/\`, which browsers read as another host),
+/// no backslash (read as `/`) and no control character (browsers drop tabs
+/// and newlines, so `/\t/host` becomes `//host`; CR/LF would split the
+/// header). Checked on the decoded value.
+pub fn local_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control);
+    ok.then_some(path)
+}
+
+/// Where to go after signing in: `next` when it stays on this site, else home.
+pub fn safe_next(next: &str) -> String {
+    local_path(next).unwrap_or("/").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Flash;
+
+    /// Every flash message a page redirects to is one of the set, and each
+    /// of the set is translated.
+    #[test]
+    fn redirects_name_only_known_flash_messages() {
+        let sources = [
+            include_str!("account.rs"),
+            include_str!("admin.rs"),
+            include_str!("plans.rs"),
+            include_str!("window.rs"),
+            include_str!("community/forum.rs"),
+            include_str!("community/work.rs"),
+            include_str!("contracting/agreements.rs"),
+            include_str!("contracting/competitions.rs"),
+            include_str!("contracting/organizations.rs"),
+            include_str!("contracting/programs.rs"),
+        ];
+        for source in sources {
+            for part in source.split("done=flash-").skip(1) {
+                let rest: String = part
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .collect();
+                if rest.is_empty() {
+                    continue; // this test's own pattern
+                }
+                let key = format!("flash-{rest}");
+                assert!(Flash::parse(&key).is_some(), "{key} is not in Flash");
+            }
+        }
+        for f in Flash::ALL {
+            for lang in crate::platform::i18n::LANGS {
+                assert_ne!(crate::platform::i18n::t(lang, f.key()), f.key(), "{lang}");
+            }
+        }
+    }
+
+    #[test]
+    fn only_same_site_paths_are_local() {
+        use super::local_path;
+        for ok in ["/", "/cases", "/requests/new?x=1", "/a/b#c"] {
+            assert_eq!(local_path(ok), Some(ok));
+        }
+        for bad in [
+            "",
+            "//evil.example",
+            "/\\evil",
+            "/x\\y",
+            "/\t/evil",
+            "/\r\n",
+            "https://e",
+            "evil",
+        ] {
+            assert_eq!(local_path(bad), None, "{bad:?}");
+        }
+    }
+}
+
+/// The static files (the style sheet).
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{file}", web::get().to(static_file));
+}

@@ -1,0 +1,613 @@
+//! The single window: the public front page, the service catalogue,
+//! residents, requests with routing and messages, the resident's cases and
+//! the staff's work list.
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use cus_db::{DomainError, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::platform::error::AppResult;
+use crate::platform::state::AppState;
+use crate::web::api::created;
+use crate::web::extract::{ApiJson, ApiUser, MaybePageUser, PageUser};
+use crate::web::view::{field, flash_of, opt, query_map, redirect, settle, values, View};
+use crate::window::{MessageInput, NewRequest, NewResident, RouteInput, ServiceInput};
+use crate::{plans, window};
+
+type Data = web::Data<AppState>;
+type Form = crate::web::extract::PageForm;
+
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(list_services)
+        .service(create_service)
+        .service(update_service)
+        .service(create_resident)
+        .service(search_residents)
+        .service(get_resident)
+        .service(create_request)
+        .service(list_requests)
+        .service(get_request)
+        .service(route_request)
+        .service(send_message);
+}
+
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/", get().to(home))
+        .route("/accessibility", get().to(accessibility))
+        .route("/cases", get().to(cases))
+        .route("/requests/new", get().to(request_form))
+        .route("/requests/new", post().to(request_create))
+        .route("/requests/{id}", get().to(request_page))
+        .route("/requests/{id}/route", post().to(request_route))
+        .route("/requests/{id}/messages", post().to(request_message))
+        .route("/work", get().to(work))
+        .route("/residents", get().to(residents))
+        .route("/residents", post().to(resident_create))
+        .route("/residents/{id}", get().to(resident_page))
+        .route("/services", get().to(services))
+        .route("/services", post().to(service_save))
+        .route("/services/{code}/edit", get().to(service_edit));
+}
+
+#[utoipa::path(responses((status = 200, body = [window::Service])), security(("bearer" = [])))]
+#[get("/services")]
+async fn list_services(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+    let actor = user.0;
+    if !(actor.role.is_staff() || actor.role == Role::Resident) {
+        return Err(DomainError::Forbidden.into());
+    }
+    let items = st.db(move |c| window::list_services(c, &actor)).await?;
+    let total = items.len();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
+}
+
+#[utoipa::path(request_body = ServiceInput, responses((status = 201, body = window::Service), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[post("/services")]
+async fn create_service(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<ServiceInput>,
+) -> AppResult<HttpResponse> {
+    let s = st
+        .tx(move |c| window::save_service(c, &user.0, None, body.0))
+        .await?;
+    Ok(created(&s))
+}
+
+#[utoipa::path(request_body = ServiceInput, responses((status = 200, body = window::Service), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[put("/services/{code}")]
+async fn update_service(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<ServiceInput>,
+) -> AppResult<HttpResponse> {
+    let code = path.into_inner();
+    let s = st
+        .tx(move |c| window::save_service(c, &user.0, Some(&code), body.0))
+        .await?;
+    Ok(HttpResponse::Ok().json(s))
+}
+
+/// The desk (or a coordinator) registers a resident; PESEL is checked.
+#[utoipa::path(request_body = NewResident, responses((status = 201, body = window::Resident), (status = 422)), security(("bearer" = [])))]
+#[post("/residents")]
+async fn create_resident(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<NewResident>,
+) -> AppResult<HttpResponse> {
+    let r = st
+        .tx(move |c| window::create_resident(c, &user.0, body.0))
+        .await?;
+    Ok(created(&r))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct SearchQuery {
+    q: Option<String>,
+}
+
+/// Residents by PESEL or last name (prefix): the roles working on cases
+/// only; names and birth year, each resident shown audited.
+#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::ResidentHit]), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[get("/residents")]
+async fn search_residents(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<SearchQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner().q.unwrap_or_default();
+    let items = st
+        .audited(move |c| window::search_residents(c, &user.0, &q))
+        .await?;
+    let total = items.len();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
+}
+
+/// A resident's details; the read is audited.
+#[utoipa::path(responses((status = 200, body = window::Resident), (status = 404)), security(("bearer" = [])))]
+#[get("/residents/{id}")]
+async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let r = st
+        .audited(move |c| window::get_resident(c, &user.0, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+#[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422)), security(("bearer" = [])))]
+#[post("/requests")]
+async fn create_request(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<NewRequest>,
+) -> AppResult<HttpResponse> {
+    let rules = st.config.rules.clone();
+    let r = st
+        .tx(move |c| window::file_request(c, &user.0, &rules, body.0))
+        .await?;
+    Ok(created(&r))
+}
+
+#[derive(Deserialize, IntoParams)]
+struct RequestListQuery {
+    page: Option<i64>,
+    per_page: Option<i64>,
+    /// Staff: every request of the municipality, not only those routed to the role.
+    all: Option<bool>,
+}
+
+#[utoipa::path(params(RequestListQuery), responses((status = 200, body = [window::RequestRow])), security(("bearer" = [])))]
+#[get("/requests")]
+async fn list_requests(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<RequestListQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let (page, per_page) = cus_db::bounds::paging(q.page, q.per_page)?;
+    let all = q.all.unwrap_or(false);
+    let (items, total) = st
+        .db(move |c| window::list_requests(c, &user.0, all, page, per_page))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
+}
+
+#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404)), security(("bearer" = [])))]
+#[get("/requests/{id}")]
+async fn get_request(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let r = st
+        .audited(move |c| window::get_request(c, &user.0, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+#[utoipa::path(request_body = RouteInput, responses((status = 200, body = window::Request), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[post("/requests/{id}/route")]
+async fn route_request(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<RouteInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let r = st
+        .tx(move |c| window::route_request(c, &user.0, &id, body.0))
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+#[utoipa::path(request_body = MessageInput, responses((status = 201, body = window::Message), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[post("/requests/{id}/messages")]
+async fn send_message(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<MessageInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let m = st
+        .tx(move |c| window::send_message(c, &user.0, &id, body.0))
+        .await?;
+    Ok(created(&m))
+}
+
+async fn home(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
+    let view = View::new(&req, user.0.as_ref());
+    view.render("home", "home-title", json!({}))
+}
+
+async fn accessibility(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
+    View::new(&req, user.0.as_ref()).render("accessibility", "a11y-title", json!({}))
+}
+
+async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    if user.actor.role != Role::Resident {
+        return Ok(redirect("/work"));
+    }
+    let actor = user.actor.clone();
+    let (requests, plans) = st
+        .db(move |c| {
+            let (rows, _) = window::list_requests(c, &actor, false, 1, 100)?;
+            let plans = plans::list_plans(c, &actor)?;
+            Ok((rows, plans))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "cases",
+        "cases-title",
+        json!({"requests": requests, "plans": plans, "flash": flash_of(&req, &view)}),
+    ))
+}
+
+async fn request_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let q = query_map(&req);
+    let data = request_form_data(&st, &user, q.get("resident_id").cloned()).await?;
+    Ok(view.render("request_new", "request-new-title", data))
+}
+
+async fn request_form_data(
+    st: &Data,
+    user: &PageUser,
+    resident_id: Option<String>,
+) -> AppResult<Value> {
+    user.actor.require(&[Role::Resident, Role::Desk])?;
+    let actor = user.actor.clone();
+    let (services, resident) = st
+        .tx(move |c| {
+            let services = window::list_services(c, &actor)?;
+            let resident = match resident_id.filter(|_| actor.role == Role::Desk) {
+                Some(id) => Some(window::get_resident(c, &actor, &id)?),
+                None => None,
+            };
+            Ok((services, resident))
+        })
+        .await?;
+    let services: Vec<_> = services.into_iter().filter(|s| s.active).collect();
+    Ok(json!({"services": services, "resident": resident, "desk": user.actor.role == Role::Desk}))
+}
+
+async fn request_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let view = View::new(&req, Some(&user));
+    let channel = if user.actor.role == Role::Desk {
+        "desk"
+    } else {
+        "online"
+    };
+    let input = NewRequest {
+        resident_id: opt(&form, "resident_id"),
+        service_code: opt(&form, "service_code"),
+        description: field(&form, "description").to_string(),
+        channel: channel.to_string(),
+    };
+    let actor = user.actor.clone();
+    let rules = st.config.rules.clone();
+    match st
+        .tx(move |c| window::file_request(c, &actor, &rules, input))
+        .await
+    {
+        Ok(r) => Ok(redirect(&format!(
+            "/requests/{}?done=flash-request-filed",
+            r.id
+        ))),
+        Err(e) => {
+            let mut data = request_form_data(&st, &user, opt(&form, "resident_id")).await?;
+            data["values"] = values(&form);
+            view.form_error(e, "request_new", "request-new-title", data)
+        }
+    }
+}
+
+async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let view = st
+        .audited(move |c| window::get_request(c, &actor, &id))
+        .await?;
+    let a = &user.actor;
+    let kinds: &[&str] = match a.role {
+        Role::Benefits => &window::BENEFITS_KINDS,
+        Role::SocialWorker => &window::SOCIAL_WORKER_KINDS,
+        _ => &[],
+    };
+    Ok(json!({
+        "r": view,
+        "can_route": a.is(&[Role::Desk, Role::Organizer]) && view.request.status != "closed",
+        "route_targets": window::ROUTE_TARGETS,
+        "can_message": !kinds.is_empty(),
+        "message_kinds": kinds,
+        "can_plan": a.role == Role::Coordinator && view.request.status != "closed",
+        "staff": a.role.is_staff(),
+    }))
+}
+
+async fn request_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = request_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("request", "request-title", data))
+}
+
+async fn request_route(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let input = RouteInput {
+        to: field(&form, "to").to_string(),
+        note: field(&form, "note").to_string(),
+    };
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx(move |c| window::route_request(c, &actor, &rid, input))
+        .await;
+    let to = format!("/requests/{id}?done=flash-saved");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "request",
+        "request-title",
+        request_data(&st, &user, id),
+    )
+    .await
+}
+
+async fn request_message(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let id = path.into_inner();
+    let input = MessageInput {
+        kind: field(&form, "kind").to_string(),
+        text: field(&form, "text").to_string(),
+    };
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx(move |c| window::send_message(c, &actor, &rid, input))
+        .await;
+    let to = format!("/requests/{id}?done=flash-sent");
+    settle(
+        &req,
+        &user,
+        &form,
+        result,
+        &to,
+        "request",
+        "request-title",
+        request_data(&st, &user, id),
+    )
+    .await
+}
+
+async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    if user.actor.role == Role::Resident {
+        return Ok(redirect("/cases"));
+    }
+    if !user.actor.role.is_staff() {
+        return Err(DomainError::Forbidden.into());
+    }
+    let q = query_map(&req);
+    let all = q.get("all").is_some_and(|v| v == "1");
+    let actor = user.actor.clone();
+    let with_plans = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]);
+    let (requests, total, plans) = st
+        .db(move |c| {
+            let (rows, total) = window::list_requests(c, &actor, all, 1, 100)?;
+            let plans = if with_plans {
+                plans::list_plans(c, &actor)?
+            } else {
+                vec![]
+            };
+            Ok((rows, total, plans))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    let role_filtered = matches!(
+        user.actor.role,
+        Role::SocialWorker | Role::Benefits | Role::Coordinator
+    );
+    Ok(view.render(
+        "work",
+        "nav-work",
+        json!({"requests": requests, "total": total, "plans": plans, "with_plans": with_plans,
+               "all": all, "role_filtered": role_filtered, "today": cus_db::today()}),
+    ))
+}
+
+fn can_register_residents(user: &PageUser) -> bool {
+    user.actor.is(&[Role::Desk, Role::Coordinator, Role::Admin])
+}
+
+async fn residents(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    user.actor.require(window::SEARCHING_RESIDENTS)?;
+    let q = query_map(&req);
+    let query = q.get("q").cloned();
+    let actor = user.actor.clone();
+    let view = View::new(&req, Some(&user));
+    let data = json!({"q": query, "can_register": can_register_residents(&user)});
+    let found = match query.clone().filter(|s| !s.trim().is_empty()) {
+        Some(text) => {
+            match st
+                .audited(move |c| window::search_residents(c, &actor, &text))
+                .await
+            {
+                Ok(found) => Some(found),
+                Err(e) => return view.form_error(e, "residents", "residents-title", data),
+            }
+        }
+        None => None,
+    };
+    let mut data = data;
+    data["found"] = json!(found);
+    Ok(view.render("residents", "residents-title", data))
+}
+
+async fn resident_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let input = NewResident {
+        pesel: field(&form, "pesel").to_string(),
+        first_name: field(&form, "first_name").to_string(),
+        last_name: field(&form, "last_name").to_string(),
+        address: field(&form, "address").to_string(),
+        email: opt(&form, "email"),
+        phone: opt(&form, "phone"),
+    };
+    let actor = user.actor.clone();
+    match st
+        .tx(move |c| window::create_resident(c, &actor, input))
+        .await
+    {
+        Ok(r) => Ok(redirect(&format!(
+            "/residents/{}?done=flash-resident-registered",
+            r.id
+        ))),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            view.form_error(
+                e,
+                "residents",
+                "residents-title",
+                json!({"values": values(&form), "can_register": can_register_residents(&user)}),
+            )
+        }
+    }
+}
+
+async fn resident_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let resident = st
+        .audited(move |c| window::get_resident(c, &actor, &id))
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "resident",
+        "resident-title",
+        json!({"resident": resident, "flash": flash_of(&req, &view),
+               "can_file": user.actor.role == Role::Desk,
+               "can_plan": user.actor.role == Role::Coordinator}),
+    ))
+}
+
+async fn services_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    if !actor.role.is_staff() {
+        return Err(DomainError::Forbidden.into());
+    }
+    let services = st.db(move |c| window::list_services(c, &actor)).await?;
+    Ok(json!({
+        "services": services,
+        "can_edit": user.actor.role == Role::Organizer,
+        "areas": window::AREAS,
+        "variants": window::VARIANTS,
+        "phases": window::PHASES,
+    }))
+}
+
+async fn services(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = services_data(&st, &user).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    data["values"] = json!({"variant": "I", "phase": "III", "active": "on"});
+    Ok(view.render("services", "services-title", data))
+}
+
+async fn service_edit(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    user.actor.require(&[Role::Organizer])?;
+    let code = path.into_inner();
+    let municipality = user.actor.home()?.to_string();
+    let service = st
+        .db(move |c| window::find_service(c, &municipality, &code))
+        .await?;
+    let view = View::new(&req, Some(&user));
+    let mut data = services_data(&st, &user).await?;
+    data["editing"] = json!(service.code);
+    data["values"] = json!({
+        "code": service.code, "name": service.name, "area": service.area, "standard": service.standard,
+        "variant": service.variant, "phase": service.phase, "fee_rule": service.fee_rule,
+        "access_criteria": service.access_criteria, "active": if service.active { "on" } else { "" },
+    });
+    Ok(view.render("services", "services-edit", data))
+}
+
+async fn service_save(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(field(&form, "csrf"))?;
+    let editing = opt(&form, "editing");
+    let input = ServiceInput {
+        code: field(&form, "code").trim().to_string(),
+        name: field(&form, "name").to_string(),
+        area: field(&form, "area").to_string(),
+        standard: field(&form, "standard").to_string(),
+        variant: field(&form, "variant").to_string(),
+        phase: field(&form, "phase").to_string(),
+        fee_rule: field(&form, "fee_rule").to_string(),
+        access_criteria: field(&form, "access_criteria").to_string(),
+        active: form.contains_key("active"),
+    };
+    let actor = user.actor.clone();
+    let ed = editing.clone();
+    match st
+        .tx(move |c| window::save_service(c, &actor, ed.as_deref(), input))
+        .await
+    {
+        Ok(_) => Ok(redirect("/services?done=flash-saved")),
+        Err(e) => {
+            let view = View::new(&req, Some(&user));
+            let mut data = services_data(&st, &user).await?;
+            data["values"] = values(&form);
+            data["editing"] = json!(editing);
+            view.form_error(e, "services", "services-title", data)
+        }
+    }
+}

@@ -1,0 +1,249 @@
+//! Residents: registration at the desk or online, search, the record.
+
+use chrono::{Datelike, NaiveDateTime};
+use cus_db::audit::{audit, audit_in};
+use cus_db::error::{Check, OptionalFound};
+use cus_db::identifiers::Pesel;
+use cus_db::schema::{residents, users};
+use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::*;
+
+/// Mieszkaniec: a person the center serves.
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = residents)]
+pub struct Resident {
+    pub id: String,
+    pub municipality: String,
+    pub pesel: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewResident {
+    pub pesel: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+pub fn create_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: NewResident,
+) -> DomainResult<Resident> {
+    actor.require(STAFF_WRITING_RESIDENTS)?;
+    let municipality = actor.home()?.to_string();
+    let mut check = Check::new();
+    let pesel = Pesel::parse(&new.pesel)
+        .map_err(|k| check.fail("pesel", k))
+        .ok();
+    check.text("first_name", &new.first_name, 1, 100);
+    check.text("last_name", &new.last_name, 1, 100);
+    check.text("address", &new.address, 1, 300);
+    let email = new
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .map(str::to_lowercase);
+    if let Some(e) = &email {
+        crate::platform::auth::check_email(&mut check, "email", e);
+    }
+    let phone = new
+        .phone
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    if let Some(p) = &phone {
+        let ok = p.len() <= 20 && p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c));
+        check.require(ok, "phone", "error-phone");
+    }
+    check.finish()?;
+    let pesel = pesel.expect("checked").as_str().to_string();
+    let exists: i64 = residents::table
+        .filter(residents::municipality.eq(&municipality))
+        .filter(residents::pesel.eq(&pesel))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Err(DomainError::field("pesel", "error-pesel-registered"));
+    }
+    let resident = Resident {
+        id: new_id(),
+        municipality,
+        pesel: Some(pesel),
+        first_name: new.first_name.trim().to_string(),
+        last_name: new.last_name.trim().to_string(),
+        address: new.address.trim().to_string(),
+        email,
+        phone,
+        created_at: now(),
+    };
+    diesel::insert_into(residents::table)
+        .values((
+            residents::id.eq(&resident.id),
+            residents::municipality.eq(&resident.municipality),
+            residents::pesel.eq(&resident.pesel),
+            residents::first_name.eq(&resident.first_name),
+            residents::last_name.eq(&resident.last_name),
+            residents::address.eq(&resident.address),
+            residents::email.eq(&resident.email),
+            residents::phone.eq(&resident.phone),
+            residents::created_at.eq(resident.created_at),
+        ))
+        .execute(conn)?;
+    audit(conn, actor, "resident.create", "resident", &resident.id)?;
+    Ok(resident)
+}
+
+/// A resident's details: staff of their municipality, or the resident
+/// themself. Every read is audited.
+pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Resident> {
+    let r: Resident = residents::table
+        .find(id)
+        .select(Resident::as_select())
+        .get_result(conn)
+        .found()?;
+    let own = actor.resident_id.as_deref() == Some(id);
+    let staff = actor.role.is_staff() && actor.sees_municipality(&r.municipality);
+    if !(own || staff) {
+        return Err(DomainError::NotFound);
+    }
+    audit_in(
+        conn,
+        actor,
+        &r.municipality,
+        "resident.read",
+        "resident",
+        id,
+    )?;
+    Ok(r)
+}
+
+/// The roles that look residents up: the desk registers and files, the
+/// social worker, the benefits officer and the plan coordinator work on
+/// their cases, the services organizer routes requests and approves plans,
+/// the administrator registers residents too. The community organizer
+/// works with groups, and commission and council members are not staff of
+/// the center: none of them searches people (seed 002: each role sees the
+/// information meant for it).
+pub const SEARCHING_RESIDENTS: &[Role] = &[
+    Role::Desk,
+    Role::SocialWorker,
+    Role::Benefits,
+    Role::Coordinator,
+    Role::Organizer,
+    Role::Admin,
+];
+
+/// At most this many residents are shown for one search.
+pub const SEARCH_LIMIT: i64 = 20;
+
+/// A resident as a list of search results shows them: enough to tell two
+/// people apart and open the right record (whose read is audited), nothing
+/// more: no PESEL, address or contact.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResidentHit {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// From the PESEL; `null` when the record has none.
+    pub birth_year: Option<i32>,
+}
+
+/// Search by PESEL (exact) or last name (prefix, at least two letters), in
+/// the searcher's municipality. Every resident shown gets an audit row.
+pub fn search_residents(
+    conn: &mut DbConn,
+    actor: &Actor,
+    q: &str,
+) -> DomainResult<Vec<ResidentHit>> {
+    actor.require(SEARCHING_RESIDENTS)?;
+    let municipality = actor.home()?.to_string();
+    let q = q.trim();
+    let mut query = residents::table
+        .filter(residents::municipality.eq(&municipality))
+        .select((
+            residents::id,
+            residents::first_name,
+            residents::last_name,
+            residents::pesel,
+        ))
+        .order((residents::last_name, residents::first_name))
+        .limit(SEARCH_LIMIT)
+        .into_boxed();
+    if q.chars().all(|c| c.is_ascii_digit()) && q.len() == 11 {
+        query = query.filter(residents::pesel.eq(q.to_string()));
+    } else {
+        let prefix = q.replace(['%', '_'], "");
+        if prefix.chars().count() < 2 {
+            return Err(DomainError::field("q", "error-search-short"));
+        }
+        query = query.filter(residents::last_name.like(format!("{prefix}%")));
+    }
+    let rows: Vec<(String, String, String, Option<String>)> = query.load(conn)?;
+    let mut hits = Vec::with_capacity(rows.len());
+    for (id, first_name, last_name, pesel) in rows {
+        audit_in(
+            conn,
+            actor,
+            &municipality,
+            "resident.search",
+            "resident",
+            &id,
+        )?;
+        hits.push(ResidentHit {
+            birth_year: pesel
+                .and_then(|p| Pesel::parse(&p).ok())
+                .map(|p| p.birth_date().year()),
+            id,
+            first_name,
+            last_name,
+        });
+    }
+    Ok(hits)
+}
+
+/// The resident record of a resident account, created on first use from the
+/// account when it has none (API.md).
+pub fn own_resident_id(conn: &mut DbConn, actor: &Actor) -> DomainResult<String> {
+    if let Some(id) = &actor.resident_id {
+        return Ok(id.clone());
+    }
+    let municipality = actor.home()?.to_string();
+    let mut names = actor.display_name.splitn(2, ' ');
+    let first = names.next().unwrap_or("").to_string();
+    let last = names.next().unwrap_or("").to_string();
+    let id = new_id();
+    diesel::insert_into(residents::table)
+        .values((
+            residents::id.eq(&id),
+            residents::municipality.eq(&municipality),
+            residents::first_name.eq(first),
+            residents::last_name.eq(last),
+            residents::address.eq(""),
+            residents::email.eq(&actor.email),
+            residents::created_at.eq(now()),
+        ))
+        .execute(conn)?;
+    diesel::update(users::table.find(&actor.user_id))
+        .set(users::resident_id.eq(&id))
+        .execute(conn)?;
+    Ok(id)
+}
