@@ -231,7 +231,9 @@ async fn forum_create(
         title: f(&form, "title").into(),
         body: f(&form, "body").into(),
         kind: f(&form, "kind").into(),
-        meeting_at: opt(&form, "meeting_at"),
+        // The form's wall time is local (the display zone); stored in UTC.
+        meeting_at: opt(&form, "meeting_at")
+            .map(|m| crate::templates::local_input_to_utc(&m, crate::templates::timezone())),
         place: opt(&form, "place"),
         agenda: opt(&form, "agenda"),
         document: opt(&form, "document"),
