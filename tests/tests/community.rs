@@ -725,6 +725,11 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = b.get("/community").await;
     assert!(page.contains("Kawiarenka seniora") && page.contains("jednorazowe"));
+    let held = Utc::now().date_naive() - Duration::days(2);
+    assert!(page.contains(&format!(
+        "<time datetime=\"{held}\">{}</time>",
+        held.format("%d.%m.%Y")
+    )));
     let (s, csv) = b.get("/community/activities.csv?kind=meeting").await;
     assert_eq!(s, StatusCode::OK);
     assert!(csv.starts_with("date,community,title") && csv.contains("Kawiarenka seniora"));
@@ -773,6 +778,43 @@ async fn the_forum_and_the_log_work_through_the_pages() {
         html.contains("&lt;script&gt;") && !html.contains("<script>"),
         "the payload is inert text"
     );
+    let closes = Utc::now().date_naive() + Duration::days(5);
+    assert!(html.contains(&format!(
+        "<time datetime=\"{closes}\">{}</time>",
+        closes.format("%d.%m.%Y")
+    )));
+    // A meeting's time is typed as Warsaw wall time, stored in UTC and shown
+    // in Warsaw time again (here in summer time, UTC+2).
+    let (s, _, location) = ob
+        .post_form(
+            "/forum",
+            &[
+                ("csrf", &ocsrf),
+                ("action", "thread"),
+                ("title", "Posiedzenie forum"),
+                ("kind", "meeting"),
+                ("body", "Zapraszamy"),
+                ("meeting_at", "2099-07-01T12:00"),
+                ("place", "Sala 12"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::SEE_OTHER);
+    let meeting = location.unwrap();
+    let (_, html) = ob.get(&meeting).await;
+    assert!(
+        html.contains("<time datetime=\"2099-07-01T10:00:00Z\">01.07.2099, 12:00</time>"),
+        "{html}"
+    );
+    let meeting_id = meeting
+        .trim_start_matches("/forum/threads/")
+        .split('?')
+        .next()
+        .unwrap();
+    let (_, t) = app
+        .get(&format!("/api/v1/forum/threads/{meeting_id}"), &organizer)
+        .await;
+    assert_eq!(t["meeting_at"], "2099-07-01T10:00:00Z", "{t}");
     let (s, _, _) = ob
         .post_form(
             &thread,

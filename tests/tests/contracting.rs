@@ -251,7 +251,10 @@ async fn cooperation_program_is_consulted_and_adopted_by_the_council() {
     assert_eq!(s, StatusCode::OK);
     assert!(
         page.contains("Sprawozdanie z realizacji programu")
-            && page.contains(&format!("{}-05-31", year + 1))
+            && page.contains(&format!(
+                "<time datetime=\"{0}-05-31\">31.05.{0}</time>",
+                year + 1
+            ))
     );
     // Another municipality does not see it.
     let far = app.user(Role::Organizer, BRZEZINY).await;

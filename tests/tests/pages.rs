@@ -243,3 +243,94 @@ async fn signing_out_ends_the_session() {
     let (s, _) = b.get("/plans").await;
     assert_eq!(s, StatusCode::SEE_OTHER, "back to the login page");
 }
+
+#[tokio::test]
+async fn dates_and_times_are_shown_in_the_readers_language_and_warsaw_time() {
+    use chrono::NaiveDate;
+    use cus_db::schema::{request_events, requests};
+    use diesel::prelude::*;
+
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    app.service(&organizer, "UO").await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let resident_id = app.resident(&desk, &pesel(41)).await;
+    let (s, r) = app
+        .post(
+            "/api/v1/requests",
+            &desk,
+            serde_json::json!({"resident_id": resident_id, "service_code": "UO",
+                               "description": "Pomoc w domu", "channel": "desk"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = r["id"].as_str().unwrap().to_string();
+    let (_, r) = app.get(&format!("/api/v1/requests/{id}"), &desk).await;
+    let deadline = NaiveDate::parse_from_str(r["deadline"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+    // The confirmation mail: the localized date alone, no markup.
+    app.run_job("outbox");
+    let mails = app.mails().join("\n");
+    assert!(
+        mails.contains(&format!(
+            "Termin załatwienia sprawy: {}",
+            deadline.format("%d.%m.%Y")
+        )),
+        "{mails}"
+    );
+    assert!(!mails.contains("<time"), "{mails}");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/requests/{id}/route"),
+            &desk,
+            serde_json::json!({"to": "coordinator", "note": "IPUS"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    // Known instants, stored in UTC: one in summer time, one in winter time.
+    app.with_db(|c| {
+        let at = |m, d| {
+            NaiveDate::from_ymd_opt(2026, m, d)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap()
+        };
+        diesel::update(requests::table.find(&id))
+            .set(requests::deadline.eq(NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()))
+            .execute(c)
+            .unwrap();
+        let events = request_events::table.filter(request_events::request_id.eq(&id));
+        diesel::update(events.filter(request_events::status.eq("submitted")))
+            .set(request_events::at.eq(at(7, 1)))
+            .execute(c)
+            .unwrap();
+        diesel::update(events.filter(request_events::status.ne("submitted")))
+            .set(request_events::at.eq(at(12, 1)))
+            .execute(c)
+            .unwrap();
+    });
+    let b = Browser::new(&app);
+    b.sign_in(&desk.email, PASSWORD).await;
+    let (s, html) = b.get(&format!("/requests/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    for shown in [
+        "<time datetime=\"2026-11-24\">24.11.2026</time>",
+        "<time datetime=\"2026-07-01T10:00:00Z\">01.07.2026, 12:00</time>",
+        "<time datetime=\"2026-12-01T10:00:00Z\">01.12.2026, 11:00</time>",
+    ] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+    let (_, html) = b.get(&format!("/requests/{id}?lang=en")).await;
+    for shown in [
+        "<time datetime=\"2026-11-24\">24 Nov 2026</time>",
+        "<time datetime=\"2026-07-01T10:00:00Z\">1 Jul 2026, 12:00</time>",
+        "<time datetime=\"2026-12-01T10:00:00Z\">1 Dec 2026, 11:00</time>",
+    ] {
+        assert!(html.contains(shown), "{shown} in {html}");
+    }
+    // The work list too; the API keeps ISO dates and RFC 3339 UTC.
+    let (_, html) = b.get("/work").await;
+    assert!(html.contains("<time datetime=\"2026-11-24\">24 Nov 2026</time>"));
+    let (_, r) = app.get(&format!("/api/v1/requests/{id}"), &desk).await;
+    assert_eq!(r["deadline"], "2026-11-24");
+    assert_eq!(r["history"][0]["at"], "2026-07-01T10:00:00Z", "{r}");
+}

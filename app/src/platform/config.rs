@@ -68,7 +68,8 @@ pub struct Security {
 #[serde(deny_unknown_fields)]
 pub struct Jobs {
     pub enabled: bool,
-    /// The zone the schedules are read in (IANA name, e.g. Europe/Warsaw).
+    /// The zone the schedules are read in (IANA name, e.g. Europe/Warsaw),
+    /// and the one pages, documents and mail show times in.
     pub timezone: String,
     pub outbox: String,
     pub plan_deadlines: String,

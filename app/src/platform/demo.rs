@@ -536,7 +536,11 @@ fn community_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             title: "Posiedzenie forum partnerów".into(),
             body: "Zapraszamy na kwartalne posiedzenie forum.".into(),
             kind: "meeting".into(),
-            meeting_at: Some(format!("{}T17:00", today() + Duration::days(10))),
+            // 17:00 in Warsaw (the display zone), stored in UTC.
+            meeting_at: Some(crate::platform::templates::local_input_to_utc(
+                &format!("{}T17:00", today() + Duration::days(10)),
+                crate::platform::templates::timezone(),
+            )),
             place: Some("CUS Sochaczew, sala 12".into()),
             agenda: Some(
                 "1. Program współpracy\n2. Konkursy na przyszły rok\n3. Wolne wnioski".into(),

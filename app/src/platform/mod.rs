@@ -23,6 +23,8 @@ use std::sync::Arc;
 /// to date (SQLite always; PostgreSQL when `migrate` is set, otherwise it
 /// must have been migrated by `cus migrate`).
 pub fn open(config: Config, migrate: bool) -> Result<AppState, String> {
+    // Pages, documents and mail show times in the zone the jobs run in.
+    templates::set_timezone(&config.jobs.timezone)?;
     let pool = cus_db::connect(&config.database.url, config.database.pool_size)?;
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
     let backend = conn.backend();

@@ -1,12 +1,15 @@
 //! Handlebars templates (pages, printable documents and mail), embedded in
 //! the binary, with the Fluent helper: `{{fluent "key"}}` in the context's
-//! `lang`.
+//! `lang`, and `{{datetime value}}` / `{{date value}}` for dates and times in
+//! the reader's language and the configured zone (`jobs.timezone`).
 
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono_tz::Tz;
 use fluent_templates::FluentLoader;
 use handlebars::Handlebars;
 use rust_embed::RustEmbed;
 use serde::Serialize;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, RwLock};
 
 use crate::platform::i18n::LOCALES;
 
@@ -23,6 +26,8 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb.register_helper("t", Box::new(translate_dynamic));
     hb.register_helper("contains", Box::new(contains));
     hb.register_helper("pln", Box::new(pln));
+    hb.register_helper("datetime", Box::new(datetime));
+    hb.register_helper("date", Box::new(date));
     hb
 });
 
@@ -100,6 +105,184 @@ pub fn format_pln(grosze: i64) -> String {
     format!("{sign}{grouped},{:02}\u{a0}zł", g % 100)
 }
 
+// ---------------------------------------------------------------- dates and times
+
+/// The zone pages, documents and mail show times in; stored timestamps are
+/// UTC. Set from `jobs.timezone` when the application opens.
+static ZONE: RwLock<Tz> = RwLock::new(chrono_tz::Europe::Warsaw);
+
+/// Sets the display zone (an IANA name such as `Europe/Warsaw`).
+pub fn set_timezone(name: &str) -> Result<(), String> {
+    let tz: Tz = name
+        .parse()
+        .map_err(|_| format!("unknown time zone {name:?}"))?;
+    *ZONE.write().unwrap_or_else(|e| e.into_inner()) = tz;
+    Ok(())
+}
+
+pub fn timezone() -> Tz {
+    *ZONE.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A form's `datetime-local` value (`YYYY-MM-DDTHH:MM[:SS]`, wall time in the
+/// display zone) as RFC 3339 UTC; anything else is returned unchanged for
+/// the service to judge. A wall time skipped by a DST change is read as the
+/// instant after the gap; one that happens twice, as the first.
+pub fn local_input_to_utc(text: &str, tz: Tz) -> String {
+    let t = text.trim();
+    let Some(naive) = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+        .iter()
+        .find_map(|f| NaiveDateTime::parse_from_str(t, f).ok())
+    else {
+        return text.to_string();
+    };
+    let local = tz.from_local_datetime(&naive).earliest().or_else(|| {
+        let later = naive.checked_add_signed(chrono::Duration::hours(1))?;
+        tz.from_local_datetime(&later).earliest()
+    });
+    match local {
+        Some(l) => l
+            .with_timezone(&Utc)
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        None => text.to_string(),
+    }
+}
+
+/// A value a template shows as a date or time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum When {
+    /// An instant, stored in UTC: shown in the display zone.
+    Instant(DateTime<Utc>),
+    /// A calendar day (deadline, meeting day): never shifted.
+    Day(NaiveDate),
+    /// A calendar month, `YYYY-MM`.
+    Month(NaiveDate),
+}
+
+fn parse_when(text: &str) -> Option<When> {
+    let t = text.trim();
+    if let Ok(d) = DateTime::parse_from_rfc3339(t) {
+        return Some(When::Instant(d.with_timezone(&Utc)));
+    }
+    // Stored timestamps serialized without a zone are UTC.
+    for f in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(n) = NaiveDateTime::parse_from_str(t, f) {
+            return Some(When::Instant(n.and_utc()));
+        }
+    }
+    if t.len() == 10 {
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            return Some(When::Day(d));
+        }
+    }
+    if t.len() == 7 && t.as_bytes()[4] == b'-' {
+        if let Ok(d) = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d") {
+            return Some(When::Month(d));
+        }
+    }
+    None
+}
+
+/// Day, month and time patterns of a language: Polish `24.11.2026, 16:52`,
+/// British English `24 Nov 2026, 16:52` (chrono's month abbreviations).
+fn patterns(lang: &str) -> (&'static str, &'static str, &'static str) {
+    if lang.starts_with("en") {
+        ("%-d %b %Y", "%b %Y", "%H:%M")
+    } else {
+        ("%d.%m.%Y", "%m.%Y", "%H:%M")
+    }
+}
+
+/// The machine-readable value (for `<time datetime>`) and the reader's
+/// text of `value`, or None when it is no date or time. `with_time` shows
+/// an instant's local time too; a day or a month is shown as such either way.
+pub fn localize(value: &str, lang: &str, tz: Tz, with_time: bool) -> Option<(String, String)> {
+    let (day, month, time) = patterns(lang);
+    Some(match parse_when(value)? {
+        When::Instant(t) => {
+            let local = t.with_timezone(&tz);
+            let text = if with_time {
+                format!("{}, {}", local.format(day), local.format(time))
+            } else {
+                local.format(day).to_string()
+            };
+            (t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true), text)
+        }
+        When::Day(d) => (d.format("%Y-%m-%d").to_string(), d.format(day).to_string()),
+        When::Month(d) => (d.format("%Y-%m").to_string(), d.format(month).to_string()),
+    })
+}
+
+/// `{{datetime value}}` and `{{date value}}`: on pages
+/// `<time datetime="ISO">localized</time>`; in mail (`email/*`) the
+/// localized text alone, and in feeds (`*_atom`) the escaped text. Empty
+/// values give nothing; values that are no date are shown as they are.
+fn when_helper(
+    with_time: bool,
+    h: &handlebars::Helper,
+    ctx: &handlebars::Context,
+    rc: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let raw = match h.param(0).map(|p| p.value()) {
+        None | Some(serde_json::Value::Null) => return Ok(()),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    let root = rc
+        .get_root_template_name()
+        .map(String::as_str)
+        .unwrap_or("");
+    let mail = root.starts_with("email/");
+    let markup = !mail && !root.ends_with("_atom");
+    let lang = ctx
+        .data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .unwrap_or("pl");
+    let escape = |s: &str| {
+        if mail {
+            s.to_string()
+        } else {
+            handlebars::html_escape(s)
+        }
+    };
+    match localize(&raw, lang, timezone(), with_time) {
+        Some((iso, text)) if markup => out.write(&format!(
+            "<time datetime=\"{iso}\">{}</time>",
+            escape(&text)
+        ))?,
+        Some((_, text)) => out.write(&escape(&text))?,
+        None => out.write(&escape(&raw))?,
+    }
+    Ok(())
+}
+
+fn datetime(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    rc: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    when_helper(true, h, ctx, rc, out)
+}
+
+fn date(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    rc: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    when_helper(false, h, ctx, rc, out)
+}
+
 pub fn render<T: Serialize>(name: &str, data: &T) -> Result<String, String> {
     REGISTRY
         .render(name, data)
@@ -112,6 +295,172 @@ pub fn has(name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const WARSAW: Tz = chrono_tz::Europe::Warsaw;
+
+    fn text(value: &str, lang: &str, with_time: bool) -> Option<String> {
+        localize(value, lang, WARSAW, with_time).map(|(_, t)| t)
+    }
+
+    #[test]
+    fn instants_are_shown_in_warsaw_time_with_dst() {
+        // Summer (CEST, UTC+2) and winter (CET, UTC+1).
+        assert_eq!(
+            localize("2026-07-01T10:00:00Z", "pl", WARSAW, true),
+            Some(("2026-07-01T10:00:00Z".into(), "01.07.2026, 12:00".into()))
+        );
+        assert_eq!(
+            text("2026-12-01T10:00:00Z", "pl", true).as_deref(),
+            Some("01.12.2026, 11:00")
+        );
+        assert_eq!(
+            text("2026-07-01T10:00:00Z", "en", true).as_deref(),
+            Some("1 Jul 2026, 12:00")
+        );
+        assert_eq!(
+            text("2026-12-01T10:00:00Z", "en", true).as_deref(),
+            Some("1 Dec 2026, 11:00")
+        );
+        assert_eq!(
+            text("2026-11-24T15:52:23Z", "pl", true).as_deref(),
+            Some("24.11.2026, 16:52")
+        );
+        // Late in the evening UTC is the next day in Warsaw.
+        assert_eq!(
+            text("2026-12-31T23:30:00Z", "pl", false).as_deref(),
+            Some("01.01.2027")
+        );
+        // Naive stored timestamps are UTC; offsets are honoured.
+        assert_eq!(
+            localize("2026-07-01T10:00:00.123456", "pl", WARSAW, true),
+            Some(("2026-07-01T10:00:00Z".into(), "01.07.2026, 12:00".into()))
+        );
+        assert_eq!(
+            text("2026-07-01T12:00:00+02:00", "en", true).as_deref(),
+            Some("1 Jul 2026, 12:00")
+        );
+    }
+
+    #[test]
+    fn dates_are_not_shifted() {
+        assert_eq!(
+            localize("2026-11-24", "pl", WARSAW, false),
+            Some(("2026-11-24".into(), "24.11.2026".into()))
+        );
+        assert_eq!(
+            text("2026-11-24", "en", false).as_deref(),
+            Some("24 Nov 2026")
+        );
+        // {{datetime}} of a day is still the day.
+        assert_eq!(
+            text("2026-01-05", "pl", true).as_deref(),
+            Some("05.01.2026")
+        );
+        assert_eq!(
+            localize("2026-03", "pl", WARSAW, false),
+            Some(("2026-03".into(), "03.2026".into()))
+        );
+        assert_eq!(text("2026-03", "en", false).as_deref(), Some("Mar 2026"));
+    }
+
+    #[test]
+    fn garbage_is_no_date() {
+        for v in [
+            "",
+            "soon",
+            "2026-13-01",
+            "2026-02-30",
+            "24.11.2026",
+            "2026",
+            "2026-1",
+        ] {
+            assert_eq!(localize(v, "pl", WARSAW, true), None, "{v}");
+        }
+        // The ends of chrono's range do not panic, whatever they show.
+        for v in [
+            "+262142-12-31T23:59:59",
+            "-262143-01-01T00:00:00",
+            "9999-12-31T23:59:59Z",
+        ] {
+            let _ = localize(v, "en", WARSAW, true);
+        }
+    }
+
+    fn hb(template: &str, data: serde_json::Value, name: &str) -> String {
+        let mut hb = Handlebars::new();
+        hb.register_helper("datetime", Box::new(datetime));
+        hb.register_helper("date", Box::new(date));
+        hb.register_template_string(name, template).unwrap();
+        hb.render(name, &data).unwrap()
+    }
+
+    #[test]
+    fn helpers_write_time_elements_on_pages_and_text_in_mail() {
+        let t = "{{#each xs}}[{{datetime at}}|{{date day}}]{{/each}}";
+        let data = |lang: &str| json!({"lang": lang, "xs": [{"at": "2026-07-01T10:00:00Z", "day": "2026-11-24"}]});
+        assert_eq!(
+            hb(t, data("pl"), "page"),
+            "[<time datetime=\"2026-07-01T10:00:00Z\">01.07.2026, 12:00</time>|\
+             <time datetime=\"2026-11-24\">24.11.2026</time>]"
+        );
+        assert_eq!(
+            hb(t, data("en"), "page"),
+            "[<time datetime=\"2026-07-01T10:00:00Z\">1 Jul 2026, 12:00</time>|\
+             <time datetime=\"2026-11-24\">24 Nov 2026</time>]"
+        );
+        assert_eq!(
+            hb(t, data("pl"), "email/x"),
+            "[01.07.2026, 12:00|24.11.2026]"
+        );
+        assert_eq!(
+            hb(t, data("en"), "email/x"),
+            "[1 Jul 2026, 12:00|24 Nov 2026]"
+        );
+        assert_eq!(
+            hb("{{date d}}", json!({"d": "2026-11-24"}), "x_atom"),
+            "24.11.2026"
+        );
+    }
+
+    #[test]
+    fn helpers_show_other_values_as_they_are() {
+        let t = "[{{datetime a}}|{{date b}}|{{date missing}}|{{datetime n}}]";
+        let data = json!({"a": "<b>soon</b>", "b": "", "n": null});
+        assert_eq!(hb(t, data.clone(), "page"), "[&lt;b&gt;soon&lt;/b&gt;|||]");
+        assert_eq!(hb(t, data, "email/x"), "[<b>soon</b>|||]");
+        assert_eq!(hb("{{date y}}", json!({"y": 2026}), "page"), "2026");
+    }
+
+    #[test]
+    fn form_wall_times_are_read_in_the_zone() {
+        assert_eq!(
+            local_input_to_utc("2026-07-01T12:00", WARSAW),
+            "2026-07-01T10:00:00Z"
+        );
+        assert_eq!(
+            local_input_to_utc("2026-12-01T11:00", WARSAW),
+            "2026-12-01T10:00:00Z"
+        );
+        // 02:30 on 29 March 2026 does not exist in Warsaw: after the gap.
+        assert_eq!(
+            local_input_to_utc("2026-03-29T02:30", WARSAW),
+            "2026-03-29T01:30:00Z"
+        );
+        // 02:30 on 25 October 2026 happens twice: the first (summer time).
+        assert_eq!(
+            local_input_to_utc("2026-10-25T02:30", WARSAW),
+            "2026-10-25T00:30:00Z"
+        );
+        assert_eq!(local_input_to_utc("tomorrow", WARSAW), "tomorrow");
+        let _ = local_input_to_utc("+262143-12-31T23:59", WARSAW);
+        assert_eq!(
+            local_input_to_utc("2026-07-01T10:00:00Z", WARSAW),
+            "2026-07-01T10:00:00Z"
+        );
+    }
+
     #[test]
     fn polish_money() {
         assert_eq!(

@@ -322,7 +322,13 @@ async fn forum_create(
         title: f(&form, "title").into(),
         body: f(&form, "body").into(),
         kind: f(&form, "kind").into(),
-        meeting_at: opt(&form, "meeting_at"),
+        // The form's wall time is local (the display zone); stored in UTC.
+        meeting_at: opt(&form, "meeting_at").map(|m| {
+            crate::platform::templates::local_input_to_utc(
+                &m,
+                crate::platform::templates::timezone(),
+            )
+        }),
         place: opt(&form, "place"),
         agenda: opt(&form, "agenda"),
         document: opt(&form, "document"),
