@@ -3,6 +3,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest, HttpResponse};
 use cus_db::{Actor, DomainError};
 use serde::de::DeserializeOwned;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -209,6 +210,31 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
+/// A body that did not fit its input struct, as a 422 naming the field
+/// (serde names an unknown or a missing field only in its message).
+fn field_refusal(mut path: String, text: String) -> AppError {
+    if let Some(name) = text.split('`').nth(1) {
+        if text.starts_with("unknown field") || text.starts_with("missing field") {
+            if path == "." {
+                path = name.to_string();
+            } else if !path.ends_with(name) {
+                path = format!("{path}.{name}");
+            }
+        }
+    }
+    let key = if text.starts_with("unknown field") {
+        "error-unknown-field"
+    } else if text.starts_with("missing field") {
+        "error-required"
+    } else if let Some(key) = cus_db::bounds::serde_refusal(&text) {
+        // Out-of-range dates and numbers say so (cus_db::bounds).
+        key
+    } else {
+        "error-type"
+    };
+    DomainError::field(&path, key).into()
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     // Control characters are refused in every string, naming the field,
     // before any service sees the text (long text keeps tabs and breaks;
@@ -221,39 +247,13 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
         }
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
-        Err(e) => {
-            let inner = e.inner();
-            if inner.is_data() {
-                let mut path = e.path().to_string();
-                let text = inner.to_string();
-                // serde names an unknown or missing field in the message.
-                if let Some(name) = text.split('`').nth(1) {
-                    if text.starts_with("unknown field") || text.starts_with("missing field") {
-                        if path == "." {
-                            path = name.to_string();
-                        } else if !path.ends_with(name) {
-                            path = format!("{path}.{name}");
-                        }
-                    }
-                }
-                let key = if text.starts_with("unknown field") {
-                    "error-unknown-field"
-                } else if text.starts_with("missing field") {
-                    "error-required"
-                } else if let Some(key) = cus_db::bounds::serde_refusal(&text) {
-                    // Out-of-range dates and numbers say so (cus_db::bounds).
-                    key
-                } else {
-                    "error-type"
-                };
-                Err(DomainError::field(&path, key).into())
-            } else {
-                Err(AppError::BadRequest(inner.to_string()))
-            }
+    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
+        if e.inner().is_data() {
+            field_refusal(e.path().to_string(), e.inner().to_string())
+        } else {
+            AppError::BadRequest(e.inner().to_string())
         }
-    }
+    })
 }
 
 /// Field paths (as serde_path_to_error writes them: `a.b[0].c`) of the
@@ -304,6 +304,89 @@ fn control_characters_in(
     }
 }
 
+/// A page form, typed: its fields read into `T`, the same input struct the
+/// API takes (or, where a page asks in its own terms, such as złoty instead
+/// of grosze, a page struct that converts into it), and what was typed, to
+/// show again beside the reasons on refusal. Empty fields count as absent,
+/// so a required one that is left empty is `error-required` and an optional
+/// one is `None`. A field that does not fit its type is refused naming it;
+/// the handler renders that refusal on the form as it does the service's.
+pub struct Form<T> {
+    pub input: AppResult<T>,
+    pub typed: HashMap<String, String>,
+}
+
+/// A form whose fields depend on the `action` it carries (one page, several
+/// buttons): read the action first, then `Form::parse` the action's input.
+#[derive(serde::Deserialize)]
+pub struct Action {
+    #[serde(default)]
+    pub action: String,
+}
+
+impl<T> Form<T> {
+    /// The CSRF token the form carried ("" when none).
+    pub fn csrf(&self) -> &str {
+        self.typed.get("csrf").map(String::as_str).unwrap_or("")
+    }
+
+    /// The same fields read into another input struct.
+    pub fn parse<U: DeserializeOwned>(&self) -> AppResult<U> {
+        read_form(&self.typed)
+    }
+}
+
+/// `typed` into `U` (serde_html_form: an empty field is `None` for an
+/// `Option`, "" for a `String`, so the services still report every missing
+/// field at once); serde's refusals name the field. The CSRF token is the
+/// extractor's, not the input's.
+fn read_form<U: DeserializeOwned>(typed: &HashMap<String, String>) -> AppResult<U> {
+    let fields = typed.iter().filter(|(k, _)| k.as_str() != "csrf");
+    let encoded = serde_urlencoded::to_string(fields.collect::<Vec<_>>())
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let de = serde_html_form::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+    serde_path_to_error::deserialize::<_, U>(de)
+        .map_err(|e| field_refusal(e.path().to_string(), e.inner().to_string()))
+}
+
+/// A checkbox: checked when sent at all (browsers send "on"), else false.
+/// `#[serde(default, deserialize_with = "checkbox")]`.
+pub fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let _ = <String as serde::Deserialize>::deserialize(d)?;
+    Ok(true)
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let form = web::Form::<HashMap<String, String>>::from_request(req, payload);
+        Box::pin(async move {
+            let typed = form.await?.into_inner();
+            // Control characters are refused before anything reads the
+            // fields (long text keeps tabs and line breaks).
+            let mut fields = cus_db::FieldErrors::new();
+            for (name, value) in &typed {
+                if cus_db::error::control_refusal(name, false).is_some()
+                    || cus_db::error::control_refusal(value, true).is_some()
+                {
+                    fields.insert(
+                        name.replace(char::is_control, "?"),
+                        vec![cus_db::error::CONTROL_CHARACTER.to_string()],
+                    );
+                }
+            }
+            if !fields.is_empty() {
+                return Err(AppError::from(DomainError::Invalid(fields)).into());
+            }
+            let input = read_form(&typed);
+            Ok(Form { input, typed })
+        })
+    }
+}
+
+/// The untyped page form, while pages move to `Form<T>` (to be removed).
 /// A page form (`application/x-www-form-urlencoded`) as a map of its
 /// fields, refused with 422 naming the field when one holds a control
 /// character other than a tab or a line break (the services' text checks
