@@ -121,6 +121,10 @@ pub fn serde_refusal(message: &str) -> Option<Reason> {
             .into_iter()
             .find(|k| rest.starts_with(k));
     }
+    // A form's number (parsed from text) that its type cannot hold.
+    if message.contains("number too large to fit") || message.contains("number too small to fit") {
+        return Some(OUT_OF_RANGE);
+    }
     let integer = message.starts_with("invalid value: integer `");
     let expected_int = message
         .split("expected ")

@@ -16,14 +16,15 @@ use crate::platform::auth::{Registration, KIND_BEARER, KIND_COOKIE, SESSION_COOK
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::platform::{auth, password};
-use crate::web::extract::{bearer, peer, ApiJson, ApiUser, MaybePageUser, PageUser};
+use crate::web::extract::{
+    bearer, peer, ApiJson, ApiUser, Form, MaybePageUser, NoFields, PageUser,
+};
 use crate::web::view::{
-    anon_csrf_pair, check_anon_csrf_form, field, flash_of, local_path, opt, redirect, safe_next,
-    settle, values, with_cookie, View,
+    anon_csrf_pair, check_anon_csrf_form, flash_of, local_path, redirect, safe_next, settle,
+    values, with_cookie, View,
 };
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -259,28 +260,47 @@ async fn login_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     )
 }
 
-async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form)?;
+/// The sign-in form: the API's credentials and where to go next.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(req: HttpRequest, st: Data, form: Form<LoginForm>) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
-    let (email, password) = (
-        field(&form, "email").to_string(),
-        field(&form, "password").to_string(),
-    );
+    let next = form
+        .input
+        .as_ref()
+        .map(|f| f.next.clone())
+        .unwrap_or_default();
     let address = peer(&req);
     let config = st.config.clone();
-    let result = crate::platform::state::hashing(st.db(move |c| {
-        auth::login(
-            c,
-            &config.security,
-            &email,
-            &password,
-            &address,
-            KIND_COOKIE,
-        )
-    }))
-    .await;
-    let next = local_path(field(&form, "next")).unwrap_or("");
-    let data = json!({"form_csrf": field(&form, "csrf"), "next": next, "values": values(&form)});
+    let result = match form.input {
+        Ok(LoginForm {
+            email, password, ..
+        }) => {
+            crate::platform::state::hashing(st.db(move |c| {
+                auth::login(
+                    c,
+                    &config.security,
+                    &email,
+                    &password,
+                    &address,
+                    KIND_COOKIE,
+                )
+            }))
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    let data = json!({"form_csrf": form.typed.get("csrf"), "next": local_path(&next).unwrap_or(""), "values": values(&form.typed)});
     match result {
         Ok(session) => {
             let cookie = Cookie::build(SESSION_COOKIE, session.token)
@@ -289,7 +309,7 @@ async fn login(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse
                 .secure(st.config.security.secure_cookies)
                 .same_site(SameSite::Lax)
                 .finish();
-            let mut resp = redirect(&safe_next(field(&form, "next")));
+            let mut resp = redirect(&safe_next(&next));
             let _ = resp.add_cookie(&cookie);
             Ok(resp)
         }
@@ -309,8 +329,13 @@ async fn logout_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
     }
 }
 
-async fn logout(req: HttpRequest, st: Data, user: PageUser, form: Form) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+async fn logout(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<NoFields>,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(form.csrf())?;
     if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {
         st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     }
@@ -351,26 +376,24 @@ async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
     ))
 }
 
-async fn register_submit(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form)?;
+async fn register_submit(
+    req: HttpRequest,
+    st: Data,
+    form: Form<Registration>,
+) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
-    let reg = Registration {
-        email: field(&form, "email").to_string(),
-        password: field(&form, "password").to_string(),
-        first_name: field(&form, "first_name").to_string(),
-        last_name: field(&form, "last_name").to_string(),
-        municipality: field(&form, "municipality").to_string(),
-        pesel: opt(&form, "pesel"),
-        address: opt(&form, "address"),
-        phone: opt(&form, "phone"),
-    };
     let lang = view.lang();
     let public = st.config.server.public_url.clone();
-    let hash = st.hash_password(reg.password.clone()).await?;
-    match st
-        .tx(move |c| auth::register_resident(c, reg, hash, lang, &public))
-        .await
-    {
+    let result = match form.input {
+        Ok(reg) => {
+            let hash = st.hash_password(reg.password.clone()).await?;
+            st.tx(move |c| auth::register_resident(c, reg, hash, lang, &public))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(view.render(
             "message",
             "register-title",
@@ -382,7 +405,7 @@ async fn register_submit(req: HttpRequest, st: Data, form: Form) -> AppResult<Ht
                 e,
                 "register",
                 "register-title",
-                json!({"form_csrf": field(&form, "csrf"), "municipalities": municipalities, "values": values(&form)}),
+                json!({"form_csrf": form.typed.get("csrf"), "municipalities": municipalities, "values": values(&form.typed)}),
             )
         }
     }
@@ -419,10 +442,18 @@ async fn reset_form(req: HttpRequest) -> HttpResponse {
 }
 
 /// The same page for every well-formed address (no enumeration).
-async fn reset_ask(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form)?;
+async fn reset_ask(
+    req: HttpRequest,
+    st: Data,
+    form: Form<ResetRequest>,
+) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
-    match password::ask(&st, field(&form, "email").to_string()).await {
+    let result = match form.input {
+        Ok(r) => password::ask(&st, r.email).await,
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(()) => Ok(view.render(
             "message",
             "reset-title",
@@ -432,7 +463,7 @@ async fn reset_ask(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResp
             e,
             "password_reset",
             "reset-title",
-            json!({"form_csrf": field(&form, "csrf"), "values": values(&form)}),
+            json!({"form_csrf": form.typed.get("csrf"), "values": values(&form.typed)}),
         ),
     }
 }
@@ -476,11 +507,26 @@ async fn reset_new_form(
 }
 
 /// 422 on `password_confirm` unless the two new passwords agree.
-fn same_passwords(form: &HashMap<String, String>) -> AppResult<()> {
-    if field(form, "password") == field(form, "password_confirm") {
-        Ok(())
-    } else {
-        Err(DomainError::field("password_confirm", "error-password-mismatch").into())
+/// A new password, typed twice.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewPasswordForm {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    password_confirm: String,
+}
+
+impl NewPasswordForm {
+    /// The new password, when both copies agree.
+    fn confirmed(self) -> AppResult<(String, String)> {
+        if self.password == self.password_confirm {
+            Ok((self.current_password, self.password))
+        } else {
+            Err(DomainError::field("password_confirm", "error-password-mismatch").into())
+        }
     }
 }
 
@@ -488,13 +534,13 @@ async fn reset_new(
     req: HttpRequest,
     st: Data,
     path: web::Path<String>,
-    form: Form,
+    form: Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form)?;
+    check_anon_csrf_form(&req, &form.typed)?;
     let token = path.into_inner();
     let view = View::new(&req, None);
-    let result = match same_passwords(&form) {
-        Ok(()) => password::reset(&st, token.clone(), field(&form, "password").to_string()).await,
+    let result = match form.input.and_then(NewPasswordForm::confirmed) {
+        Ok((_, new)) => password::reset(&st, token.clone(), new).await,
         Err(e) => Err(e),
     };
     match result {
@@ -507,7 +553,7 @@ async fn reset_new(
             e,
             "password_reset_new",
             "reset-new-title",
-            json!({"form_csrf": field(&form, "csrf"), "token": token}),
+            json!({"form_csrf": form.typed.get("csrf"), "token": token}),
         ),
         Err(e) => dead_link(&view, e),
     }
@@ -530,24 +576,16 @@ async fn profile_password(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let token = req
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
-    let result = match same_passwords(&form) {
-        Ok(()) => {
-            password::change(
-                &st,
-                user.actor.clone(),
-                token,
-                peer(&req),
-                field(&form, "current_password").to_string(),
-                field(&form, "password").to_string(),
-            )
-            .await
+    let result = match form.input.and_then(NewPasswordForm::confirmed) {
+        Ok((current, new)) => {
+            password::change(&st, user.actor.clone(), token, peer(&req), current, new).await
         }
         Err(e) => Err(e),
     };
@@ -555,7 +593,7 @@ async fn profile_password(
     settle(
         &req,
         &user,
-        &form,
+        &form.typed,
         result,
         "/profile?done=flash-password-changed",
         "profile",

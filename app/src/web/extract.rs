@@ -324,6 +324,11 @@ pub struct Action {
     pub action: String,
 }
 
+/// A form that carries nothing but its CSRF token (a sign-out button).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoFields {}
+
 impl<T> Form<T> {
     /// The CSRF token the form carried ("" when none).
     pub fn csrf(&self) -> &str {

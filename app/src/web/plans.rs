@@ -2,6 +2,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use cus_db::{DomainError, Role};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -11,12 +12,11 @@ use crate::platform::auth;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::created;
-use crate::web::extract::{ApiJson, ApiUser, MaybePageUser, PageUser};
-use crate::web::view::{date_opt, field, flash_of, opt, query_map, redirect, settle, values, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, MaybePageUser, NoFields, PageUser};
+use crate::web::view::{flash_of, query_map, redirect, settle, values, View};
 use crate::{plans, window};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -148,34 +148,56 @@ async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     ))
 }
 
+/// The new-plan form: the API's `NewPlan`, with the goals one a line.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlanForm {
+    #[serde(default)]
+    resident_id: String,
+    request_id: Option<String>,
+    #[serde(default)]
+    goals: String,
+    #[serde(default)]
+    needs: String,
+    #[serde(default)]
+    resident_commitments: String,
+    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    application_date: Option<chrono::NaiveDate>,
+}
+
+impl From<PlanForm> for NewPlan {
+    fn from(f: PlanForm) -> Self {
+        NewPlan {
+            resident_id: f.resident_id,
+            request_id: f.request_id,
+            goals: f.goals.lines().map(str::to_string).collect(),
+            needs: f.needs,
+            resident_commitments: f.resident_commitments,
+            application_date: f.application_date,
+        }
+    }
+}
+
 async fn plan_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<PlanForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
-    let date = match date_opt(&form, "application_date") {
-        Ok(d) => d,
-        Err(e) => return plan_form_error(&view, &st, &user, &form, e.into()).await,
-    };
-    let input = NewPlan {
-        resident_id: field(&form, "resident_id").to_string(),
-        request_id: opt(&form, "request_id"),
-        goals: field(&form, "goals").lines().map(str::to_string).collect(),
-        needs: field(&form, "needs").to_string(),
-        resident_commitments: field(&form, "resident_commitments").to_string(),
-        application_date: date,
-    };
     let actor = user.actor.clone();
     let rules = st.config.rules.clone();
-    match st
-        .tx(move |c| plans::create_plan(c, &actor, &rules, input))
-        .await
-    {
+    let result = match form.input {
+        Ok(f) => {
+            st.tx(move |c| plans::create_plan(c, &actor, &rules, f.into()))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(p) => Ok(redirect(&format!("/plans/{}?done=flash-saved", p.id))),
-        Err(e) => plan_form_error(&view, &st, &user, &form, e).await,
+        Err(e) => plan_form_error(&view, &st, &user, &form.typed, e).await,
     }
 }
 
@@ -187,7 +209,7 @@ async fn plan_form_error(
     err: AppError,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    let rid = field(form, "resident_id").to_string();
+    let rid = form.get("resident_id").cloned().unwrap_or_default();
     let resident = st
         .audited(move |c| window::get_resident(c, &actor, &rid))
         .await?;
@@ -263,35 +285,13 @@ async fn plan_item_add(
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<NewItem>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
-    let parsed = (|| -> Result<NewItem, DomainError> {
-        let date = |name: &str| {
-            cus_db::bounds::parse_date(field(&form, name))
-                .map_err(|why| DomainError::field(name, why))
-        };
-        let hours = match opt(&form, "hours_per_month") {
-            Some(h) => Some(
-                cus_db::bounds::parse_int::<i32>(&h)
-                    .map_err(|why| DomainError::field("hours_per_month", why))?,
-            ),
-            None => None,
-        };
-        Ok(NewItem {
-            service_code: field(&form, "service_code").to_string(),
-            provider: opt(&form, "provider"),
-            provider_agreement_id: opt(&form, "provider_agreement_id"),
-            frequency: field(&form, "frequency").to_string(),
-            hours_per_month: hours,
-            start_date: date("start_date")?,
-            end_date: date("end_date")?,
-        })
-    })();
-    let item = match parsed {
+    let item = match form.input {
         Ok(i) => i,
-        Err(e) => return plan_step_failed(&req, &st, &user, id, &form, e.into()).await,
+        Err(e) => return plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     };
     let (actor, pid) = (user.actor.clone(), id.clone());
     let rules = st.config.rules.clone();
@@ -300,7 +300,7 @@ async fn plan_item_add(
         .await
     {
         Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
-        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     }
 }
 
@@ -309,19 +309,13 @@ async fn plan_transition(
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<TransitionInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
-    let review_date = match date_opt(&form, "review_date") {
-        Ok(d) => d,
-        Err(e) => return plan_step_failed(&req, &st, &user, id, &form, e.into()).await,
-    };
-    let input = TransitionInput {
-        to: field(&form, "to").to_string(),
-        note: field(&form, "note").to_string(),
-        outcome: opt(&form, "outcome"),
-        review_date,
+    let input = match form.input {
+        Ok(i) => i,
+        Err(e) => return plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     };
     let (actor, pid) = (user.actor.clone(), id.clone());
     match st
@@ -329,7 +323,7 @@ async fn plan_transition(
         .await
     {
         Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
-        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     }
 }
 
@@ -338,9 +332,9 @@ async fn plan_consent_request(
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
     match st
@@ -353,7 +347,7 @@ async fn plan_consent_request(
         Ok(false) => Ok(redirect(&format!(
             "/plans/{id}?done=flash-consent-no-email"
         ))),
-        Err(e) => plan_step_failed(&req, &st, &user, id, &form, e).await,
+        Err(e) => plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     }
 }
 

@@ -12,13 +12,12 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::created;
-use crate::web::extract::{ApiJson, ApiUser, MaybePageUser, PageUser};
-use crate::web::view::{field, flash_of, opt, query_map, redirect, settle, values, View};
+use crate::web::extract::{checkbox, ApiJson, ApiUser, Form, MaybePageUser, PageUser};
+use crate::web::view::{flash_of, query_map, redirect, settle, values, View};
 use crate::window::{MessageInput, NewRequest, NewResident, RouteInput, ServiceInput};
 use crate::{plans, window};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -277,38 +276,55 @@ async fn request_form_data(
     Ok(json!({"services": services, "resident": resident, "desk": user.actor.role == Role::Desk}))
 }
 
+/// The request form: the API's `NewRequest` less its channel, which is
+/// where the form is filed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequestForm {
+    resident_id: Option<String>,
+    service_code: Option<String>,
+    #[serde(default)]
+    description: String,
+}
+
 async fn request_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<RequestForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
+    // The channel is where the request is filed, not the resident's choice.
     let channel = if user.actor.role == Role::Desk {
         "desk"
     } else {
         "online"
     };
-    let input = NewRequest {
-        resident_id: opt(&form, "resident_id"),
-        service_code: opt(&form, "service_code"),
-        description: field(&form, "description").to_string(),
-        channel: channel.to_string(),
-    };
     let actor = user.actor.clone();
     let rules = st.config.rules.clone();
-    match st
-        .tx(move |c| window::file_request(c, &actor, &rules, input))
-        .await
-    {
+    let resident_id = form.typed.get("resident_id").cloned();
+    let result = match form.input {
+        Ok(f) => {
+            let input = NewRequest {
+                resident_id: f.resident_id,
+                service_code: f.service_code,
+                description: f.description,
+                channel: channel.to_string(),
+            };
+            st.tx(move |c| window::file_request(c, &actor, &rules, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(r) => Ok(redirect(&format!(
             "/requests/{}?done=flash-request-filed",
             r.id
         ))),
         Err(e) => {
-            let mut data = request_form_data(&st, &user, opt(&form, "resident_id")).await?;
-            data["values"] = values(&form);
+            let mut data = request_form_data(&st, &user, resident_id).await?;
+            data["values"] = values(&form.typed);
             view.form_error(e, "request_new", "request-new-title", data)
         }
     }
@@ -353,23 +369,23 @@ async fn request_route(
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<RouteInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
-    let input = RouteInput {
-        to: field(&form, "to").to_string(),
-        note: field(&form, "note").to_string(),
-    };
     let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = st
-        .tx(move |c| window::route_request(c, &actor, &rid, input))
-        .await;
+    let result = match form.input {
+        Ok(input) => {
+            st.tx(move |c| window::route_request(c, &actor, &rid, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
     let to = format!("/requests/{id}?done=flash-saved");
     settle(
         &req,
         &user,
-        &form,
+        &form.typed,
         result,
         &to,
         "request",
@@ -384,23 +400,23 @@ async fn request_message(
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<MessageInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
-    let input = MessageInput {
-        kind: field(&form, "kind").to_string(),
-        text: field(&form, "text").to_string(),
-    };
     let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = st
-        .tx(move |c| window::send_message(c, &actor, &rid, input))
-        .await;
+    let result = match form.input {
+        Ok(input) => {
+            st.tx(move |c| window::send_message(c, &actor, &rid, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
     let to = format!("/requests/{id}?done=flash-sent");
     settle(
         &req,
         &user,
-        &form,
+        &form.typed,
         result,
         &to,
         "request",
@@ -477,22 +493,18 @@ async fn resident_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<NewResident>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
-    let input = NewResident {
-        pesel: field(&form, "pesel").to_string(),
-        first_name: field(&form, "first_name").to_string(),
-        last_name: field(&form, "last_name").to_string(),
-        address: field(&form, "address").to_string(),
-        email: opt(&form, "email"),
-        phone: opt(&form, "phone"),
-    };
+    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
-    match st
-        .tx(move |c| window::create_resident(c, &actor, input))
-        .await
-    {
+    let result = match form.input {
+        Ok(input) => {
+            st.tx(move |c| window::create_resident(c, &actor, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(r) => Ok(redirect(&format!(
             "/residents/{}?done=flash-resident-registered",
             r.id
@@ -503,7 +515,7 @@ async fn resident_create(
                 e,
                 "residents",
                 "residents-title",
-                json!({"values": values(&form), "can_register": can_register_residents(&user)}),
+                json!({"values": values(&form.typed), "can_register": can_register_residents(&user)}),
             )
         }
     }
@@ -576,36 +588,72 @@ async fn service_edit(
     Ok(view.render("services", "services-edit", data))
 }
 
+/// The catalogue form: the API's `ServiceInput` fields, the entry being
+/// edited (none for a new one), and `active` as a checkbox (unchecked sends
+/// nothing, so absent is false here, unlike the API's default).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServiceForm {
+    editing: Option<String>,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    area: String,
+    #[serde(default)]
+    standard: String,
+    #[serde(default)]
+    variant: String,
+    #[serde(default)]
+    phase: String,
+    #[serde(default)]
+    fee_rule: String,
+    #[serde(default)]
+    access_criteria: String,
+    #[serde(default, deserialize_with = "checkbox")]
+    active: bool,
+}
+
+impl From<ServiceForm> for ServiceInput {
+    fn from(f: ServiceForm) -> Self {
+        ServiceInput {
+            code: f.code.trim().to_string(),
+            name: f.name,
+            area: f.area,
+            standard: f.standard,
+            variant: f.variant,
+            phase: f.phase,
+            fee_rule: f.fee_rule,
+            access_criteria: f.access_criteria,
+            active: f.active,
+        }
+    }
+}
+
 async fn service_save(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<ServiceForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(field(&form, "csrf"))?;
-    let editing = opt(&form, "editing");
-    let input = ServiceInput {
-        code: field(&form, "code").trim().to_string(),
-        name: field(&form, "name").to_string(),
-        area: field(&form, "area").to_string(),
-        standard: field(&form, "standard").to_string(),
-        variant: field(&form, "variant").to_string(),
-        phase: field(&form, "phase").to_string(),
-        fee_rule: field(&form, "fee_rule").to_string(),
-        access_criteria: field(&form, "access_criteria").to_string(),
-        active: form.contains_key("active"),
-    };
+    user.check_csrf(form.csrf())?;
+    let editing = form.typed.get("editing").filter(|e| !e.is_empty()).cloned();
     let actor = user.actor.clone();
-    let ed = editing.clone();
-    match st
-        .tx(move |c| window::save_service(c, &actor, ed.as_deref(), input))
-        .await
-    {
+    let result = match form.input {
+        Ok(f) => {
+            let ed = f.editing.clone();
+            st.tx(move |c| window::save_service(c, &actor, ed.as_deref(), f.into()))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(_) => Ok(redirect("/services?done=flash-saved")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = services_data(&st, &user).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             data["editing"] = json!(editing);
             view.form_error(e, "services", "services-title", data)
         }
