@@ -724,3 +724,27 @@ email-password_reset-subject = Set a new password at the Social Services Center
 email-password-reset-body = someone (perhaps you) asked to set a new password for an account at the Social Services Center. To set a new password, open this link:
 email-password-reset-expiry = The link works for one hour, once.
 email-password-reset-ignore = If it was not you, ignore this message: your password stays as it is.
+
+# Staff accounts (administration)
+nav-users = Staff accounts
+users-title = Staff accounts
+users-search = Search (email or name)
+users-search-button = Search
+users-email = Email
+users-name = Name
+users-role = Role
+users-municipality = Municipality
+users-status = Status
+users-active = active
+users-disabled = disabled
+users-actions = Changes
+users-disable = Disable
+users-enable = Re-enable
+users-change-role = Change role
+users-new = New account
+users-password = Initial password (at least 10 characters)
+users-create = Create account
+users-none = No accounts.
+users-note = Disabling an account ends all its sessions at once. Every change goes to the access log.
+flash-account-created = Account created.
+error-account-self = Your own account is not changed here.

@@ -724,3 +724,27 @@ email-password_reset-subject = Ustaw nowe hasło w Centrum Usług Społecznych
 email-password-reset-body = ktoś (być może Ty) poprosił o ustawienie nowego hasła do konta w Centrum Usług Społecznych. Aby ustawić nowe hasło, otwórz link:
 email-password-reset-expiry = Link działa przez godzinę i tylko raz.
 email-password-reset-ignore = Jeśli to nie Ty, zignoruj tę wiadomość: Twoje hasło się nie zmieni.
+
+# Staff accounts (administration)
+nav-users = Konta pracowników
+users-title = Konta pracowników
+users-search = Szukaj (e-mail lub nazwisko)
+users-search-button = Szukaj
+users-email = E-mail
+users-name = Imię i nazwisko
+users-role = Rola
+users-municipality = Gmina
+users-status = Stan
+users-active = aktywne
+users-disabled = zablokowane
+users-actions = Zmiany
+users-disable = Zablokuj
+users-enable = Odblokuj
+users-change-role = Zmień rolę
+users-new = Nowe konto
+users-password = Hasło początkowe (co najmniej 10 znaków)
+users-create = Utwórz konto
+users-none = Brak kont.
+users-note = Zablokowanie konta kończy od razu wszystkie jego sesje. Każda zmiana trafia do rejestru dostępu.
+flash-account-created = Konto utworzone.
+error-account-self = Własnego konta nie zmienia się w tym miejscu.

@@ -2,6 +2,7 @@
 //! error type, accounts and passwords, translations and templates, the mail
 //! outbox, scheduled jobs, demo data, backups.
 
+pub mod accounts;
 pub mod admin;
 pub mod auth;
 pub mod backup;

@@ -1,7 +1,8 @@
 //! The deployment's administration: health, municipalities, staff accounts
-//! created over the API, the audit log and the scheduled jobs.
+//! (list, create, disable, re-enable, change roles), the audit log and the
+//! scheduled jobs.
 
-use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use cus_db::audit::audit;
 use cus_db::schema::municipalities;
 use cus_db::{DomainError, Role};
@@ -11,13 +12,14 @@ use serde_json::json;
 use utoipa::ToSchema;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::platform::accounts::{self, AccountChange, StaffAccount, StaffInput};
 use crate::platform::admin::{add_municipality, audit_rows, AuditQuery, AuditRow, Municipality};
 use crate::platform::auth;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::created;
-use crate::web::extract::{ApiJson, ApiUser, PageUser};
-use crate::web::view::{query_map, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{settle, View};
 
 type Data = web::Data<AppState>;
 
@@ -27,14 +29,19 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(list_municipalities)
         .service(create_municipality)
         .service(create_user)
+        .service(list_users)
+        .service(change_user)
         .service(list_audit)
         .service(list_jobs);
 }
 
 /// This part's pages.
 pub fn pages(cfg: &mut web::ServiceConfig) {
-    use web::get;
-    cfg.route("/admin/audit", get().to(audit_page));
+    use web::{get, post};
+    cfg.route("/admin/audit", get().to(audit_page))
+        .route("/admin/users", get().to(users_page))
+        .route("/admin/users", post().to(user_create))
+        .route("/admin/users/{id}", post().to(user_change));
 }
 
 #[utoipa::path(responses((status = 200, description = "`{status, database}`")))]
@@ -107,8 +114,26 @@ async fn create_user(
     body: ApiJson<NewUserInput>,
 ) -> AppResult<HttpResponse> {
     let actor = user.0;
-    actor.require(&[Role::Admin])?;
     let input = body.0;
+    if actor.role == Role::Organizer {
+        // A municipality's organizer creates its staff, nothing else.
+        if input.organization_id.is_some() {
+            return Err(DomainError::field("organization_id", "error-organization-role").into());
+        }
+        let staff = StaffInput {
+            email: input.email,
+            password: input.password,
+            role: input.role,
+            municipality: input.municipality,
+            display_name: input.display_name,
+        };
+        let hash = st.hash_password(staff.password.clone()).await?;
+        let id = st
+            .tx(move |c| accounts::create(c, &actor, staff, hash))
+            .await?;
+        return Ok(created(&json!({"id": id})));
+    }
+    actor.require(&[Role::Admin])?;
     let role = Role::parse(&input.role).ok_or_else(|| DomainError::field("role", "error-role"))?;
     let municipality = input
         .municipality
@@ -165,18 +190,205 @@ async fn list_jobs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(json!({"items": jobs, "total": total})))
 }
 
-async fn audit_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
-    let q = query_map(&req);
-    let query = AuditQuery {
-        subject_type: q.get("subject_type").cloned().filter(|s| !s.is_empty()),
-        subject_id: q.get("subject_id").cloned().filter(|s| !s.is_empty()),
-        page: q.get("page").and_then(|p| p.parse().ok()),
-        per_page: Some(100),
-    };
+async fn audit_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    q: web::Query<AuditQuery>,
+) -> AppResult<HttpResponse> {
+    let mut query = q.into_inner();
+    query.subject_type = query.subject_type.filter(|s| !s.is_empty());
+    query.subject_id = query.subject_id.filter(|s| !s.is_empty());
+    query.per_page = Some(100);
+    let shown = json!({"subject_type": query.subject_type, "subject_id": query.subject_id});
     let actor = user.actor.clone();
     let (rows, total) = st
         .db(move |c| crate::platform::admin::audit_rows(c, &actor, &query))
         .await?;
     let view = View::new(&req, Some(&user));
-    Ok(view.render("audit", "audit-title", json!({"rows": rows, "total": total, "q": q, "subject_types": ["resident", "request", "plan", "service", "user", "municipality"]})))
+    Ok(view.render("audit", "audit-title", json!({"rows": rows, "total": total, "q": shown, "subject_types": ["resident", "request", "plan", "service", "user", "municipality"]})))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+struct UserQuery {
+    /// Part of an email or a name.
+    q: Option<String>,
+}
+
+/// The staff accounts within reach: every municipality's for the
+/// deployment's administrator, their own for a municipality's administrator
+/// or organizer.
+#[utoipa::path(params(UserQuery), responses((status = 200, description = "`{items: [StaffAccount], total}`"), (status = 401), (status = 403)), security(("bearer" = [])))]
+#[get("/users")]
+async fn list_users(st: Data, user: ApiUser, q: web::Query<UserQuery>) -> AppResult<HttpResponse> {
+    let q = q.into_inner().q;
+    let items = st
+        .db(move |c| accounts::list(c, &user.0, q.as_deref()))
+        .await?;
+    Ok(crate::web::api::list(items))
+}
+
+/// Changes a staff account's role or disables / re-enables it; disabling
+/// ends its sessions at once. Another municipality's account is 404; one's
+/// own account is 409.
+#[utoipa::path(request_body = AccountChange, responses((status = 200, body = StaffAccount), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[put("/users/{id}")]
+async fn change_user(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<AccountChange>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let account = st
+        .tx(move |c| accounts::change(c, &user.0, &id, body.0))
+        .await?;
+    Ok(HttpResponse::Ok().json(account))
+}
+
+async fn users_data(st: &Data, user: &PageUser, q: Option<String>) -> AppResult<serde_json::Value> {
+    let actor = user.actor.clone();
+    let (accounts, municipalities) = st
+        .db(move |c| {
+            let list = accounts::list(c, &actor, q.as_deref())?;
+            let all: Vec<Municipality> = if actor.municipality.is_none() {
+                municipalities::table
+                    .select((municipalities::teryt, municipalities::name))
+                    .order(municipalities::name.asc())
+                    .load::<(String, String)>(c)?
+                    .into_iter()
+                    .map(|(teryt, name)| Municipality { teryt, name })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            Ok((list, all))
+        })
+        .await?;
+    let me = &user.actor;
+    let rows: Vec<serde_json::Value> = accounts
+        .into_iter()
+        .map(|a| {
+            // Buttons only where the change is allowed (the service checks
+            // again): never on one's own account, nor on an administrator's
+            // for an organizer.
+            let manageable =
+                a.id != me.user_id && (me.role == Role::Admin || a.role != Role::Admin.as_str());
+            json!({"a": a, "manageable": manageable})
+        })
+        .collect();
+    Ok(json!({
+        "accounts": rows,
+        "roles": accounts::grantable_roles(me),
+        "municipalities": municipalities,
+        "global": me.municipality.is_none(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct UsersPageQuery {
+    q: Option<String>,
+}
+
+async fn users_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    q: web::Query<UsersPageQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner().q.filter(|q| !q.trim().is_empty());
+    let view = View::new(&req, Some(&user));
+    let mut data = users_data(&st, &user, q.clone()).await?;
+    data["q"] = json!(q);
+    data["flash"] = json!(crate::web::view::flash_of(&req, &view));
+    Ok(view.render("admin_users", "users-title", data))
+}
+
+async fn user_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<StaffInput>,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(form.csrf())?;
+    let actor = user.actor.clone();
+    let result = match form.input {
+        Ok(input) => match st.hash_password(input.password.clone()).await {
+            Ok(hash) => {
+                st.tx(move |c| accounts::create(c, &actor, input, hash))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    settle(
+        &req,
+        &user,
+        &form.typed,
+        result,
+        "/admin/users?done=flash-account-created",
+        "admin_users",
+        "users-title",
+        users_data(&st, &user, None),
+    )
+    .await
+}
+
+/// One button of the accounts list: `change` says which.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangeForm {
+    change: String,
+    role: Option<String>,
+}
+
+impl ChangeForm {
+    fn into_change(self) -> Result<AccountChange, DomainError> {
+        match self.change.as_str() {
+            "disable" => Ok(AccountChange {
+                disabled: Some(true),
+                role: None,
+            }),
+            "enable" => Ok(AccountChange {
+                disabled: Some(false),
+                role: None,
+            }),
+            "role" => Ok(AccountChange {
+                role: Some(self.role.unwrap_or_default()),
+                disabled: None,
+            }),
+            _ => Err(DomainError::field("change", "error-type")),
+        }
+    }
+}
+
+async fn user_change(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<ChangeForm>,
+) -> AppResult<HttpResponse> {
+    user.check_csrf(form.csrf())?;
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let result = match form.input.and_then(|f| Ok(f.into_change()?)) {
+        Ok(change) => {
+            st.tx(move |c| accounts::change(c, &actor, &id, change))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    settle(
+        &req,
+        &user,
+        &form.typed,
+        result,
+        "/admin/users?done=flash-saved",
+        "admin_users",
+        "users-title",
+        users_data(&st, &user, None),
+    )
+    .await
 }

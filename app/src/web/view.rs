@@ -90,6 +90,7 @@ impl View {
                 "services": staff,
                 "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
                 "audit": a.is(&[Role::Admin, Role::Organizer]),
+                "users": a.is(crate::platform::accounts::ADMINISTERING),
                 "programs": staff || a.is(&[Role::Ngo, Role::Council]),
                 "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
                 "manage_competitions": a.role == Role::Organizer,
@@ -245,10 +246,11 @@ pub enum Flash {
     ConsentRequested,
     ConsentNoEmail,
     PasswordChanged,
+    AccountCreated,
 }
 
 impl Flash {
-    pub const ALL: [Flash; 7] = [
+    pub const ALL: [Flash; 8] = [
         Flash::Saved,
         Flash::Sent,
         Flash::RequestFiled,
@@ -256,6 +258,7 @@ impl Flash {
         Flash::ConsentRequested,
         Flash::ConsentNoEmail,
         Flash::PasswordChanged,
+        Flash::AccountCreated,
     ];
 
     /// Its translation key, as the redirect's `done=` carries it.
@@ -268,6 +271,7 @@ impl Flash {
             Flash::ConsentRequested => "flash-consent-requested",
             Flash::ConsentNoEmail => "flash-consent-no-email",
             Flash::PasswordChanged => "flash-password-changed",
+            Flash::AccountCreated => "flash-account-created",
         }
     }
 
