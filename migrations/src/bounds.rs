@@ -108,18 +108,20 @@ where
 /// can tell them from serde's own and answer with the key.
 const REFUSED: &str = "cus-refused:";
 
-fn refuse<E: serde::de::Error>(key: Reason) -> E {
+/// A serde error carrying the translation key `key` (no spaces), which
+/// [`serde_refusal`] gives back: this module's refusals, and those of the
+/// pages' own field types (money in złoty, rows).
+pub fn refuse<E: serde::de::Error>(key: &str) -> E {
     E::custom(format!("{REFUSED}{key}"))
 }
 
 /// The translation key behind a serde data error's message, when it is one
-/// of this module's refusals or serde's "integer too large for the field"
-/// (e.g. 9223372036854775808 for an i64, 3000000000 for an i32).
-pub fn serde_refusal(message: &str) -> Option<Reason> {
+/// of [`refuse`]'s or serde's "integer too large for the field" (e.g.
+/// 9223372036854775808 for an i64, 3000000000 for an i32).
+pub fn serde_refusal(message: &str) -> Option<&str> {
     if let Some(rest) = message.strip_prefix(REFUSED) {
-        return [DATE_RANGE, OUT_OF_RANGE, WRONG_TYPE]
-            .into_iter()
-            .find(|k| rest.starts_with(k));
+        // serde_json appends the position: " at line 1 column 9".
+        return rest.split_whitespace().next();
     }
     // A form's number (parsed from text) that its type cannot hold.
     if message.contains("number too large to fit") || message.contains("number too small to fit") {
@@ -209,24 +211,27 @@ mod tests {
         assert!(ok.until.is_some() && ok.day.year() == 2026);
         let key = |json: &str| {
             let e = serde_json::from_str::<T>(json).unwrap_err();
-            serde_refusal(&e.to_string())
+            serde_refusal(&e.to_string()).map(str::to_string)
         };
-        assert_eq!(key(r#"{"day":"+262142-01-01"}"#), Some(DATE_RANGE));
+        assert_eq!(key(r#"{"day":"+262142-01-01"}"#), Some(DATE_RANGE.into()));
         assert_eq!(
             key(r#"{"day":"2026-01-01","until":"10000-01-01"}"#),
-            Some(DATE_RANGE)
+            Some(DATE_RANGE.into())
         );
-        assert_eq!(key(r#"{"day":"2026-13-01"}"#), Some(WRONG_TYPE));
+        assert_eq!(key(r#"{"day":"2026-13-01"}"#), Some(WRONG_TYPE.into()));
         assert_eq!(
             key(r#"{"day":"2026-01-01","n":9223372036854775807}"#),
-            Some(OUT_OF_RANGE)
+            Some(OUT_OF_RANGE.into())
         );
         assert_eq!(
             key(r#"{"day":"2026-01-01","n":-3000000000}"#),
-            Some(OUT_OF_RANGE)
+            Some(OUT_OF_RANGE.into())
         );
         assert_eq!(key(r#"{"day":5}"#), None);
         assert_eq!(key(r#"{"day":"2026-01-01","n":"x"}"#), None);
+        // Any key `refuse` carries comes back (the pages' own field types).
+        let e: serde_json::Error = refuse("error-money-format");
+        assert_eq!(serde_refusal(&e.to_string()), Some("error-money-format"));
     }
 }
 

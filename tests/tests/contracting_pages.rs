@@ -485,3 +485,66 @@ async fn out_of_range_dates_and_numbers_are_shown_on_the_forms() {
     let (s, _) = organizer.get("/agreements").await;
     assert_eq!(s, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn typed_page_fields_are_refused_on_the_form_with_what_was_typed() {
+    let app = spawn_app().await;
+    let (organizer, csrf, _) = browser_for(&app, Role::Organizer, None).await;
+    let rows_pl = "Sprawdź format wierszy.";
+    let (s, html, _) = organizer
+        .post_form(
+            "/competitions/manage",
+            &[
+                ("csrf", &csrf),
+                ("title", "Wiersze z błędem"),
+                ("task", "Zadanie"),
+                ("funds", "1 000,00"),
+                ("financing", "co_financing"),
+                ("period_start", "2027-01-01"),
+                ("period_end", "2027-12-31"),
+                ("offer_deadline", "2026-12-01"),
+                ("criteria", "Jakość | sto | 10"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains(rows_pl) && html.contains("Wiersze z błędem"),
+        "{html}"
+    );
+    let (s, html, _) = organizer
+        .post_form(
+            "/agreements/new/act",
+            &[
+                ("csrf", &csrf),
+                ("action", "create"),
+                ("organization_id", "nieznana"),
+                ("mode", "own"),
+                ("start_date", "2027-01-01"),
+                ("end_date", "2027-12-31"),
+                ("tranches", "2027"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(rows_pl), "{html}");
+    let (s, html, _) = organizer
+        .post_form(
+            "/agreements/new/act",
+            &[
+                ("csrf", &csrf),
+                ("action", "create"),
+                ("organization_id", "nieznana"),
+                ("mode", "own"),
+                ("start_date", "jutro"),
+                ("end_date", "2027-12-31"),
+                ("tranches", "2027 | 100"),
+            ],
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains("Nieprawidłowy typ lub format wartości."),
+        "{html}"
+    );
+}

@@ -226,11 +226,10 @@ fn field_refusal(mut path: String, text: String) -> AppError {
         "error-unknown-field"
     } else if text.starts_with("missing field") {
         "error-required"
-    } else if let Some(key) = cus_db::bounds::serde_refusal(&text) {
-        // Out-of-range dates and numbers say so (cus_db::bounds).
-        key
     } else {
-        "error-type"
+        // Out-of-range dates and numbers say so, and the pages' own field
+        // types (money in złoty, rows) give their keys (cus_db::bounds).
+        cus_db::bounds::serde_refusal(&text).unwrap_or("error-type")
     };
     DomainError::field(&path, key).into()
 }
@@ -335,18 +334,22 @@ impl<T> Form<T> {
         self.typed.get("csrf").map(String::as_str).unwrap_or("")
     }
 
-    /// The same fields read into another input struct.
+    /// The same fields read into another input struct. The `action` field
+    /// is left out too: it names the button, already read as [`Action`].
     pub fn parse<U: DeserializeOwned>(&self) -> AppResult<U> {
-        read_form(&self.typed)
+        read_form(&self.typed, &["csrf", "action"])
     }
 }
 
-/// `typed` into `U` (serde_html_form: an empty field is `None` for an
-/// `Option`, "" for a `String`, so the services still report every missing
-/// field at once); serde's refusals name the field. The CSRF token is the
-/// extractor's, not the input's.
-fn read_form<U: DeserializeOwned>(typed: &HashMap<String, String>) -> AppResult<U> {
-    let fields = typed.iter().filter(|(k, _)| k.as_str() != "csrf");
+/// `typed`, but for the `skipped` fields, into `U` (serde_html_form: an
+/// empty field is `None` for an `Option`, "" for a `String`, so the services
+/// still report every missing field at once); serde's refusals name the
+/// field. The CSRF token is the extractor's, not the input's.
+fn read_form<U: DeserializeOwned>(
+    typed: &HashMap<String, String>,
+    skipped: &[&str],
+) -> AppResult<U> {
+    let fields = typed.iter().filter(|(k, _)| !skipped.contains(&k.as_str()));
     let encoded = serde_urlencoded::to_string(fields.collect::<Vec<_>>())
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let de = serde_html_form::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
@@ -385,7 +388,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
             if !fields.is_empty() {
                 return Err(AppError::from(DomainError::Invalid(fields)).into());
             }
-            let input = read_form(&typed);
+            let input = read_form(&typed, &["csrf"]);
             Ok(Form { input, typed })
         })
     }

@@ -13,11 +13,11 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::list;
-use crate::web::extract::{ApiJson, ApiUser, PageUser};
-use crate::web::view::{field as f, flash_of, opt, query_map, redirect, values, View};
+use crate::web::contracting::forms::List;
+use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{flash_of, query_map, redirect, values, View};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -304,46 +304,35 @@ async fn forum_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Htt
     Ok(view.render("forum", "forum-title", data))
 }
 
+/// A new thread (`action=thread`: the API's `ThreadInput`) or the member's
+/// notification choice (`action=notify`: the API's `NotifyInput`).
 async fn forum_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
-    if f(&form, "action") == "notify" {
-        let how = f(&form, "notify").to_string();
+    if form.input.as_ref().is_ok_and(|a| a.action == "notify") {
+        let how = form.parse::<NotifyInput>()?.notify;
         st.tx(move |c| forum::set_notify(c, &actor, &how)).await?;
         return Ok(redirect("/forum?done=flash-saved"));
     }
-    let closes_on = crate::web::view::date_opt(&form, "closes_on");
-    let input = ThreadInput {
-        title: f(&form, "title").into(),
-        body: f(&form, "body").into(),
-        kind: f(&form, "kind").into(),
-        // The form's wall time is local (the display zone); stored in UTC.
-        meeting_at: opt(&form, "meeting_at").map(|m| {
-            crate::platform::templates::local_input_to_utc(
-                &m,
-                crate::platform::templates::timezone(),
-            )
-        }),
-        place: opt(&form, "place"),
-        agenda: opt(&form, "agenda"),
-        document: opt(&form, "document"),
-        closes_on: closes_on.as_ref().ok().copied().flatten(),
-        participants: vec![],
-        linked_type: opt(&form, "linked_type"),
-        linked_id: opt(&form, "linked_id"),
-    };
     let url = st.config.server.public_url.clone();
-    let result = match closes_on {
-        Err(e) => Err(e.into()),
-        Ok(_) => {
+    let result = match form.parse::<ThreadInput>() {
+        Ok(mut input) => {
+            // The form's wall time is local (the display zone); stored in UTC.
+            input.meeting_at = (input.meeting_at.as_deref()).map(|m| {
+                crate::platform::templates::local_input_to_utc(
+                    m,
+                    crate::platform::templates::timezone(),
+                )
+            });
             st.tx(move |c| forum::create_thread(c, &actor, input, &url))
                 .await
         }
+        Err(e) => Err(e),
     };
     match result {
         Ok(t) => Ok(redirect(&format!(
@@ -353,7 +342,7 @@ async fn forum_create(
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = forum_data(&st, &user, None).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             view.form_error(e, "forum", "forum-title", data)
         }
     }
@@ -386,61 +375,73 @@ async fn thread_page(
     Ok(view.render("thread", "forum-title", data))
 }
 
+/// A post revised or hidden: which one, and its new text or the reason.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PostAct {
+    post_id: String,
+    body: String,
+    reason: String,
+}
+
+/// A consultation's summary, or a meeting's minutes and participants
+/// (separated by commas or lines).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ThreadUpdateForm {
+    summary: Option<String>,
+    minutes: Option<String>,
+    participants: Option<List>,
+}
+
+/// One POST for every action on a thread page, named by `action`.
 async fn thread_act(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
     let (tid, url) = (id.clone(), st.config.server.public_url.clone());
-    let result: AppResult<()> = match f(&form, "action") {
-        "post" => {
-            let input = PostInput {
-                body: f(&form, "body").into(),
-            };
-            st.tx(move |c| forum::add_post(c, &actor, &tid, input, &url).map(drop))
-                .await
-        }
-        "edit" => {
-            let (pid, input) = (
-                f(&form, "post_id").to_string(),
-                PostInput {
-                    body: f(&form, "body").into(),
-                },
-            );
-            st.tx(move |c| forum::edit_post(c, &actor, &pid, input).map(drop))
-                .await
-        }
-        "hide" => {
-            let (pid, input) = (
-                f(&form, "post_id").to_string(),
-                HideInput {
-                    reason: f(&form, "reason").into(),
-                },
-            );
-            st.tx(move |c| forum::hide_post(c, &actor, &pid, input))
-                .await
-        }
-        "summary" | "minutes" => {
-            let participants = opt(&form, "participants").map(|p| {
-                p.split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|x| !x.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            });
-            let input = ThreadUpdate {
-                summary: opt(&form, "summary"),
-                minutes: opt(&form, "minutes"),
-                participants,
-            };
-            st.tx(move |c| forum::update_thread(c, &actor, &tid, input).map(drop))
-                .await
-        }
+    let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
+        "post" => match form.parse::<PostInput>() {
+            Ok(input) => {
+                st.tx(move |c| forum::add_post(c, &actor, &tid, input, &url).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        "edit" => match form.parse::<PostAct>() {
+            Ok(p) => {
+                let input = PostInput { body: p.body };
+                st.tx(move |c| forum::edit_post(c, &actor, &p.post_id, input).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        "hide" => match form.parse::<PostAct>() {
+            Ok(p) => {
+                let input = HideInput { reason: p.reason };
+                st.tx(move |c| forum::hide_post(c, &actor, &p.post_id, input))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        "summary" | "minutes" => match form.parse::<ThreadUpdateForm>() {
+            Ok(f) => {
+                let input = ThreadUpdate {
+                    summary: f.summary,
+                    minutes: f.minutes,
+                    participants: f.participants.map(|p| p.0),
+                };
+                st.tx(move |c| forum::update_thread(c, &actor, &tid, input).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
@@ -451,7 +452,7 @@ async fn thread_act(
                 return Err(e);
             }
             let mut data = thread_data(&st, &user, id).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             view.form_error(e, "thread", "forum-title", data)
         }
     }

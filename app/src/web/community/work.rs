@@ -1,11 +1,11 @@
 //! Community work: communities, the organizer's activity log, continuity.
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 use community::organizing;
 use community::organizing::{
     ActivityFilter, ActivityInput, CommunityInput, Stage, ACTIVITY_KINDS, DIMENSIONS,
 };
-use cus_db::error::Check;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,14 +13,14 @@ use std::collections::HashMap;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::list;
-use crate::web::extract::{ApiJson, ApiUser, PageUser};
-use crate::web::view::{field as f, flash_of, opt, query_map, redirect, values, View};
+use crate::web::contracting::forms::{Count, Lines, List};
+use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{flash_of, query_map, redirect, values, View};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -216,79 +216,109 @@ async fn community_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult
     Ok(view.render("community", "community-title", data))
 }
 
+/// A community as the page asks for it: its stages one a line.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CommunityForm {
+    name: String,
+    kind: String,
+    diagnosis: String,
+    resources: String,
+    goals: String,
+    stages: Lines,
+}
+
+impl From<CommunityForm> for CommunityInput {
+    fn from(f: CommunityForm) -> Self {
+        let stages = (f.stages.0.into_iter())
+            .map(|name| Stage {
+                name,
+                status: String::new(),
+            })
+            .collect();
+        CommunityInput {
+            name: f.name,
+            kind: f.kind,
+            diagnosis: f.diagnosis,
+            resources: f.resources,
+            goals: f.goals,
+            stages,
+        }
+    }
+}
+
+/// An activity as the page asks for it: counts that may be left blank, the
+/// partners separated by commas or lines. The date is checked as the API
+/// checks it (`cus_db::bounds`).
+#[derive(Deserialize)]
+struct ActivityForm {
+    #[serde(deserialize_with = "cus_db::bounds::date")]
+    date: NaiveDate,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    dimension: String,
+    #[serde(default)]
+    community: String,
+    #[serde(default)]
+    participants: Count,
+    #[serde(default)]
+    volunteers: Count,
+    #[serde(default)]
+    volunteer_hours: Count,
+    #[serde(default)]
+    partners: List,
+    #[serde(default)]
+    outcome: String,
+    #[serde(default)]
+    follow_up: String,
+}
+
+impl From<ActivityForm> for ActivityInput {
+    fn from(f: ActivityForm) -> Self {
+        ActivityInput {
+            date: f.date,
+            title: f.title,
+            kind: f.kind,
+            dimension: f.dimension,
+            community: f.community,
+            community_kind: None,
+            participants: f.participants.0,
+            volunteers: f.volunteers.0,
+            volunteer_hours: f.volunteer_hours.0,
+            partners: f.partners.0,
+            outcome: f.outcome,
+            follow_up: f.follow_up,
+        }
+    }
+}
+
+/// A new community (`action=community`) or an activity (`action=activity`).
 async fn community_act(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
-    let result: AppResult<()> = match f(&form, "action") {
-        "community" => {
-            let stages = f(&form, "stages")
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(|l| Stage {
-                    name: l.to_string(),
-                    status: String::new(),
-                })
-                .collect();
-            let input = CommunityInput {
-                name: f(&form, "name").into(),
-                kind: f(&form, "kind").into(),
-                diagnosis: f(&form, "diagnosis").into(),
-                resources: f(&form, "resources").into(),
-                goals: f(&form, "goals").into(),
-                stages,
-            };
-            st.tx(move |c| organizing::create_community(c, &actor, input).map(drop))
-                .await
-        }
-        "activity" => {
-            let mut check = Check::new();
-            // Checked as the API checks them (cus_db::bounds).
-            let date = cus_db::bounds::parse_date(f(&form, "date")).unwrap_or_else(|why| {
-                check.fail("date", why);
-                cus_db::today()
-            });
-            let number = |check: &mut Check, name: &str| -> i32 {
-                match opt(&form, name) {
-                    None => 0,
-                    Some(v) => cus_db::bounds::parse_int(&v).unwrap_or_else(|why| {
-                        check.fail(name, why);
-                        0
-                    }),
-                }
-            };
-            let input = ActivityInput {
-                date,
-                title: f(&form, "title").into(),
-                kind: f(&form, "kind").into(),
-                dimension: f(&form, "dimension").into(),
-                community: f(&form, "community").into(),
-                participants: number(&mut check, "participants"),
-                volunteers: number(&mut check, "volunteers"),
-                volunteer_hours: number(&mut check, "volunteer_hours"),
-                partners: f(&form, "partners")
-                    .split([',', '\n'])
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string)
-                    .collect(),
-                outcome: f(&form, "outcome").into(),
-                follow_up: f(&form, "follow_up").into(),
-                community_kind: None,
-            };
-            match check.finish() {
-                Ok(()) => {
-                    st.tx(move |c| organizing::log_activity(c, &actor, input).map(drop))
-                        .await
-                }
-                Err(e) => Err(AppError::from(e)),
+    let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
+        "community" => match form.parse::<CommunityForm>() {
+            Ok(f) => {
+                st.tx(move |c| organizing::create_community(c, &actor, f.into()).map(drop))
+                    .await
             }
-        }
+            Err(e) => Err(e),
+        },
+        "activity" => match form.parse::<ActivityForm>() {
+            Ok(f) => {
+                st.tx(move |c| organizing::log_activity(c, &actor, f.into()).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
@@ -296,7 +326,7 @@ async fn community_act(
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = community_data(&st, &user, &HashMap::new()).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             view.form_error(e, "community", "community-title", data)
         }
     }

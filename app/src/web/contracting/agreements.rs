@@ -3,23 +3,23 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::NaiveDate;
 use contracting::agreements::{AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche};
 use contracting::{agreements, organizations};
-use cus_db::error::Check;
 use cus_db::{DomainError, Role};
+use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::competitions::MunicipalityQuery;
-use super::forms::{date_field, finish, int_field, lines_field, money_field, rows, year_amounts};
+use super::forms::{Count, Lines, YearAmounts, Zloty};
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
-use crate::web::extract::{ApiJson, ApiUser, PageUser};
-use crate::web::view::{field as f, opt, redirect, values, View};
+use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{redirect, values, View};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -175,103 +175,159 @@ async fn agreement_page(
     Ok(view.render("agreement", "agreement-title", data))
 }
 
+/// A new agreement as the page asks for it: tranches as "year | złoty"
+/// rows, indicators one a line.
+#[derive(Deserialize)]
+struct AgreementForm {
+    #[serde(default)]
+    organization_id: String,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    mode: String,
+    #[serde(default)]
+    financing: String,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
+    start_date: NaiveDate,
+    #[serde(deserialize_with = "cus_db::bounds::date")]
+    end_date: NaiveDate,
+    #[serde(default)]
+    tranches: YearAmounts,
+    #[serde(default)]
+    indicators: Lines,
+    #[serde(default)]
+    capacity_unit: Option<String>,
+    #[serde(default)]
+    capacity_per_year: Option<Count>,
+}
+
+fn tranches(rows: YearAmounts) -> Vec<Tranche> {
+    (rows.0.into_iter())
+        .map(|r| Tranche {
+            year: r.year,
+            amount_grosze: r.grosze,
+        })
+        .collect()
+}
+
+impl From<AgreementForm> for AgreementInput {
+    fn from(f: AgreementForm) -> Self {
+        AgreementInput {
+            organization_id: f.organization_id,
+            competition_id: None,
+            title: f.title,
+            mode: f.mode,
+            financing: f.financing,
+            start_date: f.start_date,
+            end_date: f.end_date,
+            tranches: tranches(f.tranches),
+            indicators: f.indicators.0,
+            capacity_unit: f.capacity_unit,
+            capacity_per_year: f.capacity_per_year.map(|c| c.0),
+            currency: None,
+        }
+    }
+}
+
+/// A report as the page asks for it: amounts in złoty, indicator values as
+/// "indicator | value" lines (a line without its value is left out).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ReportForm {
+    period: String,
+    kind: String,
+    text: String,
+    spent: Zloty,
+    spent_own: Zloty,
+    indicator_values: Lines,
+}
+
+impl From<ReportForm> for ReportInput {
+    fn from(f: ReportForm) -> Self {
+        let indicator_values = (f.indicator_values.0.iter())
+            .filter_map(|line| {
+                let mut cells = line.split('|').map(str::trim);
+                Some((cells.next()?.to_string(), json!(cells.next()?)))
+            })
+            .collect();
+        ReportInput {
+            period: f.period,
+            kind: f.kind,
+            text: f.text,
+            spent_grosze: f.spent.0,
+            spent_own_grosze: f.spent_own.0,
+            indicator_values,
+        }
+    }
+}
+
+/// An annex as the page asks for it: new tranches as "year | złoty" rows
+/// (none typed: the old ones stay).
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct AnnexForm {
+    reason: String,
+    changes: String,
+    tranches: YearAmounts,
+    #[serde(deserialize_with = "cus_db::bounds::opt_date")]
+    end_date: Option<NaiveDate>,
+}
+
+impl From<AnnexForm> for AnnexInput {
+    fn from(f: AnnexForm) -> Self {
+        let tranches = tranches(f.tranches);
+        AnnexInput {
+            reason: f.reason,
+            changes: f.changes,
+            tranches: (!tranches.is_empty()).then_some(tranches),
+            end_date: f.end_date,
+        }
+    }
+}
+
+/// One POST for every action on an agreement (and `create`, on
+/// `/agreements/new/act`), named by `action`.
 async fn agreement_act(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
-    let action = f(&form, "action").to_string();
-    let mut check = Check::new();
+    let action = form.input.as_ref().map_or("", |a| a.action.as_str());
     let aid = id.clone();
-    let result: AppResult<String> = match action.as_str() {
-        "create" => {
-            let tranches = year_amounts(&mut check, &form, "tranches")
-                .into_iter()
-                .map(|(year, amount_grosze)| Tranche {
-                    year,
-                    amount_grosze,
-                })
-                .collect();
-            let input = AgreementInput {
-                organization_id: f(&form, "organization_id").into(),
-                competition_id: None,
-                title: opt(&form, "title"),
-                mode: f(&form, "mode").into(),
-                financing: f(&form, "financing").into(),
-                start_date: date_field(&mut check, &form, "start_date"),
-                end_date: date_field(&mut check, &form, "end_date"),
-                tranches,
-                indicators: lines_field(&form, "indicators"),
-                capacity_unit: opt(&form, "capacity_unit"),
-                capacity_per_year: opt(&form, "capacity_per_year")
-                    .map(|_| int_field(&mut check, &form, "capacity_per_year")),
-                currency: None,
-            };
-            match finish(check) {
-                Ok(()) => {
-                    st.tx(move |c| agreements::create(c, &actor, input).map(|a| a.row.id))
-                        .await
-                }
-                Err(e) => Err(e),
+    let result: AppResult<String> = match action {
+        "create" => match form.parse::<AgreementForm>() {
+            Ok(f) => {
+                st.tx(move |c| agreements::create(c, &actor, f.into()).map(|a| a.row.id))
+                    .await
             }
-        }
-        "report" => {
-            let indicator_values = rows(f(&form, "indicator_values"))
-                .into_iter()
-                .filter_map(|r| Some((r.first()?.clone(), json!(r.get(1)?.clone()))))
-                .collect();
-            let input = ReportInput {
-                period: f(&form, "period").into(),
-                kind: f(&form, "kind").into(),
-                text: f(&form, "text").into(),
-                spent_grosze: money_field(&mut check, &form, "spent"),
-                spent_own_grosze: money_field(&mut check, &form, "spent_own"),
-                indicator_values,
-            };
-            match finish(check) {
-                Ok(()) => {
-                    st.tx(move |c| agreements::report(c, &actor, &aid, input).map(|_| aid))
-                        .await
-                }
-                Err(e) => Err(e),
+            Err(e) => Err(e),
+        },
+        "report" => match form.parse::<ReportForm>() {
+            Ok(f) => {
+                st.tx(move |c| agreements::report(c, &actor, &aid, f.into()).map(|_| aid))
+                    .await
             }
-        }
-        "annex" => {
-            let tranches: Vec<Tranche> = year_amounts(&mut check, &form, "tranches")
-                .into_iter()
-                .map(|(year, amount_grosze)| Tranche {
-                    year,
-                    amount_grosze,
-                })
-                .collect();
-            let end_date =
-                opt(&form, "end_date").map(|_| date_field(&mut check, &form, "end_date"));
-            let input = AnnexInput {
-                reason: f(&form, "reason").into(),
-                changes: f(&form, "changes").into(),
-                tranches: (!tranches.is_empty()).then_some(tranches),
-                end_date,
-            };
-            match finish(check) {
-                Ok(()) => {
-                    st.tx(move |c| agreements::annex(c, &actor, &aid, input).map(|_| aid))
-                        .await
-                }
-                Err(e) => Err(e),
+            Err(e) => Err(e),
+        },
+        "annex" => match form.parse::<AnnexForm>() {
+            Ok(f) => {
+                st.tx(move |c| agreements::annex(c, &actor, &aid, f.into()).map(|_| aid))
+                    .await
             }
-        }
-        "terminate" => {
-            let input = TerminateInput {
-                reason: f(&form, "reason").into(),
-            };
-            st.tx(move |c| agreements::terminate(c, &actor, &aid, input).map(|_| aid))
-                .await
-        }
+            Err(e) => Err(e),
+        },
+        "terminate" => match form.parse::<TerminateInput>() {
+            Ok(input) => {
+                st.tx(move |c| agreements::terminate(c, &actor, &aid, input).map(|_| aid))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
@@ -288,11 +344,11 @@ async fn agreement_act(
                         ))
                     })
                     .await?;
-                let data = json!({"agreements": list, "organizations": orgs, "can_create": true, "modes": agreements::MODES, "values": values(&form)});
+                let data = json!({"agreements": list, "organizations": orgs, "can_create": true, "modes": agreements::MODES, "values": values(&form.typed)});
                 return view.form_error(e, "agreements", "agreements-title", data);
             }
             let mut data = agreement_data(&st, &user, id).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             data["failed_action"] = json!(action);
             view.form_error(e, "agreement", "agreement-title", data)
         }

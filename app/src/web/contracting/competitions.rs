@@ -2,30 +2,29 @@
 //! and scores, results; the public list and Atom feed.
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use contracting::competitions::{CancelInput, CompetitionInput, CriterionInput};
+use contracting::competitions::{CancelInput, CompetitionInput};
 use contracting::evaluation::{
-    CommissionInput, DeclarationInput, FormalInput, ResolveInput, ScoreInput, ScoreItem,
+    CommissionInput, DeclarationInput, FormalInput, ResolveInput, ScoreInput,
 };
-use contracting::offers::{BudgetLine, OfferInput};
+use contracting::offers::OfferInput;
 use contracting::{competitions, evaluation, offers, organizations};
-use cus_db::error::Check;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::forms::{date_field, finish, int_field, lines_field, money_field, parse_pln, rows};
+use super::competition_forms::{
+    CommissionForm, CompetitionForm, DeclarationForm, FormalForm, OfferForm, ScoreForm,
+};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::platform::templates;
 use crate::web::api::{created, list};
-use crate::web::extract::{ApiJson, ApiUser, MaybeApiUser, MaybePageUser, PageUser};
-use crate::web::view::{field as f, flash_of, opt, query_map, redirect, values, View};
+use crate::web::extract::{Action, ApiJson, ApiUser, Form, MaybeApiUser, MaybePageUser, PageUser};
+use crate::web::view::{flash_of, query_map, redirect, values, View};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -339,52 +338,16 @@ async fn competition_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<CompetitionForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
-    let mut check = Check::new();
-    let funds = money_field(&mut check, &form, "funds");
-    let criteria: Vec<CriterionInput> = rows(f(&form, "criteria"))
-        .into_iter()
-        .filter_map(|r| {
-            match (
-                r.first(),
-                r.get(1).and_then(|w| w.parse().ok()),
-                r.get(2).and_then(|m| m.parse().ok()),
-            ) {
-                (Some(name), Some(weight), Some(max_points)) => Some(CriterionInput {
-                    name: name.clone(),
-                    weight,
-                    max_points,
-                }),
-                _ => {
-                    check.fail("criteria", "error-rows-format");
-                    None
-                }
-            }
-        })
-        .collect();
-    let input = CompetitionInput {
-        title: f(&form, "title").into(),
-        task: f(&form, "task").into(),
-        service_code: opt(&form, "service_code"),
-        program_id: opt(&form, "program_id"),
-        financing: f(&form, "financing").into(),
-        funds_grosze: funds,
-        period_start: date_field(&mut check, &form, "period_start"),
-        period_end: date_field(&mut check, &form, "period_end"),
-        offer_deadline: date_field(&mut check, &form, "offer_deadline"),
-        award_rules: f(&form, "award_rules").into(),
-        conditions: f(&form, "conditions").into(),
-        award_procedure: f(&form, "award_procedure").into(),
-        prior_funding: f(&form, "prior_funding").into(),
-        criteria,
-        currency: None,
-    };
     let actor = user.actor.clone();
-    let result = match finish(check) {
-        Ok(()) => st.tx(move |c| competitions::create(c, &actor, input)).await,
+    let result = match form.input {
+        Ok(input) => {
+            st.tx(move |c| competitions::create(c, &actor, input.into()))
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -394,7 +357,7 @@ async fn competition_create(
         ))),
         Err(e) => {
             let mut data = manage_data(&st, &user).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             view.form_error(e, "competitions_manage", "competitions-manage-title", data)
         }
     }
@@ -456,129 +419,85 @@ pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) ->
     .await
 }
 
-fn offer_input(check: &mut Check, form: &HashMap<String, String>) -> OfferInput {
-    let lines: Vec<BudgetLine> = rows(f(form, "budget"))
-        .into_iter()
-        .filter_map(|r| {
-            let year = r.first().and_then(|y| y.parse().ok());
-            let amount = r.get(3).and_then(|a| parse_pln(a));
-            match (year, r.get(1), r.get(2), amount) {
-                (Some(year), Some(category), Some(name), Some(amount_grosze)) => Some(BudgetLine {
-                    year,
-                    category: category.clone(),
-                    name: name.clone(),
-                    amount_grosze,
-                }),
-                _ => {
-                    check.fail("budget", "error-rows-format");
-                    None
-                }
-            }
-        })
-        .collect();
-    OfferInput {
-        title: f(form, "title").into(),
-        description: f(form, "description").into(),
-        schedule: f(form, "schedule").into(),
-        expected_results: f(form, "expected_results").into(),
-        indicators: lines_field(form, "indicators"),
-        bidder_profile: f(form, "bidder_profile").into(),
-        budget_lines: lines,
-        own_contribution_grosze: money_field(check, form, "own_contribution"),
-        in_kind_grosze: money_field(check, form, "in_kind"),
-        volunteer_hours: int_field(check, form, "volunteer_hours"),
-        declarations: form.contains_key("declarations"),
-        currency: None,
-    }
-}
-
 /// One POST for every action on the competition page, named by `action`.
 async fn competition_act(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
-    let action = f(&form, "action").to_string();
-    let mut check = Check::new();
+    let action = form.input.as_ref().map_or("", |a| a.action.as_str());
     let public_url = st.config.server.public_url.clone();
-    let (cid, form2) = (id.clone(), form.clone());
-    let result: AppResult<()> = match action.as_str() {
+    let cid = id.clone();
+    let result: AppResult<()> = match action {
         "publish" => {
             st.tx(move |c| competitions::publish(c, &actor, &cid, &public_url).map(drop))
                 .await
         }
-        "cancel" => {
-            let input = CancelInput {
-                reason: f(&form, "reason").into(),
-            };
-            st.tx(move |c| competitions::cancel(c, &actor, &cid, input).map(drop))
-                .await
-        }
-        "offer" => {
-            let input = offer_input(&mut check, &form);
-            let existing = opt(&form, "offer_id");
-            match finish(check) {
-                Ok(()) => {
-                    st.tx(move |c| match existing {
-                        Some(oid) => offers::update(c, &actor, &oid, input).map(drop),
-                        None => offers::submit(c, &actor, &cid, input).map(drop),
-                    })
+        "cancel" => match form.parse::<CancelInput>() {
+            Ok(input) => {
+                st.tx(move |c| competitions::cancel(c, &actor, &cid, input).map(drop))
                     .await
-                }
-                Err(e) => Err(e),
             }
-        }
-        "formal" => {
-            let oid = f(&form, "offer_id").to_string();
-            let input = FormalInput {
-                passed: f(&form, "passed") == "yes",
-                note: f(&form, "note").into(),
-            };
-            st.tx(move |c| evaluation::formal(c, &actor, &oid, input).map(drop))
-                .await
-        }
-        "commission" => {
-            let ids: Vec<String> = form2
-                .keys()
-                .filter_map(|k| k.strip_prefix("member_").map(str::to_string))
-                .collect();
-            st.tx(move |c| {
-                evaluation::appoint(c, &actor, &cid, CommissionInput { user_ids: ids }).map(drop)
-            })
-            .await
-        }
-        "declare" => {
-            let input = DeclarationInput {
-                no_conflict: f(&form, "no_conflict") == "yes",
-                statement: opt(&form, "statement"),
-            };
-            st.tx(move |c| evaluation::declare(c, &actor, &cid, input).map(drop))
-                .await
-        }
-        "score" => {
-            let oid = f(&form, "offer_id").to_string();
-            let scores: Vec<ScoreItem> = form2
-                .iter()
-                .filter_map(|(k, v)| {
-                    let criterion = k.strip_prefix("points_")?.to_string();
-                    Some(ScoreItem {
-                        criterion,
-                        points: v.trim().parse().unwrap_or(-1),
-                    })
+            Err(e) => Err(e),
+        },
+        "offer" => match form.parse::<OfferForm>() {
+            Ok(mut offer) => {
+                let existing = offer.offer_id.take();
+                st.tx(move |c| match existing {
+                    Some(oid) => offers::update(c, &actor, &oid, offer.into()).map(drop),
+                    None => offers::submit(c, &actor, &cid, offer.into()).map(drop),
                 })
-                .collect();
-            let input = ScoreInput {
-                scores,
-                note: f(&form, "note").into(),
-            };
-            st.tx(move |c| evaluation::score(c, &actor, &oid, input).map(drop))
                 .await
-        }
+            }
+            Err(e) => Err(e),
+        },
+        "formal" => match form.parse::<FormalForm>() {
+            Ok(f) => {
+                let input = FormalInput {
+                    passed: f.passed,
+                    note: f.note,
+                };
+                st.tx(move |c| evaluation::formal(c, &actor, &f.offer_id, input).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        "commission" => match form.parse::<CommissionForm>() {
+            Ok(f) => {
+                let user_ids = (f.checked.into_keys())
+                    .filter_map(|k| k.strip_prefix("member_").map(str::to_string))
+                    .collect();
+                st.tx(move |c| {
+                    evaluation::appoint(c, &actor, &cid, CommissionInput { user_ids }).map(drop)
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        },
+        "declare" => match form.parse::<DeclarationForm>() {
+            Ok(f) => {
+                let input = DeclarationInput {
+                    no_conflict: f.no_conflict,
+                    statement: f.statement,
+                };
+                st.tx(move |c| evaluation::declare(c, &actor, &cid, input).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
+        "score" => match form.parse::<ScoreForm>() {
+            Ok(f) => {
+                let oid = f.offer_id.clone();
+                st.tx(move |c| evaluation::score(c, &actor, &oid, f.into()).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        },
         "resolve" => {
             st.tx(move |c| evaluation::resolve(c, &actor, &cid, ResolveInput::default()).map(drop))
                 .await
@@ -590,7 +509,7 @@ async fn competition_act(
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = competition_data(&st, Some(&user), id).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             data["failed_action"] = json!(action);
             view.form_error(e, "competition", "competition-title", data)
         }

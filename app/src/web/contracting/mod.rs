@@ -3,6 +3,7 @@
 //! API handlers and pages side by side, over the `contracting` crate.
 
 pub mod agreements;
+mod competition_forms;
 pub mod competitions;
 pub mod forms;
 pub mod organizations;

@@ -8,7 +8,6 @@ use cus_db::audit::audit_in;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::platform::auth;
@@ -16,13 +15,12 @@ use crate::platform::auth::NewUser;
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
-use crate::web::extract::{parse_json, ApiJson, ApiUser, MaybeApiUser, PageUser};
-use crate::web::view::{
-    anon_csrf_pair, check_anon_csrf_form, field as f, opt, redirect, values, View,
+use crate::web::extract::{
+    checkbox, parse_json, Action, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
 };
+use crate::web::view::{anon_csrf_pair, check_anon_csrf_form, redirect, values, View};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -257,50 +255,78 @@ async fn org_register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse
     ))
 }
 
-fn org_input(form: &HashMap<String, String>) -> OrganizationInput {
-    OrganizationInput {
-        name: f(form, "name").into(),
-        legal_form: f(form, "legal_form").into(),
-        krs: opt(form, "krs"),
-        nip: f(form, "nip").into(),
-        regon: f(form, "regon").into(),
-        address: f(form, "address").into(),
-        postal_code: f(form, "postal_code").into(),
-        city: f(form, "city").into(),
-        email: f(form, "email").into(),
-        phone: opt(form, "phone"),
-        iban: opt(form, "iban"),
-        alerts: form.contains_key("alerts"),
+/// The organization as its forms ask for it (the alerts checkbox); the
+/// forms' other fields (the registrant's, the hidden `action`) are not its.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct OrganizationForm {
+    name: String,
+    legal_form: String,
+    krs: Option<String>,
+    nip: String,
+    regon: String,
+    address: String,
+    postal_code: String,
+    city: String,
+    email: String,
+    phone: Option<String>,
+    iban: Option<String>,
+    #[serde(deserialize_with = "checkbox")]
+    alerts: bool,
+}
+
+impl From<OrganizationForm> for OrganizationInput {
+    fn from(f: OrganizationForm) -> Self {
+        OrganizationInput {
+            name: f.name,
+            legal_form: f.legal_form,
+            krs: f.krs,
+            nip: f.nip,
+            regon: f.regon,
+            address: f.address,
+            postal_code: f.postal_code,
+            city: f.city,
+            email: f.email,
+            phone: f.phone,
+            iban: f.iban,
+            alerts: f.alerts,
+        }
     }
 }
 
-async fn org_register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form)?;
+/// Who registers an organization on the page: its first account.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Registrant {
+    municipality: String,
+    password: String,
+    contact_name: Option<String>,
+}
+
+async fn org_register(
+    req: HttpRequest,
+    st: Data,
+    form: Form<OrganizationForm>,
+) -> AppResult<HttpResponse> {
+    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
-    let input = org_input(&form);
-    let municipality = f(&form, "municipality").to_string();
-    let password = f(&form, "password").to_string();
-    let contact = opt(&form, "contact_name");
-    let lang = view.lang();
-    let public_url = st.config.server.public_url.clone();
-    let registration = crate::web::contracting::organizations::SelfRegistration {
-        municipality,
-        input,
-        password,
-        contact,
+    let csrf = form.csrf().to_string();
+    let registrant = form.parse::<Registrant>();
+    let result = match (form.input, registrant) {
+        (Ok(org), Ok(who)) => {
+            let registration = SelfRegistration {
+                municipality: who.municipality,
+                input: org.into(),
+                password: who.password,
+                contact: who.contact_name,
+            };
+            let (lang, public_url) = (view.lang(), st.config.server.public_url.clone());
+            let hash = st.hash_password(registration.password.clone()).await?;
+            st.tx(move |c| self_register(c, registration, hash, lang, &public_url))
+                .await
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
     };
-    let hash = st.hash_password(registration.password.clone()).await?;
-    let result = st
-        .tx(move |c| {
-            crate::web::contracting::organizations::self_register(
-                c,
-                registration,
-                hash,
-                lang,
-                &public_url,
-            )
-        })
-        .await;
     match result {
         Ok(()) => Ok(view.render(
             "message",
@@ -308,8 +334,8 @@ async fn org_register(req: HttpRequest, st: Data, form: Form) -> AppResult<HttpR
             json!({"message": view.t("register-done")}),
         )),
         Err(e) => {
-            let data = json!({"form_csrf": f(&form, "csrf"), "municipalities": municipalities(&st).await?,
-                              "legal_forms": LEGAL_FORMS, "values": values(&form)});
+            let data = json!({"form_csrf": csrf, "municipalities": municipalities(&st).await?,
+                              "legal_forms": LEGAL_FORMS, "values": values(&form.typed)});
             view.form_error(e, "org_register", "org-register-title", data)
         }
     }
@@ -344,58 +370,66 @@ async fn my_organization(req: HttpRequest, st: Data, user: PageUser) -> AppResul
     Ok(view.render("organization", "org-profile-title", data))
 }
 
+/// The profile form (`action=profile`), or a colleague's account
+/// (`action=user`: the API's `OrgUserInput`).
 async fn my_organization_save(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
-    let result: AppResult<()> = if f(&form, "action") == "user" {
-        let (email, password, name) = (
-            f(&form, "email").to_string(),
-            f(&form, "password").to_string(),
-            opt(&form, "name"),
-        );
-        st.tx(move |c| {
-            let org = organizations::get(c, &actor, &org_id)?;
-            let uid = auth::create_user(
-                c,
-                NewUser {
-                    display_name: name.unwrap_or_else(|| email.clone()),
-                    email,
-                    password,
-                    role: Role::Ngo,
-                    municipality: Some(org.municipality.clone()),
-                    organization_id: Some(org.id.clone()),
-                    locale: "pl".into(),
-                    confirmed: true,
-                },
-            )?;
-            cus_db::audit::audit_in(
-                c,
-                &actor,
-                &org.municipality,
-                "organization.user.create",
-                "user",
-                &uid,
-            )?;
-            Ok(())
-        })
-        .await
+    let action = form.input.as_ref().map_or("", |a| a.action.as_str());
+    let result: AppResult<()> = if action == "user" {
+        match form.parse::<OrgUserInput>() {
+            Ok(input) => {
+                st.tx(move |c| {
+                    let org = organizations::get(c, &actor, &org_id)?;
+                    let uid = auth::create_user(
+                        c,
+                        NewUser {
+                            display_name: input.name.unwrap_or_else(|| input.email.clone()),
+                            email: input.email,
+                            password: input.password,
+                            role: Role::Ngo,
+                            municipality: Some(org.municipality.clone()),
+                            organization_id: Some(org.id.clone()),
+                            locale: "pl".into(),
+                            confirmed: true,
+                        },
+                    )?;
+                    cus_db::audit::audit_in(
+                        c,
+                        &actor,
+                        &org.municipality,
+                        "organization.user.create",
+                        "user",
+                        &uid,
+                    )?;
+                    Ok(())
+                })
+                .await
+            }
+            Err(e) => Err(e),
+        }
     } else {
-        let input = org_input(&form);
-        st.tx(move |c| organizations::update(c, &actor, &org_id, &input).map(drop))
-            .await
+        match form.parse::<OrganizationForm>() {
+            Ok(org) => {
+                let input = org.into();
+                st.tx(move |c| organizations::update(c, &actor, &org_id, &input).map(drop))
+                    .await
+            }
+            Err(e) => Err(e),
+        }
     };
     match result {
         Ok(()) => Ok(redirect("/organization?done=flash-saved")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = my_org_data(&st, &user).await?;
-            data["values"] = values(&form);
+            data["values"] = values(&form.typed);
             view.form_error(e, "organization", "org-profile-title", data)
         }
     }

@@ -5,22 +5,20 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use contracting::programs;
 use contracting::programs::{CommentInput, ProgramInput, ProgramTransition, YearFunds};
-use cus_db::error::Check;
 use cus_db::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::forms::{date_field, finish, lines_field, year_amounts};
+use super::forms::{Count, Lines, YearAmounts};
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
-use crate::web::extract::{ApiJson, ApiUser, PageUser};
-use crate::web::view::{field as f, opt, redirect, settle, values, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{redirect, settle, values, View};
 
 type Data = web::Data<AppState>;
-type Form = crate::web::extract::PageForm;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -131,37 +129,57 @@ async fn programs_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<
     ))
 }
 
+/// A program as the page asks for it: priorities one a line, the yearly
+/// funds as "year | złoty" rows.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProgramForm {
+    title: String,
+    year_from: Count,
+    year_to: Count,
+    goals: String,
+    priorities: Lines,
+    forms: String,
+    yearly_funds: YearAmounts,
+    competition_rules: String,
+}
+
+impl From<ProgramForm> for ProgramInput {
+    fn from(f: ProgramForm) -> Self {
+        ProgramInput {
+            title: f.title,
+            year_from: f.year_from.0,
+            year_to: f.year_to.0,
+            goals: f.goals,
+            priorities: f.priorities.0,
+            forms: f.forms,
+            yearly_funds: (f.yearly_funds.0.into_iter())
+                .map(|y| YearFunds {
+                    year: y.year,
+                    amount_grosze: y.grosze,
+                })
+                .collect(),
+            budget_grosze: None,
+            competition_rules: f.competition_rules,
+            currency: None,
+        }
+    }
+}
+
 async fn program_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form,
+    form: Form<ProgramForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
-    let mut check = Check::new();
-    let funds = year_amounts(&mut check, &form, "yearly_funds");
-    let input = ProgramInput {
-        title: f(&form, "title").into(),
-        year_from: f(&form, "year_from").trim().parse().unwrap_or(0),
-        year_to: f(&form, "year_to").trim().parse().unwrap_or(0),
-        goals: f(&form, "goals").into(),
-        priorities: lines_field(&form, "priorities"),
-        forms: f(&form, "forms").into(),
-        yearly_funds: funds
-            .into_iter()
-            .map(|(year, amount_grosze)| YearFunds {
-                year,
-                amount_grosze,
-            })
-            .collect(),
-        budget_grosze: None,
-        competition_rules: f(&form, "competition_rules").into(),
-        currency: None,
-    };
     let actor = user.actor.clone();
-    let result = match finish(check) {
-        Ok(()) => st.tx(move |c| programs::create(c, &actor, input)).await,
+    let result = match form.input {
+        Ok(input) => {
+            st.tx(move |c| programs::create(c, &actor, input.into()))
+                .await
+        }
         Err(e) => Err(e),
     };
     match result {
@@ -176,7 +194,7 @@ async fn program_create(
                 e,
                 "programs",
                 "programs-title",
-                json!({"programs": list, "can_create": true, "values": values(&form)}),
+                json!({"programs": list, "can_create": true, "values": values(&form.typed)}),
             )
         }
     }
@@ -241,22 +259,23 @@ async fn program_comment(
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<CommentInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
-    let input = CommentInput {
-        body: f(&form, "body").into(),
+    let result = match form.input {
+        Ok(input) => {
+            st.tx(move |c| programs::comment(c, &actor, &pid, input))
+                .await
+        }
+        Err(e) => Err(e),
     };
-    let result = st
-        .tx(move |c| programs::comment(c, &actor, &pid, input))
-        .await;
     let to = format!("/programs/{id}?done=flash-saved");
     settle(
         &req,
         &user,
-        &form,
+        &form.typed,
         result,
         &to,
         "program",
@@ -266,27 +285,20 @@ async fn program_comment(
     .await
 }
 
+/// A move of the program; the council's carries its resolution (the API's
+/// `ProgramTransition`).
 async fn program_transition(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form,
+    form: Form<ProgramTransition>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(f(&form, "csrf"))?;
+    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
-    let mut check = Check::new();
-    let resolution_date =
-        opt(&form, "resolution_date").map(|_| date_field(&mut check, &form, "resolution_date"));
-    let input = ProgramTransition {
-        to: f(&form, "to").into(),
-        resolution_number: opt(&form, "resolution_number"),
-        resolution_date,
-        consultation_until: None,
-    };
     let (actor, pid) = (user.actor.clone(), id.clone());
-    let result = match finish(check) {
-        Ok(()) => {
+    let result = match form.input {
+        Ok(input) => {
             st.tx(move |c| programs::transition(c, &actor, &pid, input))
                 .await
         }
@@ -296,7 +308,7 @@ async fn program_transition(
     settle(
         &req,
         &user,
-        &form,
+        &form.typed,
         result,
         &to,
         "program",
