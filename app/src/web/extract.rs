@@ -394,50 +394,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     }
 }
 
-/// The untyped page form, while pages move to `Form<T>` (to be removed).
-/// A page form (`application/x-www-form-urlencoded`) as a map of its
-/// fields, refused with 422 naming the field when one holds a control
-/// character other than a tab or a line break (the services' text checks
-/// refuse those in single-line fields).
-pub struct PageForm(pub std::collections::HashMap<String, String>);
-
-impl std::ops::Deref for PageForm {
-    type Target = std::collections::HashMap<String, String>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.0
-    }
-}
-
-impl FromRequest for PageForm {
-    type Error = actix_web::Error;
-    type Future = LocalFuture<Result<Self, actix_web::Error>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form =
-            web::Form::<std::collections::HashMap<String, String>>::from_request(req, payload);
-        Box::pin(async move {
-            let form = form.await?.into_inner();
-            let mut fields = cus_db::FieldErrors::new();
-            for (name, value) in &form {
-                if cus_db::error::control_refusal(name, false).is_some()
-                    || cus_db::error::control_refusal(value, true).is_some()
-                {
-                    fields.insert(
-                        name.replace(char::is_control, "?"),
-                        vec![cus_db::error::CONTROL_CHARACTER.to_string()],
-                    );
-                }
-            }
-            if fields.is_empty() {
-                Ok(PageForm(form))
-            } else {
-                Err(AppError::from(DomainError::Invalid(fields)).into())
-            }
-        })
-    }
-}
-
 /// The refusal of a request whose query string (any parameter, name or
 /// value, decoded) holds a control character: 422 naming the parameter. A
 /// path that does when decoded names nothing here: 404.

@@ -201,27 +201,6 @@ pub fn redirect(to: &str) -> HttpResponse {
         .finish()
 }
 
-/// A form field's value, empty when absent.
-pub fn field<'a>(form: &'a HashMap<String, String>, name: &str) -> &'a str {
-    form.get(name).map(String::as_str).unwrap_or("")
-}
-
-/// A form field's trimmed value, `None` when blank.
-pub fn opt(form: &HashMap<String, String>, name: &str) -> Option<String> {
-    Some(field(form, name).trim().to_string()).filter(|v| !v.is_empty())
-}
-
-/// A date field, checked as the API checks dates (`cus_db::bounds`): `None`
-/// when blank, a field error when it is no date or out of range.
-pub fn date_opt(
-    form: &HashMap<String, String>,
-    name: &str,
-) -> Result<Option<chrono::NaiveDate>, DomainError> {
-    opt(form, name)
-        .map(|d| cus_db::bounds::parse_date(&d).map_err(|why| DomainError::field(name, why)))
-        .transpose()
-}
-
 /// The form's copy without its CSRF token, to fill the form again.
 pub fn values(form: &HashMap<String, String>) -> Value {
     let mut v = json!(form);
@@ -367,7 +346,7 @@ pub fn check_anon_csrf_form(req: &HttpRequest, form: &HashMap<String, String>) -
         .cookie(ANON_CSRF_COOKIE)
         .map(|c| c.value().to_string())
         .unwrap_or_default();
-    let sent = field(form, "csrf");
+    let sent = form.get("csrf").map(String::as_str).unwrap_or("");
     if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
         Ok(())
     } else {
