@@ -25,6 +25,37 @@ pub const MAX_POST_CHARS: usize = 20_000;
 /// Flood control: at most this many posts per member per minute.
 pub const POSTS_PER_MINUTE: i64 = 5;
 
+/// A thread's kind.
+// Schema only: the values of `KINDS`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadKind {
+    Discussion,
+    Consultation,
+    Meeting,
+}
+
+/// How a member hears of new posts (`PUT /api/v1/forum/me`).
+// Schema only: the values of `NOTIFY`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Notify {
+    Immediate,
+    Digest,
+    None,
+}
+
+/// What a thread may name.
+// Schema only: the values of `LINK_KINDS`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Program,
+    Competition,
+    Assessment,
+    Agreement,
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = forum_members)]
 pub struct Membership {
@@ -222,26 +253,40 @@ pub struct Thread {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ThreadInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
+    /// Text or Markdown; raw HTML is shown as text.
+    #[schema(min_length = 1, max_length = 20_000)]
     pub body: String,
+    #[schema(value_type = ThreadKind)]
     pub kind: String,
-    /// Meetings: when (RFC 3339 or `YYYY-MM-DDTHH:MM`).
+    /// Meetings (required): when (RFC 3339 or `YYYY-MM-DDTHH:MM`).
     #[serde(default)]
+    #[schema(schema_with = cus_db::openapi::optional_datetime)]
     pub meeting_at: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub place: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20_000)]
     pub agenda: Option<String>,
-    /// Consultations: the draft under consultation, and the last day for comments.
+    /// Consultations: the draft under consultation, and the last day for
+    /// comments (not in the past; default in 14 days).
     #[serde(default)]
+    #[schema(max_length = 100_000)]
     pub document: Option<String>,
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub closes_on: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_items = 100, max_length = 300)]
     pub participants: Vec<String>,
     #[serde(default)]
+    #[schema(value_type = Option<LinkKind>)]
     pub linked_type: Option<String>,
+    /// Required (1 to 100 characters) with `linked_type`.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub linked_id: Option<String>,
 }
 
@@ -561,6 +606,8 @@ pub fn list_threads(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Thread
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostInput {
+    /// Text or Markdown; raw HTML is shown as text.
+    #[schema(min_length = 1, max_length = 20_000)]
     pub body: String,
 }
 
@@ -667,6 +714,7 @@ pub fn revisions(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HideInput {
+    #[schema(min_length = 1, max_length = 1000)]
     pub reason: String,
 }
 
@@ -701,11 +749,14 @@ pub fn hide_post(
 pub struct ThreadUpdate {
     /// Consultations: how the comments were answered (closes it).
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 50_000)]
     pub summary: Option<String>,
     /// Meetings: the minutes and the organizations that took part.
     #[serde(default)]
+    #[schema(min_length = 1, max_length = 50_000)]
     pub minutes: Option<String>,
     #[serde(default)]
+    #[schema(max_items = 100, max_length = 300)]
     pub participants: Option<Vec<String>>,
 }
 

@@ -31,8 +31,45 @@ pub const DIMENSIONS: [&str; 3] = ["preventive", "inhibiting", "intervention"];
 /// after it, and no follow-up, is a one-off event.
 pub const ONE_OFF_DAYS: i64 = 60;
 
+/// A community's kind.
+// Schema only: the values of `COMMUNITY_KINDS`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CommunityKind {
+    Territorial,
+    Categorial,
+}
+
+/// An activity's kind.
+// Schema only: the values of `ACTIVITY_KINDS`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityKind {
+    Animation,
+    Meeting,
+    VolunteerAction,
+    CitizenGroup,
+    LocalDiagnosis,
+    IntegrationEvent,
+    Training,
+    Partnership,
+    Other,
+}
+
+/// The dimension of community work.
+// Schema only: the values of `DIMENSIONS`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Preventive,
+    Inhibiting,
+    Intervention,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Stage {
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     #[serde(default)]
     pub status: String,
@@ -73,15 +110,21 @@ impl From<CommunityRow> for Community {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommunityInput {
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(value_type = CommunityKind)]
     pub kind: String,
     #[serde(default)]
+    #[schema(max_length = 20_000)]
     pub diagnosis: String,
     #[serde(default)]
+    #[schema(max_length = 20_000)]
     pub resources: String,
     #[serde(default)]
+    #[schema(max_length = 20_000)]
     pub goals: String,
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub stages: Vec<Stage>,
 }
 
@@ -227,27 +270,40 @@ pub struct ActivityView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActivityInput {
+    /// Not in the future.
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub date: NaiveDate,
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
+    #[schema(value_type = ActivityKind)]
     pub kind: String,
+    #[schema(value_type = Dimension)]
     pub dimension: String,
     /// The community's id, or its name; a new name starts a community.
+    #[schema(min_length = 1, max_length = 200)]
     pub community: String,
     /// For a new community: territorial (default) or categorial.
     #[serde(default)]
+    #[schema(value_type = Option<CommunityKind>)]
     pub community_kind: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100_000)]
     pub participants: i32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100_000)]
     pub volunteers: i32,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100_000)]
     pub volunteer_hours: i32,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub partners: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub outcome: String,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub follow_up: String,
 }
 
@@ -355,9 +411,13 @@ pub fn log_activity(
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ActivityFilter {
+    #[param(value_type = Option<cus_db::openapi::CivilDate>)]
     pub from: Option<NaiveDate>,
+    #[param(value_type = Option<cus_db::openapi::CivilDate>)]
     pub to: Option<NaiveDate>,
+    #[param(value_type = Option<ActivityKind>)]
     pub kind: Option<String>,
+    #[param(value_type = Option<Dimension>)]
     pub dimension: Option<String>,
     /// A community's id or name.
     pub community: Option<String>,

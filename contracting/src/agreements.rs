@@ -24,6 +24,36 @@ pub const MODES: [&str; 5] = [
     "partnership",
     "own",
 ];
+
+/// How an agreement was contracted.
+// Schema only: the values of `MODES`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementMode {
+    Competition,
+    SmallGrant,
+    Procurement,
+    Partnership,
+    Own,
+}
+
+/// What an agreement's capacity counts.
+// Schema only: names the values the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CapacityUnit {
+    Hours,
+    Places,
+}
+
+/// A report's kind.
+// Schema only: names the values the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportKind {
+    Partial,
+    Final,
+}
 /// UDPP art. 19a: a small grant is at most PLN 10,000 for at most 90 days,
 /// published for comments for 7 days before the agreement.
 pub const SMALL_GRANT_MAX_GROSZE: i64 = 1_000_000;
@@ -58,8 +88,12 @@ pub struct AgreementRow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Tranche {
+    /// A year of the agreement's period, each at most once.
+    #[schema(minimum = 1900, maximum = 2200)]
     pub year: i32,
+    #[schema(minimum = 1, maximum = 1e12)]
     pub amount_grosze: i64,
 }
 
@@ -260,26 +294,41 @@ pub(crate) fn from_award(
 #[serde(deny_unknown_fields)]
 pub struct AgreementInput {
     pub organization_id: String,
+    /// Required when `mode` is `competition`.
     #[serde(default)]
     pub competition_id: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub title: Option<String>,
+    #[schema(value_type = AgreementMode)]
     pub mode: String,
     #[serde(default = "default_financing")]
+    #[schema(value_type = crate::competitions::Financing, default = "full_financing")]
     pub financing: String,
+    /// At most 5 calendar years from `start_date` to `end_date`; a small
+    /// grant lasts under 90 days and is at most PLN 10,000.
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub start_date: NaiveDate,
+    /// Not before `start_date`.
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub end_date: NaiveDate,
+    /// One per year of the period, each year inside it.
+    #[schema(min_items = 1)]
     pub tranches: Vec<Tranche>,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub indicators: Vec<String>,
     /// "hours" or "places" the provider offers per year, for IPUS planning.
     #[serde(default)]
+    #[schema(value_type = Option<CapacityUnit>)]
     pub capacity_unit: Option<String>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub capacity_per_year: Option<i32>,
     #[serde(default)]
+    #[schema(value_type = Option<cus_db::openapi::Currency>)]
     pub currency: Option<String>,
 }
 
@@ -582,13 +631,17 @@ fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnnexInput {
+    #[schema(min_length = 1, max_length = 5000)]
     pub reason: String,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub changes: String,
     /// New tranches, replacing the old ones.
     #[serde(default)]
+    #[schema(min_items = 1)]
     pub tranches: Option<Vec<Tranche>>,
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub end_date: Option<NaiveDate>,
 }
 
@@ -655,14 +708,21 @@ pub fn annex(
 #[serde(deny_unknown_fields)]
 pub struct ReportInput {
     /// The period covered, e.g. "2027" or "2027-01-01/2027-06-30".
+    #[schema(min_length = 1, max_length = 100)]
     pub period: String,
+    #[schema(value_type = ReportKind)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 20_000)]
     pub text: String,
-    /// Grant money spent.
+    /// Grant money spent, at most what was granted.
+    #[schema(minimum = 0, maximum = 1e12)]
     pub spent_grosze: i64,
     /// Own money spent.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1e12)]
     pub spent_own_grosze: i64,
+    /// The agreement's indicators (by name) and their values: numbers up
+    /// to 10^12 either way, or any other JSON value; at most 50.
     #[serde(default)]
     pub indicator_values: BTreeMap<String, serde_json::Value>,
 }
@@ -749,6 +809,7 @@ pub fn report(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TerminateInput {
+    #[schema(min_length = 1, max_length = 5000)]
     pub reason: String,
 }
 

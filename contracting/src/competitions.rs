@@ -20,6 +20,15 @@ pub const MIN_OFFER_DAYS: i64 = 21;
 pub const MAX_YEARS: i32 = 5;
 pub const FINANCING: [&str; 2] = ["co_financing", "full_financing"];
 
+/// How the public task is financed.
+// Schema only: the values of `FINANCING`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Financing {
+    CoFinancing,
+    FullFinancing,
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = competitions)]
 pub struct CompetitionRow {
@@ -68,44 +77,63 @@ pub struct Competition {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CriterionInput {
+    /// Unique within the competition (ignoring case).
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
+    #[schema(minimum = 1, maximum = 100)]
     pub weight: i32,
+    #[schema(minimum = 1, maximum = 100)]
     pub max_points: i32,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompetitionInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
     /// The public task and its type.
+    #[schema(min_length = 1, max_length = 10_000)]
     pub task: String,
     #[serde(default)]
     pub service_code: Option<String>,
     #[serde(default)]
     pub program_id: Option<String>,
     #[serde(default = "default_financing")]
+    #[schema(value_type = Financing, default = "co_financing")]
     pub financing: String,
+    #[schema(minimum = 1, maximum = 1e12)]
     pub funds_grosze: i64,
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub period_start: NaiveDate,
+    /// Not before `period_start`, in at most 5 calendar years.
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub period_end: NaiveDate,
+    /// Not in the past, not after `period_start`.
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub offer_deadline: NaiveDate,
     /// Rules for awarding grants.
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub award_rules: String,
     /// Dates and conditions of carrying out the task.
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub conditions: String,
     /// The procedure and criteria of choosing offers.
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub award_procedure: String,
     /// The same tasks funded this year and last (with amounts).
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub prior_funding: String,
+    #[schema(min_items = 1, max_items = 20)]
     pub criteria: Vec<CriterionInput>,
     #[serde(default)]
+    #[schema(value_type = Option<cus_db::openapi::Currency>)]
     pub currency: Option<String>,
 }
 
@@ -483,6 +511,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<CompetitionRow
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CancelInput {
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 

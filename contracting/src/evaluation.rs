@@ -32,7 +32,9 @@ fn after_deadline(c: &Competition) -> DomainResult<()> {
 #[serde(deny_unknown_fields)]
 pub struct FormalInput {
     pub passed: bool,
+    /// Required (not blank) when the offer fails.
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
 }
 
@@ -87,6 +89,8 @@ pub fn formal(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommissionInput {
+    /// Users with the commission role in the competition's municipality.
+    #[schema(min_items = 1, max_items = 30)]
     pub user_ids: Vec<String>,
 }
 
@@ -171,6 +175,7 @@ pub fn members(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<Memb
 pub struct DeclarationInput {
     pub no_conflict: bool,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub statement: Option<String>,
 }
 
@@ -246,6 +251,8 @@ pub fn declare(
 pub struct ScoreItem {
     /// The criterion's name (or id).
     pub criterion: String,
+    /// From 0 to the criterion's `max_points` (at most 100).
+    #[schema(minimum = 0, maximum = 100)]
     pub points: i32,
 }
 
@@ -254,6 +261,7 @@ pub struct ScoreItem {
 pub struct ScoreInput {
     pub scores: Vec<ScoreItem>,
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub note: String,
 }
 
@@ -463,6 +471,7 @@ pub struct Results {
 pub struct ResolveInput {
     /// Minimum averaged score (percent) an offer needs; default 50.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100)]
     pub threshold: Option<f64>,
 }
 

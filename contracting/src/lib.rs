@@ -46,3 +46,59 @@ pub fn to_json<T: serde::Serialize>(v: &T) -> String {
 pub fn from_json_list<T: serde::de::DeserializeOwned>(text: &str) -> Vec<T> {
     serde_json::from_str(text).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod schema_tests {
+    //! The schema-only enums of the OpenAPI document name exactly the
+    //! values the services accept.
+    use utoipa::PartialSchema;
+
+    fn values<T: PartialSchema>() -> Vec<String> {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        schema["enum"]
+            .as_array()
+            .expect("an enum")
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    }
+
+    fn same(schema: Vec<String>, service: &[&str]) {
+        assert_eq!(
+            schema,
+            service.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn enums_match_the_checks() {
+        same(
+            values::<crate::agreements::AgreementMode>(),
+            &crate::agreements::MODES,
+        );
+        same(
+            values::<crate::agreements::CapacityUnit>(),
+            &["hours", "places"],
+        );
+        same(
+            values::<crate::agreements::ReportKind>(),
+            &["partial", "final"],
+        );
+        same(
+            values::<crate::competitions::Financing>(),
+            &crate::competitions::FINANCING,
+        );
+        same(
+            values::<crate::offers::CostCategory>(),
+            &crate::offers::CATEGORIES,
+        );
+        same(
+            values::<crate::organizations::LegalForm>(),
+            &crate::organizations::LEGAL_FORMS,
+        );
+        same(
+            values::<crate::programs::ProgramStatus>(),
+            &["draft", "consultation", "submitted", "adopted", "rejected"],
+        );
+    }
+}

@@ -20,6 +20,15 @@ use crate::{check_money, from_json_list, to_json};
 /// Cost categories of section V: the task's own costs and administrative costs.
 pub const CATEGORIES: [&str; 2] = ["task", "administrative"];
 
+/// A budget line's category.
+// Schema only: the values of `CATEGORIES`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CostCategory {
+    Task,
+    Administrative,
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = offers)]
 pub struct OfferRow {
@@ -46,11 +55,17 @@ pub struct OfferRow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BudgetLine {
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
     #[serde(default = "default_category")]
+    #[schema(value_type = CostCategory, default = "task")]
     pub category: String,
+    /// A year of the competition's period.
+    #[schema(minimum = 1900, maximum = 2200)]
     pub year: i32,
+    #[schema(minimum = 1, maximum = 1e12)]
     pub amount_grosze: i64,
 }
 
@@ -75,27 +90,41 @@ pub struct Offer {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OfferInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
+    #[schema(min_length = 1, max_length = 20_000)]
     pub description: String,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub schedule: String,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub expected_results: String,
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub indicators: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub bidder_profile: String,
+    /// In total at most the competition's funds.
+    #[schema(min_items = 1, max_items = 200)]
     pub budget_lines: Vec<BudgetLine>,
+    /// With co-financing, own money, in kind or volunteer hours are needed.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1e12)]
     pub own_contribution_grosze: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1e12)]
     pub in_kind_grosze: i64,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub volunteer_hours: i32,
     /// Section VII statements; submitting through the API makes them.
     #[serde(default = "yes")]
+    #[schema(schema_with = cus_db::openapi::always_true)]
     pub declarations: bool,
     #[serde(default)]
+    #[schema(value_type = Option<cus_db::openapi::Currency>)]
     pub currency: Option<String>,
 }
 

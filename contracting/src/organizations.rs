@@ -20,6 +20,20 @@ pub const LEGAL_FORMS: [&str; 7] = [
     "other",
 ];
 
+/// An organization's legal form.
+// Schema only: the values of `LEGAL_FORMS`, which the service checks.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LegalForm {
+    Association,
+    Foundation,
+    ChurchEntity,
+    SocialCooperative,
+    NonProfitCompany,
+    LocalActivityGroup,
+    Other,
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = organizations)]
 pub struct Organization {
@@ -44,21 +58,36 @@ pub struct Organization {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub name: String,
+    #[schema(value_type = LegalForm)]
     pub legal_form: String,
+    /// Up to 10 digits (zero-padded on the left), or empty.
     #[serde(default)]
+    #[schema(pattern = "^([0-9]{1,10})?$")]
     pub krs: Option<String>,
+    /// 10 digits with the NIP checksum (dashes and spaces are dropped).
+    #[schema(format = "nip", pattern = "^[0-9]{10}$")]
     pub nip: String,
+    /// 9 or 14 digits with the REGON checksum.
+    #[schema(format = "regon", pattern = "^([0-9]{9}|[0-9]{14})$")]
     pub regon: String,
+    #[schema(min_length = 1, max_length = 300)]
     pub address: String,
+    /// `NN-NNN`, or empty.
     #[serde(default)]
+    #[schema(pattern = "^([0-9]{2}-[0-9]{3})?$")]
     pub postal_code: String,
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub city: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     #[serde(default)]
     pub phone: Option<String>,
+    /// A Polish IBAN: `PL` (optional) and 26 digits with the checksum, or empty.
     #[serde(default)]
+    #[schema(format = "iban", pattern = "^((PL)?[0-9]{26})?$")]
     pub iban: Option<String>,
     /// Email alerts about newly published competitions.
     #[serde(default)]

@@ -41,9 +41,24 @@ pub struct ProgramRow {
     pub created_at: NaiveDateTime,
 }
 
+/// A cooperation program's status, and the targets of a transition.
+// Schema only: names the statuses `transition` knows.
+#[derive(Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ProgramStatus {
+    Draft,
+    Consultation,
+    Submitted,
+    Adopted,
+    Rejected,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct YearFunds {
+    #[schema(minimum = 2000, maximum = 2104)]
     pub year: i32,
+    #[schema(minimum = 0, maximum = 1e12)]
     pub amount_grosze: i64,
 }
 
@@ -74,23 +89,36 @@ pub struct Program {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramInput {
+    #[schema(min_length = 1, max_length = 300)]
     pub title: String,
+    #[schema(minimum = 2000, maximum = 2100)]
     pub year_from: i32,
+    /// From `year_from`, at most 5 years in all.
+    #[schema(minimum = 2000, maximum = 2104)]
     pub year_to: i32,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub goals: String,
+    /// At least one that is not blank.
+    #[schema(min_items = 1, max_items = 50)]
     pub priorities: Vec<String>,
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub forms: String,
-    /// Planned funds per year; when given, the budget is their sum.
+    /// Planned funds per year (each year of the program at most once);
+    /// when given, the budget is their sum.
     #[serde(default)]
+    #[schema(max_items = 5)]
     pub yearly_funds: Vec<YearFunds>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1e12)]
     pub budget_grosze: Option<i64>,
     /// How competitions are announced and commissions work.
     #[serde(default)]
+    #[schema(max_length = 10_000)]
     pub competition_rules: String,
     #[serde(default)]
+    #[schema(value_type = Option<cus_db::openapi::Currency>)]
     pub currency: Option<String>,
 }
 
@@ -231,6 +259,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<ProgramRow>> {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CommentInput {
+    #[schema(min_length = 1, max_length = 10_000)]
     pub body: String,
 }
 
@@ -275,13 +304,19 @@ pub fn comment(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProgramTransition {
+    #[schema(value_type = ProgramStatus)]
     pub to: String,
+    /// Required to adopt or reject.
     #[serde(default)]
+    #[schema(max_length = 100)]
     pub resolution_number: Option<String>,
+    /// Required to adopt or reject; not in the future.
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub resolution_date: Option<NaiveDate>,
     /// When opening the consultation: its last day (default: in 14 days).
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub consultation_until: Option<NaiveDate>,
 }
 

@@ -5,7 +5,8 @@
 //! - [`Pool`], [`connect`], [`migrate`]: the pool and the embedded migration trees;
 //! - [`Actor`], [`Role`], [`DomainError`]: who acts and how a service refuses;
 //! - [`audit`], [`outbox`], [`jobs`]: the three mechanisms every module uses;
-//! - [`bounds`]: the sane range of dates and amounts users may enter.
+//! - [`bounds`]: the sane range of dates and amounts users may enter;
+//! - [`openapi`]: the shapes the OpenAPI document shares (dates, errors, lists).
 
 pub mod actor;
 pub mod audit;
@@ -14,6 +15,7 @@ pub mod conn;
 pub mod error;
 pub mod identifiers;
 pub mod jobs;
+pub mod openapi;
 pub mod outbox;
 pub mod schema;
 pub mod writer;
