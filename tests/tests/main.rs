@@ -1,6 +1,7 @@
 //! The integration suite: one binary (one link step), a module per area.
 //! Every test starts its own server and database.
 
+mod accounts;
 mod auth;
 mod backup;
 mod community;
