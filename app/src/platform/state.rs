@@ -33,6 +33,19 @@ impl AppState {
         .await?
     }
 
+    /// [`AppState::tx`] for an input that may already be refused (a page
+    /// form's, read before the handler runs): a refusal passes through to be
+    /// shown on the form, and the unit runs only with a valid input.
+    pub async fn tx_input<I, T, F>(&self, input: AppResult<I>, f: F) -> AppResult<T>
+    where
+        I: Send + 'static,
+        F: FnOnce(&mut DbConn, I) -> DomainResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let input = input?;
+        self.tx(move |conn| f(conn, input)).await
+    }
+
     /// Runs `f` as one unit of work: the change, its audit rows and its
     /// outbox messages commit together or not at all, and this returns only
     /// once they are durable. On SQLite the unit queues to the group-commit

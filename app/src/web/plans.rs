@@ -188,13 +188,11 @@ async fn plan_create(
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
     let rules = st.config.rules.clone();
-    let result = match form.input {
-        Ok(f) => {
-            st.tx(move |c| plans::create_plan(c, &actor, &rules, f.into()))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            plans::create_plan(c, &actor, &rules, f.into())
+        })
+        .await;
     match result {
         Ok(p) => Ok(redirect(&format!("/plans/{}?done=flash-saved", p.id))),
         Err(e) => plan_form_error(&view, &st, &user, &form.typed, e).await,

@@ -374,13 +374,11 @@ async fn request_route(
     user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| window::route_request(c, &actor, &rid, input))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            window::route_request(c, &actor, &rid, input)
+        })
+        .await;
     let to = format!("/requests/{id}?done=flash-saved");
     settle(
         &req,
@@ -405,13 +403,11 @@ async fn request_message(
     user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| window::send_message(c, &actor, &rid, input))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            window::send_message(c, &actor, &rid, input)
+        })
+        .await;
     let to = format!("/requests/{id}?done=flash-sent");
     settle(
         &req,
@@ -497,13 +493,11 @@ async fn resident_create(
 ) -> AppResult<HttpResponse> {
     user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| window::create_resident(c, &actor, input))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            window::create_resident(c, &actor, input)
+        })
+        .await;
     match result {
         Ok(r) => Ok(redirect(&format!(
             "/residents/{}?done=flash-resident-registered",

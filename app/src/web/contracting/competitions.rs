@@ -343,13 +343,11 @@ async fn competition_create(
     user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| competitions::create(c, &actor, input.into()))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            competitions::create(c, &actor, input.into())
+        })
+        .await;
     match result {
         Ok(c) => Ok(redirect(&format!(
             "/competitions/{}?done=flash-saved",

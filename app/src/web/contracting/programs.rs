@@ -175,13 +175,11 @@ async fn program_create(
     user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| programs::create(c, &actor, input.into()))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            programs::create(c, &actor, input.into())
+        })
+        .await;
     match result {
         Ok(p) => Ok(redirect(&format!(
             "/programs/{}?done=flash-saved",
@@ -264,13 +262,11 @@ async fn program_comment(
     user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| programs::comment(c, &actor, &pid, input))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            programs::comment(c, &actor, &pid, input)
+        })
+        .await;
     let to = format!("/programs/{id}?done=flash-saved");
     settle(
         &req,
@@ -297,13 +293,11 @@ async fn program_transition(
     user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
-    let result = match form.input {
-        Ok(input) => {
-            st.tx(move |c| programs::transition(c, &actor, &pid, input))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            programs::transition(c, &actor, &pid, input)
+        })
+        .await;
     let to = format!("/programs/{id}?done=flash-saved");
     settle(
         &req,
