@@ -21,6 +21,10 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("internal error: {0}")]
     Internal(String),
+    /// A method no route of the path takes; the methods that it takes, for
+    /// `Allow`.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -76,6 +80,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
@@ -100,6 +105,7 @@ impl AppError {
             AppError::TooLarge => "too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal(_) => "internal",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
         }
     }
 
@@ -156,6 +162,9 @@ impl AppError {
         let mut resp = HttpResponse::build(self.status());
         if let Some(secs) = self.retry_after() {
             resp.insert_header((header::RETRY_AFTER, secs.to_string()));
+        }
+        if let AppError::MethodNotAllowed(allow) = self {
+            resp.insert_header((header::ALLOW, allow.clone()));
         }
         resp.json(body)
     }

@@ -54,7 +54,7 @@ async fn create_plan(st: Data, user: ApiUser, body: ApiJson<NewPlan>) -> AppResu
     Ok(created(&p))
 }
 
-#[utoipa::path(responses((status = 200, body = [plans::PlanRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<plans::PlanRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/plans")]
 async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     let items = st.db(move |c| plans::list_plans(c, &user.0)).await?;

@@ -54,7 +54,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/services/{code}/edit", get().to(service_edit));
 }
 
-#[utoipa::path(responses((status = 200, body = [window::Service])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<window::Service>), (status = 403)), security(("bearer" = [])))]
 #[get("/services")]
 async fn list_services(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     let actor = user.0;
@@ -79,7 +79,7 @@ async fn create_service(
     Ok(created(&s))
 }
 
-#[utoipa::path(request_body = ServiceInput, responses((status = 200, body = window::Service), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ServiceInput, responses((status = 200, body = window::Service), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/services/{code}")]
 async fn update_service(
     st: Data,
@@ -95,7 +95,7 @@ async fn update_service(
 }
 
 /// The desk (or a coordinator) registers a resident; PESEL is checked.
-#[utoipa::path(request_body = NewResident, responses((status = 201, body = window::Resident), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NewResident, responses((status = 201, body = window::Resident), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/residents")]
 async fn create_resident(
     st: Data,
@@ -115,7 +115,7 @@ struct SearchQuery {
 
 /// Residents by PESEL or last name (prefix): the roles working on cases
 /// only; names and birth year, each resident shown audited.
-#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::ResidentHit]), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(SearchQuery), responses((status = 200, body = cus_db::openapi::Page<window::ResidentHit>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/residents")]
 async fn search_residents(
     st: Data,
@@ -141,7 +141,7 @@ async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppRe
     Ok(HttpResponse::Ok().json(r))
 }
 
-#[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/requests")]
 async fn create_request(
     st: Data,
@@ -163,7 +163,7 @@ struct RequestListQuery {
     all: Option<bool>,
 }
 
-#[utoipa::path(params(RequestListQuery), responses((status = 200, body = [window::RequestRow])), security(("bearer" = [])))]
+#[utoipa::path(params(RequestListQuery), responses((status = 200, body = cus_db::openapi::Page<window::RequestRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/requests")]
 async fn list_requests(
     st: Data,

@@ -41,7 +41,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/agreements/{id}/document", get().to(agreement_document));
 }
 
-#[utoipa::path(request_body = AgreementInput, responses((status = 201, body = agreements::Agreement), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = AgreementInput, responses((status = 201, body = agreements::Agreement), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements")]
 async fn create_agreement(
     st: Data,
@@ -54,7 +54,7 @@ async fn create_agreement(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [agreements::AgreementRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<agreements::AgreementRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/agreements")]
 async fn list_agreements(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| agreements::list(c, &user.0)).await?))

@@ -45,7 +45,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 /// email is the organization's, confirmed by mail; the answer is 202
 /// `{email_confirmation: "sent"}` whether or not that email has an account);
 /// an organizer registers one in their municipality (201 with the record).
-#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 202), (status = 422)))]
+#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 202), (status = 422), (status = 403)))]
 #[post("/organizations")]
 async fn register_organization(
     st: Data,
@@ -149,7 +149,7 @@ pub fn self_register(
     Ok(())
 }
 
-#[utoipa::path(responses((status = 200, body = [organizations::Organization])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<organizations::Organization>), (status = 403)), security(("bearer" = [])))]
 #[get("/organizations")]
 async fn list_organizations(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| organizations::list(c, &user.0)).await?))

@@ -41,7 +41,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/programs/{id}/transition", post().to(program_transition));
 }
 
-#[utoipa::path(request_body = ProgramInput, responses((status = 201, body = programs::Program), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ProgramInput, responses((status = 201, body = programs::Program), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/programs")]
 async fn create_program(
     st: Data,
@@ -53,7 +53,7 @@ async fn create_program(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [programs::ProgramRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<programs::ProgramRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/programs")]
 async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| programs::list(c, &user.0)).await?))
