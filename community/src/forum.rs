@@ -391,6 +391,14 @@ pub fn create_thread(
             1,
             100,
         );
+    } else {
+        // Kept with the thread even without a kind: bounded all the same.
+        check.text(
+            "linked_id",
+            input.linked_id.as_deref().unwrap_or(""),
+            0,
+            100,
+        );
     }
     check.finish()?;
     throttle(conn, actor)?;

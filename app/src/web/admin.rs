@@ -90,17 +90,43 @@ async fn create_municipality(
     Ok(created(&m))
 }
 
+/// A role's name.
+// Schema only: the names of `cus_db::Role`, which `Role::parse` reads.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum RoleName {
+    Admin,
+    Desk,
+    Organizer,
+    Coordinator,
+    SocialWorker,
+    Benefits,
+    CommunityOrganizer,
+    Commission,
+    Council,
+    Ngo,
+    Resident,
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUserInput {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
+    #[schema(value_type = RoleName)]
     role: String,
+    /// TERYT code; the administrator's own by default.
     #[serde(default)]
+    #[schema(pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$")]
     municipality: Option<String>,
     #[serde(default)]
     organization_id: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     display_name: Option<String>,
 }
 

@@ -110,6 +110,9 @@ async fn create_resident(
 
 #[derive(Deserialize, IntoParams)]
 struct SearchQuery {
+    /// The whole PESEL, or the start of the last name: two characters or
+    /// more besides `%` and `_`.
+    #[param(required = true, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     q: Option<String>,
 }
 
@@ -157,7 +160,9 @@ async fn create_request(
 
 #[derive(Deserialize, IntoParams)]
 struct RequestListQuery {
+    #[param(minimum = 1, maximum = 10_000_000)]
     page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
     /// Staff: every request of the municipality, not only those routed to the role.
     all: Option<bool>,

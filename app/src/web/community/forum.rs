@@ -163,6 +163,8 @@ async fn hide_post(
 
 #[derive(Deserialize, IntoParams)]
 struct SearchQuery {
+    /// Words to find: at least one letter, digit or `-`.
+    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[0-9A-Za-z-][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     q: String,
 }
 
@@ -192,6 +194,7 @@ async fn set_member(
 #[serde(deny_unknown_fields)]
 struct NotifyInput {
     /// immediate | digest | none
+    #[schema(value_type = forum::Notify)]
     notify: String,
 }
 

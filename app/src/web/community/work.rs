@@ -93,7 +93,9 @@ async fn log_activity(
 
 #[derive(Deserialize, IntoParams)]
 pub struct ActivityQuery {
+    #[param(value_type = Option<cus_db::openapi::CivilDate>)]
     pub from: Option<chrono::NaiveDate>,
+    #[param(value_type = Option<cus_db::openapi::CivilDate>)]
     pub to: Option<chrono::NaiveDate>,
     pub kind: Option<String>,
     pub dimension: Option<String>,

@@ -189,7 +189,7 @@ async fn update_offer(
     ))
 }
 
-#[utoipa::path(request_body = CommissionInput, responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CommissionInput, responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 422), (status = 409)), security(("bearer" = [])))]
 #[post("/competitions/{id}/commission")]
 async fn appoint_commission(
     st: Data,

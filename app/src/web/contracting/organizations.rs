@@ -184,7 +184,10 @@ async fn update_organization(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OrgUserInput {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
     #[serde(default)]
     name: Option<String>,
