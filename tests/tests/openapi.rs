@@ -110,8 +110,17 @@ async fn a_body_must_be_a_json_object() {
 async fn integral_floats_are_integers() {
     let app = spawn_app().await;
     let organizer = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    let (s, b) = app
+        .post(
+            "/api/v1/community/communities",
+            &organizer,
+            json!({"name": "Osiedle", "kind": "territorial"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
     let activity = |participants: Value| {
         json!({"date": day(-1), "title": "Spotkanie", "kind": "meeting", "dimension": "preventive",
+               "community": "Osiedle",
                "participants": participants, "volunteers": 3.0, "volunteer_hours": 12})
     };
     let (s, b) = app
