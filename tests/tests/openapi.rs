@@ -51,7 +51,10 @@ async fn the_document_names_envelopes_refusals_and_security() {
     assert!(doc["paths"]["/api/v1/me"]["get"]["security"].is_array());
     // A request string carries the control-character rule.
     let creds = &schemas["Credentials"]["properties"]["email"]["pattern"];
-    assert!(creds.as_str().is_some_and(|p| p.contains("u0000")), "{creds}");
+    assert!(
+        creds.as_str().is_some_and(|p| p.contains("u0000")),
+        "{creds}"
+    );
 }
 
 #[tokio::test]
@@ -66,11 +69,18 @@ async fn other_methods_on_an_api_path_answer_405_with_allow() {
     ] {
         let r = app
             .client
-            .request(Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+            .request(
+                Method::from_bytes(method.as_bytes()).unwrap(),
+                app.url(path),
+            )
             .send()
             .await
             .unwrap();
-        assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+        assert_eq!(
+            r.status(),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "{method} {path}"
+        );
         assert_eq!(r.headers()["allow"], allow, "{method} {path}");
         let b: Value = r.json().await.unwrap();
         assert_eq!(b["error"], "method_not_allowed", "{b}");
@@ -78,7 +88,9 @@ async fn other_methods_on_an_api_path_answer_405_with_allow() {
     // A path no route has is still 404.
     let (s, b) = app.call(Method::GET, "/api/v1/nowhere", None, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
-    let (s, _) = app.call(Method::DELETE, "/api/v1/health/x", None, None).await;
+    let (s, _) = app
+        .call(Method::DELETE, "/api/v1/health/x", None, None)
+        .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
 
@@ -124,13 +136,21 @@ async fn integral_floats_are_integers() {
                "participants": participants, "volunteers": 3.0, "volunteer_hours": 12})
     };
     let (s, b) = app
-        .post("/api/v1/community/activities", &organizer, activity(json!(20.0)))
+        .post(
+            "/api/v1/community/activities",
+            &organizer,
+            activity(json!(20.0)),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     assert_eq!(b["participants"], 20, "{b}");
     // A fraction is still not an integer.
     let (s, b) = app
-        .post("/api/v1/community/activities", &organizer, activity(json!(20.5)))
+        .post(
+            "/api/v1/community/activities",
+            &organizer,
+            activity(json!(20.5)),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b["fields"]["participants"].is_array(), "{b}");
@@ -150,20 +170,30 @@ async fn a_meeting_needs_a_time_and_a_link_id_is_bounded() {
     };
     for blank in [json!(""), json!("  "), json!(null)] {
         let (s, b) = app
-            .post("/api/v1/forum/threads", &organizer, thread(json!({"meeting_at": blank})))
+            .post(
+                "/api/v1/forum/threads",
+                &organizer,
+                thread(json!({"meeting_at": blank})),
+            )
             .await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{blank}: {b}");
         assert!(b["fields"]["meeting_at"].is_array(), "{b}");
     }
     // A discussion takes a blank time as none.
     let (s, b) = app
-        .post("/api/v1/forum/threads", &organizer,
-              thread(json!({"kind": "discussion", "meeting_at": ""})))
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            thread(json!({"kind": "discussion", "meeting_at": ""})),
+        )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     let (s, b) = app
-        .post("/api/v1/forum/threads", &organizer,
-              thread(json!({"linked_id": "x".repeat(101)})))
+        .post(
+            "/api/v1/forum/threads",
+            &organizer,
+            thread(json!({"linked_id": "x".repeat(101)})),
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
     assert!(b["fields"]["linked_id"].is_array(), "{b}");

@@ -340,7 +340,10 @@ pub struct Registration {
     #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
     /// TERYT code of the resident's municipality (one the center serves).
-    #[schema(format = "teryt", pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$")]
+    #[schema(
+        format = "teryt",
+        pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$"
+    )]
     pub municipality: String,
     /// 11 digits with the PESEL checksum and a birth date, or empty.
     #[serde(default)]

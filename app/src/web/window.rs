@@ -112,7 +112,10 @@ async fn create_resident(
 struct SearchQuery {
     /// The whole PESEL, or the start of the last name: two characters or
     /// more besides `%` and `_`.
-    #[param(required = true, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    #[param(
+        required = true,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     q: Option<String>,
 }
 

@@ -164,7 +164,9 @@ async fn hide_post(
 #[derive(Deserialize, IntoParams)]
 struct SearchQuery {
     /// Words to find: at least one letter, digit or `-`.
-    #[param(pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[0-9A-Za-z-][^\\u0000-\\u001F\\u007F-\\u009F]*$")]
+    #[param(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[0-9A-Za-z-][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     q: String,
 }
 
