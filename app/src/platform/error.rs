@@ -205,3 +205,41 @@ pub fn validation(errors: validator::ValidationErrors) -> DomainError {
     }
     DomainError::Invalid(fields)
 }
+
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+
+    /// The document's `ErrorCode` enum lists every code the server answers.
+    #[test]
+    fn every_code_is_in_the_documented_enum() {
+        let schema =
+            serde_json::to_value(<cus_db::openapi::ErrorCode as utoipa::PartialSchema>::schema())
+                .unwrap();
+        let documented: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let answered = [
+            AppError::Domain(DomainError::NotFound),
+            AppError::Domain(DomainError::Forbidden),
+            AppError::Domain(DomainError::Unauthorized),
+            AppError::Domain(DomainError::conflict("error-conflict")),
+            AppError::Domain(DomainError::Invalid(FieldErrors::new())),
+            AppError::Domain(DomainError::RateLimited {
+                retry_after_secs: 1,
+            }),
+            AppError::BadRequest(String::new()),
+            AppError::TooLarge,
+            AppError::UnsupportedMediaType,
+            AppError::Internal(String::new()),
+            AppError::MethodNotAllowed("GET".into()),
+        ];
+        for e in answered {
+            assert!(documented.contains(&e.code()), "{} undocumented", e.code());
+        }
+        assert_eq!(documented.len(), 11);
+    }
+}
