@@ -137,7 +137,7 @@ async fn search_residents(
 }
 
 /// A resident's details; the read is audited.
-#[utoipa::path(responses((status = 200, body = window::Resident), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = window::Resident), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/residents/{id}")]
 async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -187,7 +187,7 @@ async fn list_requests(
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
 
-#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/requests/{id}")]
 async fn get_request(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();

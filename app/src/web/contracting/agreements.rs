@@ -60,7 +60,7 @@ async fn list_agreements(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| agreements::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = agreements::Agreement), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = agreements::Agreement), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/agreements/{id}")]
 async fn get_agreement(
     st: Data,

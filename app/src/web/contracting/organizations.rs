@@ -155,7 +155,7 @@ async fn list_organizations(st: Data, user: ApiUser) -> AppResult<HttpResponse> 
     Ok(list(st.db(move |c| organizations::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = organizations::Organization), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = organizations::Organization), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/organizations/{id}")]
 async fn get_organization(
     st: Data,
@@ -166,7 +166,7 @@ async fn get_organization(
     Ok(HttpResponse::Ok().json(st.db(move |c| organizations::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/organizations/{id}")]
 async fn update_organization(
     st: Data,
@@ -194,7 +194,7 @@ struct OrgUserInput {
 }
 
 /// An NGO's user adds a colleague to the organization's accounts.
-#[utoipa::path(request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/organizations/{id}/users")]
 async fn add_organization_user(
     st: Data,
