@@ -356,7 +356,13 @@ pub fn create_thread(
     };
     if input.kind == "meeting" {
         check.require(
-            meeting_at.is_some() || input.meeting_at.is_some(),
+            // A time that did not parse is refused above already; a blank
+            // one is no time.
+            meeting_at.is_some()
+                || input
+                    .meeting_at
+                    .as_deref()
+                    .is_some_and(|m| !m.trim().is_empty()),
             "meeting_at",
             "error-required",
         );
@@ -383,6 +389,14 @@ pub fn create_thread(
             "linked_id",
             input.linked_id.as_deref().unwrap_or(""),
             1,
+            100,
+        );
+    } else {
+        // Kept with the thread even without a kind: bounded all the same.
+        check.text(
+            "linked_id",
+            input.linked_id.as_deref().unwrap_or(""),
+            0,
             100,
         );
     }

@@ -70,6 +70,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: absent, or not this user's to see.
     NotFound,
+    /// 405: a method no route of the path takes; see `Allow`.
+    MethodNotAllowed,
     /// 409: a state conflict.
     Conflict,
     /// 413: a body over 1 MiB.

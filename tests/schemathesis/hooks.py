@@ -85,3 +85,30 @@ schemathesis.openapi.format(
 schemathesis.openapi.format(
     "iban", st.one_of(st.just(""), st.lists(_digit, min_size=24, max_size=24).map(_iban))
 )
+
+
+def _pesel(parts):
+    # YYMMDD with the century in the month (1900s: +0, 2000s: +20), a serial
+    # of four digits and the check digit.
+    year, month, day, serial = parts
+    mm = month + (20 if year >= 2000 else 0)
+    d = [int(c) for c in f"{year % 100:02d}{mm:02d}{day:02d}{serial:04d}"]
+    check = (10 - sum(a * b for a, b in zip(d, [1, 3, 7, 9, 1, 3, 7, 9, 1, 3])) % 10) % 10
+    return "".join(map(str, d + [check]))
+
+
+_pesels = st.tuples(
+    st.integers(min_value=1900, max_value=2099),
+    st.integers(min_value=1, max_value=12),
+    st.integers(min_value=1, max_value=28),
+    st.integers(min_value=0, max_value=9999),
+).map(_pesel)
+schemathesis.openapi.format("pesel", _pesels)
+schemathesis.openapi.format("pesel-or-blank", st.one_of(st.just(""), _pesels))
+# What the server's email check (validator's validate_email) takes, simply.
+_emails = st.from_regex(r"\A[a-z0-9]{1,20}@[a-z0-9]{1,20}\.(pl|com|example)\Z")
+schemathesis.openapi.format("email-or-blank", st.one_of(st.just(""), _emails))
+# The municipalities the server serves (the run script reads them from
+# GET /api/v1/municipalities): a registration names one of them.
+_served = os.environ.get("CUS_ST_MUNICIPALITIES", "").split() or ["1428011"]
+schemathesis.openapi.format("teryt", st.sampled_from(_served))

@@ -11,6 +11,7 @@ mod foundation;
 mod hardening;
 mod jobs;
 mod mail;
+mod openapi;
 mod pages;
 mod password;
 mod plans;

@@ -227,6 +227,7 @@ error-rate_limited = Too many attempts. Try again later.
 error-bad_request = Malformed request
 error-too_large = The data sent is too large.
 error-unsupported_media_type = Unsupported media type (JSON required).
+error-method_not_allowed = This method is not allowed here; see the Allow header.
 error-internal = A server error occurred. Please try again.
 error-conflict = This action is not possible in the current state.
 error-required = This field is required.

@@ -227,6 +227,7 @@ error-rate_limited = Zbyt wiele prób. Spróbuj ponownie później.
 error-bad_request = Nieprawidłowe żądanie
 error-too_large = Przesłane dane są zbyt duże.
 error-unsupported_media_type = Nieobsługiwany format danych (wymagany JSON).
+error-method_not_allowed = Ta metoda nie jest tu dozwolona; zob. nagłówek Allow.
 error-internal = Wystąpił błąd serwera. Spróbuj ponownie.
 error-conflict = Ta czynność jest niemożliwa w obecnym stanie.
 error-required = To pole jest wymagane.

@@ -22,10 +22,13 @@ pub struct NewItem {
     pub provider_agreement_id: Option<String>,
     pub frequency: String,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 744)]
     pub hours_per_month: Option<i32>,
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub start_date: NaiveDate,
     #[serde(deserialize_with = "cus_db::bounds::date")]
+    #[schema(value_type = cus_db::openapi::CivilDate)]
     pub end_date: NaiveDate,
 }
 

@@ -116,6 +116,7 @@ pub struct NewPlan {
     pub resident_commitments: String,
     /// The application for qualification; defaults to the request's date or today.
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub application_date: Option<NaiveDate>,
 }
 
@@ -411,6 +412,7 @@ pub struct TransitionInput {
     pub outcome: Option<String>,
     /// When moving to `active`: the first review date (default: in 3 months).
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
+    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub review_date: Option<NaiveDate>,
 }
 

@@ -42,6 +42,7 @@ pub struct StaffAccount {
     pub role: String,
     pub municipality: Option<String>,
     pub disabled: bool,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub created_at: NaiveDateTime,
 }
 

@@ -11,7 +11,11 @@ use utoipa::{IntoParams, ToSchema};
 #[derive(Serialize, Deserialize, ToSchema, Queryable)]
 #[serde(deny_unknown_fields)]
 pub struct Municipality {
+    /// 7 digits `WWPPGGR`: `WW` an even voivodeship code 02–32, `R` the
+    /// kind of gmina (1–5, 8, 9).
+    #[schema(pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$")]
     pub teryt: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
 }
 
@@ -46,7 +50,9 @@ pub fn add_municipality(
 pub struct AuditQuery {
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
+    #[param(minimum = 1, maximum = 10_000_000)]
     pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
 }
 

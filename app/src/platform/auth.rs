@@ -330,17 +330,30 @@ fn check_organization(
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Registration {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
-    /// TERYT code of the resident's municipality.
+    /// TERYT code of the resident's municipality (one the center serves).
+    #[schema(
+        format = "teryt",
+        pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$"
+    )]
     pub municipality: String,
+    /// 11 digits with the PESEL checksum and a birth date, or empty.
     #[serde(default)]
+    #[schema(format = "pesel-or-blank")]
     pub pesel: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 300)]
     pub address: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20)]
     pub phone: Option<String>,
 }
 

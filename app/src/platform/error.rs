@@ -21,6 +21,10 @@ pub enum AppError {
     UnsupportedMediaType,
     #[error("internal error: {0}")]
     Internal(String),
+    /// A method no route of the path takes; the methods that it takes, for
+    /// `Allow`.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
 }
 
 pub type AppResult<T> = Result<T, AppError>;
@@ -76,6 +80,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AppError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
@@ -100,6 +105,7 @@ impl AppError {
             AppError::TooLarge => "too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
             AppError::Internal(_) => "internal",
+            AppError::MethodNotAllowed(_) => "method_not_allowed",
         }
     }
 
@@ -157,6 +163,9 @@ impl AppError {
         if let Some(secs) = self.retry_after() {
             resp.insert_header((header::RETRY_AFTER, secs.to_string()));
         }
+        if let AppError::MethodNotAllowed(allow) = self {
+            resp.insert_header((header::ALLOW, allow.clone()));
+        }
         resp.json(body)
     }
 }
@@ -195,4 +204,42 @@ pub fn validation(errors: validator::ValidationErrors) -> DomainError {
             .extend(errs.iter().map(|e| format!("error-{}", e.code)));
     }
     DomainError::Invalid(fields)
+}
+
+#[cfg(test)]
+mod error_code_tests {
+    use super::*;
+
+    /// The document's `ErrorCode` enum lists every code the server answers.
+    #[test]
+    fn every_code_is_in_the_documented_enum() {
+        let schema =
+            serde_json::to_value(<cus_db::openapi::ErrorCode as utoipa::PartialSchema>::schema())
+                .unwrap();
+        let documented: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let answered = [
+            AppError::Domain(DomainError::NotFound),
+            AppError::Domain(DomainError::Forbidden),
+            AppError::Domain(DomainError::Unauthorized),
+            AppError::Domain(DomainError::conflict("error-conflict")),
+            AppError::Domain(DomainError::Invalid(FieldErrors::new())),
+            AppError::Domain(DomainError::RateLimited {
+                retry_after_secs: 1,
+            }),
+            AppError::BadRequest(String::new()),
+            AppError::TooLarge,
+            AppError::UnsupportedMediaType,
+            AppError::Internal(String::new()),
+            AppError::MethodNotAllowed("GET".into()),
+        ];
+        for e in answered {
+            assert!(documented.contains(&e.code()), "{} undocumented", e.code());
+        }
+        assert_eq!(documented.len(), 11);
+    }
 }

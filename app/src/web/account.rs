@@ -84,7 +84,9 @@ impl From<&Actor> for UserInfo {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Credentials {
+    #[schema(max_length = 254)]
     email: String,
+    #[schema(max_length = 128)]
     password: String,
 }
 
@@ -173,6 +175,7 @@ async fn confirm(st: Data, body: ApiJson<ConfirmInput>) -> AppResult<HttpRespons
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResetRequest {
+    #[schema(format = Email, max_length = 254)]
     email: String,
 }
 
@@ -190,6 +193,8 @@ async fn password_reset_request(st: Data, body: ApiJson<ResetRequest>) -> AppRes
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewPassword {
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
 }
 
@@ -210,7 +215,10 @@ async fn password_reset(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct PasswordChange {
+    #[schema(max_length = 128)]
     current_password: String,
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
 }
 

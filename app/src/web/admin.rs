@@ -55,7 +55,7 @@ async fn health(st: Data) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(json!({"status": "ok", "database": st.backend.name()})))
 }
 
-#[utoipa::path(responses((status = 200, body = [Municipality])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<Municipality>)))]
 #[get("/municipalities")]
 async fn list_municipalities(st: Data) -> AppResult<HttpResponse> {
     let items: Vec<Municipality> = st
@@ -90,17 +90,43 @@ async fn create_municipality(
     Ok(created(&m))
 }
 
+/// A role's name.
+// Schema only: the names of `cus_db::Role`, which `Role::parse` reads.
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum RoleName {
+    Admin,
+    Desk,
+    Organizer,
+    Coordinator,
+    SocialWorker,
+    Benefits,
+    CommunityOrganizer,
+    Commission,
+    Council,
+    Ngo,
+    Resident,
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUserInput {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
+    #[schema(value_type = RoleName)]
     role: String,
+    /// TERYT code; the administrator's own by default.
     #[serde(default)]
+    #[schema(pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$")]
     municipality: Option<String>,
     #[serde(default)]
     organization_id: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 200)]
     display_name: Option<String>,
 }
 
@@ -169,7 +195,7 @@ async fn create_user(
     Ok(created(&json!({"id": id})))
 }
 
-#[utoipa::path(params(AuditQuery), responses((status = 200, body = [AuditRow]), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(AuditQuery), responses((status = 200, body = cus_db::openapi::Page<AuditRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/audit")]
 async fn list_audit(st: Data, user: ApiUser, q: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
     let (items, total) = st.db(move |c| audit_rows(c, &user.0, &q)).await?;
@@ -178,7 +204,7 @@ async fn list_audit(st: Data, user: ApiUser, q: web::Query<AuditQuery>) -> AppRe
 
 /// The scheduled jobs: schedule, next tick and newest run (slot, server,
 /// duration, outcome), as `cus jobs list --json` prints them. Admin only.
-#[utoipa::path(responses((status = 200, body = [crate::platform::jobs::JobStatus]), (status = 401), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<crate::platform::jobs::JobStatus>), (status = 401), (status = 403)), security(("bearer" = [])))]
 #[get("/jobs")]
 async fn list_jobs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     user.0.require(&[Role::Admin])?;
@@ -218,7 +244,7 @@ struct UserQuery {
 /// The staff accounts within reach: every municipality's for the
 /// deployment's administrator, their own for a municipality's administrator
 /// or organizer.
-#[utoipa::path(params(UserQuery), responses((status = 200, description = "`{items: [StaffAccount], total}`"), (status = 401), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(UserQuery), responses((status = 200, body = cus_db::openapi::Page<StaffAccount>), (status = 401), (status = 403)), security(("bearer" = [])))]
 #[get("/users")]
 async fn list_users(st: Data, user: ApiUser, q: web::Query<UserQuery>) -> AppResult<HttpResponse> {
     let q = q.into_inner().q;

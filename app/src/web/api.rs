@@ -18,11 +18,17 @@ pub fn openapi_document() -> &'static str {
             modifiers(&BearerAuth)
         )]
         struct ApiDoc;
-        let (_, api) = actix_web::App::new()
+        let (_, mut api) = actix_web::App::new()
             .into_utoipa_app()
             .openapi(ApiDoc::openapi())
             .service(utoipa_actix_web::scope("/api/v1").configure(crate::web::api_routes))
             .split_for_parts();
+        // After the routes: these read every operation's shape. Every
+        // refusal a request's shape implies (401, 400/413/415/422, 404, the
+        // error body), and the text rules of every request string.
+        use utoipa::Modify;
+        cus_db::openapi::StandardErrors.modify(&mut api);
+        cus_db::openapi::TextRules.modify(&mut api);
         api.to_pretty_json().expect("the OpenAPI document serializes")
     })
 }

@@ -235,24 +235,65 @@ fn field_refusal(mut path: String, text: String) -> AppError {
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    // Control characters are refused in every string, naming the field,
-    // before any service sees the text (long text keeps tabs and breaks;
-    // the services' text checks refuse those in lines).
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
+    let mut normalized = None;
+    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) {
+        // Every body is an object (serde would also read a struct from an
+        // array of its fields' values).
+        if !value.is_object() {
+            return Err(DomainError::field(".", "error-type").into());
+        }
+        // Control characters are refused in every string, naming the field,
+        // before any service sees the text (long text keeps tabs and breaks;
+        // the services' text checks refuse those in lines).
         let mut fields = cus_db::FieldErrors::new();
         control_characters_in(&value, &mut String::new(), &mut fields);
         if !fields.is_empty() {
             return Err(DomainError::Invalid(fields).into());
         }
+        // A number with no fraction is an integer, as JSON Schema says
+        // (`789.0` for an integer field), whichever way the client wrote it.
+        if integral_floats_to_integers(&mut value) {
+            normalized = Some(value);
+        }
     }
-    let de = &mut serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
+    let refusal = |e: serde_path_to_error::Error<serde_json::Error>| {
         if e.inner().is_data() {
             field_refusal(e.path().to_string(), e.inner().to_string())
         } else {
             AppError::BadRequest(e.inner().to_string())
         }
-    })
+    };
+    match normalized {
+        Some(value) => serde_path_to_error::deserialize::<_, T>(value).map_err(refusal),
+        None => {
+            let de = &mut serde_json::Deserializer::from_slice(body);
+            serde_path_to_error::deserialize::<_, T>(de).map_err(refusal)
+        }
+    }
+}
+
+/// Turns every float in `value` that has no fraction and fits an `i64`
+/// into an integer; true when there was one.
+fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+                *value = Value::from(f as i64);
+                true
+            } else {
+                false
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |any, v| integral_floats_to_integers(v) | any),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |any, v| integral_floats_to_integers(v) | any),
+        _ => false,
+    }
 }
 
 /// Field paths (as serde_path_to_error writes them: `a.b[0].c`) of the

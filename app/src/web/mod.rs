@@ -180,6 +180,57 @@ where
     }
 }
 
+/// The methods each path of the API takes, from its OpenAPI document: the
+/// path's segments (`None` for a `{parameter}`) and `GET, POST`…
+fn api_methods() -> &'static [(Vec<Option<String>>, String)] {
+    static METHODS: std::sync::OnceLock<Vec<(Vec<Option<String>>, String)>> =
+        std::sync::OnceLock::new();
+    METHODS.get_or_init(|| {
+        let doc: serde_json::Value =
+            serde_json::from_str(api::openapi_document()).expect("the document is JSON");
+        let mut out = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            let segments = path
+                .split('/')
+                .map(|s| (!s.starts_with('{')).then(|| s.to_string()))
+                .collect();
+            let methods: Vec<String> = ["get", "put", "post", "delete", "patch"]
+                .iter()
+                .filter(|m| item.get(**m).is_some())
+                .map(|m| m.to_uppercase())
+                .collect();
+            out.push((segments, methods.join(", ")));
+        }
+        out
+    })
+}
+
+/// What `Allow` says for an API path that a route takes with other
+/// methods; `None` when no route has the path.
+fn allowed_methods(path: &str) -> Option<&'static str> {
+    let segments: Vec<&str> = path.split('/').collect();
+    api_methods().iter().find_map(|(pattern, allow)| {
+        let fits = pattern.len() == segments.len()
+            && pattern.iter().zip(&segments).all(|(p, s)| match p {
+                Some(literal) => literal == s,
+                None => !s.is_empty(),
+            });
+        fits.then_some(allow.as_str())
+    })
+}
+
+/// No route took the request: 405 with `Allow` when an API route has the
+/// path but not the method, else 404.
+async fn no_route(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
+    if req.path().starts_with("/api/") {
+        if let Some(allow) = allowed_methods(req.path()) {
+            return error::AppError::MethodNotAllowed(allow.to_string())
+                .json_response(i18n::api_lang(&req), None);
+        }
+    }
+    view::not_found(req).await
+}
+
 /// Starts the HTTP server on `listener` (port 0 in tests).
 pub fn serve(state: AppState, listener: TcpListener) -> std::io::Result<actix_web::dev::Server> {
     serve_with(state, listener, |_| {})
@@ -224,7 +275,7 @@ where
                 web::PathConfig::default()
                     .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
             )
-            .default_service(web::to(view::not_found))
+            .default_service(web::to(no_route))
             .wrap_fn(refuse_control_characters)
             .wrap_fn(render_errors)
             .wrap(security_headers())

@@ -54,7 +54,7 @@ async fn create_plan(st: Data, user: ApiUser, body: ApiJson<NewPlan>) -> AppResu
     Ok(created(&p))
 }
 
-#[utoipa::path(responses((status = 200, body = [plans::PlanRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<plans::PlanRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/plans")]
 async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     let items = st.db(move |c| plans::list_plans(c, &user.0)).await?;
@@ -63,7 +63,7 @@ async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 }
 
 /// A plan with items and history; every read is audited.
-#[utoipa::path(responses((status = 200, body = plans::PlanView), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = plans::PlanView), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/plans/{id}")]
 async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -73,7 +73,7 @@ async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult
     Ok(HttpResponse::Ok().json(p))
 }
 
-#[utoipa::path(request_body = NewItem, responses((status = 201, body = plans::PlanItem), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NewItem, responses((status = 201, body = plans::PlanItem), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/plans/{id}/items")]
 async fn add_plan_item(
     st: Data,
@@ -106,7 +106,7 @@ async fn transition_plan(
 }
 
 /// Mails the resident that the plan awaits their consent.
-#[utoipa::path(responses((status = 200), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/plans/{id}/consent-request")]
 async fn request_consent(
     st: Data,

@@ -54,7 +54,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/services/{code}/edit", get().to(service_edit));
 }
 
-#[utoipa::path(responses((status = 200, body = [window::Service])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<window::Service>), (status = 403)), security(("bearer" = [])))]
 #[get("/services")]
 async fn list_services(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     let actor = user.0;
@@ -79,7 +79,7 @@ async fn create_service(
     Ok(created(&s))
 }
 
-#[utoipa::path(request_body = ServiceInput, responses((status = 200, body = window::Service), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ServiceInput, responses((status = 200, body = window::Service), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/services/{code}")]
 async fn update_service(
     st: Data,
@@ -95,7 +95,7 @@ async fn update_service(
 }
 
 /// The desk (or a coordinator) registers a resident; PESEL is checked.
-#[utoipa::path(request_body = NewResident, responses((status = 201, body = window::Resident), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NewResident, responses((status = 201, body = window::Resident), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/residents")]
 async fn create_resident(
     st: Data,
@@ -110,12 +110,18 @@ async fn create_resident(
 
 #[derive(Deserialize, IntoParams)]
 struct SearchQuery {
+    /// The whole PESEL, or the start of the last name: two characters or
+    /// more besides `%` and `_`.
+    #[param(
+        required = true,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^%_\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     q: Option<String>,
 }
 
 /// Residents by PESEL or last name (prefix): the roles working on cases
 /// only; names and birth year, each resident shown audited.
-#[utoipa::path(params(SearchQuery), responses((status = 200, body = [window::ResidentHit]), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(SearchQuery), responses((status = 200, body = cus_db::openapi::Page<window::ResidentHit>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/residents")]
 async fn search_residents(
     st: Data,
@@ -131,7 +137,7 @@ async fn search_residents(
 }
 
 /// A resident's details; the read is audited.
-#[utoipa::path(responses((status = 200, body = window::Resident), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = window::Resident), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/residents/{id}")]
 async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -141,7 +147,7 @@ async fn get_resident(st: Data, user: ApiUser, path: web::Path<String>) -> AppRe
     Ok(HttpResponse::Ok().json(r))
 }
 
-#[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/requests")]
 async fn create_request(
     st: Data,
@@ -157,13 +163,15 @@ async fn create_request(
 
 #[derive(Deserialize, IntoParams)]
 struct RequestListQuery {
+    #[param(minimum = 1, maximum = 10_000_000)]
     page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     per_page: Option<i64>,
     /// Staff: every request of the municipality, not only those routed to the role.
     all: Option<bool>,
 }
 
-#[utoipa::path(params(RequestListQuery), responses((status = 200, body = [window::RequestRow])), security(("bearer" = [])))]
+#[utoipa::path(params(RequestListQuery), responses((status = 200, body = cus_db::openapi::Page<window::RequestRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/requests")]
 async fn list_requests(
     st: Data,
@@ -179,7 +187,7 @@ async fn list_requests(
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
 
-#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/requests/{id}")]
 async fn get_request(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();

@@ -31,17 +31,25 @@ pub struct Service {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ServiceInput {
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,40}$")]
     pub code: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    #[schema(value_type = schema::Area)]
     pub area: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub standard: String,
+    #[schema(value_type = schema::Variant)]
     pub variant: String,
     #[serde(default = "default_phase")]
+    #[schema(value_type = schema::Phase)]
     pub phase: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub fee_rule: String,
     #[serde(default)]
+    #[schema(max_length = 4000)]
     pub access_criteria: String,
     #[serde(default = "default_true")]
     pub active: bool,

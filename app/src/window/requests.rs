@@ -74,11 +74,14 @@ pub struct RequestView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRequest {
+    /// The desk names the resident (required there); a resident files their own.
     #[serde(default)]
     pub resident_id: Option<String>,
     #[serde(default)]
     pub service_code: Option<String>,
+    #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
+    #[schema(value_type = schema::Channel)]
     pub channel: String,
 }
 
@@ -392,8 +395,10 @@ pub fn list_requests(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteInput {
+    #[schema(value_type = schema::RouteTarget)]
     pub to: String,
     #[serde(default)]
+    #[schema(max_length = 2000)]
     pub note: String,
 }
 
@@ -476,7 +481,9 @@ pub fn set_request_status(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
+    #[schema(value_type = schema::MessageKind)]
     pub kind: String,
+    #[schema(min_length = 1, max_length = 5000)]
     pub text: String,
 }
 

@@ -31,13 +31,22 @@ pub struct Resident {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewResident {
+    /// 11 digits with the PESEL checksum and a birth date.
+    #[schema(format = "pesel", pattern = "^[0-9]{11}$")]
     pub pesel: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub first_name: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub last_name: String,
+    #[schema(min_length = 1, max_length = 300)]
     pub address: String,
+    /// An email address, or empty.
     #[serde(default)]
+    #[schema(format = "email-or-blank", max_length = 254)]
     pub email: Option<String>,
+    /// Digits, spaces, `+ - ( )`, up to 20.
     #[serde(default)]
+    #[schema(pattern = "^[0-9 +()-]{0,20}$")]
     pub phone: Option<String>,
 }
 

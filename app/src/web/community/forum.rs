@@ -59,7 +59,7 @@ async fn create_thread(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [forum::ThreadRow]), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<forum::ThreadRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/forum/threads")]
 async fn list_threads(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.tx(move |c| forum::list_threads(c, &user.0)).await?))
@@ -119,7 +119,14 @@ async fn edit_post(
     ))
 }
 
-#[utoipa::path(responses((status = 200), (status = 403)), security(("bearer" = [])))]
+/// An earlier text of a post, replaced at `replaced_at`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+struct Revision {
+    body: String,
+    replaced_at: String,
+}
+
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<Revision>), (status = 403)), security(("bearer" = [])))]
 #[get("/forum/posts/{id}/revisions")]
 async fn post_revisions(
     st: Data,
@@ -130,7 +137,12 @@ async fn post_revisions(
     let revs = st.tx(move |c| forum::revisions(c, &user.0, &id)).await?;
     let items: Vec<_> = revs
         .into_iter()
-        .map(|(body, at)| json!({"body": body, "replaced_at": at.and_utc().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)}))
+        .map(|(body, at)| Revision {
+            body,
+            replaced_at: at
+                .and_utc()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        })
         .collect();
     Ok(list(items))
 }
@@ -151,10 +163,14 @@ async fn hide_post(
 
 #[derive(Deserialize, IntoParams)]
 struct SearchQuery {
+    /// Words to find: at least one letter, digit or `-`.
+    #[param(
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[0-9A-Za-z-][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     q: String,
 }
 
-#[utoipa::path(params(SearchQuery), responses((status = 200, body = [forum::SearchHit]), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(SearchQuery), responses((status = 200, body = cus_db::openapi::Page<forum::SearchHit>), (status = 403)), security(("bearer" = [])))]
 #[get("/forum/search")]
 async fn search(st: Data, user: ApiUser, q: web::Query<SearchQuery>) -> AppResult<HttpResponse> {
     let text = q.into_inner().q;
@@ -180,10 +196,11 @@ async fn set_member(
 #[serde(deny_unknown_fields)]
 struct NotifyInput {
     /// immediate | digest | none
+    #[schema(value_type = forum::Notify)]
     notify: String,
 }
 
-#[utoipa::path(request_body = NotifyInput, responses((status = 200, body = forum::Membership)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NotifyInput, responses((status = 200, body = forum::Membership), (status = 403)), security(("bearer" = [])))]
 #[put("/forum/me")]
 async fn set_notify(
     st: Data,

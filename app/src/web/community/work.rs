@@ -40,7 +40,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/community", post().to(community_act));
 }
 
-#[utoipa::path(request_body = CommunityInput, responses((status = 201, body = organizing::Community), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CommunityInput, responses((status = 201, body = organizing::Community), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/community/communities")]
 async fn create_community(
     st: Data,
@@ -54,7 +54,7 @@ async fn create_community(
 }
 
 /// Revises a community's plan (diagnosis, goals, stages).
-#[utoipa::path(request_body = CommunityInput, responses((status = 200, body = organizing::Community), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CommunityInput, responses((status = 200, body = organizing::Community), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/community/communities/{id}")]
 async fn update_community(
     st: Data,
@@ -69,7 +69,7 @@ async fn update_community(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [organizing::Community])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<organizing::Community>), (status = 403)), security(("bearer" = [])))]
 #[get("/community/communities")]
 async fn list_communities(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(
@@ -78,7 +78,7 @@ async fn list_communities(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     ))
 }
 
-#[utoipa::path(request_body = ActivityInput, responses((status = 201, body = organizing::ActivityView), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ActivityInput, responses((status = 201, body = organizing::ActivityView), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/community/activities")]
 async fn log_activity(
     st: Data,
@@ -93,7 +93,9 @@ async fn log_activity(
 
 #[derive(Deserialize, IntoParams)]
 pub struct ActivityQuery {
+    #[param(value_type = Option<cus_db::openapi::CivilDate>)]
     pub from: Option<chrono::NaiveDate>,
+    #[param(value_type = Option<cus_db::openapi::CivilDate>)]
     pub to: Option<chrono::NaiveDate>,
     pub kind: Option<String>,
     pub dimension: Option<String>,
@@ -115,7 +117,7 @@ impl ActivityQuery {
 }
 
 /// The activity log, filtered; `?format=csv` gives CSV.
-#[utoipa::path(params(ActivityQuery), responses((status = 200, body = [organizing::ActivityView])), security(("bearer" = [])))]
+#[utoipa::path(params(ActivityQuery), responses((status = 200, body = cus_db::openapi::Page<organizing::ActivityView>), (status = 403)), security(("bearer" = [])))]
 #[get("/community/activities")]
 async fn list_activities(
     st: Data,
@@ -140,7 +142,7 @@ async fn list_activities(
 }
 
 /// Continuity: per-community timelines with one-off events marked, and monthly totals.
-#[utoipa::path(params(ActivityQuery), responses((status = 200, body = organizing::Continuity)), security(("bearer" = [])))]
+#[utoipa::path(params(ActivityQuery), responses((status = 200, body = organizing::Continuity), (status = 403)), security(("bearer" = [])))]
 #[get("/community/continuity")]
 async fn continuity(
     st: Data,

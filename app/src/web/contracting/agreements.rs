@@ -41,7 +41,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/agreements/{id}/document", get().to(agreement_document));
 }
 
-#[utoipa::path(request_body = AgreementInput, responses((status = 201, body = agreements::Agreement), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = AgreementInput, responses((status = 201, body = agreements::Agreement), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements")]
 async fn create_agreement(
     st: Data,
@@ -54,13 +54,13 @@ async fn create_agreement(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [agreements::AgreementRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<agreements::AgreementRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/agreements")]
 async fn list_agreements(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| agreements::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = agreements::Agreement), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = agreements::Agreement), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/agreements/{id}")]
 async fn get_agreement(
     st: Data,
@@ -71,7 +71,7 @@ async fn get_agreement(
     Ok(HttpResponse::Ok().json(st.db(move |c| agreements::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = ReportInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ReportInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements/{id}/reports")]
 async fn file_report(
     st: Data,
@@ -86,7 +86,7 @@ async fn file_report(
     ))
 }
 
-#[utoipa::path(request_body = AnnexInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = AnnexInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements/{id}/annexes")]
 async fn add_annex(
     st: Data,
@@ -101,7 +101,7 @@ async fn add_annex(
     ))
 }
 
-#[utoipa::path(request_body = TerminateInput, responses((status = 200, body = agreements::Agreement), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(request_body = TerminateInput, responses((status = 200, body = agreements::Agreement), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements/{id}/terminate")]
 async fn terminate_agreement(
     st: Data,

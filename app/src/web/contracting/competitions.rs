@@ -60,7 +60,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/competitions/{id}", get().to(competition_page));
 }
 
-#[utoipa::path(request_body = CompetitionInput, responses((status = 201, body = competitions::Competition), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CompetitionInput, responses((status = 201, body = competitions::Competition), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions")]
 async fn create_competition(
     st: Data,
@@ -73,7 +73,7 @@ async fn create_competition(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [competitions::CompetitionRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<competitions::CompetitionRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions")]
 async fn list_competitions(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| competitions::list(c, &user.0)).await?))
@@ -85,7 +85,7 @@ pub struct MunicipalityQuery {
 }
 
 /// Published competitions, for anyone (also as Atom at `/competitions.atom`).
-#[utoipa::path(params(MunicipalityQuery), responses((status = 200, body = [competitions::CompetitionRow])))]
+#[utoipa::path(params(MunicipalityQuery), responses((status = 200, body = cus_db::openapi::Page<competitions::CompetitionRow>)))]
 #[get("/public/competitions")]
 async fn public_competitions(
     st: Data,
@@ -113,7 +113,7 @@ async fn get_competition(
 }
 
 /// Publishes the announcement; a deadline under 21 days away answers 422.
-#[utoipa::path(responses((status = 200, body = competitions::Competition), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = competitions::Competition), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/publish")]
 async fn publish_competition(
     st: Data,
@@ -128,7 +128,7 @@ async fn publish_competition(
     ))
 }
 
-#[utoipa::path(request_body = CancelInput, responses((status = 200, body = competitions::Competition), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CancelInput, responses((status = 200, body = competitions::Competition), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/cancel")]
 async fn cancel_competition(
     st: Data,
@@ -144,7 +144,7 @@ async fn cancel_competition(
 }
 
 /// An NGO's offer; after the deadline 409.
-#[utoipa::path(request_body = OfferInput, responses((status = 201, body = offers::Offer), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = OfferInput, responses((status = 201, body = offers::Offer), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/offers")]
 async fn submit_offer(
     st: Data,
@@ -160,21 +160,21 @@ async fn submit_offer(
 }
 
 /// All offers for the organizer and the commission; an NGO sees only its own.
-#[utoipa::path(responses((status = 200, body = [offers::Offer])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<offers::Offer>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions/{id}/offers")]
 async fn list_offers(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(list(st.db(move |c| offers::list(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = offers::Offer), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = offers::Offer), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/offers/{id}")]
 async fn get_offer(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| offers::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = OfferInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = OfferInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/offers/{id}")]
 async fn update_offer(
     st: Data,
@@ -189,7 +189,7 @@ async fn update_offer(
     ))
 }
 
-#[utoipa::path(request_body = CommissionInput, responses((status = 200, body = [evaluation::Member]), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CommissionInput, responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 422), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/commission")]
 async fn appoint_commission(
     st: Data,
@@ -204,7 +204,7 @@ async fn appoint_commission(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [evaluation::Member])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions/{id}/commission")]
 async fn list_commission(
     st: Data,
@@ -229,7 +229,7 @@ async fn list_commission(
 }
 
 /// A commission member's declaration; no scoring before it.
-#[utoipa::path(request_body = DeclarationInput, responses((status = 201, body = evaluation::Member), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = DeclarationInput, responses((status = 201, body = evaluation::Member), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/declarations")]
 async fn declare(
     st: Data,
@@ -244,7 +244,7 @@ async fn declare(
     ))
 }
 
-#[utoipa::path(request_body = FormalInput, responses((status = 200, body = offers::Offer), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(request_body = FormalInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/offers/{id}/formal")]
 async fn formal_check(
     st: Data,
@@ -276,7 +276,7 @@ async fn score_offer(
 }
 
 /// The current ranking, for the organizer and the commission.
-#[utoipa::path(responses((status = 200, body = [evaluation::RankedOffer])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<evaluation::RankedOffer>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions/{id}/ranking")]
 async fn ranking(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -296,7 +296,7 @@ async fn ranking(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<
     Ok(list(items))
 }
 
-#[utoipa::path(request_body = ResolveInput, responses((status = 200, body = evaluation::Results), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ResolveInput, responses((status = 200, body = evaluation::Results), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/resolve")]
 async fn resolve(
     st: Data,

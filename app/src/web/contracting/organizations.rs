@@ -45,7 +45,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 /// email is the organization's, confirmed by mail; the answer is 202
 /// `{email_confirmation: "sent"}` whether or not that email has an account);
 /// an organizer registers one in their municipality (201 with the record).
-#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 202), (status = 422)))]
+#[utoipa::path(request_body = OrganizationInput, responses((status = 201, body = organizations::Organization), (status = 202), (status = 422), (status = 403)))]
 #[post("/organizations")]
 async fn register_organization(
     st: Data,
@@ -149,13 +149,13 @@ pub fn self_register(
     Ok(())
 }
 
-#[utoipa::path(responses((status = 200, body = [organizations::Organization])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<organizations::Organization>), (status = 403)), security(("bearer" = [])))]
 #[get("/organizations")]
 async fn list_organizations(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| organizations::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = organizations::Organization), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = organizations::Organization), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/organizations/{id}")]
 async fn get_organization(
     st: Data,
@@ -166,7 +166,7 @@ async fn get_organization(
     Ok(HttpResponse::Ok().json(st.db(move |c| organizations::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/organizations/{id}")]
 async fn update_organization(
     st: Data,
@@ -184,14 +184,17 @@ async fn update_organization(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct OrgUserInput {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// 10 to 128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     password: String,
     #[serde(default)]
     name: Option<String>,
 }
 
 /// An NGO's user adds a colleague to the organization's accounts.
-#[utoipa::path(request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/organizations/{id}/users")]
 async fn add_organization_user(
     st: Data,

@@ -41,7 +41,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/programs/{id}/transition", post().to(program_transition));
 }
 
-#[utoipa::path(request_body = ProgramInput, responses((status = 201, body = programs::Program), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = ProgramInput, responses((status = 201, body = programs::Program), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/programs")]
 async fn create_program(
     st: Data,
@@ -53,20 +53,20 @@ async fn create_program(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = [programs::ProgramRow])), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<programs::ProgramRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/programs")]
 async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| programs::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = programs::Program), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = programs::Program), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/programs/{id}")]
 async fn get_program(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| programs::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = CommentInput, responses((status = 201, body = programs::Comment), (status = 409)), security(("bearer" = [])))]
+#[utoipa::path(request_body = CommentInput, responses((status = 201, body = programs::Comment), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/programs/{id}/comments")]
 async fn comment_program(
     st: Data,
@@ -102,7 +102,7 @@ struct YearQuery {
 }
 
 /// The annual implementation report of the program for `year` (due 31 May).
-#[utoipa::path(params(YearQuery), responses((status = 200, body = programs::AnnualReport)), security(("bearer" = [])))]
+#[utoipa::path(params(YearQuery), responses((status = 200, body = programs::AnnualReport), (status = 403)), security(("bearer" = [])))]
 #[get("/programs/{id}/report")]
 async fn program_report(
     st: Data,
