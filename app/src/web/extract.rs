@@ -234,16 +234,45 @@ fn field_refusal(mut path: String, text: String) -> AppError {
     DomainError::field(&path, key).into()
 }
 
+/// An optional JSON body: none at all (an empty body) is `None`; anything sent is read as [`ApiJson`] reads it, so a body that
+/// is malformed, too large or not JSON is refused, never taken for "no
+/// body" (`Option<ApiJson<T>>` would swallow the refusal and run the action
+/// with defaults).
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
+    type Error = AppError;
+    type Future = LocalFuture<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let declared_len = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        // HTTP/1.1: without a length or chunked encoding there is no body.
+        let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+        if !chunked && declared_len.unwrap_or(0) == 0 {
+            return Box::pin(async { Ok(MaybeJson(None)) });
+        }
+        let fut = ApiJson::<T>::from_request(req, payload);
+        Box::pin(async move { fut.await.map(|j| MaybeJson(Some(j.0))) })
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     // Control characters are refused in every string, naming the field,
     // before any service sees the text (long text keeps tabs and breaks;
     // the services' text checks refuse those in lines).
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) {
-        let mut fields = cus_db::FieldErrors::new();
-        control_characters_in(&value, &mut String::new(), &mut fields);
-        if !fields.is_empty() {
-            return Err(DomainError::Invalid(fields).into());
-        }
+    // A body that is not JSON at all is 400 (API.md), even when the typed
+    // reading below would first meet a field it refuses (422): a truncated
+    // `{"title": "x", ` is malformed, not an unknown field.
+    let value = serde_json::from_slice::<serde_json::Value>(body)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let mut fields = cus_db::FieldErrors::new();
+    control_characters_in(&value, &mut String::new(), &mut fields);
+    if !fields.is_empty() {
+        return Err(DomainError::Invalid(fields).into());
     }
     let de = &mut serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize::<_, T>(de).map_err(|e| {
