@@ -108,6 +108,7 @@ def main():
     print("\nattack: %s, %d probes in %.0f s" % (args.backend, probes, elapsed))
     for check, n in FINDINGS.counts.items():
         print("  %-30s %6d probes" % (check, n))
+    print("  idle keep-alive connections closed by the server and retried once: %d" % harness.Client.RETRIES)
     print("  response kinds seen: %d (%s)" % (len(AUDIT.seen), ", ".join(sorted(AUDIT.seen))))
     print("  refusals seen (status: count):")
     for check, d in FINDINGS.accepted.items():

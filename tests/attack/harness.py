@@ -137,6 +137,30 @@ class Client:
         self.csrf = None  # the session's CSRF token once signed in on the pages
         self.me = {}
 
+    RETRIES = 0  # keep-alive races retried (all clients)
+
+    def _fresh(self):
+        """A new connection pool with the same cookies."""
+        jar = self.s.cookies
+        self.s.close()
+        self.s = requests.Session()
+        self.s.cookies.update(jar)
+
+    def send(self, method, url, **kw):
+        """One request; a connection the server closed while idle (its
+        keep-alive timeout racing our reuse) is retried once on a fresh
+        connection. Only a failure of the retry is a dropped connection."""
+        try:
+            return self.s.request(method, url, **kw), None
+        except requests.ConnectionError:
+            self._fresh()
+            Client.RETRIES += 1
+        try:
+            return self.s.request(method, url, **kw), None
+        except requests.RequestException as e:
+            self._fresh()
+            return None, type(e).__name__ + ": " + str(e)[:120]
+
     def call(self, method, path, body=None, raw=None, headers=None, token=None, auth=True,
              allow_redirects=False, timeout=30, params=None):
         h = {}
@@ -151,15 +175,12 @@ class Client:
             h["content-type"] = "application/json"
         if headers:
             h.update(headers)
-        try:
-            r = self.s.request(method, self.base + path, data=data, headers=h, params=params,
-                               allow_redirects=allow_redirects, timeout=timeout)
-        except requests.RequestException as e:
-            a = Answer(method, path, error=type(e).__name__ + ": " + str(e)[:120])
+        r, err = self.send(method, self.base + path, data=data, headers=h, params=params,
+                           allow_redirects=allow_redirects, timeout=timeout)
+        if r is None:
+            a = Answer(method, path, error=err)
             FINDINGS.add("6 bad input", "dropped connection: %s %s as %s (%s)"
                          % (method, path[:120], self.name, a.error))
-            self.s.close()
-            self.s = requests.Session()
             return a
         AUDIT.check(method, path, r)
         a = Answer(method, path, r)
@@ -185,13 +206,10 @@ class Client:
 
     # --- pages ---------------------------------------------------------------
     def form_post(self, path, fields, allow_redirects=False):
-        try:
-            r = self.s.post(self.base + path, data=fields, allow_redirects=allow_redirects, timeout=30)
-        except requests.RequestException as e:
-            FINDINGS.add("6 bad input", "dropped connection: POST %s (form) as %s: %s" % (path, self.name, e))
-            self.s.close()
-            self.s = requests.Session()
-            return Answer("POST", path, error=str(e))
+        r, err = self.send("POST", self.base + path, data=fields, allow_redirects=allow_redirects, timeout=30)
+        if r is None:
+            FINDINGS.add("6 bad input", "dropped connection: POST %s (form) as %s: %s" % (path, self.name, err))
+            return Answer("POST", path, error=err)
         AUDIT.check("POST", path, r)
         a = Answer("POST", path, r)
         if a.status == 500:
@@ -199,13 +217,10 @@ class Client:
         return a
 
     def page(self, path):
-        try:
-            r = self.s.get(self.base + path, allow_redirects=False, timeout=30)
-        except requests.RequestException as e:
-            FINDINGS.add("6 bad input", "dropped connection: GET %s as %s: %s" % (path, self.name, e))
-            self.s.close()
-            self.s = requests.Session()
-            return Answer("GET", path, error=str(e))
+        r, err = self.send("GET", self.base + path, allow_redirects=False, timeout=30)
+        if r is None:
+            FINDINGS.add("6 bad input", "dropped connection: GET %s as %s: %s" % (path, self.name, err))
+            return Answer("GET", path, error=err)
         AUDIT.check("GET", path, r)
         a = Answer("GET", path, r)
         if a.status == 500:
