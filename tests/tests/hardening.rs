@@ -870,3 +870,203 @@ async fn every_cookie_is_secure_when_so_configured() {
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(!cookie.contains("Secure"), "{cookie}");
 }
+
+// ---------------------------------------------------------------- 9 (attack suite)
+
+/// `GET /api/v1/residents/{id}` (and the page) gave a community organizer
+/// the whole record — PESEL, address, phone — though the search is only
+/// for the roles working on cases (tests/attack, check 1).
+#[tokio::test]
+async fn only_the_roles_working_on_cases_read_a_residents_record() {
+    let app = spawn_app().await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let id = app.resident(&desk, &pesel(31)).await;
+    let community = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    let (s, b) = app
+        .get(&format!("/api/v1/residents/{id}"), &community)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    let page = Browser::new(&app);
+    page.sign_in(&community.email, PASSWORD).await;
+    let (s, html) = page.get(&format!("/residents/{id}")).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    assert!(!html.contains(&pesel(31)), "{html}");
+    // The case roles still read it; so does nobody of another municipality.
+    for role in [
+        Role::Desk,
+        Role::SocialWorker,
+        Role::Benefits,
+        Role::Coordinator,
+        Role::Organizer,
+    ] {
+        let u = app.user(role, SOCHACZEW).await;
+        let (s, b) = app.get(&format!("/api/v1/residents/{id}"), &u).await;
+        assert_eq!(s, StatusCode::OK, "{role:?}: {b}");
+        assert_eq!(b["pesel"], pesel(31));
+    }
+    let other = app.user(Role::Desk, BRZEZINY).await;
+    let (s, _) = app.get(&format!("/api/v1/residents/{id}"), &other).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}
+
+/// A truncated body such as `{"title": "x", ` answered 422 "title: unknown
+/// field" (the typed reading met the key before the end): malformed JSON is
+/// 400 whatever it starts with (tests/attack, check 6).
+#[tokio::test]
+async fn malformed_json_is_400_even_when_a_field_comes_first() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    for body in [
+        r#"{"title": "x", "#,
+        r#"{"unknown": 1"#,
+        r#"{"email": "a@b.c""#,
+        "[[[[",
+        "\u{feff}{}",
+    ] {
+        let r = app
+            .client
+            .post(app.url("/api/v1/programs"))
+            .bearer_auth(&organizer.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = r.status();
+        let b: Value = r.json().await.unwrap();
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {b}");
+        assert!(b["error"].is_string() && b["message"].is_string(), "{b}");
+    }
+    // Well-formed bodies keep naming their fields.
+    let (s, b) = app
+        .post("/api/v1/programs", &organizer, json!({"unknown": 1}))
+        .await;
+    assert!(refused_field(s, &b, "unknown"), "{s} {b}");
+}
+
+/// `POST /api/v1/competitions/{id}/resolve` took its optional body as
+/// `Option<ApiJson<_>>`, which turned every refusal into "no body": a
+/// malformed, oversized or non-JSON body resolved the competition with the
+/// default threshold instead of being refused (tests/attack, check 6).
+#[tokio::test]
+async fn an_optional_body_that_is_sent_is_read_like_any_other() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let id = published_competition(&app, &organizer).await;
+    let path = format!("/api/v1/competitions/{id}/resolve");
+    let send = |ctype: &'static str, body: Vec<u8>| {
+        app.client
+            .post(app.url(&path))
+            .bearer_auth(&organizer.token)
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+    };
+    let r = send("application/json", br#"{"threshold": 0.9,"#.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = send("text/plain", br#"{"threshold": 0.9}"#.to_vec())
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let big = format!(
+        r#"{{"threshold": 0.9, "x": "{}"}}"#,
+        "a".repeat(1024 * 1024)
+    );
+    let r = send("application/json", big.into_bytes()).await.unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let r = send(
+        "application/json",
+        br#"{"threshold": 0.9, "typo": 1}"#.to_vec(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // No body at all still means the defaults: the action runs (here: too
+    // early, before the offers are due).
+    let r = app
+        .client
+        .post(app.url(&path))
+        .bearer_auth(&organizer.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+/// `POST /api/v1/organizations` read its body as bytes under actix's own
+/// 256 KiB limit: a larger body got a bare text/plain 413 with no error
+/// envelope (tests/attack, check 6); it is read as every JSON body now.
+#[tokio::test]
+async fn organization_registration_reads_its_body_as_every_json_body() {
+    let app = spawn_app().await;
+    let mut body = organization_json("Fundacja", 5);
+    body["address"] = json!("a".repeat(300 * 1024));
+    let r = app
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let b: Value = r.json().await.unwrap();
+    assert!(
+        b["fields"].is_object(),
+        "read and checked, not refused for its size: {b}"
+    );
+    body["address"] = json!("a".repeat(1024 * 1024));
+    let r = app
+        .client
+        .post(app.url("/api/v1/organizations"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["error"], "too_large", "{b}");
+}
+
+/// The language cookie was sent without `HttpOnly`, and the cookie that
+/// removes the session at sign-out without `SameSite` (tests/attack,
+/// check 7): every cookie carries both.
+#[tokio::test]
+async fn every_cookie_is_http_only_and_same_site() {
+    let app = spawn_app().await;
+    let desk = app.user(Role::Desk, SOCHACZEW).await;
+    let page = Browser::new(&app);
+    let csrf = page.sign_in(&desk.email, PASSWORD).await;
+    let r = page.client.get(app.url("/?lang=en")).send().await.unwrap();
+    let mut cookies: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("lang=en")),
+        "{cookies:?}"
+    );
+    let r = page
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let gone: Vec<String> = r
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    assert!(!gone.is_empty(), "sign-out removes the session cookie");
+    cookies.extend(gone);
+    for c in cookies {
+        assert!(c.contains("HttpOnly"), "{c}");
+        assert!(c.contains("SameSite"), "{c}");
+    }
+}

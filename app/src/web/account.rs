@@ -348,9 +348,11 @@ async fn logout(
         st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     }
     let mut resp = redirect("/");
+    // The same attributes as the cookie it removes.
     let mut gone = Cookie::build(SESSION_COOKIE, "")
         .path("/")
         .http_only(true)
+        .same_site(SameSite::Lax)
         .secure(st.config.security.secure_cookies)
         .finish();
     gone.make_removal();

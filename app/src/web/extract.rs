@@ -234,27 +234,56 @@ fn field_refusal(mut path: String, text: String) -> AppError {
     DomainError::field(&path, key).into()
 }
 
+/// An optional JSON body: none at all (an empty body) is `None`; anything sent is read as [`ApiJson`] reads it, so a body that
+/// is malformed, too large or not JSON is refused, never taken for "no
+/// body" (`Option<ApiJson<T>>` would swallow the refusal and run the action
+/// with defaults).
+pub struct MaybeJson<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
+    type Error = AppError;
+    type Future = LocalFuture<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let headers = req.headers();
+        let declared_len = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<usize>().ok());
+        // HTTP/1.1: without a length or chunked encoding there is no body.
+        let chunked = headers.contains_key(header::TRANSFER_ENCODING);
+        if !chunked && declared_len.unwrap_or(0) == 0 {
+            return Box::pin(async { Ok(MaybeJson(None)) });
+        }
+        let fut = ApiJson::<T>::from_request(req, payload);
+        Box::pin(async move { fut.await.map(|j| MaybeJson(Some(j.0))) })
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     let mut normalized = None;
-    if let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) {
-        // Every body is an object (serde would also read a struct from an
-        // array of its fields' values).
-        if !value.is_object() {
-            return Err(DomainError::field(".", "error-type").into());
-        }
-        // Control characters are refused in every string, naming the field,
-        // before any service sees the text (long text keeps tabs and breaks;
-        // the services' text checks refuse those in lines).
-        let mut fields = cus_db::FieldErrors::new();
-        control_characters_in(&value, &mut String::new(), &mut fields);
-        if !fields.is_empty() {
-            return Err(DomainError::Invalid(fields).into());
-        }
-        // A number with no fraction is an integer, as JSON Schema says
-        // (`789.0` for an integer field), whichever way the client wrote it.
-        if integral_floats_to_integers(&mut value) {
-            normalized = Some(value);
-        }
+    // A body that is not JSON at all is 400 (API.md), even when the typed
+    // reading below would first meet a field it refuses (422): a truncated
+    // `{"title": "x", ` is malformed, not an unknown field.
+    let mut value = serde_json::from_slice::<serde_json::Value>(body)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    // Every body is an object (serde would also read a struct from an array
+    // of its fields' values).
+    if !value.is_object() {
+        return Err(DomainError::field(".", "error-type").into());
+    }
+    // Control characters are refused in every string, naming the field,
+    // before any service sees the text (long text keeps tabs and breaks;
+    // the services' text checks refuse those in lines).
+    let mut fields = cus_db::FieldErrors::new();
+    control_characters_in(&value, &mut String::new(), &mut fields);
+    if !fields.is_empty() {
+        return Err(DomainError::Invalid(fields).into());
+    }
+    // A number with no fraction is an integer, as JSON Schema says (`789.0`
+    // for an integer field), whichever way the client wrote it.
+    if integral_floats_to_integers(&mut value) {
+        normalized = Some(value);
     }
     let refusal = |e: serde_path_to_error::Error<serde_json::Error>| {
         if e.inner().is_data() {

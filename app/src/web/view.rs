@@ -124,8 +124,10 @@ impl View {
         resp.content_type("text/html; charset=utf-8");
         if self.set_lang {
             resp.cookie(
+                // Read by the server only (the pages run no scripts).
                 Cookie::build(LANG_COOKIE, self.lang)
                     .path("/")
+                    .http_only(true)
                     .secure(self.secure_cookies)
                     .same_site(SameSite::Lax)
                     .max_age(CookieDuration::days(365))

@@ -21,7 +21,9 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::platform::templates;
 use crate::web::api::{created, list};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, MaybeApiUser, MaybePageUser, PageUser};
+use crate::web::extract::{
+    Action, ApiJson, ApiUser, Form, MaybeApiUser, MaybeJson, MaybePageUser, PageUser,
+};
 use crate::web::view::{flash_of, query_map, redirect, values, View};
 
 type Data = web::Data<AppState>;
@@ -302,10 +304,10 @@ async fn resolve(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
-    body: Option<ApiJson<ResolveInput>>,
+    body: MaybeJson<ResolveInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let input = body.map(|b| b.0).unwrap_or_default();
+    let input = body.0.unwrap_or_default();
     Ok(HttpResponse::Ok().json(
         st.tx(move |c| evaluation::resolve(c, &user.0, &id, input))
             .await?,

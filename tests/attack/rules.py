@@ -1,0 +1,254 @@
+"""The expectation table of check 1, from API.md ("who"), DOMAIN.md and the
+README, and valid request bodies for the write operations (a refusal must
+come from the rule, not from a body that would be refused anyway).
+
+A rule: `allow`, the roles that may succeed ("*": any signed-in user);
+`maybe`, roles the documents leave open (not checked); `public`, anonymous
+callers may succeed; `cross`, a record of another municipality may be
+read (public data); `upsert`, an unknown id may be created. Roles neither
+allowed nor "maybe" must be refused; so must anonymous callers of
+non-public routes, every caller given another municipality's id (but the
+deployment's administrator, who has none), an NGO given another
+organization's record, a resident given another resident's, and everybody
+given a random UUID. Operations the table does not know (the document grows)
+get DEFAULT: signed-in only, never across municipalities, never a random id;
+they are listed in the summary as unclassified."""
+
+import fixtures as fx
+
+STAFF = {"desk", "organizer", "coordinator", "social_worker", "benefits", "community_organizer",
+         "commission", "council"}
+CASE = {"desk", "organizer", "coordinator", "social_worker", "benefits"}
+ALL = STAFF | {"admin", "ngo", "resident"}
+MEMBERS = STAFF - {"council", "commission"} | {"ngo"}
+
+# The accepted refusals, per reason (documented in RELIABILITY.md).
+WANT = {
+    "anonymous": {401},
+    "role": {401, 403, 404},
+    "other municipality": {403, 404},
+    "other organization": {403, 404},
+    "other resident": {403, 404},
+    "random id": {403, 404},
+}
+
+
+def R(allow=(), maybe=(), public=False, cross=False, upsert=False, skip=False, anon=None):
+    allow = ALL if allow == "*" else set(allow)
+    return {"allow": allow, "maybe": set(maybe), "public": public, "cross": cross, "upsert": upsert,
+            "skip": skip, "anon": anon}
+
+
+DEFAULT = R(allow="*")
+
+RULES = {
+    "GET /api/v1/agreements": R({"organizer", "ngo"}, {"coordinator", "council", "commission", "admin"}),
+    "POST /api/v1/agreements": R({"organizer"}),
+    "GET /api/v1/agreements/{id}": R({"organizer", "ngo"}, {"coordinator", "council", "commission"}),
+    "POST /api/v1/agreements/{id}/annexes": R({"organizer"}),
+    "POST /api/v1/agreements/{id}/reports": R({"ngo"}),
+    "POST /api/v1/agreements/{id}/terminate": R({"organizer"}),
+    "GET /api/v1/audit": R({"admin", "organizer"}),
+    "GET /api/v1/community/activities": R(STAFF, {"admin"}),
+    "POST /api/v1/community/activities": R({"community_organizer"}, {"organizer"}),
+    "GET /api/v1/community/communities": R(STAFF, {"admin"}),
+    "POST /api/v1/community/communities": R({"community_organizer"}, {"organizer"}),
+    "PUT /api/v1/community/communities/{id}": R({"community_organizer"}, {"organizer"}),
+    "GET /api/v1/community/continuity": R(STAFF, {"admin"}),
+    "GET /api/v1/competitions": R("*"),
+    "POST /api/v1/competitions": R({"organizer"}),
+    # Published competitions are public (anonymous readers too): a draft is 404.
+    "GET /api/v1/competitions/{id}": R("*", anon={401, 404}),
+    "POST /api/v1/competitions/{id}/cancel": R({"organizer"}),
+    "GET /api/v1/competitions/{id}/commission": R({"organizer"}, {"commission"}),
+    "POST /api/v1/competitions/{id}/commission": R({"organizer"}),
+    "POST /api/v1/competitions/{id}/declarations": R({"commission"}),
+    "GET /api/v1/competitions/{id}/offers": R({"organizer", "commission", "ngo"}),
+    "POST /api/v1/competitions/{id}/offers": R({"ngo"}),
+    "POST /api/v1/competitions/{id}/publish": R({"organizer"}),
+    "GET /api/v1/competitions/{id}/ranking": R({"organizer", "commission"}, {"council"}),
+    "POST /api/v1/competitions/{id}/resolve": R({"organizer"}),
+    "GET /api/v1/competitions/{id}/results": R("*", public=True, cross=True),
+    "POST /api/v1/confirm": R("*", public=True),
+    "PUT /api/v1/forum/me": R(MEMBERS, {"council", "commission", "admin"}),
+    "POST /api/v1/forum/members": R({"organizer"}),
+    "PUT /api/v1/forum/posts/{id}": R({"organizer"}),  # its author
+    "POST /api/v1/forum/posts/{id}/hide": R({"organizer"}, {"community_organizer"}),
+    "GET /api/v1/forum/posts/{id}/revisions": R(MEMBERS, {"council", "commission"}),
+    "GET /api/v1/forum/search": R(MEMBERS, {"council", "commission"}),
+    "GET /api/v1/forum/threads": R(MEMBERS, {"council", "commission"}),
+    "POST /api/v1/forum/threads": R(MEMBERS, {"council", "commission"}),
+    "GET /api/v1/forum/threads/{id}": R(MEMBERS, {"council", "commission"}),
+    "PUT /api/v1/forum/threads/{id}": R({"organizer"}),
+    "POST /api/v1/forum/threads/{id}/posts": R(MEMBERS, {"council", "commission"}),
+    "GET /api/v1/health": R("*", public=True),
+    "GET /api/v1/jobs": R({"admin"}),
+    "GET /api/v1/me": R("*"),
+    "GET /api/v1/me/calendar": R("*"),
+    "POST /api/v1/me/password": R("*"),
+    "GET /api/v1/municipalities": R("*", public=True, cross=True),
+    "POST /api/v1/municipalities": R({"admin"}),
+    "GET /api/v1/ocds/releases": R("*", public=True, cross=True),
+    "GET /api/v1/offers/{id}": R({"organizer", "commission", "ngo"}),
+    "PUT /api/v1/offers/{id}": R({"ngo"}),
+    "POST /api/v1/offers/{id}/formal": R({"organizer"}),
+    "POST /api/v1/offers/{id}/scores": R({"commission"}),
+    "GET /api/v1/openapi.json": R("*", public=True, cross=True),
+    "GET /api/v1/organizations": R({"organizer"}, {"admin", "commission", "council"}),
+    "POST /api/v1/organizations": R("*", public=True),
+    "GET /api/v1/organizations/{id}": R({"organizer", "ngo"}, {"commission", "admin", "council"}),
+    "PUT /api/v1/organizations/{id}": R({"organizer", "ngo"}),
+    "POST /api/v1/organizations/{id}/users": R({"organizer", "ngo"}),
+    "POST /api/v1/password-reset": R("*", public=True, skip=True),
+    "POST /api/v1/password-reset/{token}": R("*", public=True),
+    "GET /api/v1/plans": R({"coordinator", "organizer", "resident"}, {"social_worker", "benefits", "admin"}),
+    "POST /api/v1/plans": R({"coordinator"}),
+    "GET /api/v1/plans/{id}": R({"coordinator", "organizer", "resident"}, {"social_worker", "benefits"}),
+    "POST /api/v1/plans/{id}/consent-request": R({"coordinator"}),
+    "POST /api/v1/plans/{id}/items": R({"coordinator"}),
+    "POST /api/v1/plans/{id}/transition": R({"coordinator", "organizer", "resident"}),
+    "GET /api/v1/programs": R("*"),
+    "POST /api/v1/programs": R({"organizer"}),
+    "GET /api/v1/programs/{id}": R("*"),
+    "POST /api/v1/programs/{id}/comments": R({"ngo", "organizer"}),
+    "GET /api/v1/programs/{id}/report": R({"organizer", "council"}, STAFF | {"ngo", "resident"}),
+    "POST /api/v1/programs/{id}/transition": R({"organizer", "council"}),
+    "GET /api/v1/public/competitions": R("*", public=True, cross=True),
+    "POST /api/v1/register": R("*", public=True, skip=True),
+    "GET /api/v1/requests": R(CASE | {"resident"}, {"community_organizer", "admin"}),
+    "POST /api/v1/requests": R({"resident", "desk"}),
+    "GET /api/v1/requests/{id}": R(CASE | {"resident"}, {"community_organizer", "council", "commission"}),
+    "POST /api/v1/requests/{id}/messages": R({"social_worker", "benefits"}),
+    "POST /api/v1/requests/{id}/route": R({"desk", "organizer"}),
+    "GET /api/v1/residents": R(CASE | {"admin"}),
+    "POST /api/v1/residents": R({"desk", "coordinator"}),
+    "GET /api/v1/residents/{id}": R(CASE, {"admin", "resident"}),  # the resident: own only
+    "GET /api/v1/services": R("*", {"admin"}),
+    "POST /api/v1/services": R({"organizer"}),
+    "PUT /api/v1/services/{code}": R({"organizer"}, upsert=True),
+    "POST /api/v1/session": R("*", public=True, skip=True),
+    "DELETE /api/v1/session": R("*"),
+    "GET /api/v1/users": R({"admin", "organizer"}),
+    "POST /api/v1/users": R({"admin", "organizer"}),
+    "PUT /api/v1/users/{id}": R({"admin", "organizer"}),
+}
+
+
+def rule_for(key):
+    return RULES.get(key)
+
+
+def expect_denied(key, rule, principal, role, relation, world):
+    """(must the call be refused?, the reason). An administrator is the
+    deployment's superuser (DOMAIN.md: users, roles, municipalities,
+    configuration; the README lets them approve plans too): no role rule
+    binds them, but a municipality's administrator is held to its
+    municipality like everyone."""
+    if principal == "anonymous":
+        return (not rule["public"], "anonymous")
+    if role != "admin" and role not in rule["allow"] and role not in rule["maybe"]:
+        return (True, "role: %s is not among %s" % (role, "/".join(sorted(rule["allow"])) or "nobody"))
+    if relation == "other_muni" and not rule["cross"]:
+        return (True, "other municipality")
+    if relation == "other_org" and role == "ngo":
+        return (True, "other organization")
+    if relation == "other_resident" and role == "resident":
+        return (True, "other resident")
+    if relation == "random" and not rule["upsert"] and not rule["public"]:
+        return (True, "random id")
+    return (False, "")
+
+
+def cross_municipality_public(path):
+    """Reads whose answers may carry every municipality's (public) records."""
+    p = path.split("?")[0]
+    return p in ("/api/v1/municipalities", "/api/v1/openapi.json", "/api/v1/public/competitions",
+                 "/api/v1/ocds/releases") or p.endswith("/results")
+
+
+def private_markers(world, principal):
+    """Names and ids of residents `principal` must never see."""
+    role = world.users[principal].me.get("role") if principal in world.users else "anonymous"
+    if role in ("ngo", "commission", "council", "anonymous"):
+        return {"Malinowski", "Zając", "Kowalska", "Brzezińska"} | {
+            world.records["resident"][v] for v in ("own", "other_resident", "other")}
+    if role == "resident":
+        return {"Malinowski", "Zając", world.records["resident"]["other_resident"]}
+    return set()
+
+
+def with_query(key, url):
+    if key == "GET /api/v1/programs/{id}/report":
+        return url + "?year=%d" % fx.year()
+    if key == "GET /api/v1/forum/search":
+        return url + "?q=Brzeziny"
+    if key == "GET /api/v1/residents":
+        return url + "?q=Brzezi"
+    if key == "GET /api/v1/users":
+        return url + "?q=brzeziny"
+    return url
+
+
+def body_for(key, world, principal, rid):
+    """A body the operation would take from an allowed caller."""
+    r = world.records
+    y = fx.year()
+    own_org = r["organization"]["own"]
+    b = {
+        "POST /api/v1/agreements": fx.agreement_json(own_org),
+        "POST /api/v1/agreements/{id}/annexes": {"reason": "Zmiana.", "changes": "Aneks."},
+        "POST /api/v1/agreements/{id}/reports": {"period": str(y), "kind": "partial", "text": "Raport.",
+                                                 "spent_grosze": 1000, "indicator_values": {}},
+        "POST /api/v1/agreements/{id}/terminate": {"reason": "Rozwiązanie."},
+        "POST /api/v1/community/activities": fx.activity_json("Osiedle Chodaków"),
+        "POST /api/v1/community/communities": fx.community_json("Nowa społeczność (atak)"),
+        "PUT /api/v1/community/communities/{id}": fx.community_json("Przejęta społeczność"),
+        "POST /api/v1/competitions": fx.competition_json(),
+        "POST /api/v1/competitions/{id}/cancel": {"reason": "Odwołanie."},
+        "POST /api/v1/competitions/{id}/commission": {"user_ids": [world.users["commission"].me["id"]]},
+        "POST /api/v1/competitions/{id}/declarations": {"no_conflict": True},
+        "POST /api/v1/competitions/{id}/offers": fx.offer_json("Oferta intruza"),
+        "POST /api/v1/competitions/{id}/resolve": {},
+        "POST /api/v1/confirm": {"token": "0" * 64},
+        "PUT /api/v1/forum/me": {"notify": "none"},
+        "POST /api/v1/forum/members": {"user_id": world.users["resident"].me["id"], "active": True},
+        "PUT /api/v1/forum/posts/{id}": {"body": "Przejęty wpis."},
+        "POST /api/v1/forum/posts/{id}/hide": {"reason": "Ukryty przez intruza."},
+        "POST /api/v1/forum/threads": fx.thread_json("Wątek intruza"),
+        "PUT /api/v1/forum/threads/{id}": {"summary": "Podsumowanie intruza."},
+        "POST /api/v1/forum/threads/{id}/posts": {"body": "Wpis intruza."},
+        "POST /api/v1/me/password": {"current_password": "not-the-password", "password": "another-password-2026"},
+        "POST /api/v1/municipalities": {"teryt": "1465011", "name": "Gmina intruza"},
+        "PUT /api/v1/offers/{id}": fx.offer_json("Oferta przejęta"),
+        "POST /api/v1/offers/{id}/formal": {"passed": True, "note": "ok"},
+        "POST /api/v1/offers/{id}/scores": {"scores": [{"criterion": "Możliwość realizacji", "points": 10}], "note": ""},
+        "POST /api/v1/organizations": fx.organization_json("Organizacja intruza", 31),
+        "PUT /api/v1/organizations/{id}": fx.organization_json("Przejęta organizacja", 32),
+        "POST /api/v1/organizations/{id}/users": {"email": "intruz-%s@attack.example" % principal, "password": fx.PASSWORD},
+        "POST /api/v1/password-reset/{token}": {"password": "another-password-2026"},
+        "POST /api/v1/plans": {"resident_id": r["resident"]["own"], "goals": ["Cel intruza"]},
+        "POST /api/v1/plans/{id}/items": {"service_code": "UO", "frequency": "codziennie",
+                                          "start_date": fx.today(1), "end_date": fx.today(30)},
+        "POST /api/v1/plans/{id}/transition": {"to": "review", "note": ""},
+        "POST /api/v1/programs": fx.program_json("Program intruza"),
+        "POST /api/v1/programs/{id}/comments": {"body": "Uwaga intruza."},
+        "POST /api/v1/programs/{id}/transition": {"to": "consultation"},
+        "POST /api/v1/register": {},
+        "POST /api/v1/requests": {"resident_id": r["resident"]["own"], "description": "Wniosek intruza.",
+                                  "channel": "desk"},
+        "POST /api/v1/requests/{id}/messages": {"kind": "opinion", "text": "Wiadomość intruza."},
+        "POST /api/v1/requests/{id}/route": {"to": "benefits", "note": "Przekierowane przez intruza."},
+        "POST /api/v1/residents": {"pesel": fx.pesel(777), "first_name": "Intruz", "last_name": "Nowy",
+                                   "address": "ul. Obca 1"},
+        "POST /api/v1/services": {"code": "ATK", "name": "Usługa intruza", "area": "health", "variant": "I",
+                                  "standard": "s", "fee_rule": "f", "access_criteria": "a", "phase": "I", "active": True},
+        "PUT /api/v1/services/{code}": {"code": rid or "POS", "name": "Przejęta usługa", "area": "health",
+                                        "variant": "I", "standard": "s", "fee_rule": "f", "access_criteria": "a",
+                                        "phase": "I", "active": True},
+        "POST /api/v1/users": {"email": "konto-%s@attack.example" % principal, "password": fx.PASSWORD,
+                               "role": "desk", "municipality": fx.SOCHACZEW},
+        "PUT /api/v1/users/{id}": {"disabled": True},
+        "POST /api/v1/competitions/{id}/publish": None,
+        "POST /api/v1/plans/{id}/consent-request": None,
+    }
+    return b.get(key, {})
