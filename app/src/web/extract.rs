@@ -261,7 +261,6 @@ impl<T: DeserializeOwned + 'static> FromRequest for MaybeJson<T> {
 }
 
 pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
-    let mut normalized = None;
     // A body that is not JSON at all is 400 (API.md), even when the typed
     // reading below would first meet a field it refuses (422): a truncated
     // `{"title": "x", ` is malformed, not an unknown field.
@@ -282,46 +281,31 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     }
     // A number with no fraction is an integer, as JSON Schema says (`789.0`
     // for an integer field), whichever way the client wrote it.
-    if integral_floats_to_integers(&mut value) {
-        normalized = Some(value);
-    }
-    let refusal = |e: serde_path_to_error::Error<serde_json::Error>| {
+    integral_floats_to_integers(&mut value);
+    // The typed reading runs on the value already parsed: one parse a body.
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
         if e.inner().is_data() {
             field_refusal(e.path().to_string(), e.inner().to_string())
         } else {
             AppError::BadRequest(e.inner().to_string())
         }
-    };
-    match normalized {
-        Some(value) => serde_path_to_error::deserialize::<_, T>(value).map_err(refusal),
-        None => {
-            let de = &mut serde_json::Deserializer::from_slice(body);
-            serde_path_to_error::deserialize::<_, T>(de).map_err(refusal)
-        }
-    }
+    })
 }
 
 /// Turns every float in `value` that has no fraction and fits an `i64`
-/// into an integer; true when there was one.
-fn integral_floats_to_integers(value: &mut serde_json::Value) -> bool {
+/// into an integer.
+fn integral_floats_to_integers(value: &mut serde_json::Value) {
     use serde_json::Value;
     match value {
         Value::Number(n) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
             if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
                 *value = Value::from(f as i64);
-                true
-            } else {
-                false
             }
         }
-        Value::Array(items) => items
-            .iter_mut()
-            .fold(false, |any, v| integral_floats_to_integers(v) | any),
-        Value::Object(map) => map
-            .values_mut()
-            .fold(false, |any, v| integral_floats_to_integers(v) | any),
-        _ => false,
+        Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 
