@@ -6,6 +6,7 @@
 //! Domain modules never import `web`; `web` composes the domain crates
 //! (`contracting`, `community`) and these modules into one route table.
 
+pub mod assessment;
 pub mod plans;
 pub mod platform;
 pub mod web;

@@ -567,6 +567,209 @@ diesel::table! {
     }
 }
 
+// Assessment and benchmarking (migration 14). Figures in hundredths.
+diesel::table! {
+    indicators (code) {
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        unit -> Text,
+        higher_is_better -> Bool,
+        subjects -> Text,
+        source -> Text,
+        formula -> Nullable<Text>,
+        target_centi -> Nullable<BigInt>,
+        description -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    indicator_sets (code) {
+        code -> Text,
+        name -> Text,
+        cadence -> Text,
+        indicators -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    assessment_runs (id) {
+        id -> Text,
+        municipality -> Text,
+        period -> Text,
+        status -> Text,
+        origin -> Text,
+        started_by -> Nullable<Text>,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        results -> Integer,
+        error -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    assessment_results (id) {
+        id -> Text,
+        run_id -> Nullable<Text>,
+        municipality -> Text,
+        indicator -> Text,
+        period -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        value_centi -> Nullable<BigInt>,
+        suppressed -> Bool,
+        inputs -> Text,
+        latest -> Bool,
+        entered_by -> Nullable<Text>,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surveys (id) {
+        id -> Text,
+        municipality -> Text,
+        title -> Text,
+        agreement_id -> Nullable<Text>,
+        service_code -> Nullable<Text>,
+        period -> Text,
+        questions -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_codes (code_hash) {
+        code_hash -> Text,
+        survey_id -> Text,
+        channel -> Text,
+        interviewer_id -> Nullable<Text>,
+        used -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    survey_responses (id) {
+        id -> Text,
+        survey_id -> Text,
+        day -> Date,
+        answers -> Text,
+    }
+}
+
+diesel::table! {
+    benchmark_groups (id) {
+        id -> Text,
+        name -> Text,
+        coordinator -> Text,
+        indicators -> Text,
+        services -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    benchmark_members (group_id, municipality) {
+        group_id -> Text,
+        municipality -> Text,
+        population -> Nullable<Integer>,
+        profile -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    benchmark_meetings (id) {
+        id -> Text,
+        group_id -> Text,
+        day -> Date,
+        host -> Text,
+        agenda -> Text,
+        lead_topics -> Text,
+        good_practices -> Text,
+        decisions -> Text,
+        next_host -> Nullable<Text>,
+        attendance -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    benchmark_rounds (id) {
+        id -> Text,
+        group_id -> Text,
+        period -> Text,
+        deadline -> Date,
+        indicators -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        closed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    benchmark_values (round_id, municipality, indicator) {
+        round_id -> Text,
+        municipality -> Text,
+        indicator -> Text,
+        value_centi -> Nullable<BigInt>,
+        submitted_by -> Text,
+        submitted_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    corrective_actions (id) {
+        id -> Text,
+        municipality -> Text,
+        indicator -> Text,
+        period -> Text,
+        subject_type -> Text,
+        subject_id -> Text,
+        group_id -> Nullable<Text>,
+        meeting_id -> Nullable<Text>,
+        title -> Text,
+        plan -> Text,
+        steps -> Text,
+        owner_id -> Nullable<Text>,
+        funding -> Text,
+        expected_effect -> Text,
+        due_date -> Date,
+        status -> Text,
+        baseline_centi -> Nullable<BigInt>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    corrective_events (id) {
+        id -> Text,
+        action_id -> Text,
+        actor_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    corrective_reminders (action_id, day) {
+        action_id -> Text,
+        day -> Date,
+        outbox_id -> Text,
+    }
+}
+
 diesel::joinable!(requests -> residents (resident_id));
 diesel::joinable!(requests -> services (service_id));
 diesel::joinable!(request_events -> requests (request_id));
@@ -600,6 +803,16 @@ diesel::joinable!(forum_members -> users (user_id));
 diesel::joinable!(forum_notifications -> threads (thread_id));
 diesel::joinable!(forum_notifications -> users (user_id));
 
+diesel::joinable!(assessment_results -> assessment_runs (run_id));
+diesel::joinable!(assessment_results -> indicators (indicator));
+diesel::joinable!(survey_codes -> surveys (survey_id));
+diesel::joinable!(survey_responses -> surveys (survey_id));
+diesel::joinable!(benchmark_members -> benchmark_groups (group_id));
+diesel::joinable!(benchmark_meetings -> benchmark_groups (group_id));
+diesel::joinable!(benchmark_rounds -> benchmark_groups (group_id));
+diesel::joinable!(benchmark_values -> benchmark_rounds (round_id));
+diesel::joinable!(corrective_events -> corrective_actions (action_id));
+diesel::joinable!(corrective_reminders -> corrective_actions (action_id));
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities,
     residents,
@@ -638,5 +851,20 @@ diesel::allow_tables_to_appear_in_same_query!(
     threads,
     posts,
     post_revisions,
-    forum_notifications
+    forum_notifications,
+    indicators,
+    indicator_sets,
+    assessment_runs,
+    assessment_results,
+    surveys,
+    survey_codes,
+    survey_responses,
+    benchmark_groups,
+    benchmark_members,
+    benchmark_meetings,
+    benchmark_rounds,
+    benchmark_values,
+    corrective_actions,
+    corrective_events,
+    corrective_reminders
 );

@@ -16,6 +16,7 @@ pub struct Config {
     pub security: Security,
     pub jobs: Jobs,
     pub rules: Rules,
+    pub assessment: Assessment,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -76,6 +77,18 @@ pub struct Jobs {
     pub report_reminders: String,
     pub forum_digest: String,
     pub housekeeping: String,
+    pub assessments: String,
+    pub corrective_actions: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Assessment {
+    /// Figures computed from fewer people, cases or responses are withheld.
+    pub min_group: i64,
+    /// A run still `running` after this long is taken as dead (its server
+    /// stopped mid-run) and no longer blocks the next one.
+    pub stale_run_minutes: i64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

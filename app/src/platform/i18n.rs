@@ -1,5 +1,5 @@
 //! Translations (Fluent): Polish by default, English by a switch. Every text a
-//! user reads comes from `locales/{pl,en}/main.ftl`.
+//! user reads comes from `locales/{pl,en}/*.ftl` (one file per area).
 
 use actix_web::HttpRequest;
 use fluent_templates::{static_loader, LanguageIdentifier, Loader};
@@ -35,6 +35,17 @@ fn langid(lang: &str) -> LanguageIdentifier {
 pub fn t(lang: &str, key: &str) -> String {
     LOCALES
         .try_lookup(&langid(lang), key)
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// `t` with Fluent arguments (`{ $numerator }` in the message).
+pub fn t_args(lang: &str, key: &str, args: &[(&str, fluent_templates::fluent_bundle::FluentValue)]) -> String {
+    let map: std::collections::HashMap<std::borrow::Cow<'static, str>, _> = args
+        .iter()
+        .map(|(k, v)| (std::borrow::Cow::Owned(k.to_string()), v.clone()))
+        .collect();
+    LOCALES
+        .try_lookup_with_args(&langid(lang), key, &map)
         .unwrap_or_else(|| key.to_string())
 }
 
@@ -76,17 +87,33 @@ pub fn api_lang(req: &HttpRequest) -> &'static str {
 mod tests {
     use std::collections::BTreeSet;
 
-    fn keys(text: &str) -> BTreeSet<String> {
-        text.lines()
-            .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
-            .map(|l| l.split(" =").next().unwrap().trim().to_string())
-            .collect()
+    use rust_embed::RustEmbed;
+
+    #[derive(RustEmbed)]
+    #[folder = "locales/"]
+    struct Locales;
+
+    /// The keys every `.ftl` file of `lang` defines.
+    fn keys(lang: &str) -> BTreeSet<String> {
+        let mut keys = BTreeSet::new();
+        for name in Locales::iter().filter(|n| n.starts_with(&format!("{lang}/"))) {
+            let file = Locales::get(&name).unwrap();
+            let text = std::str::from_utf8(&file.data).unwrap();
+            for key in text
+                .lines()
+                .filter(|l| !l.starts_with([' ', '#', '\t']) && l.contains(" ="))
+                .map(|l| l.split(" =").next().unwrap().trim().to_string())
+            {
+                assert!(keys.insert(key.clone()), "{name}: {key} defined twice");
+            }
+        }
+        keys
     }
 
     #[test]
     fn polish_and_english_define_the_same_keys() {
-        let pl = keys(include_str!("../../locales/pl/main.ftl"));
-        let en = keys(include_str!("../../locales/en/main.ftl"));
+        let pl = keys("pl");
+        let en = keys("en");
         let missing_en: Vec<_> = pl.difference(&en).collect();
         let missing_pl: Vec<_> = en.difference(&pl).collect();
         assert!(missing_en.is_empty(), "missing in en: {missing_en:?}");
@@ -96,11 +123,10 @@ mod tests {
     /// Every `{{fluent "key"}}` in the templates has a translation.
     #[test]
     fn templates_use_defined_keys() {
-        use rust_embed::RustEmbed;
         #[derive(RustEmbed)]
         #[folder = "templates/"]
         struct All;
-        let pl = keys(include_str!("../../locales/pl/main.ftl"));
+        let pl = keys("pl");
         let mut missing = vec![];
         for name in All::iter() {
             let text = String::from_utf8(All::get(&name).unwrap().data.into_owned()).unwrap();

@@ -4,6 +4,7 @@
 //! middleware every response passes through.
 
 pub mod account;
+pub mod assessment;
 pub mod admin;
 pub mod api;
 pub mod community;
@@ -32,6 +33,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     plans::api(cfg);
     contracting::api(cfg);
     community::api(cfg);
+    assessment::api(cfg);
 }
 
 /// The route table of the pages. Literal paths come before the patterns
@@ -40,6 +42,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
 pub fn page_routes(cfg: &mut web::ServiceConfig) {
     contracting::pages(cfg);
     community::pages(cfg);
+    assessment::pages(cfg);
     account::pages(cfg);
     window::pages(cfg);
     plans::pages(cfg);

@@ -1,0 +1,475 @@
+//! Assessment runs (ocena okresowa): every computed indicator for every
+//! subject of a municipality and period, stored with its inputs. A run is
+//! claimed by a `running` row that a partial unique index keeps single per
+//! municipality, committed before the computation starts, so a second run
+//! meanwhile is refused with 409.
+
+use chrono::NaiveDateTime;
+use cus_db::audit::audit;
+use cus_db::error::OptionalFound;
+use cus_db::schema::{assessment_results, assessment_runs, indicators, municipalities};
+use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use fluent_templates::fluent_bundle::FluentValue;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+
+use super::formulas::{self, Figure, Scope};
+use super::indicators::{Indicator, READERS};
+use super::*;
+use crate::platform::i18n;
+
+/// What a run needs from the configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub min_group: i64,
+    pub plan_deadline_days: i64,
+    pub stale_run_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
+#[diesel(table_name = assessment_runs)]
+pub struct Run {
+    pub id: String,
+    pub municipality: String,
+    pub period: String,
+    /// `running`, `done` or `failed`.
+    pub status: String,
+    /// `manual` or `scheduled`.
+    pub origin: String,
+    #[serde(skip)]
+    pub started_by: Option<String>,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub started_at: NaiveDateTime,
+    #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
+    pub finished_at: Option<NaiveDateTime>,
+    /// How many results it stored.
+    pub results: i32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunRequest {
+    /// Default: the current year.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, example = "2026")]
+    pub period: Option<String>,
+}
+
+/// Takes the municipality's run slot for `period`: 409 while another run of
+/// it is in progress. A `running` row older than `stale_run_minutes` is
+/// a run whose server died; it is marked failed and no longer blocks.
+pub fn claim(
+    conn: &mut DbConn,
+    municipality: &str,
+    period: Period,
+    origin: &str,
+    started_by: Option<&str>,
+    settings: Settings,
+) -> DomainResult<Run> {
+    let stale = now() - chrono::Duration::minutes(settings.stale_run_minutes);
+    diesel::update(
+        assessment_runs::table
+            .filter(assessment_runs::municipality.eq(municipality))
+            .filter(assessment_runs::status.eq("running"))
+            .filter(assessment_runs::started_at.lt(stale)),
+    )
+    .set((
+        assessment_runs::status.eq("failed"),
+        assessment_runs::error.eq("abandoned: its server stopped mid-run"),
+        assessment_runs::finished_at.eq(now()),
+    ))
+    .execute(conn)?;
+    let run = Run {
+        id: new_id(),
+        municipality: municipality.to_string(),
+        period: period.to_string(),
+        status: "running".into(),
+        origin: origin.into(),
+        started_by: started_by.map(str::to_string),
+        started_at: now(),
+        finished_at: None,
+        results: 0,
+        error: None,
+    };
+    let inserted = diesel::insert_into(assessment_runs::table)
+        .values((
+            assessment_runs::id.eq(&run.id),
+            assessment_runs::municipality.eq(&run.municipality),
+            assessment_runs::period.eq(&run.period),
+            assessment_runs::status.eq(&run.status),
+            assessment_runs::origin.eq(&run.origin),
+            assessment_runs::started_by.eq(&run.started_by),
+            assessment_runs::started_at.eq(run.started_at),
+            assessment_runs::results.eq(0),
+        ))
+        .execute(conn);
+    match inserted {
+        Ok(_) => Ok(run),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(DomainError::conflict("error-run-in-progress")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The organizer's on-demand run: checks and claims (commit this first).
+pub fn claim_manual(
+    conn: &mut DbConn,
+    actor: &Actor,
+    input: RunRequest,
+    settings: Settings,
+) -> DomainResult<Run> {
+    actor.require(&[Role::Organizer])?;
+    let municipality = actor.home()?.to_string();
+    let period = match input.period.as_deref() {
+        Some(p) => Period::from_field(p, "period")?,
+        None => Period::year(cus_db::today().year()),
+    };
+    let run = claim(conn, &municipality, period, "manual", Some(&actor.user_id), settings)?;
+    audit(conn, actor, "assessment.run", "assessment_run", &run.id)?;
+    Ok(run)
+}
+
+/// Computes the indicators `only` (all computed and surveyed ones when
+/// `None`) for the run's municipality and period, stores the figures as
+/// the latest results and finishes the run.
+pub fn compute(
+    conn: &mut DbConn,
+    run: &Run,
+    only: Option<&[String]>,
+    settings: Settings,
+) -> DomainResult<Run> {
+    let period = Period::parse(&run.period).expect("a run's period is valid");
+    let dictionary: Vec<Indicator> = super::indicators::all(conn)?
+        .into_iter()
+        .filter(|i| i.source != "entered")
+        .filter(|i| only.is_none_or(|o| o.contains(&i.code)))
+        .collect();
+    let mut scope = Scope::new(
+        &run.municipality,
+        period,
+        settings.min_group,
+        settings.plan_deadline_days,
+        cus_db::today(),
+    );
+    let mut stored = 0;
+    for indicator in &dictionary {
+        let formula = indicator.formula.as_deref().unwrap_or(&indicator.code);
+        let figures: Vec<Figure> = formulas::compute(conn, &mut scope, formula)?
+            .into_iter()
+            .filter(|f| indicator.applies_to(f.subject_type))
+            .collect();
+        supersede_all(conn, &run.municipality, &indicator.code, &run.period)?;
+        stored += insert(conn, run, &indicator.code, &figures)?;
+    }
+    diesel::update(assessment_runs::table.find(&run.id))
+        .set((
+            assessment_runs::status.eq("done"),
+            assessment_runs::results.eq(stored as i32),
+            assessment_runs::finished_at.eq(now()),
+        ))
+        .execute(conn)?;
+    get_run(conn, &run.id)
+}
+
+/// Marks a run failed (its computation returned an error).
+pub fn fail(conn: &mut DbConn, run_id: &str, error: &str) -> DomainResult<()> {
+    diesel::update(assessment_runs::table.find(run_id))
+        .set((
+            assessment_runs::status.eq("failed"),
+            assessment_runs::error.eq(error),
+            assessment_runs::finished_at.eq(now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+fn insert(conn: &mut DbConn, run: &Run, indicator: &str, figures: &[Figure]) -> DomainResult<usize> {
+    let at = now();
+    let mut n = 0;
+    // Bounded batches keep the bind count under SQLite's limit.
+    for chunk in figures.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|f| {
+                (
+                    assessment_results::id.eq(new_id()),
+                    assessment_results::run_id.eq(Some(&run.id)),
+                    assessment_results::municipality.eq(&run.municipality),
+                    assessment_results::indicator.eq(indicator),
+                    assessment_results::period.eq(&run.period),
+                    assessment_results::subject_type.eq(f.subject_type),
+                    assessment_results::subject_id.eq(&f.subject_id),
+                    assessment_results::value_centi.eq(f.value.map(to_centi)),
+                    assessment_results::suppressed.eq(f.suppressed),
+                    assessment_results::inputs.eq(f.inputs.to_string()),
+                    assessment_results::latest.eq(true),
+                    assessment_results::computed_at.eq(at),
+                )
+            })
+            .collect();
+        // A multi-row insert is written per backend: diesel's MultiConnection
+        // does not take batch inserts.
+        let insert = diesel::insert_into(assessment_results::table).values(rows);
+        n += match conn {
+            DbConn::Sqlite(c) => insert.execute(c)?,
+            DbConn::Pg(c) => insert.execute(c)?,
+        };
+    }
+    Ok(n)
+}
+
+/// The latest results of (indicator, period) of a municipality become history.
+fn supersede_all(conn: &mut DbConn, municipality: &str, indicator: &str, period: &str) -> DomainResult<()> {
+    diesel::update(
+        assessment_results::table
+            .filter(assessment_results::municipality.eq(municipality))
+            .filter(assessment_results::indicator.eq(indicator))
+            .filter(assessment_results::period.eq(period))
+            .filter(assessment_results::latest.eq(true)),
+    )
+    .set(assessment_results::latest.eq(false))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// The latest results of (indicator, period) about these subjects become history.
+pub fn supersede(
+    conn: &mut DbConn,
+    municipality: &str,
+    indicator: &str,
+    period: &str,
+    subject_type: &str,
+    subject_ids: &[String],
+) -> DomainResult<()> {
+    diesel::update(
+        assessment_results::table
+            .filter(assessment_results::municipality.eq(municipality))
+            .filter(assessment_results::indicator.eq(indicator))
+            .filter(assessment_results::period.eq(period))
+            .filter(assessment_results::subject_type.eq(subject_type))
+            .filter(assessment_results::subject_id.eq_any(subject_ids))
+            .filter(assessment_results::latest.eq(true)),
+    )
+    .set(assessment_results::latest.eq(false))
+    .execute(conn)?;
+    Ok(())
+}
+
+pub fn get_run(conn: &mut DbConn, id: &str) -> DomainResult<Run> {
+    Ok(assessment_runs::table
+        .find(id)
+        .select(Run::as_select())
+        .first(conn)
+        .found()?)
+}
+
+/// A run of the caller's municipality, with its results.
+pub fn read_run(conn: &mut DbConn, actor: &Actor, id: &str, lang: &str, min_group: i64) -> DomainResult<(Run, Vec<ResultView>)> {
+    actor.require(&READERS)?;
+    let run = get_run(conn, id)?;
+    if actor.home()? != run.municipality {
+        return Err(DomainError::NotFound);
+    }
+    let rows = assessment_results::table
+        .filter(assessment_results::run_id.eq(id))
+        .order((assessment_results::indicator, assessment_results::subject_type, assessment_results::subject_id))
+        .select(ResultRow::as_select())
+        .load(conn)?;
+    let views = views(conn, rows, lang, min_group)?;
+    Ok((run, views))
+}
+
+pub fn recent_runs(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Run>> {
+    actor.require(&READERS)?;
+    Ok(assessment_runs::table
+        .filter(assessment_runs::municipality.eq(actor.home()?))
+        .order(assessment_runs::started_at.desc())
+        .limit(20)
+        .select(Run::as_select())
+        .load(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = assessment_results)]
+pub struct ResultRow {
+    pub run_id: Option<String>,
+    pub municipality: String,
+    pub indicator: String,
+    pub period: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub value_centi: Option<i64>,
+    pub suppressed: bool,
+    pub inputs: String,
+    pub computed_at: NaiveDateTime,
+}
+
+/// A stored result, explained in the reader's language.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResultView {
+    pub indicator: String,
+    #[schema(value_type = String)]
+    pub period: String,
+    pub subject_type: String,
+    pub subject_id: String,
+    pub value: Option<f64>,
+    pub suppressed: bool,
+    #[schema(value_type = Object)]
+    pub inputs: Value,
+    /// "12 of 15 plans drawn up within 30 days".
+    pub explanation: String,
+    pub run_id: Option<String>,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub computed_at: NaiveDateTime,
+}
+
+fn views(conn: &mut DbConn, rows: Vec<ResultRow>, lang: &str, min_group: i64) -> DomainResult<Vec<ResultView>> {
+    let formulas: std::collections::HashMap<String, Option<String>> = indicators::table
+        .select((indicators::code, indicators::formula))
+        .load::<(String, Option<String>)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let inputs: Value = serde_json::from_str(&r.inputs).unwrap_or(Value::Null);
+            let value = r.value_centi.map(from_centi);
+            let formula = formulas.get(&r.indicator).cloned().flatten().unwrap_or_else(|| r.indicator.clone());
+            ResultView {
+                explanation: explain(lang, &formula, &inputs, value, r.suppressed, min_group),
+                indicator: r.indicator,
+                period: r.period,
+                subject_type: r.subject_type,
+                subject_id: r.subject_id,
+                value,
+                suppressed: r.suppressed,
+                inputs,
+                run_id: r.run_id,
+                computed_at: r.computed_at,
+            }
+        })
+        .collect())
+}
+
+/// The sentence under a figure, from its inputs.
+pub fn explain(lang: &str, formula: &str, inputs: &Value, value: Option<f64>, suppressed: bool, min_group: i64) -> String {
+    if suppressed {
+        return i18n::t_args(lang, "explain-suppressed", &[("min", FluentValue::from(min_group))]);
+    }
+    if let Some(v) = inputs.get("entered").and_then(Value::as_f64) {
+        return i18n::t_args(lang, "explain-entered", &[("value", FluentValue::from(v))]);
+    }
+    if value.is_none() {
+        return i18n::t(lang, "explain-no-data");
+    }
+    let args: Vec<(&str, FluentValue)> = inputs
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::Number(n) => FluentValue::from(n.as_f64().unwrap_or(0.0)),
+                        Value::String(s) => FluentValue::from(s.clone()),
+                        _ => FluentValue::from("–"),
+                    };
+                    (k.as_str(), v)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let key = format!("explain-{formula}");
+    let text = i18n::t_args(lang, &key, &args);
+    if text == key {
+        i18n::t_args(lang, "explain-question", &args)
+    } else {
+        text
+    }
+}
+
+pub fn result_by_id(conn: &mut DbConn, id: &str) -> DomainResult<ResultView> {
+    let row = assessment_results::table
+        .find(id)
+        .select(ResultRow::as_select())
+        .first(conn)
+        .found()?;
+    Ok(views(conn, vec![row], "en", 0)?.remove(0))
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ResultsQuery {
+    pub indicator: String,
+    pub period: String,
+    pub subject_type: Option<String>,
+    pub subject_id: Option<String>,
+}
+
+/// The latest results of the caller's municipality for an indicator and period.
+pub fn results(conn: &mut DbConn, actor: &Actor, q: &ResultsQuery, lang: &str, min_group: i64) -> DomainResult<Vec<ResultView>> {
+    actor.require(&READERS)?;
+    let municipality = actor.home()?.to_string();
+    let period = Period::from_field(&q.period, "period")?.to_string();
+    super::indicators::get(conn, &q.indicator).map_err(|_| DomainError::field("indicator", "error-indicator-unknown"))?;
+    let mut query = assessment_results::table
+        .filter(assessment_results::municipality.eq(&municipality))
+        .filter(assessment_results::indicator.eq(&q.indicator))
+        .filter(assessment_results::period.eq(&period))
+        .filter(assessment_results::latest.eq(true))
+        .into_boxed();
+    if let Some(t) = &q.subject_type {
+        query = query.filter(assessment_results::subject_type.eq(t));
+    }
+    if let Some(id) = &q.subject_id {
+        query = query.filter(assessment_results::subject_id.eq(id));
+    }
+    let rows = query
+        .order((assessment_results::subject_type, assessment_results::subject_id))
+        .select(ResultRow::as_select())
+        .load(conn)?;
+    views(conn, rows, lang, min_group)
+}
+
+/// The latest stored values of an indicator and period about subjects of
+/// `subject_type`, for the municipalities given (`None`: all): the input of
+/// benchmarks. `(municipality, subject_id) → (value, suppressed)`.
+pub fn latest_values(
+    conn: &mut DbConn,
+    indicator: &str,
+    period: &str,
+    subject_type: &str,
+    municipalities: Option<&[String]>,
+) -> DomainResult<Vec<(String, String, Option<f64>, bool)>> {
+    let mut query = assessment_results::table
+        .filter(assessment_results::indicator.eq(indicator))
+        .filter(assessment_results::period.eq(period))
+        .filter(assessment_results::subject_type.eq(subject_type))
+        .filter(assessment_results::latest.eq(true))
+        .into_boxed();
+    if let Some(m) = municipalities {
+        query = query.filter(assessment_results::municipality.eq_any(m));
+    }
+    Ok(query
+        .select((
+            assessment_results::municipality,
+            assessment_results::subject_id,
+            assessment_results::value_centi,
+            assessment_results::suppressed,
+        ))
+        .load::<(String, String, Option<i64>, bool)>(conn)?
+        .into_iter()
+        .map(|(m, s, v, sup)| (m, s, v.map(from_centi), sup))
+        .collect())
+}
+
+/// Every municipality's TERYT code, for scheduled runs.
+pub fn municipality_codes(conn: &mut DbConn) -> DomainResult<Vec<String>> {
+    Ok(municipalities::table
+        .order(municipalities::teryt)
+        .select(municipalities::teryt)
+        .load(conn)?)
+}

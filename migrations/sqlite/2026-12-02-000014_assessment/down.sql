@@ -1,0 +1,15 @@
+DROP TABLE corrective_reminders;
+DROP TABLE corrective_events;
+DROP TABLE corrective_actions;
+DROP TABLE benchmark_values;
+DROP TABLE benchmark_rounds;
+DROP TABLE benchmark_meetings;
+DROP TABLE benchmark_members;
+DROP TABLE benchmark_groups;
+DROP TABLE survey_responses;
+DROP TABLE survey_codes;
+DROP TABLE surveys;
+DROP TABLE assessment_results;
+DROP TABLE assessment_runs;
+DROP TABLE indicator_sets;
+DROP TABLE indicators;
