@@ -72,11 +72,12 @@ pub fn rank(indicator: &Indicator, entries: Vec<Entry>) -> (Option<f64>, Option<
         .into_iter()
         .map(|(subject_id, name, value, suppressed)| {
             let value = if suppressed { None } else { value };
-            let position = value.map(|v| {
-                1 + values.iter().filter(|o| indicator.worse(v, **o)).count() as u32
-            });
+            let position =
+                value.map(|v| 1 + values.iter().filter(|o| indicator.worse(v, **o)).count() as u32);
             Row {
-                below_average: value.zip(average).is_some_and(|(v, a)| indicator.worse(v, a)),
+                below_average: value
+                    .zip(average)
+                    .is_some_and(|(v, a)| indicator.worse(v, a)),
                 below_target: value
                     .zip(indicator.target)
                     .is_some_and(|(v, t)| indicator.worse(v, t)),
@@ -120,7 +121,9 @@ pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> Domain
     let indicator = super::indicators::get(conn, &q.indicator)
         .map_err(|_| DomainError::field("indicator", "error-indicator-unknown"))?;
     let entries: Vec<Entry> = match (scope.as_str(), &q.group) {
-        ("agreements", Some(_)) => return Err(DomainError::field("group", "error-benchmark-group-scope")),
+        ("agreements", Some(_)) => {
+            return Err(DomainError::field("group", "error-benchmark-group-scope"))
+        }
         ("agreements", None) => {
             let names: HashMap<String, String> = agreements::table
                 .inner_join(organizations::table)
@@ -130,15 +133,23 @@ pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> Domain
                 .into_iter()
                 .map(|(id, number, org)| (id, format!("{org} ({number})")))
                 .collect();
-            super::runs::latest_values(conn, &indicator.code, &period, "agreement", Some(&[home.clone()]))?
-                .into_iter()
-                .map(|(_, id, v, s)| {
-                    let name = names.get(&id).cloned().unwrap_or_else(|| id.clone());
-                    (id, name, v, s)
-                })
-                .collect()
+            super::runs::latest_values(
+                conn,
+                &indicator.code,
+                &period,
+                "agreement",
+                Some(&[home.clone()]),
+            )?
+            .into_iter()
+            .map(|(_, id, v, s)| {
+                let name = names.get(&id).cloned().unwrap_or_else(|| id.clone());
+                (id, name, v, s)
+            })
+            .collect()
         }
-        (_, Some(group)) => super::groups::benchmark_entries(conn, actor, group, &period, &indicator.code)?,
+        (_, Some(group)) => {
+            super::groups::benchmark_entries(conn, actor, group, &period, &indicator.code)?
+        }
         _ => {
             let all: Vec<(String, String)> = municipalities::table
                 .order(municipalities::name)
@@ -211,10 +222,26 @@ pub fn to_csv(b: &Benchmark, lang: &str) -> String {
         ])
         .expect("in memory");
     }
-    w.write_record(["".into(), "".into(), t(lang, "bench-average"), num(b.average), "".into(), "".into(), "".into()])
-        .expect("in memory");
-    w.write_record(["".into(), "".into(), t(lang, "bench-median"), num(b.median), "".into(), "".into(), "".into()])
-        .expect("in memory");
+    w.write_record([
+        "".into(),
+        "".into(),
+        t(lang, "bench-average"),
+        num(b.average),
+        "".into(),
+        "".into(),
+        "".into(),
+    ])
+    .expect("in memory");
+    w.write_record([
+        "".into(),
+        "".into(),
+        t(lang, "bench-median"),
+        num(b.median),
+        "".into(),
+        "".into(),
+        "".into(),
+    ])
+    .expect("in memory");
     String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
 }
 
@@ -224,9 +251,18 @@ pub fn to_xlsx(b: &Benchmark, lang: &str) -> Result<Vec<u8>, String> {
     let sheet = book.add_worksheet();
     let bold = Format::new().set_bold();
     let e = |e: rust_xlsxwriter::XlsxError| e.to_string();
-    sheet.write_string_with_format(0, 0, format!("{} ({}), {}", b.indicator.name, b.indicator.unit, b.period), &bold).map_err(e)?;
+    sheet
+        .write_string_with_format(
+            0,
+            0,
+            format!("{} ({}), {}", b.indicator.name, b.indicator.unit, b.period),
+            &bold,
+        )
+        .map_err(e)?;
     for (c, h) in headers(lang).iter().enumerate() {
-        sheet.write_string_with_format(2, c as u16, h, &bold).map_err(e)?;
+        sheet
+            .write_string_with_format(2, c as u16, h, &bold)
+            .map_err(e)?;
     }
     let mut row = 3;
     for r in &b.values {
@@ -238,13 +274,21 @@ pub fn to_xlsx(b: &Benchmark, lang: &str) -> Result<Vec<u8>, String> {
         if let Some(v) = r.value {
             sheet.write_number(row, 3, v).map_err(e)?;
         }
-        sheet.write_string(row, 4, yes_no(lang, r.suppressed)).map_err(e)?;
-        sheet.write_string(row, 5, yes_no(lang, r.below_average)).map_err(e)?;
-        sheet.write_string(row, 6, yes_no(lang, r.below_target)).map_err(e)?;
+        sheet
+            .write_string(row, 4, yes_no(lang, r.suppressed))
+            .map_err(e)?;
+        sheet
+            .write_string(row, 5, yes_no(lang, r.below_average))
+            .map_err(e)?;
+        sheet
+            .write_string(row, 6, yes_no(lang, r.below_target))
+            .map_err(e)?;
         row += 1;
     }
     for (label, v) in [("bench-average", b.average), ("bench-median", b.median)] {
-        sheet.write_string_with_format(row, 2, t(lang, label), &bold).map_err(e)?;
+        sheet
+            .write_string_with_format(row, 2, t(lang, label), &bold)
+            .map_err(e)?;
         if let Some(v) = v {
             sheet.write_number(row, 3, v).map_err(e)?;
         }
@@ -273,7 +317,10 @@ pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
         let max = if max <= 0.0 { 1.0 } else { max * 1.1 };
         let n = shown.len().max(1) as i32;
         let mut chart = ChartBuilder::on(&root)
-            .caption(format!("{} — {}", b.indicator.name, b.period), ("sans-serif", 18))
+            .caption(
+                format!("{} — {}", b.indicator.name, b.period),
+                ("sans-serif", 18),
+            )
             .margin(12)
             .x_label_area_size(32)
             .y_label_area_size(230)
@@ -298,16 +345,27 @@ pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
         chart
             .draw_series(shown.iter().enumerate().map(|(i, r)| {
                 let v = r.value.unwrap_or(0.0);
-                let color = if r.below_average || r.below_target { below } else { fine };
+                let color = if r.below_average || r.below_target {
+                    below
+                } else {
+                    fine
+                };
                 Rectangle::new(
-                    [(0.0, SegmentValue::Exact(i as i32)), (v, SegmentValue::Exact(i as i32 + 1))],
+                    [
+                        (0.0, SegmentValue::Exact(i as i32)),
+                        (v, SegmentValue::Exact(i as i32 + 1)),
+                    ],
                     color.filled(),
                 )
             }))
             .map_err(|e| e.to_string())?;
         for (value, color, label) in [
             (b.average, BLACK, t(lang, "bench-average")),
-            (b.indicator.target, RGBColor(0, 128, 0), t(lang, "bench-target")),
+            (
+                b.indicator.target,
+                RGBColor(0, 128, 0),
+                t(lang, "bench-target"),
+            ),
         ] {
             if let Some(v) = value {
                 chart
@@ -317,7 +375,9 @@ pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
                     ))
                     .map_err(|e| e.to_string())?
                     .label(format!("{label}: {v:.2}"))
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2)));
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+                    });
             }
         }
         if b.average.is_some() || b.indicator.target.is_some() {
@@ -360,7 +420,9 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 #[cfg(test)]
@@ -391,15 +453,36 @@ mod tests {
     fn ranks_ties_direction_and_flags() {
         let (avg, med, rows) = rank(
             &indicator(true, Some(50.0)),
-            vec![e("a", Some(40.0), false), e("b", Some(60.0), false), e("c", Some(60.0), false), e("d", None, true), e("e", None, false)],
+            vec![
+                e("a", Some(40.0), false),
+                e("b", Some(60.0), false),
+                e("c", Some(60.0), false),
+                e("d", None, true),
+                e("e", None, false),
+            ],
         );
         assert_eq!(avg, Some(53.33));
         assert_eq!(med, Some(60.0));
-        let pos: Vec<_> = rows.iter().map(|r| (r.subject_id.as_str(), r.position)).collect();
-        assert_eq!(pos, [("b", Some(1)), ("c", Some(1)), ("a", Some(3)), ("d", None), ("e", None)]);
+        let pos: Vec<_> = rows
+            .iter()
+            .map(|r| (r.subject_id.as_str(), r.position))
+            .collect();
+        assert_eq!(
+            pos,
+            [
+                ("b", Some(1)),
+                ("c", Some(1)),
+                ("a", Some(3)),
+                ("d", None),
+                ("e", None)
+            ]
+        );
         assert!(rows[2].below_average && rows[2].below_target);
         assert!(!rows[0].below_average && !rows[3].below_average);
-        let (_, _, rows) = rank(&indicator(false, None), vec![e("a", Some(2.0), false), e("b", Some(5.0), false)]);
+        let (_, _, rows) = rank(
+            &indicator(false, None),
+            vec![e("a", Some(2.0), false), e("b", Some(5.0), false)],
+        );
         assert_eq!(rows[0].subject_id, "a");
         assert!(rows[1].below_average && !rows[1].below_target);
     }

@@ -27,19 +27,58 @@ pub struct Formula {
 }
 
 pub const FORMULAS: [Formula; 13] = [
-    Formula { code: "ipus_drawn_up_30d", subjects: &["municipality"] },
-    Formula { code: "plan_employment", subjects: &["municipality"] },
-    Formula { code: "plan_goals_achieved", subjects: &["municipality"] },
-    Formula { code: "plan_reviewed_on_time", subjects: &["municipality"] },
-    Formula { code: "request_routing_days", subjects: &["municipality"] },
-    Formula { code: "recipients", subjects: &["agreement"] },
-    Formula { code: "capacity_use", subjects: &["agreement"] },
-    Formula { code: "cost_per_recipient", subjects: &["agreement", "municipality"] },
-    Formula { code: "cost_per_service_hour", subjects: &["agreement"] },
-    Formula { code: "own_contribution_share", subjects: &["agreement"] },
-    Formula { code: "report_timeliness", subjects: &["municipality"] },
-    Formula { code: "community_continuity", subjects: &["municipality"] },
-    Formula { code: SATISFACTION, subjects: &["agreement", "service", "municipality"] },
+    Formula {
+        code: "ipus_drawn_up_30d",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "plan_employment",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "plan_goals_achieved",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "plan_reviewed_on_time",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "request_routing_days",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "recipients",
+        subjects: &["agreement"],
+    },
+    Formula {
+        code: "capacity_use",
+        subjects: &["agreement"],
+    },
+    Formula {
+        code: "cost_per_recipient",
+        subjects: &["agreement", "municipality"],
+    },
+    Formula {
+        code: "cost_per_service_hour",
+        subjects: &["agreement"],
+    },
+    Formula {
+        code: "own_contribution_share",
+        subjects: &["agreement"],
+    },
+    Formula {
+        code: "report_timeliness",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "community_continuity",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: SATISFACTION,
+        subjects: &["agreement", "service", "municipality"],
+    },
 ];
 
 pub fn known(code: &str) -> Option<&'static Formula> {
@@ -75,11 +114,21 @@ impl<'a> Scope<'a> {
         plan_deadline_days: i64,
         today: NaiveDate,
     ) -> Scope<'a> {
-        Scope { municipality, period, min_group, plan_deadline_days, today, agreements: None }
+        Scope {
+            municipality,
+            period,
+            min_group,
+            plan_deadline_days,
+            today,
+            agreements: None,
+        }
     }
 
     fn start(&self) -> NaiveDateTime {
-        self.period.first_day().and_hms_opt(0, 0, 0).expect("midnight")
+        self.period
+            .first_day()
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight")
     }
 
     fn end(&self) -> NaiveDateTime {
@@ -101,10 +150,21 @@ impl<'a> Scope<'a> {
 
     /// A share `numerator / denominator` of cases: suppressed below
     /// `min_group` cases, no value without any.
-    fn share_of_cases(&self, subject: (&'static str, String), numerator: i64, denominator: i64) -> Figure {
+    fn share_of_cases(
+        &self,
+        subject: (&'static str, String),
+        numerator: i64,
+        denominator: i64,
+    ) -> Figure {
         let (subject_type, subject_id) = subject;
         if suppress_count(denominator, self.min_group) {
-            return Figure { subject_type, subject_id, value: None, suppressed: true, inputs: json!({}) };
+            return Figure {
+                subject_type,
+                subject_id,
+                value: None,
+                suppressed: true,
+                inputs: json!({}),
+            };
         }
         Figure {
             subject_type,
@@ -148,7 +208,11 @@ fn ipus_drawn_up(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
             approved.is_some_and(|a| (a.date() - *applied).num_days() <= s.plan_deadline_days)
         })
         .count() as i64;
-    let mut f = s.share_of_cases(("municipality", s.municipality.into()), on_time, rows.len() as i64);
+    let mut f = s.share_of_cases(
+        ("municipality", s.municipality.into()),
+        on_time,
+        rows.len() as i64,
+    );
     if let Some(o) = f.inputs.as_object_mut() {
         if !o.is_empty() {
             o.insert("days".into(), json!(s.plan_deadline_days));
@@ -172,7 +236,11 @@ fn plans_closed(conn: &mut DbConn, s: &Scope, outcomes: &[&str]) -> DomainResult
         .values()
         .filter(|o| o.as_deref().is_some_and(|o| outcomes.contains(&o)))
         .count() as i64;
-    Ok(vec![s.share_of_cases(("municipality", s.municipality.into()), hits, closed.len() as i64)])
+    Ok(vec![s.share_of_cases(
+        ("municipality", s.municipality.into()),
+        hits,
+        closed.len() as i64,
+    )])
 }
 
 fn plans_reviewed(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
@@ -198,10 +266,17 @@ fn plans_reviewed(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
     let on_time = due
         .iter()
         .filter(|(id, review)| {
-            first_review.get(id).zip(*review).is_some_and(|(done, by)| *done <= by)
+            first_review
+                .get(id)
+                .zip(*review)
+                .is_some_and(|(done, by)| *done <= by)
         })
         .count() as i64;
-    Ok(vec![s.share_of_cases(("municipality", s.municipality.into()), on_time, due.len() as i64)])
+    Ok(vec![s.share_of_cases(
+        ("municipality", s.municipality.into()),
+        on_time,
+        due.len() as i64,
+    )])
 }
 
 fn routing_days(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
@@ -227,7 +302,11 @@ fn routing_days(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
         .map(|(c, a)| (*a - *c).num_seconds().max(0) as f64 / 86_400.0)
         .sum();
     let mean = (n > 0).then(|| total_days / n as f64);
-    Ok(vec![s.municipal(mean, false, json!({"requests": n, "total_days": round2(total_days)}))])
+    Ok(vec![s.municipal(
+        mean,
+        false,
+        json!({"requests": n, "total_days": round2(total_days)}),
+    )])
 }
 
 /// What the agreement formulas share: for every agreement of the
@@ -254,7 +333,11 @@ fn agreement_data<'s>(conn: &mut DbConn, s: &'s mut Scope) -> DomainResult<&'s [
             .filter(agreements::start_date.le(last))
             .filter(agreements::end_date.ge(first))
             .order(agreements::number)
-            .select((agreements::id, agreements::capacity_unit, agreements::capacity_per_year))
+            .select((
+                agreements::id,
+                agreements::capacity_unit,
+                agreements::capacity_per_year,
+            ))
             .load(conn)?;
         let money: Vec<(String, i64)> = tranches::table
             .inner_join(agreements::table)
@@ -317,7 +400,10 @@ fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainR
         let few = suppress_count(a.recipients, min_group);
         let zl = round2(a.money_grosze / 100.0);
         let (value, inputs) = match formula {
-            "recipients" => (Some(a.recipients as f64), json!({"recipients": a.recipients})),
+            "recipients" => (
+                Some(a.recipients as f64),
+                json!({"recipients": a.recipients}),
+            ),
             "capacity_use" => {
                 let capacity = a.capacity_per_year.map(|c| c as f64 * share);
                 let used = match a.capacity_unit.as_deref() {
@@ -325,7 +411,9 @@ fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainR
                     _ => a.recipients,
                 };
                 (
-                    capacity.filter(|c| *c > 0.0).map(|c| 100.0 * used as f64 / c),
+                    capacity
+                        .filter(|c| *c > 0.0)
+                        .map(|c| 100.0 * used as f64 / c),
                     json!({"used": used, "unit": a.capacity_unit, "capacity": capacity.map(round2)}),
                 )
             }
@@ -355,7 +443,11 @@ fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainR
         out.push(Figure {
             subject_type: "municipality",
             subject_id: municipality,
-            value: if few { None } else { (people > 0).then(|| round2(money / people as f64)) },
+            value: if few {
+                None
+            } else {
+                (people > 0).then(|| round2(money / people as f64))
+            },
             suppressed: few,
             inputs: if few {
                 json!({})
@@ -368,7 +460,10 @@ fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainR
 }
 
 fn own_contribution(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure>> {
-    let ids: Vec<String> = agreement_data(conn, s)?.iter().map(|a| a.id.clone()).collect();
+    let ids: Vec<String> = agreement_data(conn, s)?
+        .iter()
+        .map(|a| a.id.clone())
+        .collect();
     let rows: Vec<(String, i64, Option<i64>, i64, i64)> = agreements::table
         .inner_join(offers::table.on(agreements::offer_id.eq(offers::id.nullable())))
         .filter(agreements::id.eq_any(&ids))
@@ -382,7 +477,9 @@ fn own_contribution(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure
         .load(conn)?;
     let by_id: HashMap<String, (i64, i64)> = rows
         .into_iter()
-        .map(|(id, requested, awarded, own, in_kind)| (id, (awarded.unwrap_or(requested), own + in_kind)))
+        .map(|(id, requested, awarded, own, in_kind)| {
+            (id, (awarded.unwrap_or(requested), own + in_kind))
+        })
         .collect();
     Ok(ids
         .into_iter()
@@ -413,11 +510,12 @@ fn report_timeliness(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> 
         .filter(reports::kind.eq("final"))
         .select((reports::agreement_id, reports::submitted_at))
         .load(conn)?;
-    let first: HashMap<String, NaiveDate> = finals.into_iter().fold(HashMap::new(), |mut m, (id, at)| {
-        let e = m.entry(id).or_insert(at.date());
-        *e = (*e).min(at.date());
-        m
-    });
+    let first: HashMap<String, NaiveDate> =
+        finals.into_iter().fold(HashMap::new(), |mut m, (id, at)| {
+            let e = m.entry(id).or_insert(at.date());
+            *e = (*e).min(at.date());
+            m
+        });
     // An agreement whose report is not yet due and not yet in is not counted.
     let mut due = 0;
     let mut on_time = 0;
@@ -475,19 +573,20 @@ fn continuity(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
 /// marked `satisfaction` (`question: None`), or to those keyed `question`.
 /// Per agreement and per service of the surveys, and for the municipality.
 fn surveyed(conn: &mut DbConn, s: &Scope, question: Option<&str>) -> DomainResult<Vec<Figure>> {
-    let rows: Vec<(String, Option<String>, Option<String>, String, String)> = survey_responses::table
-        .inner_join(surveys::table)
-        .filter(surveys::municipality.eq(s.municipality))
-        .filter(survey_responses::day.ge(s.period.first_day()))
-        .filter(survey_responses::day.le(s.period.last_day()))
-        .select((
-            surveys::id,
-            surveys::agreement_id,
-            surveys::service_code,
-            surveys::questions,
-            survey_responses::answers,
-        ))
-        .load(conn)?;
+    let rows: Vec<(String, Option<String>, Option<String>, String, String)> =
+        survey_responses::table
+            .inner_join(surveys::table)
+            .filter(surveys::municipality.eq(s.municipality))
+            .filter(survey_responses::day.ge(s.period.first_day()))
+            .filter(survey_responses::day.le(s.period.last_day()))
+            .select((
+                surveys::id,
+                surveys::agreement_id,
+                surveys::service_code,
+                surveys::questions,
+                survey_responses::answers,
+            ))
+            .load(conn)?;
     // (subject type, id) → (responses, sum of answers, answers)
     let mut acc: BTreeMap<(&'static str, String), (i64, f64, i64)> = BTreeMap::new();
     let mut keys_of: HashMap<String, Vec<String>> = HashMap::new();
@@ -496,7 +595,10 @@ fn surveyed(conn: &mut DbConn, s: &Scope, question: Option<&str>) -> DomainResul
             .entry(survey)
             .or_insert_with(|| crate::assessment::surveys::likert_keys(&questions, question));
         let answers: Value = serde_json::from_str(&answers).unwrap_or(Value::Null);
-        let values: Vec<f64> = keys.iter().filter_map(|k| answers.get(k)?.as_f64()).collect();
+        let values: Vec<f64> = keys
+            .iter()
+            .filter_map(|k| answers.get(k)?.as_f64())
+            .collect();
         if values.is_empty() {
             continue;
         }
@@ -521,7 +623,11 @@ fn surveyed(conn: &mut DbConn, s: &Scope, question: Option<&str>) -> DomainResul
                 subject_id,
                 value: (!few).then(|| round2(sum / answers as f64)),
                 suppressed: few,
-                inputs: if few { json!({}) } else { json!({"responses": responses, "answers": answers}) },
+                inputs: if few {
+                    json!({})
+                } else {
+                    json!({"responses": responses, "answers": answers})
+                },
             }
         })
         .collect();
@@ -532,7 +638,10 @@ fn surveyed(conn: &mut DbConn, s: &Scope, question: Option<&str>) -> DomainResul
 }
 
 /// The service codes of the municipality's catalogue (subjects of service figures).
-pub fn service_names(conn: &mut DbConn, municipality: &str) -> DomainResult<HashMap<String, String>> {
+pub fn service_names(
+    conn: &mut DbConn,
+    municipality: &str,
+) -> DomainResult<HashMap<String, String>> {
     Ok(services::table
         .filter(services::municipality.eq(municipality))
         .select((services::code, services::name))

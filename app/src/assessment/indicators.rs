@@ -153,7 +153,11 @@ pub fn valid_code(code: &str) -> bool {
 
 fn check_target(check: &mut Check, target: Option<f64>) {
     if let Some(t) = target {
-        check.require(t.is_finite() && t.abs() <= 1e12, "target", "error-out-of-range");
+        check.require(
+            t.is_finite() && t.abs() <= 1e12,
+            "target",
+            "error-out-of-range",
+        );
     }
 }
 
@@ -163,13 +167,36 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewIndicator) -> DomainRe
     check.require(valid_code(&input.code), "code", "error-indicator-code");
     check.text("name", &input.name, 1, 200);
     check.text("description", &input.description, 0, 2000);
-    check.require(KINDS.contains(&input.kind.as_str()), "kind", "error-indicator-kind");
-    check.require(UNITS.contains(&input.unit.as_str()), "unit", "error-indicator-unit");
-    let subject = input.subject.clone().unwrap_or_else(|| "municipality".into());
-    check.require(SUBJECTS.contains(&subject.as_str()), "subject", "error-indicator-subject");
-    check.require(SOURCES.contains(&input.source.as_str()), "source", "error-indicator-source");
+    check.require(
+        KINDS.contains(&input.kind.as_str()),
+        "kind",
+        "error-indicator-kind",
+    );
+    check.require(
+        UNITS.contains(&input.unit.as_str()),
+        "unit",
+        "error-indicator-unit",
+    );
+    let subject = input
+        .subject
+        .clone()
+        .unwrap_or_else(|| "municipality".into());
+    check.require(
+        SUBJECTS.contains(&subject.as_str()),
+        "subject",
+        "error-indicator-subject",
+    );
+    check.require(
+        SOURCES.contains(&input.source.as_str()),
+        "source",
+        "error-indicator-source",
+    );
     check_target(&mut check, input.target);
-    let formula = input.formula.as_deref().map(str::trim).filter(|f| !f.is_empty());
+    let formula = input
+        .formula
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty());
     match (input.source.as_str(), formula) {
         ("computed", Some(f)) => check.require(
             formulas::known(f).is_some_and(|k| k.subjects.contains(&subject.as_str())),
@@ -187,7 +214,11 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewIndicator) -> DomainRe
         _ => {}
     }
     if input.source == "entered" {
-        check.require(subject == "municipality", "subject", "error-indicator-entered-subject");
+        check.require(
+            subject == "municipality",
+            "subject",
+            "error-indicator-entered-subject",
+        );
     }
     if valid_code(&input.code)
         && indicators::table
@@ -342,7 +373,14 @@ pub fn enter_value(
     let period = period.expect("checked").to_string();
     let inputs = serde_json::json!({"entered": round2(input.value)});
     let id = new_id();
-    runs::supersede(conn, &input.municipality, code, &period, "municipality", &[input.municipality.clone()])?;
+    runs::supersede(
+        conn,
+        &input.municipality,
+        code,
+        &period,
+        "municipality",
+        &[input.municipality.clone()],
+    )?;
     diesel::insert_into(assessment_results::table)
         .values((
             assessment_results::id.eq(&id),

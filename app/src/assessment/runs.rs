@@ -130,7 +130,14 @@ pub fn claim_manual(
         Some(p) => Period::from_field(p, "period")?,
         None => Period::year(cus_db::today().year()),
     };
-    let run = claim(conn, &municipality, period, "manual", Some(&actor.user_id), settings)?;
+    let run = claim(
+        conn,
+        &municipality,
+        period,
+        "manual",
+        Some(&actor.user_id),
+        settings,
+    )?;
     audit(conn, actor, "assessment.run", "assessment_run", &run.id)?;
     Ok(run)
 }
@@ -189,7 +196,12 @@ pub fn fail(conn: &mut DbConn, run_id: &str, error: &str) -> DomainResult<()> {
     Ok(())
 }
 
-fn insert(conn: &mut DbConn, run: &Run, indicator: &str, figures: &[Figure]) -> DomainResult<usize> {
+fn insert(
+    conn: &mut DbConn,
+    run: &Run,
+    indicator: &str,
+    figures: &[Figure],
+) -> DomainResult<usize> {
     let at = now();
     let mut n = 0;
     // Bounded batches keep the bind count under SQLite's limit.
@@ -225,7 +237,12 @@ fn insert(conn: &mut DbConn, run: &Run, indicator: &str, figures: &[Figure]) -> 
 }
 
 /// The latest results of (indicator, period) of a municipality become history.
-fn supersede_all(conn: &mut DbConn, municipality: &str, indicator: &str, period: &str) -> DomainResult<()> {
+fn supersede_all(
+    conn: &mut DbConn,
+    municipality: &str,
+    indicator: &str,
+    period: &str,
+) -> DomainResult<()> {
     diesel::update(
         assessment_results::table
             .filter(assessment_results::municipality.eq(municipality))
@@ -270,7 +287,13 @@ pub fn get_run(conn: &mut DbConn, id: &str) -> DomainResult<Run> {
 }
 
 /// A run of the caller's municipality, with its results.
-pub fn read_run(conn: &mut DbConn, actor: &Actor, id: &str, lang: &str, min_group: i64) -> DomainResult<(Run, Vec<ResultView>)> {
+pub fn read_run(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    lang: &str,
+    min_group: i64,
+) -> DomainResult<(Run, Vec<ResultView>)> {
     actor.require(&READERS)?;
     let run = get_run(conn, id)?;
     if actor.home()? != run.municipality {
@@ -278,7 +301,11 @@ pub fn read_run(conn: &mut DbConn, actor: &Actor, id: &str, lang: &str, min_grou
     }
     let rows = assessment_results::table
         .filter(assessment_results::run_id.eq(id))
-        .order((assessment_results::indicator, assessment_results::subject_type, assessment_results::subject_id))
+        .order((
+            assessment_results::indicator,
+            assessment_results::subject_type,
+            assessment_results::subject_id,
+        ))
         .select(ResultRow::as_select())
         .load(conn)?;
     let views = views(conn, rows, lang, min_group)?;
@@ -329,7 +356,12 @@ pub struct ResultView {
     pub computed_at: NaiveDateTime,
 }
 
-fn views(conn: &mut DbConn, rows: Vec<ResultRow>, lang: &str, min_group: i64) -> DomainResult<Vec<ResultView>> {
+fn views(
+    conn: &mut DbConn,
+    rows: Vec<ResultRow>,
+    lang: &str,
+    min_group: i64,
+) -> DomainResult<Vec<ResultView>> {
     let formulas: std::collections::HashMap<String, Option<String>> = indicators::table
         .select((indicators::code, indicators::formula))
         .load::<(String, Option<String>)>(conn)?
@@ -340,7 +372,11 @@ fn views(conn: &mut DbConn, rows: Vec<ResultRow>, lang: &str, min_group: i64) ->
         .map(|r| {
             let inputs: Value = serde_json::from_str(&r.inputs).unwrap_or(Value::Null);
             let value = r.value_centi.map(from_centi);
-            let formula = formulas.get(&r.indicator).cloned().flatten().unwrap_or_else(|| r.indicator.clone());
+            let formula = formulas
+                .get(&r.indicator)
+                .cloned()
+                .flatten()
+                .unwrap_or_else(|| r.indicator.clone());
             ResultView {
                 explanation: explain(lang, &formula, &inputs, value, r.suppressed, min_group),
                 indicator: r.indicator,
@@ -358,9 +394,20 @@ fn views(conn: &mut DbConn, rows: Vec<ResultRow>, lang: &str, min_group: i64) ->
 }
 
 /// The sentence under a figure, from its inputs.
-pub fn explain(lang: &str, formula: &str, inputs: &Value, value: Option<f64>, suppressed: bool, min_group: i64) -> String {
+pub fn explain(
+    lang: &str,
+    formula: &str,
+    inputs: &Value,
+    value: Option<f64>,
+    suppressed: bool,
+    min_group: i64,
+) -> String {
     if suppressed {
-        return i18n::t_args(lang, "explain-suppressed", &[("min", FluentValue::from(min_group))]);
+        return i18n::t_args(
+            lang,
+            "explain-suppressed",
+            &[("min", FluentValue::from(min_group))],
+        );
     }
     if let Some(v) = inputs.get("entered").and_then(Value::as_f64) {
         return i18n::t_args(lang, "explain-entered", &[("value", FluentValue::from(v))]);
@@ -410,11 +457,18 @@ pub struct ResultsQuery {
 }
 
 /// The latest results of the caller's municipality for an indicator and period.
-pub fn results(conn: &mut DbConn, actor: &Actor, q: &ResultsQuery, lang: &str, min_group: i64) -> DomainResult<Vec<ResultView>> {
+pub fn results(
+    conn: &mut DbConn,
+    actor: &Actor,
+    q: &ResultsQuery,
+    lang: &str,
+    min_group: i64,
+) -> DomainResult<Vec<ResultView>> {
     actor.require(&READERS)?;
     let municipality = actor.home()?.to_string();
     let period = Period::from_field(&q.period, "period")?.to_string();
-    super::indicators::get(conn, &q.indicator).map_err(|_| DomainError::field("indicator", "error-indicator-unknown"))?;
+    super::indicators::get(conn, &q.indicator)
+        .map_err(|_| DomainError::field("indicator", "error-indicator-unknown"))?;
     let mut query = assessment_results::table
         .filter(assessment_results::municipality.eq(&municipality))
         .filter(assessment_results::indicator.eq(&q.indicator))
@@ -428,7 +482,10 @@ pub fn results(conn: &mut DbConn, actor: &Actor, q: &ResultsQuery, lang: &str, m
         query = query.filter(assessment_results::subject_id.eq(id));
     }
     let rows = query
-        .order((assessment_results::subject_type, assessment_results::subject_id))
+        .order((
+            assessment_results::subject_type,
+            assessment_results::subject_id,
+        ))
         .select(ResultRow::as_select())
         .load(conn)?;
     views(conn, rows, lang, min_group)

@@ -39,7 +39,11 @@ pub fn t(lang: &str, key: &str) -> String {
 }
 
 /// `t` with Fluent arguments (`{ $numerator }` in the message).
-pub fn t_args(lang: &str, key: &str, args: &[(&str, fluent_templates::fluent_bundle::FluentValue)]) -> String {
+pub fn t_args(
+    lang: &str,
+    key: &str,
+    args: &[(&str, fluent_templates::fluent_bundle::FluentValue)],
+) -> String {
     let map: std::collections::HashMap<std::borrow::Cow<'static, str>, _> = args
         .iter()
         .map(|(k, v)| (std::borrow::Cow::Owned(k.to_string()), v.clone()))

@@ -4,9 +4,9 @@
 //! middleware every response passes through.
 
 pub mod account;
-pub mod assessment;
 pub mod admin;
 pub mod api;
+pub mod assessment;
 pub mod community;
 pub mod contracting;
 pub mod extract;
