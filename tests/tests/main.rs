@@ -2,6 +2,7 @@
 //! Every test starts its own server and database.
 
 mod accounts;
+mod assessment;
 mod auth;
 mod backup;
 mod community;

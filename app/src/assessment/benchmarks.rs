@@ -119,7 +119,7 @@ pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> Domain
     }
     let period = Period::from_field(&q.period, "period")?.to_string();
     let indicator = super::indicators::get(conn, &q.indicator)
-        .map_err(|_| DomainError::field("indicator", "error-indicator-unknown"))?;
+        .map_err(|_| DomainError::field("indicator", "error-indicator-no-such"))?;
     let entries: Vec<Entry> = match (scope.as_str(), &q.group) {
         ("agreements", Some(_)) => {
             return Err(DomainError::field("group", "error-benchmark-group-scope"))

@@ -169,6 +169,13 @@ impl Period {
         (p.last_day() == yesterday).then_some(p)
     }
 
+    /// The newest period of `cadence` that ended before `today`.
+    pub fn latest_completed(cadence: &str, today: NaiveDate) -> Period {
+        let current = Period::of_cadence(cadence, today);
+        let before = current.first_day().pred_opt().expect("a day before");
+        Period::of_cadence(cadence, before)
+    }
+
     /// Whether the period begins after `other` ends.
     pub fn starts_after(&self, other: &Period) -> bool {
         self.first_day() > other.last_day()
@@ -299,6 +306,14 @@ mod tests {
             Some("2026-Q2".into())
         );
         assert_eq!(Period::just_ended("quarterly", d("2026-08-01")), None);
+        assert_eq!(
+            Period::latest_completed("quarterly", d("2026-08-01")).to_string(),
+            "2026-Q2"
+        );
+        assert_eq!(
+            Period::latest_completed("yearly", d("2026-01-01")).to_string(),
+            "2025"
+        );
         assert_eq!(
             Period::just_ended("yearly", d("2027-01-01")).map(|p| p.to_string()),
             Some("2026".into())

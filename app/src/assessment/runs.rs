@@ -142,15 +142,18 @@ pub fn claim_manual(
     Ok(run)
 }
 
+/// The figures of one run, per indicator code.
+pub type Computed = Vec<(String, Vec<Figure>)>;
+
 /// Computes the indicators `only` (all computed and surveyed ones when
-/// `None`) for the run's municipality and period, stores the figures as
-/// the latest results and finishes the run.
+/// `None`) for the run's municipality and period. Reads only, so it runs
+/// outside the writer; [`store`] writes what it found.
 pub fn compute(
     conn: &mut DbConn,
     run: &Run,
     only: Option<&[String]>,
     settings: Settings,
-) -> DomainResult<Run> {
+) -> DomainResult<Computed> {
     let period = Period::parse(&run.period).expect("a run's period is valid");
     let dictionary: Vec<Indicator> = super::indicators::all(conn)?
         .into_iter()
@@ -164,15 +167,24 @@ pub fn compute(
         settings.plan_deadline_days,
         cus_db::today(),
     );
-    let mut stored = 0;
+    let mut out = Vec::with_capacity(dictionary.len());
     for indicator in &dictionary {
         let formula = indicator.formula.as_deref().unwrap_or(&indicator.code);
         let figures: Vec<Figure> = formulas::compute(conn, &mut scope, formula)?
             .into_iter()
             .filter(|f| indicator.applies_to(f.subject_type))
             .collect();
-        supersede_all(conn, &run.municipality, &indicator.code, &run.period)?;
-        stored += insert(conn, run, &indicator.code, &figures)?;
+        out.push((indicator.code.clone(), figures));
+    }
+    Ok(out)
+}
+
+/// Stores a run's figures as the latest results and finishes the run.
+pub fn store(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<Run> {
+    let mut stored = 0;
+    for (code, figures) in computed {
+        supersede_all(conn, &run.municipality, code, &run.period)?;
+        stored += insert(conn, run, code, figures)?;
     }
     diesel::update(assessment_runs::table.find(&run.id))
         .set((
@@ -468,7 +480,7 @@ pub fn results(
     let municipality = actor.home()?.to_string();
     let period = Period::from_field(&q.period, "period")?.to_string();
     super::indicators::get(conn, &q.indicator)
-        .map_err(|_| DomainError::field("indicator", "error-indicator-unknown"))?;
+        .map_err(|_| DomainError::field("indicator", "error-indicator-no-such"))?;
     let mut query = assessment_results::table
         .filter(assessment_results::municipality.eq(&municipality))
         .filter(assessment_results::indicator.eq(&q.indicator))
@@ -529,4 +541,64 @@ pub fn municipality_codes(conn: &mut DbConn) -> DomainResult<Vec<String>> {
         .order(municipalities::teryt)
         .select(municipalities::teryt)
         .load(conn)?)
+}
+
+/// A whole run for one municipality and period on one connection: claim
+/// (committed), compute, store (committed). For jobs and commands; the web
+/// handler does the same steps through the writer.
+pub fn run_now(
+    conn: &mut DbConn,
+    municipality: &str,
+    period: Period,
+    only: Option<&[String]>,
+    origin: &str,
+    settings: Settings,
+) -> DomainResult<Run> {
+    let run = cus_db::transaction(conn, |c| {
+        claim(c, municipality, period, origin, None, settings)
+    })?;
+    match compute(conn, &run, only, settings) {
+        Ok(computed) => cus_db::transaction(conn, |c| store(c, &run, &computed)),
+        Err(e) => {
+            cus_db::transaction(conn, |c| fail(c, &run.id, &e.to_string()))?;
+            Err(e)
+        }
+    }
+}
+
+/// The scheduled job: every indicator set for its newest completed period
+/// (on the 1st of a month, the period that has just ended), every
+/// municipality. A municipality whose run is in progress elsewhere is
+/// skipped and counted.
+pub fn run_sets(
+    conn: &mut DbConn,
+    settings: Settings,
+    today: chrono::NaiveDate,
+) -> DomainResult<String> {
+    let sets = super::indicators::sets(conn)?;
+    let codes = municipality_codes(conn)?;
+    let (mut runs, mut results, mut busy) = (0, 0, 0);
+    for set in &sets {
+        let period = Period::latest_completed(&set.cadence, today);
+        for m in &codes {
+            match run_now(
+                conn,
+                m,
+                period,
+                Some(&set.indicators),
+                "scheduled",
+                settings,
+            ) {
+                Ok(run) => {
+                    runs += 1;
+                    results += run.results;
+                }
+                Err(DomainError::Conflict(_)) => busy += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(format!(
+        "{runs} runs, {results} results, {busy} skipped (in progress)"
+    ))
 }

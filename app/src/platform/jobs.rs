@@ -69,6 +69,16 @@ pub fn registry(state: &AppState) -> Vec<JobDef> {
             schedule: jobs.report_reminders.clone(),
             about: "remind NGOs of final reports due within 7 days",
         },
+        JobDef {
+            name: "assessments",
+            schedule: jobs.assessments.clone(),
+            about: "compute every indicator set for its period just ended, every municipality",
+        },
+        JobDef {
+            name: "corrective-actions",
+            schedule: jobs.corrective_actions.clone(),
+            about: "remind owners of corrective actions past their due date",
+        },
     ]
 }
 
@@ -306,6 +316,17 @@ pub fn run_as(
         "report-reminders" => contracting::agreements::remind_reports(&mut conn)
             .map(|n| format!("reminded {n} organizations"))
             .map_err(|e| e.to_string()),
+        "assessments" => {
+            crate::assessment::runs::run_sets(&mut conn, state.assessment(), cus_db::today())
+                .map_err(|e| e.to_string())
+        }
+        "corrective-actions" => crate::assessment::corrective::remind_overdue(
+            &mut conn,
+            cus_db::today(),
+            &state.config.server.public_url,
+        )
+        .map(|n| format!("reminded {n} owners"))
+        .map_err(|e| e.to_string()),
         other => Err(format!("unknown job {other}")),
     };
     let text = match &outcome {

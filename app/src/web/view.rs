@@ -95,6 +95,7 @@ impl View {
                 "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
                 "manage_competitions": a.role == Role::Organizer,
                 "community": staff,
+                "assessment": staff && a.municipality.is_some(),
                 "organization": a.role == Role::Ngo,
                 "forum": staff || a.role == Role::Ngo,
             });
