@@ -131,6 +131,23 @@ RULES = {
     "GET /api/v1/users": R({"admin", "organizer"}),
     "POST /api/v1/users": R({"admin", "organizer"}),
     "PUT /api/v1/users/{id}": R({"admin", "organizer"}),
+    # Assessment (issue 8): the dictionary is the deployment's; figures are
+    # aggregates; runs, results and corrective actions are the municipality's.
+    "GET /api/v1/indicators": R(STAFF, {"admin"}),
+    "POST /api/v1/indicators": R({"organizer"}),
+    "PATCH /api/v1/indicators/{code}": R({"organizer"}),
+    "POST /api/v1/indicators/{code}/values": R({"organizer"}),
+    "GET /api/v1/indicator-sets": R(STAFF, {"admin"}),
+    "POST /api/v1/assessments/run": R({"organizer"}),
+    "GET /api/v1/assessments": R(STAFF, {"admin"}),
+    "GET /api/v1/assessments/results": R(STAFF, {"admin"}),
+    "GET /api/v1/assessments/{id}": R(STAFF, {"admin"}),
+    "GET /api/v1/benchmarks": R(STAFF, {"admin"}),
+    "GET /api/v1/corrective-actions": R(STAFF, {"admin"}),
+    "POST /api/v1/corrective-actions": R({"organizer"}),
+    "GET /api/v1/corrective-actions/suggested": R({"organizer"}),
+    "GET /api/v1/corrective-actions/{id}": R(STAFF, {"admin"}),
+    "POST /api/v1/corrective-actions/{id}/transition": R({"organizer"}),
 }
 
 
@@ -163,7 +180,7 @@ def cross_municipality_public(path):
     """Reads whose answers may carry every municipality's (public) records."""
     p = path.split("?")[0]
     return p in ("/api/v1/municipalities", "/api/v1/openapi.json", "/api/v1/public/competitions",
-                 "/api/v1/ocds/releases") or p.endswith("/results")
+                 "/api/v1/ocds/releases", "/api/v1/benchmarks") or p.endswith("/results")
 
 
 def private_markers(world, principal):
@@ -186,6 +203,10 @@ def with_query(key, url):
         return url + "?q=Brzezi"
     if key == "GET /api/v1/users":
         return url + "?q=brzeziny"
+    if key in ("GET /api/v1/assessments/results", "GET /api/v1/benchmarks"):
+        return url + "?indicator=ipus_drawn_up_30d&period=%d" % (fx.year() - 1)
+    if key == "GET /api/v1/corrective-actions/suggested":
+        return url + "?period=%d" % (fx.year() - 1)
     return url
 
 
@@ -248,6 +269,14 @@ def body_for(key, world, principal, rid):
         "POST /api/v1/users": {"email": "konto-%s@attack.example" % principal, "password": fx.PASSWORD,
                                "role": "desk", "municipality": fx.SOCHACZEW},
         "PUT /api/v1/users/{id}": {"disabled": True},
+        "POST /api/v1/indicators": {"code": "atk_%s" % principal.replace("-", "_").lower(), "name": "Wskaźnik intruza",
+                                    "kind": "quality", "unit": "%", "higher_is_better": True, "source": "entered"},
+        "PATCH /api/v1/indicators/{code}": {"name": "Przejęty wskaźnik"},
+        "POST /api/v1/indicators/{code}/values": {"municipality": fx.SOCHACZEW, "period": str(y - 1), "value": 1},
+        "POST /api/v1/assessments/run": {"period": str(y - 1)},
+        "POST /api/v1/corrective-actions": {"indicator": "ipus_drawn_up_30d", "period": str(y - 1),
+                                            "plan": "Plan intruza", "due_date": fx.today(30)},
+        "POST /api/v1/corrective-actions/{id}/transition": {"to": "dropped", "note": "intruz"},
         "POST /api/v1/competitions/{id}/publish": None,
         "POST /api/v1/plans/{id}/consent-request": None,
     }

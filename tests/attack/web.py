@@ -109,7 +109,8 @@ def scan(check, who, path, answer):
         for b in p.bad:
             FINDINGS.add(check, "GET %s as %s: executable markup %s" % (path, who, b))
         return p
-    if "xml" in ctype or "atom" in ctype:
+    # An XLSX (application/vnd.openxmlformats-...) is a zip, not a feed.
+    if ("xml" in ctype or "atom" in ctype) and "openxmlformats" not in ctype:
         try:
             dom = xml.dom.minidom.parseString(answer.text.encode())
         except Exception as e:  # noqa: BLE001
