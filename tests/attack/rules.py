@@ -46,6 +46,7 @@ RULES = {
     "POST /api/v1/agreements": R({"organizer"}),
     "GET /api/v1/agreements/{id}": R({"organizer", "ngo"}, {"coordinator", "council", "commission"}),
     "POST /api/v1/agreements/{id}/annexes": R({"organizer"}),
+    "GET /api/v1/agreements/{id}/assessment": R({"organizer", "ngo"}, {"coordinator", "council", "commission"}),
     "POST /api/v1/agreements/{id}/reports": R({"ngo"}),
     "POST /api/v1/agreements/{id}/terminate": R({"organizer"}),
     "GET /api/v1/audit": R({"admin", "organizer"}),

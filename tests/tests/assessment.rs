@@ -14,11 +14,17 @@ use serde_json::{json, Value};
 struct Fixture<'a> {
     app: &'a TestApp,
     n: u32,
+    /// One catalogue service per municipality, shared by its agreements.
+    services: std::collections::HashMap<String, String>,
 }
 
 impl<'a> Fixture<'a> {
     fn new(app: &'a TestApp) -> Fixture<'a> {
-        Fixture { app, n: 0 }
+        Fixture {
+            app,
+            n: 0,
+            services: Default::default(),
+        }
     }
 
     fn sql(&self, sql: &str) {
@@ -129,7 +135,14 @@ impl<'a> Fixture<'a> {
         self.sql(&format!(
             "INSERT INTO tranches (id, agreement_id, year, amount_grosze) VALUES ('{t}', '{id}', 2025, {grosze})"
         ));
-        let service = self.service(m);
+        let service = match self.services.get(m) {
+            Some(s) => s.clone(),
+            None => {
+                let s = self.service(m);
+                self.services.insert(m.to_string(), s.clone());
+                s
+            }
+        };
         for _ in 0..people {
             let (plan, _) = self.plan(m, by, "2024-11-20", Some("2024-12-10"));
             let item = self.id("item");
@@ -296,6 +309,41 @@ async fn computed_indicators_match_hand_counts_and_explain_themselves() {
     assert_eq!(
         pl["items"][0]["explanation"],
         "12 z 15 planów opracowanych w ciągu 30 dni"
+    );
+    // The agreement's assessment: its year, and the other provider of the
+    // same service beside it (withheld where small).
+    let (s, aa) = app
+        .get(&format!("/api/v1/agreements/{a1}/assessment"), &org)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{aa}");
+    assert_eq!(aa["years"][0]["year"], 2025);
+    assert_eq!(aa["years"][0]["results"]["recipients"]["value"], json!(6.0));
+    assert_eq!(
+        aa["years"][0]["results"]["cost_per_recipient"]["explanation"],
+        "120000 PLN for 6 recipients"
+    );
+    assert_eq!(aa["peer_year"], 2025);
+    let peers = aa["peers"].as_array().unwrap();
+    assert_eq!(peers.len(), 2, "{aa}");
+    assert_eq!(peers[0]["current"], true);
+    assert_eq!(peers[1]["agreement_id"], a2.as_str());
+    assert_eq!(
+        peers[1]["results"]["cost_per_recipient"]["suppressed"],
+        true
+    );
+    let (s, _) = app
+        .get(&format!("/api/v1/agreements/{a1}/assessment"), &org_b)
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let browser = Browser::new(&app);
+    browser.sign_in(&org.email, PASSWORD).await;
+    let (s, page) = browser
+        .get(&format!("/agreements/{a1}/assessment?lang=en"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("Fundacja A2/2025") && page.contains("120000 PLN for 6 recipients"),
+        "{page}"
     );
     // A second run supersedes the first: still one latest result each.
     let (s, _) = app

@@ -13,6 +13,7 @@ use cus_db::{DomainError, DomainResult};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+pub mod agreement;
 pub mod benchmarks;
 pub mod corrective;
 pub mod formulas;

@@ -34,7 +34,8 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(list_runs)
         .service(results)
         .service(read_run)
-        .service(benchmark_api);
+        .service(benchmark_api)
+        .service(agreement_assessment);
 }
 
 /// This part's pages.
@@ -47,7 +48,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/benchmarks/chart.svg", get().to(chart_svg))
         .route("/benchmarks/export.csv", get().to(export_csv))
         .route("/benchmarks/export.xlsx", get().to(export_xlsx))
-        .route("/benchmarks", get().to(benchmarks_page));
+        .route("/benchmarks", get().to(benchmarks_page))
+        .route("/agreements/{id}/assessment", get().to(agreement_page));
 }
 
 #[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<indicators::Indicator>), (status = 403)), security(("bearer" = [])))]
@@ -574,4 +576,41 @@ async fn assessments_act(
             view.form_error(e, "assessments", "assess-title", data)
         }
     }
+}
+
+/// An agreement's results across its years, its reports, places and
+/// surveys, beside the other providers of the same services.
+#[utoipa::path(responses((status = 200, body = crate::assessment::agreement::AgreementAssessment), (status = 404)), security(("bearer" = [])))]
+#[get("/agreements/{id}/assessment")]
+async fn agreement_assessment(
+    req: HttpRequest,
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let lang = i18n::api_lang(&req);
+    let min = st.config.assessment.min_group;
+    let id = path.into_inner();
+    Ok(HttpResponse::Ok().json(
+        st.db(move |c| crate::assessment::agreement::assess(c, &user.0, &id, lang, min))
+            .await?,
+    ))
+}
+
+async fn agreement_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let lang = view.lang();
+    let min = st.config.assessment.min_group;
+    let id = path.into_inner();
+    let actor = user.actor.clone();
+    let a = st
+        .db(move |c| crate::assessment::agreement::assess(c, &actor, &id, lang, min))
+        .await?;
+    let data = json!({"a": a, "can_act": user.actor.role == Role::Organizer});
+    Ok(view.render("agreement_assessment", "aa-title", data))
 }
