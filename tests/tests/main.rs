@@ -16,5 +16,6 @@ mod pages;
 mod password;
 mod plans;
 mod schema;
+mod surveys;
 mod window;
 mod write_path;

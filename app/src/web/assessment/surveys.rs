@@ -404,7 +404,7 @@ async fn surveys_create(
 }
 
 /// A survey's page data: the survey, its results, who may be invited.
-async fn detail_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+async fn detail_data(st: &Data, user: &PageUser, id: String, lang: &str) -> AppResult<Value> {
     let actor = user.actor.clone();
     let min_group = st.config.assessment.min_group;
     let (survey, results, recipients, (_, _, staff)) = st
@@ -451,6 +451,11 @@ async fn detail_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value>
                 .unwrap_or_default();
             let mut v = json!(q);
             v["rows"] = json!(rows);
+            // Two decimals, with the reader's decimal separator.
+            if let Some(m) = q.mean {
+                let text = format!("{m:.2}");
+                v["mean_text"] = json!(if lang == "pl" { text.replace('.', ",") } else { text });
+            }
             v
         })
         .collect();
@@ -467,7 +472,7 @@ async fn survey_page(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
-    let data = detail_data(&st, &user, path.into_inner()).await?;
+    let data = detail_data(&st, &user, path.into_inner(), view.lang()).await?;
     Ok(view.render("survey", "survey-title", data))
 }
 
@@ -533,12 +538,12 @@ async fn survey_invite(
     let view = View::new(&req, Some(&user));
     match result {
         Ok(invited) => {
-            let mut data = detail_data(&st, &user, id).await?;
+            let mut data = detail_data(&st, &user, id, view.lang()).await?;
             data["invited"] = json!(invited);
             Ok(view.render("survey", "survey-title", data))
         }
         Err(e) => {
-            let mut data = detail_data(&st, &user, id).await?;
+            let mut data = detail_data(&st, &user, id, view.lang()).await?;
             data["values"] = values(typed);
             view.form_error(e, "survey", "survey-title", data)
         }
