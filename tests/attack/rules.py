@@ -128,6 +128,14 @@ RULES = {
     "POST /api/v1/services": R({"organizer"}),
     "PUT /api/v1/services/{code}": R({"organizer"}, upsert=True),
     "POST /api/v1/session": R("*", public=True, skip=True),
+    # Recipient surveys (issue 8): the organizer runs them; anyone holding a
+    # one-time code answers, signed in or not (an unknown code is 404).
+    "GET /api/v1/surveys": R({"organizer"}),
+    "POST /api/v1/surveys": R({"organizer"}),
+    "GET /api/v1/surveys/{id}": R({"organizer"}),
+    "POST /api/v1/surveys/{id}/invitations": R({"organizer"}),
+    "GET /api/v1/surveys/{id}/results": R({"organizer"}),
+    "POST /api/v1/survey-responses": R("*", public=True),
     "DELETE /api/v1/session": R("*"),
     "GET /api/v1/users": R({"admin", "organizer"}),
     "POST /api/v1/users": R({"admin", "organizer"}),
@@ -181,7 +189,8 @@ def cross_municipality_public(path):
     """Reads whose answers may carry every municipality's (public) records."""
     p = path.split("?")[0]
     return p in ("/api/v1/municipalities", "/api/v1/openapi.json", "/api/v1/public/competitions",
-                 "/api/v1/ocds/releases", "/api/v1/benchmarks") or p.endswith("/results")
+                 "/api/v1/ocds/releases", "/api/v1/benchmarks") or (
+        p.startswith("/api/v1/competitions/") and p.endswith("/results"))
 
 
 def private_markers(world, principal):
@@ -262,6 +271,12 @@ def body_for(key, world, principal, rid):
         "POST /api/v1/requests/{id}/route": {"to": "benefits", "note": "Przekierowane przez intruza."},
         "POST /api/v1/residents": {"pesel": fx.pesel(777), "first_name": "Intruz", "last_name": "Nowy",
                                    "address": "ul. Obca 1"},
+        "POST /api/v1/surveys": {"title": "Ankieta intruza", "period": str(y),
+                                 "questions": [{"key": "ogolna", "text": "Zadowolenie?", "kind": "likert",
+                                                "satisfaction": True}]},
+        "POST /api/v1/surveys/{id}/invitations": {"count": 1},
+        # A code nobody was given: 404 for every caller, never 201.
+        "POST /api/v1/survey-responses": {"code": "ABCDEFGHJK", "answers": {"ogolna": 5}},
         "POST /api/v1/services": {"code": "ATK", "name": "Usługa intruza", "area": "health", "variant": "I",
                                   "standard": "s", "fee_rule": "f", "access_criteria": "a", "phase": "I", "active": True},
         "PUT /api/v1/services/{code}": {"code": rid or "POS", "name": "Przejęta usługa", "area": "health",

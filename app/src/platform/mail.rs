@@ -29,10 +29,11 @@ use std::sync::{mpsc, Mutex};
 use crate::platform::config::Config;
 use crate::platform::{i18n, templates};
 
-/// Templates whose context holds a live secret (a password reset link):
-/// once the message is sent, the queued copy forgets it, so that the
-/// database holds the link's hash only.
-const SECRET_TEMPLATES: &[&str] = &["password_reset"];
+/// Templates whose context holds a live secret (a password reset link, a
+/// survey's one-time code): once the message is sent, the queued copy
+/// forgets it, so that the database holds the link's hash only (and no
+/// survey code is left beside the address it went to).
+const SECRET_TEMPLATES: &[&str] = &["password_reset", "survey_invitation"];
 
 fn forget_context(conn: &mut DbConn, id: &str) -> diesel::QueryResult<usize> {
     use cus_db::schema::outbox as queued;
