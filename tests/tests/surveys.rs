@@ -117,7 +117,7 @@ async fn creating_refuses_bad_input_by_field() {
     }
     assert_eq!(
         refusal(s, &b, "period"),
-        "A period is YYYY, YYYY-H1/H2, YYYY-Q1…Q4 or YYYY-MM."
+        "A period is YYYY, YYYY-H1/H2, YYYY-Q1…Q4 or YYYY-MM, within 2000-2100."
     );
 
     // No questions, or more than 30.
