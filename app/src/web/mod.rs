@@ -282,7 +282,7 @@ where
             .wrap_fn(refuse_control_characters)
             .wrap_fn(render_errors)
             .wrap(security_headers())
-            .wrap(Logger::new("%r %s %Dms"))
+            .wrap(Logger::new("%r %s %Dms").exclude_regex("^/survey/"))
             .wrap_fn(catch_panics)
     })
     .workers(workers)
