@@ -320,10 +320,6 @@ async fn group_data(st: &Data, user: &PageUser, lang: &str, id: String) -> AppRe
                     {
                         out["value"] = json!(row.value.map(|f| shown(f, lang)));
                     }
-                    v["link"] = json!(format!(
-                        "/benchmarks?indicator={}&period={}&group={}",
-                        cmp.indicator, r.period, group.id
-                    ));
                     v
                 })
                 .collect();
