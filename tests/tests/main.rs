@@ -9,6 +9,7 @@ mod community;
 mod contracting;
 mod contracting_pages;
 mod foundation;
+mod groups;
 mod hardening;
 mod jobs;
 mod mail;
