@@ -1086,17 +1086,3 @@ pub fn benchmark_entries(
         })
         .collect())
 }
-
-/// The groups `municipality` belongs to: `(id, name)`.
-pub fn groups_of(_conn: &mut DbConn, _municipality: &str) -> DomainResult<Vec<(String, String)>> {
-    Ok(vec![])
-}
-
-/// The group of meeting `meeting` when `municipality` is a member of it.
-pub fn meeting_in_group(
-    _conn: &mut DbConn,
-    _meeting: &str,
-    _municipality: &str,
-) -> DomainResult<Option<String>> {
-    Ok(None)
-}

@@ -146,7 +146,11 @@ impl AppError {
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
         // A survey's one-time code is in its path; the log never holds one.
-        let path = if path.starts_with("/survey/") { "/survey/{code}" } else { path };
+        let path = if path.starts_with("/survey/") {
+            "/survey/{code}"
+        } else {
+            path
+        };
         tracing::error!(correlation_id = %id, path, error = %self, "request failed");
         Some(id)
     }
