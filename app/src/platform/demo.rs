@@ -1,6 +1,6 @@
-//! Demonstration data drawn from the seeds: Sochaczew and Brzeziny, care
-//! services, meals delivery, a social integration club (KIS) with work
-//! training; one login per role.
+//! Demonstration data drawn from the seeds: Sochaczew and Brzeziny (and
+//! Łowicz for benchmarking), care services, meals delivery, a social
+//! integration club (KIS) with work training; one login per role.
 
 use chrono::Duration;
 use cus_db::schema::{municipalities, users};
@@ -19,7 +19,7 @@ pub const SOCHACZEW: &str = "1428011";
 pub const BRZEZINY: &str = "1021011";
 
 /// (email, role, municipality) of every demo login.
-pub const LOGINS: [(&str, &str, &str); 13] = [
+pub const LOGINS: [(&str, &str, &str); 15] = [
     ("admin@cus.example", "admin", "all"),
     ("desk@sochaczew.example", "desk", SOCHACZEW),
     ("organizer@sochaczew.example", "organizer", SOCHACZEW),
@@ -41,9 +41,15 @@ pub const LOGINS: [(&str, &str, &str); 13] = [
     ("resident@sochaczew.example", "resident", SOCHACZEW),
     ("desk@brzeziny.example", "desk", BRZEZINY),
     ("coordinator@brzeziny.example", "coordinator", BRZEZINY),
+    ("organizer@brzeziny.example", "organizer", BRZEZINY),
+    (
+        "organizer@lowicz.example",
+        "organizer",
+        super::demo_assessment::LOWICZ,
+    ),
 ];
 
-const NAMES: [(&str, &str); 13] = [
+const NAMES: [(&str, &str); 15] = [
     ("admin@cus.example", "Administrator"),
     ("desk@sochaczew.example", "Ewa Nowak"),
     ("organizer@sochaczew.example", "Marek Wiśniewski"),
@@ -57,6 +63,8 @@ const NAMES: [(&str, &str); 13] = [
     ("resident@sochaczew.example", "Anna Kowalska"),
     ("desk@brzeziny.example", "Barbara Dąbrowska"),
     ("coordinator@brzeziny.example", "Michał Kozłowski"),
+    ("organizer@brzeziny.example", "Alicja Grabowska"),
+    ("organizer@lowicz.example", "Robert Jabłoński"),
 ];
 
 fn actor_of(conn: &mut DbConn, email: &str) -> DomainResult<Actor> {
@@ -128,6 +136,8 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
     cus_db::transaction(conn, |conn| -> DomainResult<()> {
         crate::platform::admin::add_municipality(conn, SOCHACZEW, "Gmina Miasto Sochaczew")?;
         crate::platform::admin::add_municipality(conn, BRZEZINY, "Gmina Miasto Brzeziny")?;
+        let lowicz = super::demo_assessment::LOWICZ;
+        crate::platform::admin::add_municipality(conn, lowicz, "Gmina Miasto Łowicz")?;
         for ((email, role, municipality), (_, name)) in LOGINS.iter().zip(NAMES) {
             auth::create_user(
                 conn,
@@ -232,12 +242,19 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         plans::transition(conn, &coordinator, &care.id, step("active"))?;
         contracting_demo(conn, &organizer)?;
         community_demo(conn, &organizer)?;
-        // Brzeziny: its own catalogue, invisible from Sochaczew.
-        let mut brzeziny_org = organizer.clone();
-        brzeziny_org.municipality = Some(BRZEZINY.into());
-        for s in catalogue().into_iter().filter(|s| s.code == "UO" || s.code == "KIS") {
-            window::save_service(conn, &brzeziny_org, None, s)?;
+        // Brzeziny and Łowicz: their own catalogues, invisible from Sochaczew.
+        let brzeziny_org = actor_of(conn, "organizer@brzeziny.example")?;
+        let lowicz_org = actor_of(conn, "organizer@lowicz.example")?;
+        for other in [&brzeziny_org, &lowicz_org] {
+            for s in catalogue().into_iter().filter(|s| s.code == "UO" || s.code == "KIS") {
+                window::save_service(conn, other, None, s)?;
+            }
         }
+        // Assessment and benchmarking: a year of records in all three.
+        super::demo_assessment::seed(
+            conn,
+            &[(SOCHACZEW, organizer.clone()), (BRZEZINY, brzeziny_org), (lowicz, lowicz_org)],
+        )?;
         Ok(())
     })
     .map_err(|e| match e {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backup;
 pub mod config;
 pub mod demo;
+pub mod demo_assessment;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
