@@ -180,3 +180,39 @@ test('an NGO fills the offer form; the budget arithmetic is checked on the page'
   assert.ok(await page.getByRole('heading', { name: 'Oferta realizacji zadania publicznego' }).isVisible());
   await context.close();
 });
+
+test('an organizer finds Sochaczew below the group and opens a corrective action', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await signIn(page, 'organizer@sochaczew.example');
+  const year = new Date().getFullYear() - 1;
+  await page.getByRole('link', { name: 'Ocena usług' }).click();
+  await page.getByRole('link', { name: 'Benchmarking' }).first().click();
+  await page.getByLabel('Wskaźnik', { exact: true }).selectOption({ label: 'IPUS opracowane w ciągu 30 dni' });
+  await page.getByLabel('Okres', { exact: true }).fill(String(year));
+  await page.getByLabel('Grupa', { exact: true }).selectOption({ label: 'Grupa wymiany doświadczeń: usługi opiekuńcze' });
+  await page.getByRole('button', { name: 'Pokaż' }).click();
+  await assertLabelled(page);
+  const own = page.getByRole('row').filter({ hasText: 'moja gmina' });
+  assert.match(await own.textContent(), /poniżej średniej/);
+  // The chart is drawn on the server and loads as an image.
+  const chart = page.getByRole('img', { name: /Wykres słupkowy/ });
+  await chart.waitFor();
+  assert.ok(await chart.evaluate((img) => img.complete && img.naturalWidth > 0), 'the chart renders');
+  await page.screenshot({ path: join(tmpdir(), 'cus-benchmarks.png'), fullPage: true });
+  await page.getByRole('link', { name: 'Działania naprawcze' }).click();
+  await page.getByLabel('Okres', { exact: true }).first().fill(String(year));
+  await page.getByRole('button', { name: 'Pokaż' }).click();
+  const suggestion = page.getByRole('row').filter({ hasText: 'IPUS opracowane w ciągu 30 dni' }).first();
+  await suggestion.getByRole('link', { name: 'zaplanuj działanie' }).click();
+  await assertLabelled(page);
+  await page.getByLabel('Plan poprawy', { exact: true }).fill('Dyżur koordynatora IPUS dwa razy w tygodniu, jak w Łowiczu.');
+  const due = new Date(Date.now() + 60 * 86400e3).toISOString().slice(0, 10);
+  await page.getByLabel('Termin', { exact: true }).fill(due);
+  await page.getByRole('button', { name: 'Zapisz' }).last().click();
+  assert.ok(await page.getByRole('status').isVisible());
+  // Once this year's first half is over, the demo has assessed it: the
+  // action shows the change.
+  if (new Date().getMonth() >= 6) assert.ok(await page.getByText('poprawa').first().isVisible());
+  await context.close();
+});

@@ -359,13 +359,10 @@ pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
                 )
             }))
             .map_err(|e| e.to_string())?;
-        for (value, color, label) in [
-            (b.average, BLACK, t(lang, "bench-average")),
-            (
-                b.indicator.target,
-                RGBColor(0, 128, 0),
-                t(lang, "bench-target"),
-            ),
+        // The lines are named in the page's caption and the SVG's <desc>.
+        for (value, color) in [
+            (b.average, BLACK),
+            (b.indicator.target, RGBColor(0, 128, 0)),
         ] {
             if let Some(v) = value {
                 chart
@@ -373,28 +370,24 @@ pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
                         vec![(v, SegmentValue::Exact(0)), (v, SegmentValue::Last)],
                         color.stroke_width(2),
                     ))
-                    .map_err(|e| e.to_string())?
-                    .label(format!("{label}: {v:.2}"))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                    });
+                    .map_err(|e| e.to_string())?;
             }
-        }
-        if b.average.is_some() || b.indicator.target.is_some() {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(BLACK)
-                .draw()
-                .map_err(|e| e.to_string())?;
         }
         root.present().map_err(|e| e.to_string())?;
     }
-    let describe = shown
+    let mut parts: Vec<String> = shown
         .iter()
         .map(|r| format!("{}: {:.2}", r.name, r.value.unwrap_or(0.0)))
-        .collect::<Vec<_>>()
-        .join("; ");
+        .collect();
+    for (key, v) in [
+        ("bench-average", b.average),
+        ("bench-target", b.indicator.target),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{}: {v:.2}", t(lang, key)));
+        }
+    }
+    let describe = parts.join("; ");
     let title = format!("{} — {}", b.indicator.name, b.period);
     let a11y = format!(
         "<title>{}</title><desc>{}</desc>",
