@@ -17,5 +17,6 @@ mod pages;
 mod password;
 mod plans;
 mod schema;
+mod synth;
 mod window;
 mod write_path;
