@@ -54,6 +54,34 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Fill an empty database with a synthetic deployment (deterministic
+    /// for a seed; the year is the previous calendar year) and print the
+    /// organizers' logins.
+    Synth {
+        #[arg(long, default_value_t = 20)]
+        municipalities: usize,
+        #[arg(long, default_value_t = 100_000)]
+        residents: usize,
+        #[arg(long, default_value_t = 100_000)]
+        plans: usize,
+        #[arg(long, default_value_t = 5_000)]
+        organizations: usize,
+        #[arg(long, default_value_t = 20_000)]
+        agreements: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// Run the assessment (every computed and surveyed indicator) for a
+    /// period, for one municipality or every one; prints each run and the
+    /// time the whole took.
+    Assess {
+        /// YYYY, YYYY-H1, YYYY-Q1 or YYYY-MM.
+        #[arg(long)]
+        period: String,
+        /// A TERYT code (default: every municipality).
+        #[arg(long)]
+        municipality: Option<String>,
+    },
     /// Scheduled jobs.
     Jobs {
         #[command(subcommand)]
@@ -185,6 +213,83 @@ fn run(cli: Cli) -> Result<(), String> {
             let report = cus::platform::backup::restore(&config.database.url, &path, force)?;
             print!("{}", report.render());
             println!("restored {}", path.display());
+            Ok(())
+        }
+        Command::Synth {
+            municipalities,
+            residents,
+            plans,
+            organizations,
+            agreements,
+            seed,
+        } => {
+            let state = cus::open(config, false)?;
+            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+            let started = std::time::Instant::now();
+            let summary = cus::platform::synth::generate(
+                &mut conn,
+                cus::platform::synth::Sizes {
+                    municipalities,
+                    residents,
+                    plans,
+                    organizations,
+                    agreements,
+                    seed,
+                },
+            )?;
+            let rows: usize = summary.tables.iter().map(|t| t.1).sum();
+            println!(
+                "synthetic deployment of {}: {rows} rows in {:.2} s (seed {seed})",
+                summary.year,
+                started.elapsed().as_secs_f64()
+            );
+            println!(
+                "\nOrganizer logins (password for all: {}):",
+                cus::platform::synth::PASSWORD
+            );
+            for (email, teryt, name) in &summary.logins {
+                println!("  {email:<36} {teryt}  {name}");
+            }
+            Ok(())
+        }
+        Command::Assess {
+            period,
+            municipality,
+        } => {
+            let state = cus::open(config, false)?;
+            let period = cus::assessment::Period::parse(&period)
+                .ok_or_else(|| format!("--period: not a period: {period}"))?;
+            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+            let codes = match municipality {
+                Some(m) => vec![m],
+                None => cus::assessment::runs::municipality_codes(&mut conn)
+                    .map_err(|e| e.to_string())?,
+            };
+            let started = std::time::Instant::now();
+            let mut results = 0;
+            for m in &codes {
+                let one = std::time::Instant::now();
+                let run = cus::assessment::runs::run_now(
+                    &mut conn,
+                    m,
+                    period,
+                    None,
+                    "manual",
+                    state.assessment(),
+                )
+                .map_err(|e| format!("{m}: {e}"))?;
+                results += run.results;
+                println!(
+                    "{m} {period}: {} results in {:.0} ms",
+                    run.results,
+                    one.elapsed().as_secs_f64() * 1000.0
+                );
+            }
+            println!(
+                "{} runs, {results} results in {:.3} s",
+                codes.len(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Jobs { command } => {

@@ -19,5 +19,6 @@ mod password;
 mod plans;
 mod schema;
 mod surveys;
+mod synth;
 mod window;
 mod write_path;

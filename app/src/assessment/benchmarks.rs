@@ -67,13 +67,22 @@ pub fn rank(indicator: &Indicator, entries: Vec<Entry>) -> (Option<f64>, Option<
         .filter_map(|e| e.2)
         .collect();
     let average = mean(&values).map(round2);
+    let mut sorted = values.clone();
+    sorted.sort_by(|a, b| a.total_cmp(b));
     let median = median(&values).map(round2);
     let mut rows: Vec<Row> = entries
         .into_iter()
         .map(|(subject_id, name, value, suppressed)| {
             let value = if suppressed { None } else { value };
-            let position =
-                value.map(|v| 1 + values.iter().filter(|o| indicator.worse(v, **o)).count() as u32);
+            // 1 + how many values are strictly better, by binary search.
+            let position = value.map(|v| {
+                let better = if indicator.higher_is_better {
+                    sorted.len() - sorted.partition_point(|o| *o <= v)
+                } else {
+                    sorted.partition_point(|o| *o < v)
+                };
+                1 + better as u32
+            });
             Row {
                 below_average: value
                     .zip(average)

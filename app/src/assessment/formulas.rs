@@ -104,6 +104,8 @@ pub struct Scope<'a> {
     pub plan_deadline_days: i64,
     pub today: NaiveDate,
     agreements: Option<Vec<AgreementData>>,
+    /// Plans closed in the period and their outcome: two formulas read them.
+    closed: Option<BTreeMap<String, Option<String>>>,
 }
 
 impl<'a> Scope<'a> {
@@ -121,6 +123,7 @@ impl<'a> Scope<'a> {
             plan_deadline_days,
             today,
             agreements: None,
+            closed: None,
         }
     }
 
@@ -222,16 +225,19 @@ fn ipus_drawn_up(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
 }
 
 /// Plans whose closing falls in the period, and how many closed with one of `outcomes`.
-fn plans_closed(conn: &mut DbConn, s: &Scope, outcomes: &[&str]) -> DomainResult<Vec<Figure>> {
-    let rows: Vec<(String, Option<String>)> = plan_events::table
-        .inner_join(plans::table)
-        .filter(plans::municipality.eq(s.municipality))
-        .filter(plan_events::to_status.eq("closed"))
-        .filter(plan_events::at.ge(s.start()))
-        .filter(plan_events::at.lt(s.end()))
-        .select((plans::id, plans::outcome))
-        .load(conn)?;
-    let closed: BTreeMap<String, Option<String>> = rows.into_iter().collect();
+fn plans_closed(conn: &mut DbConn, s: &mut Scope, outcomes: &[&str]) -> DomainResult<Vec<Figure>> {
+    if s.closed.is_none() {
+        let rows: Vec<(String, Option<String>)> = plan_events::table
+            .inner_join(plans::table)
+            .filter(plans::municipality.eq(s.municipality))
+            .filter(plan_events::to_status.eq("closed"))
+            .filter(plan_events::at.ge(s.start()))
+            .filter(plan_events::at.lt(s.end()))
+            .select((plans::id, plans::outcome))
+            .load(conn)?;
+        s.closed = Some(rows.into_iter().collect());
+    }
+    let closed = s.closed.as_ref().expect("loaded");
     let hits = closed
         .values()
         .filter(|o| o.as_deref().is_some_and(|o| outcomes.contains(&o)))

@@ -170,10 +170,17 @@ pub fn compute(
     let mut out = Vec::with_capacity(dictionary.len());
     for indicator in &dictionary {
         let formula = indicator.formula.as_deref().unwrap_or(&indicator.code);
+        let started = std::time::Instant::now();
         let figures: Vec<Figure> = formulas::compute(conn, &mut scope, formula)?
             .into_iter()
             .filter(|f| indicator.applies_to(f.subject_type))
             .collect();
+        tracing::debug!(
+            indicator = indicator.code,
+            figures = figures.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "computed"
+        );
         out.push((indicator.code.clone(), figures));
     }
     Ok(out)
@@ -216,8 +223,9 @@ fn insert(
 ) -> DomainResult<usize> {
     let at = now();
     let mut n = 0;
-    // Bounded batches keep the bind count under SQLite's limit.
-    for chunk in figures.chunks(500) {
+    // Bounded batches keep the bind count (12 a row) under SQLite's limit
+    // of 32,766.
+    for chunk in figures.chunks(2500) {
         let rows: Vec<_> = chunk
             .iter()
             .map(|f| {
@@ -558,7 +566,16 @@ pub fn run_now(
         claim(c, municipality, period, origin, None, settings)
     })?;
     match compute(conn, &run, only, settings) {
-        Ok(computed) => cus_db::transaction(conn, |c| store(c, &run, &computed)),
+        Ok(computed) => {
+            let started = std::time::Instant::now();
+            let stored = cus_db::transaction(conn, |c| store(c, &run, &computed));
+            tracing::debug!(
+                municipality,
+                ms = started.elapsed().as_secs_f64() * 1000.0,
+                "stored"
+            );
+            stored
+        }
         Err(e) => {
             cus_db::transaction(conn, |c| fail(c, &run.id, &e.to_string()))?;
             Err(e)

@@ -5,11 +5,15 @@
 //!   blocking-pool hop) whose one route does one indexed read of a plan;
 //! - `commit`: the database's own rate of single-row durable commits (WAL +
 //!   `synchronous = FULL` on SQLite, the server's defaults on PostgreSQL),
-//!   each in its own transaction, from `--clients` threads.
+//!   each in its own transaction, from `--clients` threads;
+//! - `scan`: the time to read, once, every row of the tables an assessment
+//!   run reads most (plans, their items and events, requests and their
+//!   events), the columns the formulas use, with no filter and no
+//!   aggregation; after one pass to warm the caches.
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 use clap::{Parser, Subcommand};
-use cus_db::schema::plans;
+use cus_db::schema::{plan_events, plan_items, plans, request_events, requests};
 use diesel::prelude::*;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -39,6 +43,9 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         clients: usize,
     },
+    /// Prints "PLANS_MS ALL_MS ROWS": reading every plan row once, and every
+    /// row of the five tables once.
+    Scan,
 }
 
 async fn read_plan(pool: web::Data<cus_db::Pool>, id: web::Path<String>) -> HttpResponse {
@@ -107,10 +114,79 @@ fn commit_floor(url: &str, seconds: u64, clients: usize) -> Result<(), String> {
     Ok(())
 }
 
+type Res<T> = Result<T, String>;
+
+fn scan_pass(conn: &mut cus_db::DbConn) -> Res<(f64, f64, usize)> {
+    use chrono::{NaiveDate, NaiveDateTime};
+    let e = |e: diesel::result::Error| e.to_string();
+    let started = Instant::now();
+    let p: Vec<(
+        String,
+        NaiveDate,
+        Option<NaiveDateTime>,
+        Option<NaiveDate>,
+        Option<String>,
+    )> = plans::table
+        .select((
+            plans::municipality,
+            plans::application_date,
+            plans::approved_at,
+            plans::review_date,
+            plans::outcome,
+        ))
+        .load(conn)
+        .map_err(e)?;
+    let plans_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let pe: Vec<(String, String, NaiveDateTime)> = plan_events::table
+        .select((
+            plan_events::plan_id,
+            plan_events::to_status,
+            plan_events::at,
+        ))
+        .load(conn)
+        .map_err(e)?;
+    let pi: Vec<(String, Option<String>, Option<i32>, NaiveDate, NaiveDate)> = plan_items::table
+        .select((
+            plan_items::plan_id,
+            plan_items::provider_agreement_id,
+            plan_items::hours_per_month,
+            plan_items::start_date,
+            plan_items::end_date,
+        ))
+        .load(conn)
+        .map_err(e)?;
+    let r: Vec<(String, String, NaiveDateTime)> = requests::table
+        .select((requests::id, requests::municipality, requests::created_at))
+        .load(conn)
+        .map_err(e)?;
+    let re: Vec<(String, String, NaiveDateTime)> = request_events::table
+        .select((
+            request_events::request_id,
+            request_events::status,
+            request_events::at,
+        ))
+        .load(conn)
+        .map_err(e)?;
+    let all_ms = started.elapsed().as_secs_f64() * 1000.0;
+    Ok((
+        plans_ms,
+        all_ms,
+        p.len() + pe.len() + pi.len() + r.len() + re.len(),
+    ))
+}
+
 fn main() -> Result<(), String> {
     let cli = Cli::parse();
     match cli.command {
         Command::Commit { seconds, clients } => commit_floor(&cli.database, seconds, clients),
+        Command::Scan => {
+            let pool = cus_db::connect(&cli.database, 1)?;
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            scan_pass(&mut conn)?;
+            let (plans_ms, all_ms, rows) = scan_pass(&mut conn)?;
+            println!("{plans_ms:.1} {all_ms:.1} {rows}");
+            Ok(())
+        }
         Command::Serve { bind, pool_size } => {
             let pool = cus_db::connect(&cli.database, pool_size)?;
             let data = web::Data::new(pool);

@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod password;
 pub mod state;
+pub mod synth;
 pub mod templates;
 
 use config::Config;

@@ -1,0 +1,116 @@
+//! `cus synth` fills an empty database with a small synthetic deployment,
+//! refuses one that has data, and `cus assess` runs over it.
+
+use chrono::Datelike;
+use cus_db::schema::{
+    agreements, assessment_runs, municipalities, organizations, plans, residents, users,
+};
+use cus_tests::*;
+use diesel::prelude::*;
+
+/// The `cus` binary beside the test binary, copied (see jobs.rs); `None`
+/// when it is missing or is not this tree's build.
+fn cus_binary(dir: &std::path::Path) -> Option<std::path::PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let built = exe.parent()?.parent()?.join("cus");
+    let bin = dir.join("cus");
+    std::fs::copy(&built, &bin).ok()?;
+    let probe = std::process::Command::new(&bin)
+        .args(["synth", "--help"])
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&probe.stdout)
+        .contains("--organizations")
+        .then_some(bin)
+}
+
+fn cus(bin: &std::path::Path, url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin)
+        .args(["--database", url])
+        .args(args)
+        .env("CUS_LOG", "warn")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
+    let dir = temp_dir();
+    let Some(bin) = cus_binary(&dir) else {
+        eprintln!(
+            "skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)"
+        );
+        return;
+    };
+    let url = fresh_database(&dir);
+    assert!(cus(&bin, &url, &["migrate"]).status.success());
+    let small = [
+        "synth",
+        "--municipalities",
+        "2",
+        "--residents",
+        "50",
+        "--plans",
+        "50",
+        "--organizations",
+        "5",
+        "--agreements",
+        "10",
+    ];
+    let first = cus(&bin, &url, &small);
+    let stdout = String::from_utf8_lossy(&first.stdout);
+    assert!(
+        first.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(stdout.contains("synth-password-2026"), "{stdout}");
+    assert!(stdout.contains("@synth.example"), "{stdout}");
+
+    let mut conn = cus_db::connect(&url, 1).unwrap().get().unwrap();
+    let count = |conn: &mut cus_db::DbConn, table: &str| -> i64 {
+        match table {
+            "municipalities" => municipalities::table.count().get_result(conn),
+            "users" => users::table.count().get_result(conn),
+            "residents" => residents::table.count().get_result(conn),
+            "plans" => plans::table.count().get_result(conn),
+            "organizations" => organizations::table.count().get_result(conn),
+            _ => agreements::table.count().get_result(conn),
+        }
+        .unwrap()
+    };
+    for (table, n) in [
+        ("municipalities", 2),
+        ("users", 2),
+        ("residents", 50),
+        ("plans", 50),
+        ("organizations", 5),
+        ("agreements", 10),
+    ] {
+        assert_eq!(count(&mut conn, table), n, "{table}");
+    }
+
+    let second = cus(&bin, &url, &small);
+    assert!(!second.status.success());
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("not empty"), "{stderr}");
+    assert_eq!(count(&mut conn, "residents"), 50, "nothing added");
+
+    let year = (cus_db::today().year() - 1).to_string();
+    let assess = cus(&bin, &url, &["assess", "--period", &year]);
+    let stdout = String::from_utf8_lossy(&assess.stdout);
+    assert!(
+        assess.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&assess.stderr)
+    );
+    assert!(stdout.contains("2 runs"), "{stdout}");
+    let done: i64 = assessment_runs::table
+        .filter(assessment_runs::status.eq("done"))
+        .filter(assessment_runs::period.eq(&year))
+        .filter(assessment_runs::results.gt(0))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(done, 2);
+}
