@@ -16,12 +16,14 @@ use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::time::Duration;
 
-const JOBS: [&str; 5] = [
+const JOBS: [&str; 7] = [
     "outbox",
     "plan-deadlines",
     "housekeeping",
     "forum-digest",
     "report-reminders",
+    "assessments",
+    "corrective-actions",
 ];
 
 fn every_second(c: &mut Config) {
@@ -31,6 +33,8 @@ fn every_second(c: &mut Config) {
         &mut c.jobs.housekeeping,
         &mut c.jobs.forum_digest,
         &mut c.jobs.report_reminders,
+        &mut c.jobs.assessments,
+        &mut c.jobs.corrective_actions,
     ] {
         *s = "* * * * * *".into();
     }
