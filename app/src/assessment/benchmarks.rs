@@ -110,6 +110,10 @@ pub fn rank(indicator: &Indicator, entries: Vec<Entry>) -> (Option<f64>, Option<
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct BenchmarkQuery {
     pub indicator: String,
+    #[param(
+        example = "2026",
+        pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+    )]
     pub period: String,
     /// `municipalities` (default) or `agreements`.
     pub scope: Option<String>,
@@ -127,8 +131,7 @@ pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> Domain
         return Err(DomainError::field("scope", "error-benchmark-scope"));
     }
     let period = Period::from_field(&q.period, "period")?.to_string();
-    let indicator = super::indicators::get(conn, &q.indicator)
-        .map_err(|_| DomainError::field("indicator", "error-indicator-no-such"))?;
+    let indicator = super::indicators::get(conn, &q.indicator)?;
     let entries: Vec<Entry> = match (scope.as_str(), &q.group) {
         ("agreements", Some(_)) => {
             return Err(DomainError::field("group", "error-benchmark-group-scope"))

@@ -186,7 +186,7 @@ fn name_subjects(conn: &mut DbConn, home: &str, list: &mut [Suggestion]) -> Doma
 #[serde(deny_unknown_fields)]
 pub struct NewAction {
     pub indicator: String,
-    #[schema(value_type = String, example = "2026")]
+    #[schema(value_type = String, example = "2026", pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub period: String,
     /// The improvement plan: what will change and how.
     pub plan: String,

@@ -66,7 +66,7 @@ pub struct Profile {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Member {
+pub struct GroupMember {
     pub teryt: String,
     pub name: String,
     pub coordinator: bool,
@@ -118,7 +118,7 @@ pub struct Group {
     /// TERYT code of the coordinating municipality.
     pub coordinator: String,
     pub coordinator_name: String,
-    pub members: Vec<Member>,
+    pub members: Vec<GroupMember>,
     pub indicators: Vec<String>,
     pub services: Vec<String>,
     /// Oldest first: the group's timeline.
@@ -452,7 +452,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Group> {
         .collect();
     let members = rows
         .into_iter()
-        .map(|(teryt, name, population, text, updated_at)| Member {
+        .map(|(teryt, name, population, text, updated_at)| GroupMember {
             coordinator: teryt == g.coordinator,
             teryt,
             name,
@@ -715,7 +715,7 @@ pub fn add_meeting(
 #[serde(deny_unknown_fields)]
 pub struct RoundInput {
     /// `YYYY`, `YYYY-H1`, `YYYY-Q1` or `YYYY-MM`.
-    #[schema(value_type = String, example = "2026")]
+    #[schema(value_type = String, example = "2026", pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub period: String,
     /// When members should have sent their values; not in the past.
     #[serde(deserialize_with = "cus_db::bounds::date")]

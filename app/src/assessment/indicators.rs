@@ -340,7 +340,7 @@ pub fn sets(conn: &mut DbConn) -> DomainResult<Vec<IndicatorSet>> {
 pub struct EnteredValue {
     /// TERYT code of the municipality; staff enter only their own.
     pub municipality: String,
-    #[schema(value_type = String, example = "2026")]
+    #[schema(value_type = String, example = "2026", pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub period: String,
     pub value: f64,
 }

@@ -55,7 +55,7 @@ pub struct Run {
 pub struct RunRequest {
     /// Default: the current year.
     #[serde(default)]
-    #[schema(value_type = Option<String>, example = "2026")]
+    #[schema(value_type = Option<String>, example = "2026", pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub period: Option<String>,
 }
 
@@ -471,6 +471,10 @@ pub fn result_by_id(conn: &mut DbConn, id: &str) -> DomainResult<ResultView> {
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
 pub struct ResultsQuery {
     pub indicator: String,
+    #[param(
+        example = "2026",
+        pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+    )]
     pub period: String,
     pub subject_type: Option<String>,
     pub subject_id: Option<String>,
@@ -487,8 +491,7 @@ pub fn results(
     actor.require(&READERS)?;
     let municipality = actor.home()?.to_string();
     let period = Period::from_field(&q.period, "period")?.to_string();
-    super::indicators::get(conn, &q.indicator)
-        .map_err(|_| DomainError::field("indicator", "error-indicator-no-such"))?;
+    super::indicators::get(conn, &q.indicator)?;
     let mut query = assessment_results::table
         .filter(assessment_results::municipality.eq(&municipality))
         .filter(assessment_results::indicator.eq(&q.indicator))

@@ -94,6 +94,7 @@ pub struct NewSurvey {
     #[serde(default)]
     pub service_code: Option<String>,
     /// `YYYY`, `YYYY-H1`, `YYYY-Q2` or `YYYY-MM`.
+    #[schema(value_type = String, example = "2026", pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$")]
     pub period: String,
     /// 1 to 30 questions.
     pub questions: Vec<Question>,
@@ -664,7 +665,7 @@ pub struct QuestionResult {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Results {
+pub struct SurveyResults {
     pub survey_id: String,
     pub title: String,
     pub period: String,
@@ -680,7 +681,7 @@ pub fn results(
     actor: &Actor,
     id: &str,
     min_group: i64,
-) -> DomainResult<Results> {
+) -> DomainResult<SurveyResults> {
     let row = own_row(conn, actor, id)?;
     let stored: Vec<String> = survey_responses::table
         .filter(survey_responses::survey_id.eq(&row.id))
@@ -689,7 +690,7 @@ pub fn results(
     Ok(tally(&row, &stored, min_group))
 }
 
-fn tally(row: &SurveyRow, stored: &[String], min_group: i64) -> Results {
+fn tally(row: &SurveyRow, stored: &[String], min_group: i64) -> SurveyResults {
     let responses = stored.len() as i64;
     // Fewer than min_group responses, none included (zero is shown as zero).
     let suppressed = responses < min_group;
@@ -756,7 +757,7 @@ fn tally(row: &SurveyRow, stored: &[String], min_group: i64) -> Results {
             r
         })
         .collect();
-    Results {
+    SurveyResults {
         survey_id: row.id.clone(),
         title: row.title.clone(),
         period: row.period.clone(),

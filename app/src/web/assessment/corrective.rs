@@ -40,7 +40,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 
 #[derive(Deserialize, IntoParams)]
 pub struct PeriodQuery {
-    #[param(example = "2026")]
+    #[param(
+        example = "2026",
+        pattern = r"^(20[0-9]{2}|2100)(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$"
+    )]
     pub period: String,
 }
 

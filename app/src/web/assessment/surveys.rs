@@ -91,7 +91,7 @@ async fn invite(
 }
 
 /// Figures per question; none below `min_group` responses.
-#[utoipa::path(responses((status = 200, body = surveys::Results), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(responses((status = 200, body = surveys::SurveyResults), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[get("/surveys/{id}/results")]
 async fn survey_results(
     st: Data,
