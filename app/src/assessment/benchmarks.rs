@@ -123,6 +123,18 @@ pub struct BenchmarkQuery {
     pub format: Option<String>,
 }
 
+impl BenchmarkQuery {
+    /// An empty `scope`, `group` or `format` (a form left blank) is none.
+    pub fn blank_is_default(mut self) -> BenchmarkQuery {
+        for f in [&mut self.scope, &mut self.group, &mut self.format] {
+            if f.as_deref().is_some_and(|v| v.trim().is_empty()) {
+                *f = None;
+            }
+        }
+        self
+    }
+}
+
 pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> DomainResult<Benchmark> {
     actor.require(&READERS)?;
     let home = actor.home()?.to_string();

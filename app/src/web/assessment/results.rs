@@ -146,9 +146,10 @@ async fn run_for(st: &Data, actor: Actor, input: RunRequest) -> AppResult<Run> {
 async fn run_assessment(
     st: Data,
     user: ApiUser,
-    body: MaybeJson<RunRequest>,
+    body: MaybeJson<Option<RunRequest>>,
 ) -> AppResult<HttpResponse> {
-    let run = run_for(&st, user.0, body.0.unwrap_or_default()).await?;
+    // No body, or `null`: the current year.
+    let run = run_for(&st, user.0, body.0.flatten().unwrap_or_default()).await?;
     Ok(HttpResponse::Created().json(run))
 }
 
@@ -159,7 +160,7 @@ async fn list_runs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 }
 
 /// The latest results of an indicator and period in the caller's municipality.
-#[utoipa::path(params(ResultsQuery), responses((status = 200, body = cus_db::openapi::Page<runs::ResultView>), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(ResultsQuery), responses((status = 200, body = cus_db::openapi::Page<runs::ResultView>), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[get("/assessments/results")]
 async fn results(
     req: HttpRequest,
@@ -231,7 +232,7 @@ async fn benchmark_api(
     q: web::Query<BenchmarkQuery>,
 ) -> AppResult<HttpResponse> {
     let lang = i18n::api_lang(&req);
-    let q = q.into_inner();
+    let q = q.into_inner().blank_is_default();
     let format = q.format.clone();
     let b = st
         .db(move |c| benchmarks::benchmark(c, &user.0, &q))
@@ -256,7 +257,7 @@ async fn reader(req: &HttpRequest) -> AppResult<Actor> {
 
 fn bench_query(req: &HttpRequest) -> AppResult<BenchmarkQuery> {
     web::Query::<BenchmarkQuery>::from_query(req.query_string())
-        .map(|q| q.into_inner())
+        .map(|q| q.into_inner().blank_is_default())
         .map_err(|_| DomainError::field("indicator", "error-required").into())
 }
 
