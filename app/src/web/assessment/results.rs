@@ -141,15 +141,15 @@ async fn run_for(st: &Data, actor: Actor, input: RunRequest) -> AppResult<Run> {
 
 /// Computes every indicator for every subject of the caller's municipality
 /// for the period (default: the current year).
-#[utoipa::path(request_body = Option<RunRequest>, responses((status = 201, body = Run), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(request_body = RunRequest, responses((status = 201, body = Run), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/assessments/run")]
 async fn run_assessment(
     st: Data,
     user: ApiUser,
-    body: MaybeJson<Option<RunRequest>>,
+    body: MaybeJson<RunRequest>,
 ) -> AppResult<HttpResponse> {
-    // No body, or `null`: the current year.
-    let run = run_for(&st, user.0, body.0.flatten().unwrap_or_default()).await?;
+    // No body at all: the current year.
+    let run = run_for(&st, user.0, body.0.unwrap_or_default()).await?;
     Ok(HttpResponse::Created().json(run))
 }
 
