@@ -16,7 +16,9 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::i18n;
 use crate::platform::state::AppState;
 use crate::web::api::list;
-use crate::web::extract::{bearer, Action, ApiJson, ApiUser, Form, MaybePageUser, PageUser};
+use crate::web::extract::{
+    bearer, Action, ApiJson, ApiUser, Form, MaybeJson, MaybePageUser, PageUser,
+};
 use crate::web::view::{flash_of, query_map, redirect, values, View};
 
 type Data = web::Data<AppState>;
@@ -139,23 +141,15 @@ async fn run_for(st: &Data, actor: Actor, input: RunRequest) -> AppResult<Run> {
 
 /// Computes every indicator for every subject of the caller's municipality
 /// for the period (default: the current year).
-#[utoipa::path(request_body = Option<RunRequest>, responses((status = 201, body = Run), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(request_body = RunRequest, responses((status = 201, body = Run), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/assessments/run")]
 async fn run_assessment(
     st: Data,
     user: ApiUser,
-    req: HttpRequest,
-    body: web::Bytes,
+    body: MaybeJson<RunRequest>,
 ) -> AppResult<HttpResponse> {
-    // No body, or `null`: the current year; anything else is read strictly.
-    let text = std::str::from_utf8(&body).unwrap_or("x").trim();
-    let input = if text.is_empty() || text == "null" {
-        RunRequest::default()
-    } else {
-        crate::web::extract::require_json(&req)?;
-        crate::web::extract::parse_json(&body)?
-    };
-    let run = run_for(&st, user.0, input).await?;
+    // No body at all: the current year.
+    let run = run_for(&st, user.0, body.0.unwrap_or_default()).await?;
     Ok(HttpResponse::Created().json(run))
 }
 
