@@ -882,14 +882,9 @@ pub struct ValueInput {
     pub indicator: String,
     /// A number, or null for no data; when omitted, the municipality's
     /// latest stored result of the indicator for the round's period.
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::assessment::present")]
     #[schema(value_type = Option<f64>, minimum = 0, maximum = 1e12)]
     pub value: Option<Option<f64>>,
-}
-
-/// A field that is present (`null` included) is `Some`.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
-    Option::<f64>::deserialize(d).map(Some)
 }
 
 /// The municipality's latest stored result (computed or entered) of

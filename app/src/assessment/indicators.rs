@@ -256,16 +256,11 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewIndicator) -> DomainRe
 pub struct IndicatorPatch {
     #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "present")]
+    #[serde(default, deserialize_with = "crate::assessment::present")]
     #[schema(value_type = Option<f64>)]
     pub target: Option<Option<f64>>,
     #[serde(default)]
     pub description: Option<String>,
-}
-
-/// A field that is present (`null` included) is `Some`.
-fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
-    Option::<f64>::deserialize(d).map(Some)
 }
 
 pub fn patch(

@@ -246,6 +246,12 @@ pub fn median(values: &[f64]) -> Option<f64> {
     })
 }
 
+/// For `Option<Option<f64>>` fields: a field that is present (`null`
+/// included) is `Some`, so `null` can clear a value and absence leaves it.
+pub fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<f64>>, D::Error> {
+    Option::<f64>::deserialize(d).map(Some)
+}
+
 /// JSON list stored in a text column.
 pub(crate) fn json_list(text: &str) -> Vec<String> {
     serde_json::from_str(text).unwrap_or_default()

@@ -10,7 +10,6 @@ use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::assessment::corrective::{self, NewAction, Transition};
-use crate::assessment::Period;
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::list;
@@ -97,17 +96,9 @@ async fn transition(
     ))
 }
 
-fn period_of(q: &HashMap<String, String>) -> String {
-    use chrono::Datelike;
-    q.get("period")
-        .and_then(|p| Period::parse(p))
-        .unwrap_or_else(|| Period::year(cus_db::today().year() - 1))
-        .to_string()
-}
-
 async fn actions_data(st: &Data, user: &PageUser, q: &HashMap<String, String>) -> AppResult<Value> {
     let actor = user.actor.clone();
-    let period = period_of(q);
+    let period = super::results::page_period(q);
     let p = period.clone();
     let organizer = actor.role == cus_db::Role::Organizer;
     let (actions, suggestions, staff) = st

@@ -288,7 +288,7 @@ async fn export_xlsx(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
 }
 
 /// The period a page shows: the one asked for when valid, else the last year.
-fn page_period(q: &HashMap<String, String>) -> String {
+pub fn page_period(q: &HashMap<String, String>) -> String {
     q.get("period")
         .and_then(|p| Period::parse(p))
         .unwrap_or_else(|| Period::year(cus_db::today().year() - 1))
