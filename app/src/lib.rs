@@ -9,6 +9,7 @@
 pub mod assessment;
 pub mod plans;
 pub mod platform;
+pub mod social;
 pub mod web;
 pub mod window;
 

@@ -85,6 +85,8 @@ pub struct AgreementRow {
     #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
     pub terminated_at: Option<NaiveDateTime>,
     pub termination_reason: Option<String>,
+    /// The social services program's service this agreement implements.
+    pub program_service_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -159,6 +161,7 @@ struct NewAgreement<'a> {
     organization_id: &'a str,
     competition_id: Option<&'a str>,
     offer_id: Option<&'a str>,
+    program_service_id: Option<&'a str>,
     title: &'a str,
     mode: &'a str,
     financing: &'a str,
@@ -180,6 +183,7 @@ fn insert(conn: &mut DbConn, actor: &Actor, a: NewAgreement) -> DomainResult<Str
             agreements::organization_id.eq(a.organization_id),
             agreements::competition_id.eq(a.competition_id),
             agreements::offer_id.eq(a.offer_id),
+            agreements::program_service_id.eq(a.program_service_id),
             agreements::number.eq(next_number(conn, a.municipality, today().year())?),
             agreements::title.eq(a.title),
             agreements::mode.eq(a.mode),
@@ -276,6 +280,7 @@ pub(crate) fn from_award(
             organization_id: &org,
             competition_id: Some(&c.row.id),
             offer_id: Some(offer_id),
+            program_service_id: c.row.program_service_id.as_deref(),
             title: &title,
             mode: "competition",
             financing: &c.row.financing,
@@ -297,6 +302,10 @@ pub struct AgreementInput {
     /// Required when `mode` is `competition`.
     #[serde(default)]
     pub competition_id: Option<String>,
+    /// The service of a social services program it implements (default:
+    /// the competition's).
+    #[serde(default)]
+    pub program_service_id: Option<String>,
     #[serde(default)]
     #[schema(max_length = 300)]
     pub title: Option<String>,
@@ -434,18 +443,24 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         .first(conn)
         .optional()?
         .ok_or_else(|| DomainError::field("organization_id", "error-organization-unknown"))?;
+    let mut program_service =
+        crate::program_service(conn, &municipality, input.program_service_id.as_deref())?;
     if let Some(cid) = &input.competition_id {
         use cus_db::schema::competitions;
-        let ok: i64 = competitions::table
+        let named: Option<Option<String>> = competitions::table
             .find(cid)
             .filter(competitions::municipality.eq(&municipality))
-            .count()
-            .get_result(conn)?;
-        if ok == 0 {
-            return Err(DomainError::field(
-                "competition_id",
-                "error-competition-unknown",
-            ));
+            .select(competitions::program_service_id)
+            .first(conn)
+            .optional()?;
+        match named {
+            None => {
+                return Err(DomainError::field(
+                    "competition_id",
+                    "error-competition-unknown",
+                ))
+            }
+            Some(of_competition) => program_service = program_service.or(of_competition),
         }
     }
     let comment_until =
@@ -463,6 +478,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
             organization_id: &input.organization_id,
             competition_id: input.competition_id.as_deref(),
             offer_id: None,
+            program_service_id: program_service.as_deref(),
             title: title.trim(),
             mode: &input.mode,
             financing: &input.financing,

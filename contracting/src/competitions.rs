@@ -53,6 +53,8 @@ pub struct CompetitionRow {
     #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
     pub resolved_at: Option<NaiveDateTime>,
     pub cancel_reason: Option<String>,
+    /// The social services program's service this competition implements.
+    pub program_service_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, Queryable, Selectable, ToSchema)]
@@ -98,6 +100,10 @@ pub struct CompetitionInput {
     pub service_code: Option<String>,
     #[serde(default)]
     pub program_id: Option<String>,
+    /// The service of a social services program it implements; agreements
+    /// awarded from it name the same service.
+    #[serde(default)]
+    pub program_service_id: Option<String>,
     #[serde(default = "default_financing")]
     #[schema(value_type = Financing, default = "co_financing")]
     pub financing: String,
@@ -231,9 +237,12 @@ pub fn create(
             return Err(DomainError::field("program_id", "error-program-unknown"));
         }
     }
+    let program_service =
+        crate::program_service(conn, &municipality, input.program_service_id.as_deref())?;
     let id = new_id();
     diesel::insert_into(competitions::table)
         .values((
+            competitions::program_service_id.eq(program_service),
             competitions::id.eq(&id),
             competitions::municipality.eq(&municipality),
             competitions::program_id.eq(input.program_id.as_deref().filter(|p| !p.is_empty())),

@@ -37,6 +37,35 @@ pub fn check_currency(check: &mut Check, currency: &Option<String>) {
     );
 }
 
+/// A program service that a competition or agreement names
+/// (`program_service_id`): blank is none; otherwise it must be a service of
+/// a social services program of the same municipality (any version: a
+/// service keeps its id through amendments), else 422 on the field.
+pub fn program_service(
+    conn: &mut cus_db::DbConn,
+    municipality: &str,
+    id: Option<&str>,
+) -> cus_db::DomainResult<Option<String>> {
+    use cus_db::schema::{social_program_services as s, social_programs as p};
+    use diesel::prelude::*;
+    let Some(id) = id.map(str::trim).filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
+    let known: i64 = s::table
+        .inner_join(p::table)
+        .filter(s::id.eq(id))
+        .filter(p::municipality.eq(municipality))
+        .count()
+        .get_result(conn)?;
+    if known == 0 {
+        return Err(cus_db::DomainError::field(
+            "program_service_id",
+            "error-program-service-unknown",
+        ));
+    }
+    Ok(Some(id.to_string()))
+}
+
 /// JSON text of a value stored in a TEXT column.
 pub fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_string())

@@ -315,6 +315,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        program_service_id -> Nullable<Text>,
     }
 }
 
@@ -411,6 +412,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        program_service_id -> Nullable<Text>,
     }
 }
 
@@ -770,6 +772,96 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    diagnoses (id) {
+        id -> Text,
+        municipality -> Text,
+        title -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        needs -> Text,
+        potential -> Text,
+        status -> Text,
+        figures -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        published_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    social_programs (id) {
+        id -> Text,
+        municipality -> Text,
+        lineage -> Text,
+        version -> Integer,
+        amends -> Nullable<Text>,
+        diagnosis_id -> Nullable<Text>,
+        title -> Text,
+        year_from -> Integer,
+        year_to -> Integer,
+        goals -> Text,
+        status -> Text,
+        consultation_until -> Nullable<Date>,
+        resolution_number -> Nullable<Text>,
+        resolution_date -> Nullable<Date>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    social_program_services (program_id, id) {
+        program_id -> Text,
+        id -> Text,
+        position -> Integer,
+        service_code -> Text,
+        target_group -> Text,
+        delivery -> Text,
+        years -> Text,
+        indicators -> Text,
+    }
+}
+
+diesel::table! {
+    social_program_events (id) {
+        id -> Text,
+        program_id -> Text,
+        status -> Text,
+        actor_id -> Text,
+        resolution_number -> Nullable<Text>,
+        resolution_date -> Nullable<Date>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    social_program_comments (id) {
+        id -> Text,
+        program_id -> Text,
+        author_id -> Text,
+        author_kind -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        answer -> Nullable<Text>,
+        accepted -> Nullable<Bool>,
+        answered_by -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    social_program_evaluations (program_id, year) {
+        program_id -> Text,
+        year -> Integer,
+        report -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(requests -> residents (resident_id));
 diesel::joinable!(requests -> services (service_id));
 diesel::joinable!(request_events -> requests (request_id));
@@ -813,6 +905,11 @@ diesel::joinable!(benchmark_rounds -> benchmark_groups (group_id));
 diesel::joinable!(benchmark_values -> benchmark_rounds (round_id));
 diesel::joinable!(corrective_events -> corrective_actions (action_id));
 diesel::joinable!(corrective_reminders -> corrective_actions (action_id));
+diesel::joinable!(social_programs -> municipalities (municipality));
+diesel::joinable!(social_program_services -> social_programs (program_id));
+diesel::joinable!(social_program_events -> social_programs (program_id));
+diesel::joinable!(social_program_comments -> social_programs (program_id));
+diesel::joinable!(social_program_evaluations -> social_programs (program_id));
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities,
     residents,
@@ -866,5 +963,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     benchmark_values,
     corrective_actions,
     corrective_events,
-    corrective_reminders
+    corrective_reminders,
+    diagnoses,
+    social_programs,
+    social_program_services,
+    social_program_events,
+    social_program_comments,
+    social_program_evaluations
 );

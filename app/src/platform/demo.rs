@@ -255,6 +255,18 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             conn,
             &[(SOCHACZEW, organizer.clone()), (BRZEZINY, brzeziny_org), (lowicz, lowicz_org)],
         )?;
+        // The social services program, consulted, adopted and evaluated.
+        let council = actor_of(conn, "council@sochaczew.example")?;
+        let ngo = actor_of(conn, "ngo@sochaczew.example")?;
+        super::demo_social::seed(
+            conn,
+            super::demo_social::Cast {
+                organizer: &organizer,
+                council: &council,
+                resident: &resident,
+                ngo: &ngo,
+            },
+        )?;
         Ok(())
     })
     .map_err(|e| match e {
@@ -324,6 +336,7 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             task: "Świadczenie usług opiekuńczych dla seniorów w ich domach.".into(),
             service_code: Some("UO".into()),
             program_id: None,
+            program_service_id: None,
             financing: "co_financing".into(),
             funds_grosze: 40_000_000,
             period_start: chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("date"),
@@ -367,6 +380,7 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
         agreements::AgreementInput {
             organization_id: org.id,
             competition_id: None,
+            program_service_id: None,
             title: Some("Klub Integracji Społecznej — trening pracy".into()),
             mode: "partnership".into(),
             financing: "co_financing".into(),

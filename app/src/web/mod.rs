@@ -11,6 +11,7 @@ pub mod community;
 pub mod contracting;
 pub mod extract;
 pub mod plans;
+pub mod social;
 pub mod view;
 pub mod window;
 
@@ -34,6 +35,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     contracting::api(cfg);
     community::api(cfg);
     assessment::api(cfg);
+    social::api(cfg);
 }
 
 /// The route table of the pages. Literal paths come before the patterns
@@ -43,6 +45,7 @@ pub fn page_routes(cfg: &mut web::ServiceConfig) {
     contracting::pages(cfg);
     community::pages(cfg);
     assessment::pages(cfg);
+    social::pages(cfg);
     account::pages(cfg);
     window::pages(cfg);
     plans::pages(cfg);

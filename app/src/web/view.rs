@@ -96,6 +96,7 @@ impl View {
                 "manage_competitions": a.role == Role::Organizer,
                 "community": staff,
                 "assessment": staff && a.municipality.is_some(),
+                "social": a.municipality.is_some() && a.role != Role::Commission,
                 "organization": a.role == Role::Ngo,
                 "forum": staff || a.role == Role::Ngo,
             });
@@ -401,6 +402,7 @@ mod tests {
             include_str!("contracting/competitions.rs"),
             include_str!("contracting/organizations.rs"),
             include_str!("contracting/programs.rs"),
+            include_str!("social.rs"),
         ];
         for source in sources {
             for part in source.split("done=flash-").skip(1) {

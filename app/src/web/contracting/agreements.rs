@@ -199,6 +199,8 @@ struct AgreementForm {
     capacity_unit: Option<String>,
     #[serde(default)]
     capacity_per_year: Option<Count>,
+    #[serde(default)]
+    program_service_id: Option<String>,
 }
 
 fn tranches(rows: YearAmounts) -> Vec<Tranche> {
@@ -215,6 +217,7 @@ impl From<AgreementForm> for AgreementInput {
         AgreementInput {
             organization_id: f.organization_id,
             competition_id: None,
+            program_service_id: f.program_service_id,
             title: f.title,
             mode: f.mode,
             financing: f.financing,

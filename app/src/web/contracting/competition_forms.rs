@@ -25,6 +25,8 @@ pub struct CompetitionForm {
     #[serde(default)]
     pub program_id: Option<String>,
     #[serde(default)]
+    pub program_service_id: Option<String>,
+    #[serde(default)]
     pub financing: String,
     #[serde(default)]
     pub funds: Zloty,
@@ -63,6 +65,7 @@ impl From<CompetitionForm> for CompetitionInput {
             task: f.task,
             service_code: f.service_code,
             program_id: f.program_id,
+            program_service_id: f.program_service_id,
             financing: f.financing,
             funds_grosze: f.funds.0,
             period_start: f.period_start,

@@ -1,0 +1,10 @@
+DROP INDEX agreements_program_service_idx;
+DROP INDEX competitions_program_service_idx;
+ALTER TABLE agreements DROP COLUMN program_service_id;
+ALTER TABLE competitions DROP COLUMN program_service_id;
+DROP TABLE social_program_evaluations;
+DROP TABLE social_program_comments;
+DROP TABLE social_program_events;
+DROP TABLE social_program_services;
+DROP TABLE social_programs;
+DROP TABLE diagnoses;
