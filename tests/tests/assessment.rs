@@ -11,15 +11,15 @@ use serde_json::{json, Value};
 
 /// Records inserted as the modules would have left them, with dates in
 /// the past that the API does not let a test choose.
-struct Fixture<'a> {
+pub(crate) struct Fixture<'a> {
     app: &'a TestApp,
     n: u32,
     /// One catalogue service per municipality, shared by its agreements.
-    services: std::collections::HashMap<String, String>,
+    pub(crate) services: std::collections::HashMap<String, String>,
 }
 
 impl<'a> Fixture<'a> {
-    fn new(app: &'a TestApp) -> Fixture<'a> {
+    pub(crate) fn new(app: &'a TestApp) -> Fixture<'a> {
         Fixture {
             app,
             n: 0,
@@ -27,19 +27,19 @@ impl<'a> Fixture<'a> {
         }
     }
 
-    fn sql(&self, sql: &str) {
+    pub(crate) fn sql(&self, sql: &str) {
         let mut conn = self.app.state.pool.get().unwrap();
         diesel::sql_query(sql)
             .execute(&mut conn)
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
     }
 
-    fn id(&mut self, prefix: &str) -> String {
+    pub(crate) fn id(&mut self, prefix: &str) -> String {
         self.n += 1;
         format!("{prefix}-{}-{}", self.n, uuid::Uuid::new_v4().simple())
     }
 
-    fn resident(&mut self, m: &str) -> String {
+    pub(crate) fn resident(&mut self, m: &str) -> String {
         let id = self.id("res");
         self.sql(&format!(
             "INSERT INTO residents (id, municipality, first_name, last_name, address, created_at) \
@@ -50,7 +50,7 @@ impl<'a> Fixture<'a> {
 
     /// A plan applied for on `applied`, approved on `approved` (or not),
     /// of a new resident; `coordinator` a user id.
-    fn plan(
+    pub(crate) fn plan(
         &mut self,
         m: &str,
         coordinator: &str,
@@ -74,7 +74,7 @@ impl<'a> Fixture<'a> {
         (id, resident)
     }
 
-    fn close(&mut self, plan: &str, actor: &str, on: &str, outcome: &str) {
+    pub(crate) fn close(&mut self, plan: &str, actor: &str, on: &str, outcome: &str) {
         self.sql(&format!(
             "UPDATE plans SET status = 'closed', outcome = '{outcome}' WHERE id = '{plan}'"
         ));
@@ -85,7 +85,7 @@ impl<'a> Fixture<'a> {
         ));
     }
 
-    fn routed_request(&mut self, m: &str, by: &str, filed: &str, days: i64) {
+    pub(crate) fn routed_request(&mut self, m: &str, by: &str, filed: &str, days: i64) {
         let resident = self.resident(m);
         let id = self.id("req");
         self.sql(&format!(
@@ -102,7 +102,7 @@ impl<'a> Fixture<'a> {
         ));
     }
 
-    fn organization(&mut self, m: &str, name: &str) -> String {
+    pub(crate) fn organization(&mut self, m: &str, name: &str) -> String {
         let id = self.id("org");
         self.sql(&format!(
             "INSERT INTO organizations (id, municipality, name, legal_form, nip, regon, address, postal_code, city, email, alerts, created_at) \
@@ -114,7 +114,7 @@ impl<'a> Fixture<'a> {
 
     /// An agreement for 2025 with places, a 2025 tranche (grosze), and
     /// `people` recipients with an item of 10 hours a month all year.
-    fn agreement(
+    pub(crate) fn agreement(
         &mut self,
         m: &str,
         by: &str,
@@ -155,7 +155,7 @@ impl<'a> Fixture<'a> {
         id
     }
 
-    fn service(&mut self, m: &str) -> String {
+    pub(crate) fn service(&mut self, m: &str) -> String {
         let id = self.id("svc");
         self.sql(&format!(
             "INSERT INTO services (id, municipality, code, name, area, standard, variant, phase, fee_rule, access_criteria, active, \
@@ -170,7 +170,7 @@ impl<'a> Fixture<'a> {
 /// closed (4 with employment, 3 with goals achieved), 6 requests routed
 /// after 1..6 days, agreement A1 (6 people, 10 places, 120,000 zł) and A2
 /// (3 people: suppressed, 30,000 zł). Brzeziny: 5 plans, all on time.
-fn seed(app: &TestApp, coordinator_s: &str, coordinator_b: &str) -> (String, String) {
+pub(crate) fn seed(app: &TestApp, coordinator_s: &str, coordinator_b: &str) -> (String, String) {
     let mut f = Fixture::new(app);
     let mut plans = vec![];
     for i in 0..15 {

@@ -18,6 +18,7 @@ mod pages;
 mod password;
 mod plans;
 mod schema;
+mod social;
 mod surveys;
 mod synth;
 mod window;
