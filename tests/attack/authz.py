@@ -19,6 +19,7 @@ KIND_OF_SEGMENT = {
     "organizations": "organization", "plans": "plan", "programs": "program",
     "requests": "request", "residents": "resident", "services": "service", "users": "user",
     "threads": "thread", "posts": "post", "communities": "community",
+    "social-programs": "social_program", "diagnoses": "diagnosis",
 }
 
 

@@ -224,6 +224,18 @@ def build(base):
     w.rec("agreement", "other_org", ag2["id"], SOCHACZEW)
     agb = must(org_b.post("/api/v1/agreements", agreement_json(ob["id"])), "agreement b")
     w.rec("agreement", "other", agb["id"], BRZEZINY)
+    # The social services program and its diagnosis: the demo's, and a
+    # draft of each in Brzeziny.
+    sp = must(org_s.get("/api/v1/social-programs"), "social programs")["items"]
+    w.rec("social_program", "own", sp[0]["id"], SOCHACZEW)
+    spb = must(org_b.post("/api/v1/social-programs", {"title": "Program Brzeziny", "year_from": year(),
+                                                      "year_to": year()}), "social program b")
+    w.rec("social_program", "other", spb["id"], BRZEZINY)
+    dg = must(org_s.get("/api/v1/diagnoses"), "diagnoses")["items"]
+    w.rec("diagnosis", "own", dg[0]["id"], SOCHACZEW)
+    dgb = must(org_b.post("/api/v1/diagnoses", {"title": "Diagnoza Brzeziny", "period_from": "%d-01-01" % year(),
+                                                "period_to": "%d-12-31" % year()}), "diagnosis b")
+    w.rec("diagnosis", "other", dgb["id"], BRZEZINY)
     # Community work and the forum.
     comms = must(w.users["community_organizer"].get("/api/v1/community/communities"), "communities")["items"]
     w.rec("community", "own", comms[0]["id"], SOCHACZEW)
@@ -245,7 +257,8 @@ def build(base):
     for kind in list(w.records):
         w.records[kind]["random"] = random_id()
     for teryt, names in ((SOCHACZEW, ["Malinowski", "Zając", "Kowalska"]), (BRZEZINY, ["Brzezińska", "Fundacja Brzeziny",
-                                                                                          "Osiedle Brzeziny", "Wątek Brzeziny"])):
+                                                                                          "Osiedle Brzeziny", "Wątek Brzeziny",
+                                                                                          "Program Brzeziny", "Diagnoza Brzeziny"])):
         w.markers[teryt].update(names)
     return w
 

@@ -168,6 +168,27 @@ RULES = {
     "GET /api/v1/corrective-actions/suggested": R({"organizer"}),
     "GET /api/v1/corrective-actions/{id}": R(STAFF, {"admin"}),
     "POST /api/v1/corrective-actions/{id}/transition": R({"organizer"}),
+    # The social services program (issue 9): published documents of the
+    # municipality for every one of its users (drafts for staff and the
+    # council only); figures for staff and the council; the public list.
+    "GET /api/v1/diagnoses": R("*"),
+    "POST /api/v1/diagnoses": R({"organizer"}),
+    "GET /api/v1/diagnoses/{id}": R("*"),
+    "PATCH /api/v1/diagnoses/{id}": R({"organizer"}),
+    "POST /api/v1/diagnoses/{id}/publish": R({"organizer"}),
+    "GET /api/v1/social-programs": R("*"),
+    "POST /api/v1/social-programs": R({"organizer"}),
+    "GET /api/v1/public/social-programs": R("*", public=True),
+    "GET /api/v1/social-programs/{id}": R("*"),
+    "PATCH /api/v1/social-programs/{id}": R({"organizer"}),
+    "POST /api/v1/social-programs/{id}/transition": R({"organizer", "council"}),
+    "POST /api/v1/social-programs/{id}/comments": R({"resident", "ngo", "organizer"}),
+    "POST /api/v1/social-programs/{id}/comments/{cid}/answer": R({"organizer"}),
+    "GET /api/v1/social-programs/{id}/consultation-report": R("*"),
+    "POST /api/v1/social-programs/{id}/amendments": R({"organizer"}),
+    "GET /api/v1/social-programs/{id}/progress": R(STAFF - {"commission"}, {"admin"}),
+    "GET /api/v1/social-programs/{id}/evaluations/{year}": R(STAFF - {"commission"}, {"admin"}),
+    "POST /api/v1/social-programs/{id}/evaluations/{year}": R({"organizer"}),
 }
 
 
@@ -200,7 +221,7 @@ def cross_municipality_public(path):
     """Reads whose answers may carry every municipality's (public) records."""
     p = path.split("?")[0]
     return p in ("/api/v1/municipalities", "/api/v1/openapi.json", "/api/v1/public/competitions",
-                 "/api/v1/ocds/releases", "/api/v1/benchmarks") or (
+                 "/api/v1/ocds/releases", "/api/v1/benchmarks", "/api/v1/public/social-programs") or (
         p.startswith("/api/v1/competitions/") and p.endswith("/results"))
 
 
@@ -228,6 +249,8 @@ def with_query(key, url):
         return url + "?indicator=ipus_drawn_up_30d&period=%d" % (fx.year() - 1)
     if key == "GET /api/v1/corrective-actions/suggested":
         return url + "?period=%d" % (fx.year() - 1)
+    if key == "GET /api/v1/social-programs/{id}/progress":
+        return url + "?year=%d" % (fx.year() - 1)
     return url
 
 
@@ -313,6 +336,17 @@ def body_for(key, world, principal, rid):
                                             "plan": "Plan intruza", "due_date": fx.today(30)},
         "POST /api/v1/corrective-actions/{id}/transition": {"to": "dropped", "note": "intruz"},
         "POST /api/v1/competitions/{id}/publish": None,
+        "POST /api/v1/diagnoses": {"title": "Diagnoza intruza", "period_from": "%d-01-01" % y,
+                                   "period_to": "%d-12-31" % y},
+        "PATCH /api/v1/diagnoses/{id}": {"needs": "Przejęte potrzeby"},
+        "POST /api/v1/diagnoses/{id}/publish": None,
+        "POST /api/v1/social-programs": {"title": "Program intruza", "year_from": y, "year_to": y},
+        "PATCH /api/v1/social-programs/{id}": {"title": "Przejęty program"},
+        "POST /api/v1/social-programs/{id}/transition": {"to": "consultation"},
+        "POST /api/v1/social-programs/{id}/comments": {"body": "Uwaga intruza."},
+        "POST /api/v1/social-programs/{id}/comments/{cid}/answer": {"answer": "Odpowiedź intruza.", "accepted": True},
+        "POST /api/v1/social-programs/{id}/amendments": None,
+        "POST /api/v1/social-programs/{id}/evaluations/{year}": None,
         "POST /api/v1/plans/{id}/consent-request": None,
     }
     return b.get(key, {})

@@ -306,9 +306,9 @@ async fn program_progress(
 async fn program_evaluation(
     st: Data,
     user: ApiUser,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (id, year) = path.into_inner();
+    let (id, year) = path_year(path)?;
     Ok(HttpResponse::Ok().json(
         st.db(move |c| evaluation::evaluation(c, &user.0, &id, year))
             .await?,
@@ -322,13 +322,23 @@ async fn program_evaluation(
 async fn publish_evaluation(
     st: Data,
     user: ApiUser,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
-    let (id, year) = path.into_inner();
+    let (id, year) = path_year(path)?;
     Ok(created(
         &st.tx(move |c| evaluation::publish(c, &user.0, &id, year))
             .await?,
     ))
+}
+
+/// A program's id and a year from the path; a year that is no number names
+/// no evaluation (404).
+fn path_year(path: web::Path<(String, String)>) -> AppResult<(String, i32)> {
+    let (id, year) = path.into_inner();
+    let year = year
+        .parse()
+        .map_err(|_| AppError::from(cus_db::DomainError::NotFound))?;
+    Ok((id, year))
 }
 
 // --- the pages ----------------------------------------------------------
@@ -912,10 +922,10 @@ async fn evaluation_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<(String, i32)>,
+    path: web::Path<(String, String)>,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    let (id, year) = path.into_inner();
+    let (id, year) = path_year(path)?;
     let (p, e) = st
         .db(move |c| {
             let p = programs::get(c, &actor, &id)?;

@@ -131,24 +131,41 @@ async fn ocds_releases(st: Data, q: web::Query<MunicipalityQuery>) -> AppResult<
     Ok(HttpResponse::Ok().json(package))
 }
 
+/// The social services program's services an agreement or competition may
+/// name, for the forms' choice: `[{id, label}]`.
+pub fn program_services(
+    c: &mut cus_db::DbConn,
+    actor: &cus_db::Actor,
+) -> cus_db::DomainResult<Vec<Value>> {
+    Ok(
+        crate::social::programs::service_choices(c, actor.home()?)?
+            .into_iter()
+            .map(|(id, label)| json!({"id": id, "label": label}))
+            .collect(),
+    )
+}
+
 async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    let (list, orgs) = st
+    let (list, orgs, services) = st
         .db(move |c| {
             let list = agreements::list(c, &actor)?;
-            let orgs = if actor.role == Role::Organizer {
-                organizations::list(c, &actor)?
+            let (orgs, services) = if actor.role == Role::Organizer {
+                (
+                    organizations::list(c, &actor)?,
+                    program_services(c, &actor)?,
+                )
             } else {
-                vec![]
+                (vec![], vec![])
             };
-            Ok((list, orgs))
+            Ok((list, orgs, services))
         })
         .await?;
     let view = View::new(&req, Some(&user));
     Ok(view.render(
         "agreements",
         "agreements-title",
-        json!({"agreements": list, "organizations": orgs, "can_create": user.actor.role == Role::Organizer, "modes": agreements::MODES}),
+        json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": user.actor.role == Role::Organizer, "modes": agreements::MODES}),
     ))
 }
 
@@ -339,15 +356,16 @@ async fn agreement_act(
             let view = View::new(&req, Some(&user));
             if action == "create" {
                 let actor = user.actor.clone();
-                let (list, orgs) = st
+                let (list, orgs, services) = st
                     .db(move |c| {
                         Ok((
                             agreements::list(c, &actor)?,
                             organizations::list(c, &actor)?,
+                            program_services(c, &actor)?,
                         ))
                     })
                     .await?;
-                let data = json!({"agreements": list, "organizations": orgs, "can_create": true, "modes": agreements::MODES, "values": values(&form.typed)});
+                let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::MODES, "values": values(&form.typed)});
                 return view.form_error(e, "agreements", "agreements-title", data);
             }
             let mut data = agreement_data(&st, &user, id).await?;

@@ -325,8 +325,15 @@ async fn results(st: Data, path: web::Path<String>) -> AppResult<HttpResponse> {
 async fn manage_data(st: &Data, user: &PageUser) -> AppResult<Value> {
     user.actor.require(&[Role::Organizer])?;
     let actor = user.actor.clone();
-    let list = st.db(move |c| competitions::list(c, &actor)).await?;
-    Ok(json!({"competitions": list, "financing": competitions::FINANCING}))
+    let (list, services) = st
+        .db(move |c| {
+            Ok((
+                competitions::list(c, &actor)?,
+                super::agreements::program_services(c, &actor)?,
+            ))
+        })
+        .await?;
+    Ok(json!({"competitions": list, "financing": competitions::FINANCING, "program_services": services}))
 }
 
 async fn manage_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
