@@ -216,3 +216,80 @@ test('an organizer finds Sochaczew below the group and opens a corrective action
   if (new Date().getMonth() >= 6) assert.ok(await page.getByText('poprawa').first().isVisible());
   await context.close();
 });
+
+test('an organizer drafts a social services program, a resident comments, the council adopts it', async () => {
+  const year = new Date().getFullYear();
+  const org = await browser.newContext();
+  const page = await org.newPage();
+  await signIn(page, 'organizer@sochaczew.example');
+  await page.getByRole('link', { name: 'Program usług społecznych' }).click();
+  await assertLabelled(page);
+  // The demo's adopted program and its published evaluation: planned against actual.
+  await page.getByRole('link', { name: /Program usług społecznych Gminy Miasta Sochaczew/ }).click();
+  await page.getByRole('link', { name: `Ocena za rok ${year - 1}` }).click();
+  const care = page.getByRole('row').filter({ hasText: 'Usługi opiekuńcze' }).first();
+  assert.match(await care.textContent(), /300\u00a0000,00\u00a0zł/);
+  assert.ok(await page.getByText(/Ocena opublikowana/).isVisible());
+  // A new program from the page, resting on the published diagnosis.
+  await page.goto(`${base}/social-programs`);
+  await page.getByLabel('Tytuł programu').fill('Program usług społecznych — test przeglądarki');
+  await page.getByLabel('Od roku').fill(String(year + 1));
+  await page.getByLabel('Do roku').fill(String(year + 2));
+  await page.getByLabel('Diagnoza, na której opiera się program').selectOption({ index: 1 });
+  await page.getByLabel('Cele').fill('Opieka wytchnieniowa dla rodzin');
+  await page.getByRole('button', { name: 'Zapisz' }).click();
+  assert.ok(await page.getByRole('status').isVisible());
+  await assertLabelled(page);
+  // A planned service: a bad row comes back with the reason, nothing lost.
+  await page.getByLabel('Usługa z katalogu').selectOption('UO');
+  await page.getByLabel('Grupa docelowa').fill('Rodziny opiekujące się seniorami');
+  await page.getByLabel('otwarty konkurs ofert').check();
+  await page.getByLabel('Plan na lata').fill(`${year + 1} | dużo`);
+  await page.getByRole('button', { name: 'Dodaj usługę' }).click();
+  assert.ok(await page.getByRole('alert').first().isVisible());
+  assert.equal(await page.getByLabel('Grupa docelowa').inputValue(), 'Rodziny opiekujące się seniorami');
+  await page.getByLabel('Plan na lata').fill(`${year + 1} | 20 | 800 | 100 000\n${year + 2} | 24 | 900 | 110 000`);
+  await page.getByLabel('otwarty konkurs ofert').check();
+  await page.getByLabel(/Koszt na odbiorcę/).check();
+  await page.getByRole('button', { name: 'Dodaj usługę' }).click();
+  assert.ok(await page.getByText('100\u00a0000,00\u00a0zł').first().isVisible());
+  await page.getByRole('button', { name: 'Skieruj do konsultacji' }).click();
+  assert.ok(await page.getByText('w konsultacjach').first().isVisible());
+  const programUrl = page.url().split('?')[0];
+  // A resident comments during the consultation.
+  const res = await browser.newContext();
+  const rp = await res.newPage();
+  await signIn(rp, 'resident@sochaczew.example');
+  await rp.goto(programUrl);
+  await rp.getByLabel('Twoja uwaga do projektu').fill('Proszę o dyżur także w weekendy.');
+  await rp.getByRole('button', { name: 'Wyślij' }).click();
+  assert.ok(await rp.getByText('Proszę o dyżur także w weekendy.').isVisible());
+  await res.close();
+  // The organizer answers it and submits the draft to the council.
+  await page.goto(programUrl);
+  await page.getByLabel('Odpowiedź', { exact: true }).fill('Uwzględniono: dyżur weekendowy raz w miesiącu.');
+  await page.getByLabel('Uwaga uwzględniona').check();
+  await page.getByRole('button', { name: 'Zapisz odpowiedź' }).click();
+  await page.getByRole('button', { name: 'Przekaż radzie gminy' }).click();
+  assert.ok(await page.getByText('przekazany radzie').first().isVisible());
+  await org.close();
+  // The council adopts it with its resolution.
+  const council = await browser.newContext();
+  const cp = await council.newPage();
+  await signIn(cp, 'council@sochaczew.example');
+  await cp.goto(programUrl);
+  await assertLabelled(cp);
+  await cp.getByLabel('Numer uchwały').fill(`XX/200/${year}`);
+  await cp.getByLabel('Data uchwały').fill(new Date().toISOString().slice(0, 10));
+  await cp.getByRole('button', { name: 'Uchwal' }).click();
+  assert.ok(await cp.getByText(`XX/200/${year}`).first().isVisible());
+  await cp.screenshot({ path: join(tmpdir(), 'cus-social-program.png'), fullPage: true });
+  await council.close();
+  // Published for everyone, without the comment's author.
+  const anon = await browser.newContext();
+  const ap = await anon.newPage();
+  await ap.goto(`${base}/public/social-programs`);
+  assert.ok(await ap.getByRole('heading', { name: /test przeglądarki/ }).isVisible());
+  assert.equal(await ap.getByText('Proszę o dyżur').count(), 0);
+  await anon.close();
+});
