@@ -267,15 +267,18 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let started = std::time::Instant::now();
             let mut results = 0;
+            // Every municipality's runs share the formulas' inputs, read once.
+            let mut batch = (codes.len() > 1).then(cus::assessment::formulas::Batch::new);
             for m in &codes {
                 let one = std::time::Instant::now();
-                let run = cus::assessment::runs::run_now(
+                let run = cus::assessment::runs::run_in(
                     &mut conn,
                     m,
                     period,
                     None,
                     "manual",
                     state.assessment(),
+                    batch.as_mut(),
                 )
                 .map_err(|e| format!("{m}: {e}"))?;
                 results += run.results;

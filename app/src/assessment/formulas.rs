@@ -2,7 +2,9 @@
 //! platform's records to figures, with the inputs beside every value so a
 //! page can explain it and a test can check it by hand (API.md, "The
 //! indicator dictionary"). Queries are set-based: a few per formula and
-//! municipality, grouped here rather than one per subject.
+//! municipality, grouped here rather than one per subject; in a [`Batch`]
+//! (every municipality, one period) the costliest are read once for all
+//! municipalities, by the same loaders.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cus_db::schema::{
@@ -96,6 +98,28 @@ pub struct Figure {
     pub inputs: Value,
 }
 
+/// What the runs of one batch (every municipality, one period: the
+/// `assess` command, the scheduled job) share: the inputs of the costliest
+/// formulas, read for all municipalities at once by the first run that needs
+/// them, in one grouped query each instead of one per municipality. The
+/// loaders are the ones a lone run uses, without the municipality filter.
+#[derive(Default)]
+pub struct Batch {
+    /// What the loaded inputs were read for; another period or day starts over.
+    key: Option<(Period, NaiveDate)>,
+    closed: Option<HashMap<String, BTreeMap<String, Option<String>>>>,
+    reviewed: Option<HashMap<String, Reviewed>>,
+    routed: Option<HashMap<String, Routed>>,
+    agreements: Option<HashMap<String, Vec<AgreementData>>>,
+    contributions: Option<HashMap<String, Contributions>>,
+}
+
+impl Batch {
+    pub fn new() -> Batch {
+        Batch::default()
+    }
+}
+
 /// What a formula computes over: one municipality and one period.
 pub struct Scope<'a> {
     pub municipality: &'a str,
@@ -106,6 +130,7 @@ pub struct Scope<'a> {
     agreements: Option<Vec<AgreementData>>,
     /// Plans closed in the period and their outcome: two formulas read them.
     closed: Option<BTreeMap<String, Option<String>>>,
+    batch: Option<&'a mut Batch>,
 }
 
 impl<'a> Scope<'a> {
@@ -124,20 +149,29 @@ impl<'a> Scope<'a> {
             today,
             agreements: None,
             closed: None,
+            batch: None,
         }
     }
 
+    /// The scope of one run of `batch`: its formulas read the batch's inputs.
+    pub fn in_batch(mut self, batch: &'a mut Batch) -> Scope<'a> {
+        let key = Some((self.period, self.today));
+        if batch.key != key {
+            *batch = Batch {
+                key,
+                ..Batch::default()
+            };
+        }
+        self.batch = Some(batch);
+        self
+    }
+
     fn start(&self) -> NaiveDateTime {
-        self.period
-            .first_day()
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
+        start_of(self.period)
     }
 
     fn end(&self) -> NaiveDateTime {
-        (self.period.last_day() + chrono::Duration::days(1))
-            .and_hms_opt(0, 0, 0)
-            .expect("midnight")
+        end_of(self.period)
     }
 
     /// A figure about the municipality itself.
@@ -176,6 +210,49 @@ impl<'a> Scope<'a> {
             suppressed: false,
             inputs: json!({"numerator": numerator, "denominator": denominator}),
         }
+    }
+}
+
+fn start_of(period: Period) -> NaiveDateTime {
+    period.first_day().and_hms_opt(0, 0, 0).expect("midnight")
+}
+
+fn end_of(period: Period) -> NaiveDateTime {
+    (period.last_day() + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .expect("midnight")
+}
+
+/// Inputs keyed by municipality, as a loader returns them.
+type ByMunicipality<T> = HashMap<String, T>;
+type Loader<T> =
+    fn(&mut DbConn, Option<&str>, Period, NaiveDate) -> DomainResult<ByMunicipality<T>>;
+
+/// The scope's municipality's part of what `load` reads: from the batch
+/// (loaded there for every municipality on first use), or read for this
+/// municipality alone.
+fn shared<T: Clone + Default>(
+    conn: &mut DbConn,
+    s: &mut Scope,
+    slot: fn(&mut Batch) -> &mut Option<ByMunicipality<T>>,
+    load: Loader<T>,
+) -> DomainResult<T> {
+    let (municipality, period, today) = (s.municipality, s.period, s.today);
+    match s.batch.as_deref_mut() {
+        Some(batch) => {
+            let slot = slot(batch);
+            if slot.is_none() {
+                *slot = Some(load(conn, None, period, today)?);
+            }
+            Ok(slot
+                .as_ref()
+                .and_then(|all| all.get(municipality))
+                .cloned()
+                .unwrap_or_default())
+        }
+        None => Ok(load(conn, Some(municipality), period, today)?
+            .remove(municipality)
+            .unwrap_or_default()),
     }
 }
 
@@ -227,15 +304,7 @@ fn ipus_drawn_up(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
 /// Plans whose closing falls in the period, and how many closed with one of `outcomes`.
 fn plans_closed(conn: &mut DbConn, s: &mut Scope, outcomes: &[&str]) -> DomainResult<Vec<Figure>> {
     if s.closed.is_none() {
-        let rows: Vec<(String, Option<String>)> = plan_events::table
-            .inner_join(plans::table)
-            .filter(plans::municipality.eq(s.municipality))
-            .filter(plan_events::to_status.eq("closed"))
-            .filter(plan_events::at.ge(s.start()))
-            .filter(plan_events::at.lt(s.end()))
-            .select((plans::id, plans::outcome))
-            .load(conn)?;
-        s.closed = Some(rows.into_iter().collect());
+        s.closed = Some(shared(conn, s, |b| &mut b.closed, load_closed)?);
     }
     let closed = s.closed.as_ref().expect("loaded");
     let hits = closed
@@ -249,26 +318,99 @@ fn plans_closed(conn: &mut DbConn, s: &mut Scope, outcomes: &[&str]) -> DomainRe
     )])
 }
 
-fn plans_reviewed(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
-    let last = s.period.last_day().min(s.today - chrono::Duration::days(1));
-    let due: Vec<(String, Option<NaiveDate>)> = plans::table
-        .filter(plans::municipality.eq(s.municipality))
-        .filter(plans::review_date.ge(s.period.first_day()))
+/// Plans closed in the period (by municipality): plan id → outcome.
+fn load_closed(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+    period: Period,
+    _today: NaiveDate,
+) -> DomainResult<ByMunicipality<BTreeMap<String, Option<String>>>> {
+    let mut query = plan_events::table
+        .inner_join(plans::table)
+        .filter(plan_events::to_status.eq("closed"))
+        .filter(plan_events::at.ge(start_of(period)))
+        .filter(plan_events::at.lt(end_of(period)))
+        .select((plans::municipality, plans::id, plans::outcome))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(plans::municipality.eq(m));
+    }
+    let rows: Vec<(String, String, Option<String>)> = query.load(conn)?;
+    let mut out: ByMunicipality<BTreeMap<String, Option<String>>> = HashMap::new();
+    for (m, id, outcome) in rows {
+        out.entry(m).or_default().insert(id, outcome);
+    }
+    Ok(out)
+}
+
+/// Approved plans whose review fell due in the period (up to yesterday),
+/// with their review date, and the first review of each that had one.
+#[derive(Debug, Clone, Default)]
+struct Reviewed {
+    due: Vec<(String, Option<NaiveDate>)>,
+    first_review: HashMap<String, NaiveDate>,
+}
+
+fn load_reviewed(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+    period: Period,
+    today: NaiveDate,
+) -> DomainResult<ByMunicipality<Reviewed>> {
+    let last = period.last_day().min(today - chrono::Duration::days(1));
+    let mut query = plans::table
+        .filter(plans::review_date.ge(period.first_day()))
         .filter(plans::review_date.le(last))
         .filter(plans::approved_at.is_not_null())
-        .select((plans::id, plans::review_date))
-        .load(conn)?;
-    let ids: Vec<&String> = due.iter().map(|(id, _)| id).collect();
-    let reviews: Vec<(String, NaiveDateTime)> = plan_events::table
-        .filter(plan_events::plan_id.eq_any(&ids))
-        .filter(plan_events::to_status.eq("review"))
-        .select((plan_events::plan_id, plan_events::at))
-        .load(conn)?;
+        .select((plans::municipality, plans::id, plans::review_date))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(plans::municipality.eq(m));
+    }
+    let due: Vec<(String, String, Option<NaiveDate>)> = query.load(conn)?;
+    let reviews: Vec<(String, NaiveDateTime)> = match municipality {
+        // One municipality's few plans: looked up by id.
+        Some(_) => {
+            let ids: Vec<&String> = due.iter().map(|(_, id, _)| id).collect();
+            plan_events::table
+                .filter(plan_events::plan_id.eq_any(ids))
+                .filter(plan_events::to_status.eq("review"))
+                .select((plan_events::plan_id, plan_events::at))
+                .load(conn)?
+        }
+        // Every municipality's: the same plans as a subquery (no bind limit).
+        None => plan_events::table
+            .filter(
+                plan_events::plan_id.eq_any(
+                    plans::table
+                        .filter(plans::review_date.ge(period.first_day()))
+                        .filter(plans::review_date.le(last))
+                        .filter(plans::approved_at.is_not_null())
+                        .select(plans::id),
+                ),
+            )
+            .filter(plan_events::to_status.eq("review"))
+            .select((plan_events::plan_id, plan_events::at))
+            .load(conn)?,
+    };
     let mut first_review: HashMap<String, NaiveDate> = HashMap::new();
     for (id, at) in reviews {
         let e = first_review.entry(id).or_insert(at.date());
         *e = (*e).min(at.date());
     }
+    let mut out: ByMunicipality<Reviewed> = HashMap::new();
+    for (m, id, review) in due {
+        let r = out.entry(m).or_default();
+        if let Some(d) = first_review.get(&id) {
+            r.first_review.insert(id.clone(), *d);
+        }
+        r.due.push((id, review));
+    }
+    Ok(out)
+}
+
+fn plans_reviewed(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure>> {
+    let Reviewed { due, first_review } = shared(conn, s, |b| &mut b.reviewed, load_reviewed)?;
     let on_time = due
         .iter()
         .filter(|(id, review)| {
@@ -285,20 +427,41 @@ fn plans_reviewed(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
     )])
 }
 
-fn routing_days(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
-    let rows: Vec<(String, NaiveDateTime, NaiveDateTime)> = request_events::table
+/// Requests filed in the period that were routed: id → (filed, first routed).
+type Routed = HashMap<String, (NaiveDateTime, NaiveDateTime)>;
+
+fn load_routed(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+    period: Period,
+    _today: NaiveDate,
+) -> DomainResult<ByMunicipality<Routed>> {
+    let mut query = request_events::table
         .inner_join(requests::table)
-        .filter(requests::municipality.eq(s.municipality))
-        .filter(requests::created_at.ge(s.start()))
-        .filter(requests::created_at.lt(s.end()))
+        .filter(requests::created_at.ge(start_of(period)))
+        .filter(requests::created_at.lt(end_of(period)))
         .filter(request_events::status.eq("routed"))
-        .select((requests::id, requests::created_at, request_events::at))
-        .load(conn)?;
-    let mut first: HashMap<String, (NaiveDateTime, NaiveDateTime)> = HashMap::new();
-    for (id, created, at) in rows {
-        let e = first.entry(id).or_insert((created, at));
+        .select((
+            requests::municipality,
+            requests::id,
+            requests::created_at,
+            request_events::at,
+        ))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(requests::municipality.eq(m));
+    }
+    let rows: Vec<(String, String, NaiveDateTime, NaiveDateTime)> = query.load(conn)?;
+    let mut out: ByMunicipality<Routed> = HashMap::new();
+    for (m, id, created, at) in rows {
+        let e = out.entry(m).or_default().entry(id).or_insert((created, at));
         e.1 = e.1.min(at);
     }
+    Ok(out)
+}
+
+fn routing_days(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure>> {
+    let first = shared(conn, s, |b| &mut b.routed, load_routed)?;
     let n = first.len() as i64;
     if suppress_count(n, s.min_group) {
         return Ok(vec![s.municipal(None, true, json!({}))]);
@@ -331,69 +494,105 @@ struct AgreementData {
 
 fn agreement_data<'s>(conn: &mut DbConn, s: &'s mut Scope) -> DomainResult<&'s [AgreementData]> {
     if s.agreements.is_none() {
-        let first = s.period.first_day();
-        let last = s.period.last_day();
-        let rows: Vec<(String, Option<String>, Option<i32>)> = agreements::table
-            .filter(agreements::municipality.eq(s.municipality))
-            .filter(agreements::status.ne("public_comment"))
-            .filter(agreements::start_date.le(last))
-            .filter(agreements::end_date.ge(first))
-            .order(agreements::number)
-            .select((
-                agreements::id,
-                agreements::capacity_unit,
-                agreements::capacity_per_year,
-            ))
-            .load(conn)?;
-        let money: Vec<(String, i64)> = tranches::table
-            .inner_join(agreements::table)
-            .filter(agreements::municipality.eq(s.municipality))
-            .filter(tranches::year.eq(s.period.calendar_year()))
-            .select((tranches::agreement_id, tranches::amount_grosze))
-            .load(conn)?;
-        let mut money_of: HashMap<String, f64> = HashMap::new();
-        let share = s.period.share_of_year(s.period.calendar_year());
-        for (a, amount) in money {
-            *money_of.entry(a).or_default() += amount as f64 * share;
-        }
-        let items: Vec<(Option<String>, String, Option<i32>, NaiveDate, NaiveDate)> =
-            plan_items::table
-                .inner_join(plans::table)
-                .filter(plans::municipality.eq(s.municipality))
-                .filter(plans::approved_at.is_not_null())
-                .filter(plan_items::provider_agreement_id.is_not_null())
-                .filter(plan_items::start_date.le(last))
-                .filter(plan_items::end_date.ge(first))
-                .select((
-                    plan_items::provider_agreement_id,
-                    plans::resident_id,
-                    plan_items::hours_per_month,
-                    plan_items::start_date,
-                    plan_items::end_date,
-                ))
-                .load(conn)?;
-        let mut people: HashMap<String, BTreeSet<String>> = HashMap::new();
-        let mut hours: HashMap<String, i64> = HashMap::new();
-        for (agreement, resident, per_month, from, to) in items {
-            let agreement = agreement.expect("filtered");
-            *hours.entry(agreement.clone()).or_default() +=
-                per_month.unwrap_or(0) as i64 * s.period.months_touched(from, to);
-            people.entry(agreement).or_default().insert(resident);
-        }
-        s.agreements = Some(
-            rows.into_iter()
-                .map(|(id, capacity_unit, capacity_per_year)| AgreementData {
-                    money_grosze: money_of.get(&id).copied().unwrap_or(0.0),
-                    recipients: people.get(&id).map_or(0, |p| p.len() as i64),
-                    hours: hours.get(&id).copied().unwrap_or(0),
-                    id,
-                    capacity_unit,
-                    capacity_per_year,
-                })
-                .collect(),
-        );
+        s.agreements = Some(shared(conn, s, |b| &mut b.agreements, load_agreements)?);
     }
     Ok(s.agreements.as_deref().expect("loaded"))
+}
+
+/// Every municipality's agreements in force during the period (by number),
+/// with their money for the period and the approved plan items of the
+/// municipality's plans linked to them.
+fn load_agreements(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+    period: Period,
+    _today: NaiveDate,
+) -> DomainResult<ByMunicipality<Vec<AgreementData>>> {
+    let first = period.first_day();
+    let last = period.last_day();
+    let mut query = agreements::table
+        .filter(agreements::status.ne("public_comment"))
+        .filter(agreements::start_date.le(last))
+        .filter(agreements::end_date.ge(first))
+        .order(agreements::number)
+        .select((
+            agreements::municipality,
+            agreements::id,
+            agreements::capacity_unit,
+            agreements::capacity_per_year,
+        ))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(agreements::municipality.eq(m));
+    }
+    let rows: Vec<(String, String, Option<String>, Option<i32>)> = query.load(conn)?;
+    let mut query = tranches::table
+        .inner_join(agreements::table)
+        .filter(tranches::year.eq(period.calendar_year()))
+        .select((
+            agreements::municipality,
+            tranches::agreement_id,
+            tranches::amount_grosze,
+        ))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(agreements::municipality.eq(m));
+    }
+    let money: Vec<(String, String, i64)> = query.load(conn)?;
+    let mut money_of: HashMap<(String, String), f64> = HashMap::new();
+    let share = period.share_of_year(period.calendar_year());
+    for (m, a, amount) in money {
+        *money_of.entry((m, a)).or_default() += amount as f64 * share;
+    }
+    let mut query = plan_items::table
+        .inner_join(plans::table)
+        .filter(plans::approved_at.is_not_null())
+        .filter(plan_items::provider_agreement_id.is_not_null())
+        .filter(plan_items::start_date.le(last))
+        .filter(plan_items::end_date.ge(first))
+        .select((
+            plans::municipality,
+            plan_items::provider_agreement_id,
+            plans::resident_id,
+            plan_items::hours_per_month,
+            plan_items::start_date,
+            plan_items::end_date,
+        ))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(plans::municipality.eq(m));
+    }
+    let items: Vec<(
+        String,
+        Option<String>,
+        String,
+        Option<i32>,
+        NaiveDate,
+        NaiveDate,
+    )> = query.load(conn)?;
+    // (municipality of the plan, agreement) → residents, hours
+    let mut people: HashMap<(String, String), BTreeSet<String>> = HashMap::new();
+    let mut hours: HashMap<(String, String), i64> = HashMap::new();
+    for (m, agreement, resident, per_month, from, to) in items {
+        let key = (m, agreement.expect("filtered"));
+        *hours.entry(key.clone()).or_default() +=
+            per_month.unwrap_or(0) as i64 * period.months_touched(from, to);
+        people.entry(key).or_default().insert(resident);
+    }
+    let mut out: ByMunicipality<Vec<AgreementData>> = HashMap::new();
+    for (m, id, capacity_unit, capacity_per_year) in rows {
+        let key = (m, id);
+        let data = AgreementData {
+            money_grosze: money_of.get(&key).copied().unwrap_or(0.0),
+            recipients: people.get(&key).map_or(0, |p| p.len() as i64),
+            hours: hours.get(&key).copied().unwrap_or(0),
+            id: key.1.clone(),
+            capacity_unit,
+            capacity_per_year,
+        };
+        out.entry(key.0).or_default().push(data);
+    }
+    Ok(out)
 }
 
 fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainResult<Vec<Figure>> {
@@ -470,23 +669,7 @@ fn own_contribution(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure
         .iter()
         .map(|a| a.id.clone())
         .collect();
-    let rows: Vec<(String, i64, Option<i64>, i64, i64)> = agreements::table
-        .inner_join(offers::table.on(agreements::offer_id.eq(offers::id.nullable())))
-        .filter(agreements::id.eq_any(&ids))
-        .select((
-            agreements::id,
-            offers::requested_grosze,
-            offers::awarded_grosze,
-            offers::own_contribution_grosze,
-            offers::in_kind_grosze,
-        ))
-        .load(conn)?;
-    let by_id: HashMap<String, (i64, i64)> = rows
-        .into_iter()
-        .map(|(id, requested, awarded, own, in_kind)| {
-            (id, (awarded.unwrap_or(requested), own + in_kind))
-        })
-        .collect();
+    let by_id = shared(conn, s, |b| &mut b.contributions, load_contributions)?;
     Ok(ids
         .into_iter()
         .map(|id| {
@@ -500,6 +683,41 @@ fn own_contribution(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure
             Figure { subject_type: "agreement", subject_id: id, value, suppressed: false, inputs }
         })
         .collect())
+}
+
+/// Agreement id → (public money, own contribution with in-kind), from the offer.
+type Contributions = HashMap<String, (i64, i64)>;
+
+/// The offers' money of every agreement of the municipality (a superset of
+/// those in force, which the formula looks up).
+fn load_contributions(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+    _period: Period,
+    _today: NaiveDate,
+) -> DomainResult<ByMunicipality<Contributions>> {
+    let mut query = agreements::table
+        .inner_join(offers::table.on(agreements::offer_id.eq(offers::id.nullable())))
+        .select((
+            agreements::municipality,
+            agreements::id,
+            offers::requested_grosze,
+            offers::awarded_grosze,
+            offers::own_contribution_grosze,
+            offers::in_kind_grosze,
+        ))
+        .into_boxed();
+    if let Some(m) = municipality {
+        query = query.filter(agreements::municipality.eq(m));
+    }
+    let rows: Vec<(String, String, i64, Option<i64>, i64, i64)> = query.load(conn)?;
+    let mut out: ByMunicipality<Contributions> = HashMap::new();
+    for (m, id, requested, awarded, own, in_kind) in rows {
+        out.entry(m)
+            .or_default()
+            .insert(id, (awarded.unwrap_or(requested), own + in_kind));
+    }
+    Ok(out)
 }
 
 fn report_timeliness(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::formulas::{self, Figure, Scope};
+use super::formulas::{self, Batch, Figure, Scope};
 use super::indicators::{Indicator, READERS};
 use super::*;
 use crate::platform::i18n;
@@ -154,6 +154,18 @@ pub fn compute(
     only: Option<&[String]>,
     settings: Settings,
 ) -> DomainResult<Computed> {
+    compute_in(conn, run, only, settings, None)
+}
+
+/// [`compute`] as one run of `batch` (runs of many municipalities for one
+/// period), whose inputs it reads and fills.
+pub fn compute_in(
+    conn: &mut DbConn,
+    run: &Run,
+    only: Option<&[String]>,
+    settings: Settings,
+    batch: Option<&mut Batch>,
+) -> DomainResult<Computed> {
     let period = Period::parse(&run.period).expect("a run's period is valid");
     let dictionary: Vec<Indicator> = super::indicators::all(conn)?
         .into_iter()
@@ -167,6 +179,9 @@ pub fn compute(
         settings.plan_deadline_days,
         cus_db::today(),
     );
+    if let Some(batch) = batch {
+        scope = scope.in_batch(batch);
+    }
     let mut out = Vec::with_capacity(dictionary.len());
     for indicator in &dictionary {
         let formula = indicator.formula.as_deref().unwrap_or(&indicator.code);
@@ -188,11 +203,10 @@ pub fn compute(
 
 /// Stores a run's figures as the latest results and finishes the run.
 pub fn store(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<Run> {
-    let mut stored = 0;
-    for (code, figures) in computed {
+    for (code, _) in computed {
         supersede_all(conn, &run.municipality, code, &run.period)?;
-        stored += insert(conn, run, code, figures)?;
     }
+    let stored = insert(conn, run, computed)?;
     diesel::update(assessment_runs::table.find(&run.id))
         .set((
             assessment_runs::status.eq("done"),
@@ -215,43 +229,67 @@ pub fn fail(conn: &mut DbConn, run_id: &str, error: &str) -> DomainResult<()> {
     Ok(())
 }
 
-fn insert(
-    conn: &mut DbConn,
-    run: &Run,
-    indicator: &str,
-    figures: &[Figure],
-) -> DomainResult<usize> {
+/// A computed result as stored.
+#[derive(Insertable)]
+#[diesel(table_name = assessment_results)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewResult<'a> {
+    id: String,
+    run_id: Option<&'a str>,
+    municipality: &'a str,
+    indicator: &'a str,
+    period: &'a str,
+    subject_type: &'a str,
+    subject_id: &'a str,
+    value_centi: Option<i64>,
+    suppressed: bool,
+    inputs: String,
+    latest: bool,
+    computed_at: NaiveDateTime,
+}
+
+/// Inserts every figure of the run: on PostgreSQL in one `COPY` (a run
+/// stores tens of thousands of rows; a multi-row `INSERT` of them spends
+/// as long parsing and binding as writing), on SQLite in bounded batches.
+fn insert(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<usize> {
     let at = now();
+    let rows = computed.iter().flat_map(|(indicator, figures)| {
+        figures.iter().map(move |f| NewResult {
+            id: new_id(),
+            run_id: Some(&run.id),
+            municipality: &run.municipality,
+            indicator,
+            period: &run.period,
+            subject_type: f.subject_type,
+            subject_id: &f.subject_id,
+            value_centi: f.value.map(to_centi),
+            suppressed: f.suppressed,
+            inputs: f.inputs.to_string(),
+            latest: true,
+            computed_at: at,
+        })
+    });
     let mut n = 0;
-    // Bounded batches keep the bind count (12 a row) under SQLite's limit
-    // of 32,766.
-    for chunk in figures.chunks(2500) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|f| {
-                (
-                    assessment_results::id.eq(new_id()),
-                    assessment_results::run_id.eq(Some(&run.id)),
-                    assessment_results::municipality.eq(&run.municipality),
-                    assessment_results::indicator.eq(indicator),
-                    assessment_results::period.eq(&run.period),
-                    assessment_results::subject_type.eq(f.subject_type),
-                    assessment_results::subject_id.eq(&f.subject_id),
-                    assessment_results::value_centi.eq(f.value.map(to_centi)),
-                    assessment_results::suppressed.eq(f.suppressed),
-                    assessment_results::inputs.eq(f.inputs.to_string()),
-                    assessment_results::latest.eq(true),
-                    assessment_results::computed_at.eq(at),
-                )
-            })
-            .collect();
-        // A multi-row insert is written per backend: diesel's MultiConnection
-        // does not take batch inserts.
-        let insert = diesel::insert_into(assessment_results::table).values(rows);
-        n += match conn {
-            DbConn::Sqlite(c) => insert.execute(c)?,
-            DbConn::Pg(c) => insert.execute(c)?,
-        };
+    match conn {
+        DbConn::Pg(c) => {
+            let rows: Vec<NewResult> = rows.collect();
+            if !rows.is_empty() {
+                n += diesel::copy_from(assessment_results::table)
+                    .from_insertable(&rows)
+                    .execute(c)?;
+            }
+        }
+        DbConn::Sqlite(c) => {
+            // Bounded batches keep the bind count (12 a row) under SQLite's
+            // limit of 32,766. A multi-row insert is written per backend:
+            // diesel's MultiConnection does not take batch inserts.
+            let rows: Vec<NewResult> = rows.collect();
+            for chunk in rows.chunks(2500) {
+                n += diesel::insert_into(assessment_results::table)
+                    .values(chunk)
+                    .execute(c)?;
+            }
+        }
     }
     Ok(n)
 }
@@ -565,10 +603,24 @@ pub fn run_now(
     origin: &str,
     settings: Settings,
 ) -> DomainResult<Run> {
+    run_in(conn, municipality, period, only, origin, settings, None)
+}
+
+/// [`run_now`] as one run of `batch`: the runs of every municipality for
+/// one period share their inputs (see [`Batch`]).
+pub fn run_in(
+    conn: &mut DbConn,
+    municipality: &str,
+    period: Period,
+    only: Option<&[String]>,
+    origin: &str,
+    settings: Settings,
+    batch: Option<&mut Batch>,
+) -> DomainResult<Run> {
     let run = cus_db::transaction(conn, |c| {
         claim(c, municipality, period, origin, None, settings)
     })?;
-    match compute(conn, &run, only, settings) {
+    match compute_in(conn, &run, only, settings, batch) {
         Ok(computed) => {
             let started = std::time::Instant::now();
             let stored = cus_db::transaction(conn, |c| store(c, &run, &computed));
@@ -600,14 +652,16 @@ pub fn run_sets(
     let (mut runs, mut results, mut busy) = (0, 0, 0);
     for set in &sets {
         let period = Period::latest_completed(&set.cadence, today);
+        let mut batch = Batch::new();
         for m in &codes {
-            match run_now(
+            match run_in(
                 conn,
                 m,
                 period,
                 Some(&set.indicators),
                 "scheduled",
                 settings,
+                Some(&mut batch),
             ) {
                 Ok(run) => {
                     runs += 1;
