@@ -320,6 +320,36 @@ pub struct ProgramTransition {
     pub consultation_until: Option<NaiveDate>,
 }
 
+/// The fields a program's move carries, checked: a council decision its
+/// resolution's number and a date not in the future; the opening of a
+/// consultation its last day, not past (default: in `default_days`).
+/// Answers that last day. Shared by the cooperation program and the social
+/// services program.
+pub fn check_move(
+    to: &str,
+    resolution_number: Option<&str>,
+    resolution_date: Option<NaiveDate>,
+    consultation_until: Option<NaiveDate>,
+    default_days: i64,
+) -> DomainResult<NaiveDate> {
+    let mut check = Check::new();
+    if to == "adopted" || to == "rejected" {
+        let number = resolution_number.unwrap_or("").trim();
+        check.text("resolution_number", number, 1, 100);
+        match resolution_date {
+            Some(d) => check.require(d <= today(), "resolution_date", "error-date-future"),
+            None => check.fail("resolution_date", "error-required"),
+        }
+    }
+    let until =
+        consultation_until.unwrap_or_else(|| today() + chrono::Duration::days(default_days));
+    if to == "consultation" {
+        check.require(until >= today(), "consultation_until", "error-date-past");
+    }
+    check.finish()?;
+    Ok(until)
+}
+
 /// draft → consultation → submitted → adopted | rejected; rejected → draft.
 /// Only the council adopts or rejects, with its resolution's number and date.
 pub fn transition(
@@ -342,22 +372,13 @@ pub fn transition(
         return Err(DomainError::conflict("error-program-transition"));
     }
     actor.require(who)?;
-    let mut check = Check::new();
-    if input.to == "adopted" || input.to == "rejected" {
-        let number = input.resolution_number.as_deref().unwrap_or("").trim();
-        check.text("resolution_number", number, 1, 100);
-        match input.resolution_date {
-            Some(d) => check.require(d <= today(), "resolution_date", "error-date-future"),
-            None => check.fail("resolution_date", "error-required"),
-        }
-    }
-    let until = input
-        .consultation_until
-        .unwrap_or_else(|| today() + chrono::Duration::days(14));
-    if input.to == "consultation" {
-        check.require(until >= today(), "consultation_until", "error-date-past");
-    }
-    check.finish()?;
+    let until = check_move(
+        &input.to,
+        input.resolution_number.as_deref(),
+        input.resolution_date,
+        input.consultation_until,
+        14,
+    )?;
     let target = programs::table.find(id);
     diesel::update(target)
         .set((

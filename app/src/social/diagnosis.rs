@@ -35,7 +35,8 @@ pub struct Figure {
     pub period_to: NaiveDate,
     /// The records and the rule the figure was computed by.
     pub source: String,
-    #[schema(value_type = Object)]
+    /// A map of counts, or a list of rows (`places_used`,
+    /// `activities_by_community`, `surveys`, `indicator_values`).
     pub data: Value,
     #[serde(default)]
     pub suppressed: Vec<String>,

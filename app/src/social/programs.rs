@@ -734,23 +734,15 @@ pub fn transition(
         _ => return Err(DomainError::field("to", "error-social-program-status")),
     };
     actor.require(who)?;
-    let mut check = Check::new();
+    let until = contracting::programs::check_move(
+        to,
+        input.resolution_number.as_deref(),
+        input.resolution_date,
+        input.consultation_until,
+        21,
+    )?;
     let deciding = to == "adopted" || to == "rejected";
     let number = input.resolution_number.as_deref().unwrap_or("").trim();
-    if deciding {
-        check.text("resolution_number", number, 1, 100);
-        match input.resolution_date {
-            Some(d) => check.require(d <= today(), "resolution_date", "error-date-future"),
-            None => check.fail("resolution_date", "error-required"),
-        }
-    }
-    let until = input
-        .consultation_until
-        .unwrap_or_else(|| today() + chrono::Duration::days(21));
-    if to == "consultation" {
-        check.require(until >= today(), "consultation_until", "error-date-past");
-    }
-    check.finish()?;
     if to == "consultation" && program.services.is_empty() {
         return Err(DomainError::conflict("error-social-program-empty"));
     }

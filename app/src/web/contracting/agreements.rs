@@ -137,12 +137,10 @@ pub fn program_services(
     c: &mut cus_db::DbConn,
     actor: &cus_db::Actor,
 ) -> cus_db::DomainResult<Vec<Value>> {
-    Ok(
-        crate::social::programs::service_choices(c, actor.home()?)?
-            .into_iter()
-            .map(|(id, label)| json!({"id": id, "label": label}))
-            .collect(),
-    )
+    Ok(crate::social::programs::service_choices(c, actor.home()?)?
+        .into_iter()
+        .map(|(id, label)| json!({"id": id, "label": label}))
+        .collect())
 }
 
 async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {

@@ -333,7 +333,9 @@ async fn manage_data(st: &Data, user: &PageUser) -> AppResult<Value> {
             ))
         })
         .await?;
-    Ok(json!({"competitions": list, "financing": competitions::FINANCING, "program_services": services}))
+    Ok(
+        json!({"competitions": list, "financing": competitions::FINANCING, "program_services": services}),
+    )
 }
 
 async fn manage_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
