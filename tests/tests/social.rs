@@ -971,6 +971,15 @@ async fn progress_and_the_yearly_evaluation_against_hand_counts() {
         page.contains("Ocena realizacji programu") && page.contains("120\u{a0}000,00"),
         "{page}"
     );
+    // The program page: planned against actual and the indicators for a year.
+    let (s, page) = browser
+        .get(&format!("/social-programs/{id}?year=2025"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("IPUS opracowane w ciągu 30 dni") && page.contains("<td>80.0 %</td>"),
+        "{page}"
+    );
     let (s, page) = Browser::new(&app).get("/public/social-programs").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("Program usług społecznych 2025–2026") && !page.contains("Anna"));

@@ -329,6 +329,29 @@ fn guarded_map(counts: BTreeMap<String, i64>, min_group: i64) -> (Value, Vec<Str
     (Value::Object(data), suppressed)
 }
 
+/// The rows of a list figure whose `field` counts people: `(key, count,
+/// row)`; a count that could single someone out is withheld (`null`) and
+/// its row's key named.
+fn guarded_rows(
+    rows: Vec<(String, i64, Value)>,
+    field: &str,
+    min_group: i64,
+) -> (Value, Vec<String>) {
+    let mut suppressed = vec![];
+    let list: Vec<Value> = rows
+        .into_iter()
+        .map(|(key, n, mut row)| {
+            let shown = guarded(n, min_group);
+            if shown.is_none() {
+                suppressed.push(key);
+            }
+            row[field] = json!(shown);
+            row
+        })
+        .collect();
+    (Value::Array(list), suppressed)
+}
+
 /// Every figure of a municipality's diagnosis over `from..=to`.
 pub fn compute(
     conn: &mut DbConn,
@@ -512,19 +535,19 @@ pub fn compute(
             recipients.entry(a).or_default().insert(resident);
         }
     }
-    let mut suppressed = vec![];
-    let places: Vec<Value> = running
-        .into_iter()
-        .map(|(id, number, title, unit, capacity)| {
-            let n = recipients.get(&id).map_or(0, |r| r.len() as i64);
-            let shown = guarded(n, min_group);
-            if shown.is_none() {
-                suppressed.push(number.clone());
-            }
-            json!({"agreement_id": id, "number": number, "title": title,
-                   "capacity": capacity, "capacity_unit": unit, "recipients": shown})
-        })
-        .collect();
+    let (places, suppressed) = guarded_rows(
+        running
+            .into_iter()
+            .map(|(id, number, title, unit, capacity)| {
+                let n = recipients.get(&id).map_or(0, |r| r.len() as i64);
+                let row = json!({"agreement_id": id, "number": number, "title": title,
+                                 "capacity": capacity, "capacity_unit": unit});
+                (number, n, row)
+            })
+            .collect(),
+        "recipients",
+        min_group,
+    );
     out.push(figure(
         "places_used",
         "agreements running in the period: capacity per year, and distinct residents with an IPUS item of an approved plan naming the agreement and overlapping the period",
@@ -546,17 +569,17 @@ pub fn compute(
         e.0 += 1;
         e.1 += i64::from(participants);
     }
-    let mut suppressed = vec![];
-    let work: Vec<Value> = by_community
-        .into_iter()
-        .map(|(community, (n, participants))| {
-            let shown = guarded(participants, min_group);
-            if shown.is_none() {
-                suppressed.push(community.clone());
-            }
-            json!({"community": community, "activities": n, "participants": shown})
-        })
-        .collect();
+    let (work, suppressed) = guarded_rows(
+        by_community
+            .into_iter()
+            .map(|(community, (n, participants))| {
+                let row = json!({"community": community, "activities": n});
+                (community, participants, row)
+            })
+            .collect(),
+        "participants",
+        min_group,
+    );
     out.push(figure(
         "activities_by_community",
         "community work activities in the period (activities.day), by community: their number and participants",
@@ -576,17 +599,17 @@ pub fn compute(
     for key in answered {
         *by_survey.entry(key).or_default() += 1;
     }
-    let mut suppressed = vec![];
-    let list: Vec<Value> = by_survey
-        .into_iter()
-        .map(|((id, title), n)| {
-            let shown = guarded(n, min_group);
-            if shown.is_none() {
-                suppressed.push(id.clone());
-            }
-            json!({"survey_id": id, "title": title, "responses": shown})
-        })
-        .collect();
+    let (list, suppressed) = guarded_rows(
+        by_survey
+            .into_iter()
+            .map(|((id, title), n)| {
+                let row = json!({"survey_id": id, "title": title});
+                (id, n, row)
+            })
+            .collect(),
+        "responses",
+        min_group,
+    );
     out.push(figure(
         "surveys",
         "recipient survey responses given in the period, by survey",

@@ -678,6 +678,28 @@ pub fn patch(
     get(conn, actor, id)
 }
 
+/// Changes a draft's list of services (adding, removing): `change` gets
+/// the current list, each keeping its id; the result is checked as a whole.
+pub fn edit_services(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &str,
+    change: impl FnOnce(&mut Vec<ServiceInput>),
+) -> DomainResult<SocialProgram> {
+    let current = get(conn, actor, id)?;
+    let mut list: Vec<ServiceInput> = current.services.iter().map(as_input).collect();
+    change(&mut list);
+    patch(
+        conn,
+        actor,
+        id,
+        SocialProgramPatch {
+            services: Some(list),
+            ..Default::default()
+        },
+    )
+}
+
 /// A planned service as an input that keeps its id.
 pub fn as_input(s: &PlannedService) -> ServiceInput {
     ServiceInput {

@@ -658,7 +658,7 @@ async fn program_data(
                 .unwrap_or_else(|| cus_db::today().year())
                 .clamp(p.row.year_from, p.row.year_to);
             let progress = if crate::social::is_insider(&actor) {
-                Some(evaluation::compute_progress(c, &p.row, year)?)
+                Some(evaluation::compute_evaluation(c, &p.row, year)?)
             } else {
                 None
             };
@@ -764,28 +764,20 @@ async fn program_act(
                     .filter_map(|k| k.strip_prefix("indicator."))
                     .map(str::to_string)
                     .collect();
+                let new = ServiceInput {
+                    id: None,
+                    service_code: f.service_code,
+                    target_group: f.target_group,
+                    delivery: f.delivery,
+                    years: f.years.0,
+                    indicators,
+                };
                 st.tx(move |c| {
-                    let p = programs::get(c, &actor, &i)?;
-                    let mut list: Vec<ServiceInput> =
-                        p.services.iter().map(programs::as_input).collect();
-                    list.push(ServiceInput {
-                        id: None,
-                        service_code: f.service_code,
-                        target_group: f.target_group,
-                        delivery: f.delivery,
-                        years: f.years.0,
-                        indicators,
-                    });
-                    let at = list.len() - 1;
-                    programs::patch(
-                        c,
-                        &actor,
-                        &i,
-                        SocialProgramPatch {
-                            services: Some(list),
-                            ..Default::default()
-                        },
-                    )
+                    let mut at = 0;
+                    programs::edit_services(c, &actor, &i, |list| {
+                        at = list.len();
+                        list.push(new);
+                    })
                     .map_err(|e| renumber(e, at))
                 })
                 .await
@@ -796,20 +788,9 @@ async fn program_act(
         "remove_service" => match form.parse::<ServiceRef>() {
             Ok(f) => st
                 .tx(move |c| {
-                    let p = programs::get(c, &actor, &i)?;
-                    let list: Vec<ServiceInput> = (p.services.iter())
-                        .filter(|s| s.id != f.service_id)
-                        .map(programs::as_input)
-                        .collect();
-                    programs::patch(
-                        c,
-                        &actor,
-                        &i,
-                        SocialProgramPatch {
-                            services: Some(list),
-                            ..Default::default()
-                        },
-                    )
+                    programs::edit_services(c, &actor, &i, |list| {
+                        list.retain(|s| s.id.as_deref() != Some(f.service_id.as_str()))
+                    })
                 })
                 .await
                 .map(|_| None),
