@@ -314,7 +314,8 @@ pub struct ProgramTransition {
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub resolution_date: Option<NaiveDate>,
-    /// When opening the consultation: its last day (default: in 14 days).
+    /// When opening the consultation: its last day (default: in 14 days
+    /// for a cooperation program, 21 for a social services program).
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
     #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
     pub consultation_until: Option<NaiveDate>,
@@ -325,24 +326,20 @@ pub struct ProgramTransition {
 /// consultation its last day, not past (default: in `default_days`).
 /// Answers that last day. Shared by the cooperation program and the social
 /// services program.
-pub fn check_move(
-    to: &str,
-    resolution_number: Option<&str>,
-    resolution_date: Option<NaiveDate>,
-    consultation_until: Option<NaiveDate>,
-    default_days: i64,
-) -> DomainResult<NaiveDate> {
+pub fn check_move(input: &ProgramTransition, default_days: i64) -> DomainResult<NaiveDate> {
+    let to = input.to.as_str();
     let mut check = Check::new();
     if to == "adopted" || to == "rejected" {
-        let number = resolution_number.unwrap_or("").trim();
+        let number = input.resolution_number.as_deref().unwrap_or("").trim();
         check.text("resolution_number", number, 1, 100);
-        match resolution_date {
+        match input.resolution_date {
             Some(d) => check.require(d <= today(), "resolution_date", "error-date-future"),
             None => check.fail("resolution_date", "error-required"),
         }
     }
-    let until =
-        consultation_until.unwrap_or_else(|| today() + chrono::Duration::days(default_days));
+    let until = input
+        .consultation_until
+        .unwrap_or_else(|| today() + chrono::Duration::days(default_days));
     if to == "consultation" {
         check.require(until >= today(), "consultation_until", "error-date-past");
     }
@@ -372,13 +369,7 @@ pub fn transition(
         return Err(DomainError::conflict("error-program-transition"));
     }
     actor.require(who)?;
-    let until = check_move(
-        &input.to,
-        input.resolution_number.as_deref(),
-        input.resolution_date,
-        input.consultation_until,
-        14,
-    )?;
+    let until = check_move(&input, 14)?;
     let target = programs::table.find(id);
     diesel::update(target)
         .set((

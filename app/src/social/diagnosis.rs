@@ -173,6 +173,12 @@ pub fn create(
     get(conn, actor, &id, min_group)
 }
 
+/// The translation key of a figure's label (`requests_by_area` →
+/// `figure-requests-by-area`).
+pub fn label_key(key: &str) -> String {
+    format!("figure-{}", key.replace('_', "-"))
+}
+
 fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<DiagnosisRow> {
     let row: DiagnosisRow = diagnoses::table
         .find(id)
@@ -206,10 +212,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, min_group: i64) -> Domain
         ),
     };
     for f in &mut figures {
-        f.label = i18n::t(
-            &actor.locale,
-            &format!("figure-{}", f.key.replace('_', "-")),
-        );
+        f.label = i18n::t(&actor.locale, &label_key(&f.key));
     }
     Ok(Diagnosis {
         row,

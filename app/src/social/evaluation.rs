@@ -6,7 +6,6 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
-use cus_db::error::OptionalFound;
 use cus_db::schema::{
     agreements, assessment_results, corrective_actions, indicators, municipalities, plan_items,
     plans, services, social_program_evaluations as evaluations, social_programs, tranches,
@@ -93,9 +92,19 @@ pub fn compute_progress(
     row: &SocialProgramRow,
     year: i32,
 ) -> DomainResult<Progress> {
+    let planned = programs::services_of(conn, &row.id, &row.municipality)?;
+    progress_of(conn, row, year, planned)
+}
+
+/// Planned against actual for `year` of the version's services `planned`.
+fn progress_of(
+    conn: &mut DbConn,
+    row: &SocialProgramRow,
+    year: i32,
+    planned_services: Vec<PlannedService>,
+) -> DomainResult<Progress> {
     let period = Period::year(year);
     let (first, last) = (period.first_day(), period.last_day());
-    let planned_services = programs::services_of(conn, &row.id, &row.municipality)?;
     let codes: Vec<String> = planned_services
         .iter()
         .map(|s| s.service_code.clone())
@@ -270,12 +279,15 @@ fn published(conn: &mut DbConn, id: &str, year: i32) -> DomainResult<Option<Eval
         .select((evaluations::report, evaluations::published_at))
         .first(conn)
         .optional()?;
-    Ok(stored.and_then(|(text, at)| {
-        let mut e: Evaluation = serde_json::from_str(&text).ok()?;
-        e.published = true;
-        e.published_at = Some(rfc3339(at));
-        Some(e)
-    }))
+    Ok(stored.and_then(frozen))
+}
+
+/// A published evaluation read back from its stored report.
+fn frozen((text, at): (String, NaiveDateTime)) -> Option<Evaluation> {
+    let mut e: Evaluation = serde_json::from_str(&text).ok()?;
+    e.published = true;
+    e.published_at = Some(rfc3339(at));
+    Some(e)
 }
 
 pub fn compute_evaluation(
@@ -283,8 +295,8 @@ pub fn compute_evaluation(
     row: &SocialProgramRow,
     year: i32,
 ) -> DomainResult<Evaluation> {
-    let progress = compute_progress(conn, row, year)?;
     let planned_services = programs::services_of(conn, &row.id, &row.municipality)?;
+    let progress = progress_of(conn, row, year, planned_services.clone())?;
     let period = year.to_string();
     let dictionary: HashMap<String, (String, String, bool, Option<i64>)> = indicators::table
         .select((
@@ -387,7 +399,7 @@ pub fn compute_evaluation(
             },
         )
         .collect();
-    let program = programs::assemble(conn, None, row.clone())?;
+    let history = programs::history(conn, &row.lineage)?;
     let report = programs::report_of(conn, row)?;
     Ok(Evaluation {
         program_id: row.id.clone(),
@@ -407,8 +419,7 @@ pub fn compute_evaluation(
         services: progress.services,
         indicators: indicators_out,
         corrective_actions: corrective,
-        history: program
-            .history
+        history: history
             .into_iter()
             .map(|h| HistoryOut {
                 version: h.version,
@@ -520,14 +531,14 @@ pub fn public_list(
             .rev()
             .find(|h| h.status == "adopted" && h.version == program.row.version)
             .map_or(program.row.updated_at, |h| h.at);
-        let years: Vec<i32> = evaluations::table
+        let stored: Vec<(String, NaiveDateTime)> = evaluations::table
             .filter(evaluations::program_id.eq(&program.row.id))
             .order(evaluations::year)
-            .select(evaluations::year)
+            .select((evaluations::report, evaluations::published_at))
             .load(conn)?;
         let mut evaluations_out = vec![];
-        for y in years {
-            if let Some(mut e) = published(conn, &program.row.id, y)? {
+        for report in stored {
+            if let Some(mut e) = frozen(report) {
                 for s in &mut e.services {
                     if let Some(n) = s.actual.people {
                         s.actual.people = guarded(n, min_group);
@@ -561,15 +572,4 @@ pub fn public_list(
         });
     }
     Ok(out)
-}
-
-/// Whether `id` is a version the public may see (for the public page's
-/// links): adopted or superseded.
-pub fn is_public(conn: &mut DbConn, id: &str) -> DomainResult<bool> {
-    let status: String = social_programs::table
-        .find(id)
-        .select(social_programs::status)
-        .get_result(conn)
-        .found()?;
-    Ok(["adopted", "superseded"].contains(&status.as_str()))
 }

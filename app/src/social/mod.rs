@@ -23,16 +23,6 @@ pub const DELIVERY: [&str; 5] = [
     "partnership",
 ];
 
-/// A program's statuses; `superseded` is set by the adoption of an amendment.
-pub const STATUSES: [&str; 6] = [
-    "draft",
-    "consultation",
-    "submitted",
-    "adopted",
-    "rejected",
-    "superseded",
-];
-
 /// A program covers at most this many years, within these bounds.
 pub const MAX_YEARS: i32 = 10;
 pub const MIN_YEAR: i32 = 2000;
@@ -63,12 +53,4 @@ pub fn visible(actor: &Actor, municipality: &str) -> DomainResult<()> {
 /// A count of people, or `None` when it could single someone out.
 pub fn guarded(count: i64, min_group: i64) -> Option<i64> {
     (!crate::assessment::suppress_count(count, min_group)).then_some(count)
-}
-
-/// Every day of the years `from..=to`, as the first and last day.
-pub fn years_span(from: i32, to: i32) -> (chrono::NaiveDate, chrono::NaiveDate) {
-    (
-        chrono::NaiveDate::from_ymd_opt(from, 1, 1).expect("a valid year"),
-        chrono::NaiveDate::from_ymd_opt(to, 12, 31).expect("a valid year"),
-    )
 }

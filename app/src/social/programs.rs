@@ -345,7 +345,8 @@ pub fn services_of(
         .collect())
 }
 
-fn history(conn: &mut DbConn, lineage: &str) -> DomainResult<Vec<HistoryEntry>> {
+/// Every move of every version of the program, oldest first.
+pub fn history(conn: &mut DbConn, lineage: &str) -> DomainResult<Vec<HistoryEntry>> {
     Ok(events::table
         .inner_join(social_programs::table)
         .filter(social_programs::lineage.eq(lineage))
@@ -712,24 +713,8 @@ pub fn as_input(s: &PlannedService) -> ServiceInput {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SocialProgramTransition {
-    #[schema(value_type = SocialProgramStatus)]
-    pub to: String,
-    /// Required to adopt or reject.
-    #[serde(default)]
-    #[schema(max_length = 100)]
-    pub resolution_number: Option<String>,
-    /// Required to adopt or reject; not in the future.
-    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
-    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
-    pub resolution_date: Option<NaiveDate>,
-    /// When opening the consultation: its last day (default: in 21 days).
-    #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
-    #[schema(value_type = Option<cus_db::openapi::CivilDate>)]
-    pub consultation_until: Option<NaiveDate>,
-}
+/// A move of a program: the same fields as a cooperation program's move.
+pub use contracting::programs::ProgramTransition as SocialProgramTransition;
 
 /// draft → consultation → submitted → adopted | rejected; rejected → draft.
 /// The organizer submits once every comment is answered; only the council
@@ -756,13 +741,7 @@ pub fn transition(
         _ => return Err(DomainError::field("to", "error-social-program-status")),
     };
     actor.require(who)?;
-    let until = contracting::programs::check_move(
-        to,
-        input.resolution_number.as_deref(),
-        input.resolution_date,
-        input.consultation_until,
-        21,
-    )?;
+    let until = contracting::programs::check_move(&input, 21)?;
     let deciding = to == "adopted" || to == "rejected";
     let number = input.resolution_number.as_deref().unwrap_or("").trim();
     if to == "consultation" && program.services.is_empty() {

@@ -448,7 +448,9 @@ fn figure_table(view: &View, f: &diagnosis::Figure) -> Value {
     } else {
         f.suppressed.clone()
     };
-    json!({"f": f, "rows": rows, "head": head, "suppressed": suppressed.join(", ")})
+    // Labelled in the page's language, which `?lang=` may have changed.
+    json!({"f": f, "label": view.t(&diagnosis::label_key(&f.key)), "rows": rows, "head": head,
+           "suppressed": suppressed.join(", ")})
 }
 
 fn cell(v: &Value) -> String {
@@ -734,43 +736,35 @@ async fn program_act(
     let actor = user.actor.clone();
     let i = id.clone();
     let mut to = format!("/social-programs/{id}?done=flash-saved");
-    let result: AppResult<Option<String>> = match action.as_str() {
-        "edit" => match form.parse::<ProgramForm>() {
-            Ok(f) => st
-                .tx(move |c| {
-                    programs::patch(
-                        c,
-                        &actor,
-                        &i,
-                        SocialProgramPatch {
-                            title: Some(f.title),
-                            year_from: Some(f.year_from.0),
-                            year_to: Some(f.year_to.0),
-                            diagnosis_id: Some(f.diagnosis_id),
-                            goals: Some(f.goals.0),
-                            services: None,
-                        },
-                    )
-                })
-                .await
-                .map(|_| None),
-            Err(e) => Err(e),
-        },
-        "add_service" => match form.parse::<ServiceForm>() {
-            Ok(f) => {
-                let indicators: Vec<String> = form
-                    .typed
-                    .keys()
-                    .filter_map(|k| k.strip_prefix("indicator."))
-                    .map(str::to_string)
-                    .collect();
+    // Ok(Some(id)): a new version to go to; Ok(None): back to `to`.
+    let result: AppResult<Option<String>> = async {
+        match action.as_str() {
+            "edit" => {
+                let f = form.parse::<ProgramForm>()?;
+                let patch = SocialProgramPatch {
+                    title: Some(f.title),
+                    year_from: Some(f.year_from.0),
+                    year_to: Some(f.year_to.0),
+                    diagnosis_id: Some(f.diagnosis_id),
+                    goals: Some(f.goals.0),
+                    services: None,
+                };
+                st.tx(move |c| programs::patch(c, &actor, &i, patch))
+                    .await?;
+            }
+            "add_service" => {
+                let f = form.parse::<ServiceForm>()?;
                 let new = ServiceInput {
                     id: None,
                     service_code: f.service_code,
                     target_group: f.target_group,
                     delivery: f.delivery,
                     years: f.years.0,
-                    indicators,
+                    // The checked `indicator.CODE` boxes.
+                    indicators: (form.typed.keys())
+                        .filter_map(|k| k.strip_prefix("indicator."))
+                        .map(str::to_string)
+                        .collect(),
                 };
                 st.tx(move |c| {
                     let mut at = 0;
@@ -780,68 +774,56 @@ async fn program_act(
                     })
                     .map_err(|e| renumber(e, at))
                 })
-                .await
-                .map(|_| None)
+                .await?;
             }
-            Err(e) => Err(e),
-        },
-        "remove_service" => match form.parse::<ServiceRef>() {
-            Ok(f) => st
-                .tx(move |c| {
+            "remove_service" => {
+                let f = form.parse::<ServiceRef>()?;
+                st.tx(move |c| {
                     programs::edit_services(c, &actor, &i, |list| {
                         list.retain(|s| s.id.as_deref() != Some(f.service_id.as_str()))
                     })
                 })
-                .await
-                .map(|_| None),
-            Err(e) => Err(e),
-        },
-        "transition" => match form.parse::<SocialProgramTransition>() {
-            Ok(t) => st
-                .tx(move |c| programs::transition(c, &actor, &i, t))
-                .await
-                .map(|_| None),
-            Err(e) => Err(e),
-        },
-        "comment" => match form.parse::<CommentInput>() {
-            Ok(body) => st
-                .tx(move |c| programs::comment(c, &actor, &i, body))
-                .await
-                .map(|_| None),
-            Err(e) => Err(e),
-        },
-        "answer" => match form.parse::<AnswerForm>() {
-            Ok(f) => st
-                .tx(move |c| {
-                    let input = AnswerInput {
-                        answer: f.answer,
-                        accepted: f.accepted == "yes",
-                    };
-                    programs::answer(c, &actor, &i, &f.comment_id, input)
-                })
-                .await
-                .map(|_| None),
-            Err(e) => Err(e),
-        },
-        "amend" => st
-            .tx(move |c| programs::amend(c, &actor, &i))
-            .await
-            .map(|p| Some(p.row.id)),
-        "evaluate" => match form.parse::<EvaluationForm>() {
-            Ok(f) => {
-                let year = f.year.0;
+                .await?;
+            }
+            "transition" => {
+                let t = form.parse::<SocialProgramTransition>()?;
+                st.tx(move |c| programs::transition(c, &actor, &i, t))
+                    .await?;
+            }
+            "comment" => {
+                let body = form.parse::<CommentInput>()?;
+                st.tx(move |c| programs::comment(c, &actor, &i, body))
+                    .await?;
+            }
+            "answer" => {
+                let f = form.parse::<AnswerForm>()?;
+                let input = AnswerInput {
+                    answer: f.answer,
+                    accepted: f.accepted == "yes",
+                };
+                st.tx(move |c| programs::answer(c, &actor, &i, &f.comment_id, input))
+                    .await?;
+            }
+            "amend" => {
+                let p = st.tx(move |c| programs::amend(c, &actor, &i)).await?;
+                return Ok(Some(p.row.id));
+            }
+            "evaluate" => {
+                let year = form.parse::<EvaluationForm>()?.year.0;
                 to = format!("/social-programs/{id}/evaluations/{year}?done=flash-saved");
                 st.tx(move |c| evaluation::publish(c, &actor, &i, year))
-                    .await
-                    .map(|_| None)
+                    .await?;
             }
-            Err(e) => Err(e),
-        },
-        _ => Err(AppError::from(cus_db::DomainError::field(
-            "action",
-            "error-required",
-        ))),
-    };
+            _ => {
+                return Err(AppError::from(cus_db::DomainError::field(
+                    "action",
+                    "error-required",
+                )))
+            }
+        }
+        Ok(None)
+    }
+    .await;
     match result {
         Ok(Some(new)) => Ok(redirect(&format!(
             "/social-programs/{new}?done=flash-saved"
