@@ -631,6 +631,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    assessment_result_sets (run_id, indicator, subject_type) {
+        run_id -> Text,
+        indicator -> Text,
+        subject_type -> Text,
+        municipality -> Text,
+        period -> Text,
+        latest -> Bool,
+        figures -> Text,
+        computed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     surveys (id) {
         id -> Text,
         municipality -> Text,
@@ -897,6 +910,8 @@ diesel::joinable!(forum_notifications -> users (user_id));
 
 diesel::joinable!(assessment_results -> assessment_runs (run_id));
 diesel::joinable!(assessment_results -> indicators (indicator));
+diesel::joinable!(assessment_result_sets -> assessment_runs (run_id));
+diesel::joinable!(assessment_result_sets -> indicators (indicator));
 diesel::joinable!(survey_codes -> surveys (survey_id));
 diesel::joinable!(survey_responses -> surveys (survey_id));
 diesel::joinable!(benchmark_members -> benchmark_groups (group_id));
@@ -953,6 +968,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     indicator_sets,
     assessment_runs,
     assessment_results,
+    assessment_result_sets,
     surveys,
     survey_codes,
     survey_responses,

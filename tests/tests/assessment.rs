@@ -351,6 +351,18 @@ async fn computed_indicators_match_hand_counts_and_explain_themselves() {
         .await;
     assert_eq!(s, StatusCode::CREATED);
     result(&app, &org, "ipus_drawn_up_30d", "2025", None).await;
+    result(&app, &org, "cost_per_recipient", "2025", Some(&a1)).await;
+    // The first run keeps its results as history, explained as before.
+    let (s, first) = app.get(&format!("/api/v1/assessments/{id}"), &org).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(first["total"], run["results"]);
+    let items = first["items"].as_array().unwrap();
+    let cost = items
+        .iter()
+        .find(|r| r["indicator"] == "cost_per_recipient" && r["subject_id"] == a1.as_str())
+        .expect("the first run's cost of A1");
+    assert_eq!(cost["explanation"], "120000 PLN for 6 recipients");
+    assert_eq!(cost["run_id"], id);
 }
 
 #[tokio::test]

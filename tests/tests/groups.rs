@@ -33,7 +33,8 @@ fn actor_of(app: &TestApp, user: &User) -> Actor {
         .0
 }
 
-/// A stored (computed) result, as an assessment run leaves it.
+/// A stored result with a row of its own, as an entered value or an
+/// earlier build's run leaves it (runs now store sets; both are read).
 fn stored_result(app: &TestApp, teryt: &str, indicator: &str, period: &str, centi: i64) {
     let mut conn = app.state.pool.get().unwrap();
     diesel::insert_into(assessment_results::table)

@@ -2,9 +2,7 @@
 //! its results across its years, reports, places used and surveys, beside
 //! the other providers of the same services in the municipality.
 
-use cus_db::schema::{
-    agreements, assessment_results, organizations, plan_items, plans, survey_responses, surveys,
-};
+use cus_db::schema::{agreements, organizations, plan_items, plans, survey_responses, surveys};
 use cus_db::{Actor, DbConn, DomainResult};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -12,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
 
 use super::indicators::Indicator;
-use super::runs::explain;
+use super::runs::{explain, ResultRow};
 use super::*;
 use contracting::agreements::Agreement;
 
@@ -75,10 +73,8 @@ pub struct AgreementAssessment {
     pub surveys: Vec<SurveyLine>,
 }
 
-type Stored = (String, String, String, Option<i64>, bool, String);
-
 fn cells(
-    rows: &[Stored],
+    rows: &[ResultRow],
     subject: &str,
     period: &str,
     by_code: &HashMap<String, Indicator>,
@@ -86,10 +82,10 @@ fn cells(
     min: i64,
 ) -> HashMap<String, Cell> {
     rows.iter()
-        .filter(|r| r.0 == subject && r.2 == period)
-        .map(|(_, code, _, v, s, inputs)| {
-            let value = v.map(from_centi);
-            let inputs: serde_json::Value = serde_json::from_str(inputs).unwrap_or_default();
+        .filter(|r| r.subject_id == subject && r.period == period)
+        .map(|r| {
+            let code = &r.indicator;
+            let value = r.value_centi.map(from_centi);
             let formula = by_code
                 .get(code)
                 .and_then(|i| i.formula.clone())
@@ -98,8 +94,8 @@ fn cells(
                 code.clone(),
                 Cell {
                     value,
-                    suppressed: *s,
-                    explanation: explain(lang, &formula, &inputs, value, *s, min),
+                    suppressed: r.suppressed,
+                    explanation: explain(lang, &formula, &r.inputs, value, r.suppressed, min),
                 },
             )
         })
@@ -144,22 +140,22 @@ pub fn assess(
         .collect();
     peer_ids.insert(id.to_string());
     let peer_ids: Vec<String> = peer_ids.into_iter().collect();
-    let rows: Vec<Stored> = assessment_results::table
-        .filter(assessment_results::municipality.eq(&municipality))
-        .filter(assessment_results::subject_type.eq("agreement"))
-        .filter(assessment_results::subject_id.eq_any(&peer_ids))
-        .filter(assessment_results::latest.eq(true))
-        .select((
-            assessment_results::subject_id,
-            assessment_results::indicator,
-            assessment_results::period,
-            assessment_results::value_centi,
-            assessment_results::suppressed,
-            assessment_results::inputs,
-        ))
-        .load(conn)?;
     use chrono::Datelike;
-    let years: Vec<YearRow> = (agreement.row.start_date.year()..=agreement.row.end_date.year())
+    let year_range = agreement.row.start_date.year()..=agreement.row.end_date.year();
+    let periods: Vec<String> = year_range.clone().map(|y| y.to_string()).collect();
+    let rows = super::runs::load(
+        conn,
+        super::runs::Select {
+            municipalities: Some(std::slice::from_ref(&municipality)),
+            periods: Some(&periods),
+            subject_type: Some("agreement"),
+            subject_ids: Some(&peer_ids),
+            latest: true,
+            inputs: true,
+            ..Default::default()
+        },
+    )?;
+    let years: Vec<YearRow> = year_range
         .map(|year| YearRow {
             year,
             results: cells(&rows, id, &year.to_string(), &by_code, lang, min_group),

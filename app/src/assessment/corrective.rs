@@ -7,8 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use cus_db::audit::audit;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
-    agreements, assessment_results, corrective_actions, corrective_events, corrective_reminders,
-    organizations, users,
+    agreements, corrective_actions, corrective_events, corrective_reminders, organizations, users,
 };
 use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
@@ -306,17 +305,22 @@ fn latest_result(
     subject_type: &str,
     subject_id: &str,
 ) -> DomainResult<Vec<(Period, Option<f64>)>> {
-    Ok(assessment_results::table
-        .filter(assessment_results::municipality.eq(municipality))
-        .filter(assessment_results::indicator.eq(indicator))
-        .filter(assessment_results::subject_type.eq(subject_type))
-        .filter(assessment_results::subject_id.eq(subject_id))
-        .filter(assessment_results::latest.eq(true))
-        .select((assessment_results::period, assessment_results::value_centi))
-        .load::<(String, Option<i64>)>(conn)?
-        .into_iter()
-        .filter_map(|(p, v)| Some((Period::parse(&p)?, v.map(from_centi))))
-        .collect())
+    let key = |s: &str| vec![s.to_string()];
+    let (m, i, s) = (key(municipality), key(indicator), key(subject_id));
+    Ok(super::runs::load(
+        conn,
+        super::runs::Select {
+            municipalities: Some(&m),
+            indicators: Some(&i),
+            subject_type: Some(subject_type),
+            subject_ids: Some(&s),
+            latest: true,
+            ..Default::default()
+        },
+    )?
+    .into_iter()
+    .filter_map(|r| Some((Period::parse(&r.period)?, r.value_centi.map(from_centi))))
+    .collect())
 }
 
 fn baseline_of(

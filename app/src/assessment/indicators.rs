@@ -368,14 +368,7 @@ pub fn enter_value(
     let period = period.expect("checked").to_string();
     let inputs = serde_json::json!({"entered": round2(input.value)});
     let id = new_id();
-    runs::supersede(
-        conn,
-        &input.municipality,
-        code,
-        &period,
-        "municipality",
-        &[input.municipality.clone()],
-    )?;
+    runs::supersede(conn, &input.municipality, code, &period, true)?;
     diesel::insert_into(assessment_results::table)
         .values((
             assessment_results::id.eq(&id),

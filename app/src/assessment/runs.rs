@@ -7,7 +7,9 @@
 use chrono::NaiveDateTime;
 use cus_db::audit::audit;
 use cus_db::error::OptionalFound;
-use cus_db::schema::{assessment_results, assessment_runs, indicators, municipalities};
+use cus_db::schema::{
+    assessment_result_sets, assessment_results, assessment_runs, indicators, municipalities,
+};
 use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use fluent_templates::fluent_bundle::FluentValue;
@@ -204,7 +206,7 @@ pub fn compute_in(
 /// Stores a run's figures as the latest results and finishes the run.
 pub fn store(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<Run> {
     for (code, _) in computed {
-        supersede_all(conn, &run.municipality, code, &run.period)?;
+        supersede(conn, &run.municipality, code, &run.period, false)?;
     }
     let stored = insert(conn, run, computed)?;
     diesel::update(assessment_runs::table.find(&run.id))
@@ -229,111 +231,250 @@ pub fn fail(conn: &mut DbConn, run_id: &str, error: &str) -> DomainResult<()> {
     Ok(())
 }
 
-/// A computed result as stored.
-#[derive(Insertable)]
-#[diesel(table_name = assessment_results)]
-#[diesel(treat_none_as_default_value = false)]
-struct NewResult<'a> {
-    id: String,
-    run_id: Option<&'a str>,
-    municipality: &'a str,
-    indicator: &'a str,
-    period: &'a str,
-    subject_type: &'a str,
-    subject_id: &'a str,
-    value_centi: Option<i64>,
-    suppressed: bool,
-    inputs: String,
-    latest: bool,
-    computed_at: NaiveDateTime,
-}
-
-/// Inserts every figure of the run: on PostgreSQL in one `COPY` (a run
-/// stores tens of thousands of rows; a multi-row `INSERT` of them spends
-/// as long parsing and binding as writing), on SQLite in bounded batches.
+/// Stores every figure of the run, one set per (indicator, subject type):
+/// a handful of rows a run instead of one per figure (see migration 19).
 fn insert(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<usize> {
     let at = now();
-    let rows = computed.iter().flat_map(|(indicator, figures)| {
-        figures.iter().map(move |f| NewResult {
-            id: new_id(),
-            run_id: Some(&run.id),
-            municipality: &run.municipality,
-            indicator,
-            period: &run.period,
-            subject_type: f.subject_type,
-            subject_id: &f.subject_id,
-            value_centi: f.value.map(to_centi),
-            suppressed: f.suppressed,
-            inputs: f.inputs.to_string(),
-            latest: true,
-            computed_at: at,
-        })
-    });
     let mut n = 0;
-    match conn {
-        DbConn::Pg(c) => {
-            let rows: Vec<NewResult> = rows.collect();
-            if !rows.is_empty() {
-                n += diesel::copy_from(assessment_results::table)
-                    .from_insertable(&rows)
-                    .execute(c)?;
+    for (indicator, figures) in computed {
+        let mut by_type: Vec<(&str, Vec<Packed<&str, &Value>>)> = vec![];
+        for f in figures {
+            let packed = Packed(
+                f.subject_id.as_str(),
+                f.value.map(to_centi),
+                f.suppressed,
+                &f.inputs,
+            );
+            match by_type.iter_mut().find(|(t, _)| *t == f.subject_type) {
+                Some((_, set)) => set.push(packed),
+                None => by_type.push((f.subject_type, vec![packed])),
             }
         }
-        DbConn::Sqlite(c) => {
-            // Bounded batches keep the bind count (12 a row) under SQLite's
-            // limit of 32,766. A multi-row insert is written per backend:
-            // diesel's MultiConnection does not take batch inserts.
-            let rows: Vec<NewResult> = rows.collect();
-            for chunk in rows.chunks(2500) {
-                n += diesel::insert_into(assessment_results::table)
-                    .values(chunk)
-                    .execute(c)?;
-            }
+        for (subject_type, set) in by_type {
+            n += set.len();
+            let packed = serde_json::to_string(&set).expect("JSON values serialize");
+            diesel::insert_into(assessment_result_sets::table)
+                .values((
+                    assessment_result_sets::run_id.eq(&run.id),
+                    assessment_result_sets::indicator.eq(indicator),
+                    assessment_result_sets::subject_type.eq(subject_type),
+                    assessment_result_sets::municipality.eq(&run.municipality),
+                    assessment_result_sets::period.eq(&run.period),
+                    assessment_result_sets::latest.eq(true),
+                    assessment_result_sets::figures.eq(packed),
+                    assessment_result_sets::computed_at.eq(at),
+                ))
+                .execute(conn)?;
         }
     }
     Ok(n)
 }
 
-/// The latest results of (indicator, period) of a municipality become history.
-fn supersede_all(
-    conn: &mut DbConn,
-    municipality: &str,
-    indicator: &str,
-    period: &str,
-) -> DomainResult<()> {
-    diesel::update(
-        assessment_results::table
-            .filter(assessment_results::municipality.eq(municipality))
-            .filter(assessment_results::indicator.eq(indicator))
-            .filter(assessment_results::period.eq(period))
-            .filter(assessment_results::latest.eq(true)),
-    )
-    .set(assessment_results::latest.eq(false))
-    .execute(conn)?;
-    Ok(())
-}
+/// One figure of a set as stored: `[subject_id, value_centi, suppressed,
+/// inputs]`.
+#[derive(Serialize, Deserialize)]
+struct Packed<S, I>(S, Option<i64>, bool, I);
 
-/// The latest results of (indicator, period) about these subjects become history.
+/// The latest results of (indicator, period) of a municipality become
+/// history: its sets, and the rows of their own (entered values, earlier
+/// builds' runs). With `own_only`, only those about the municipality itself,
+/// before a value entered by staff replaces them (a run has one such
+/// subject, so its `municipality` set is exactly that subject).
 pub fn supersede(
     conn: &mut DbConn,
     municipality: &str,
     indicator: &str,
     period: &str,
-    subject_type: &str,
-    subject_ids: &[String],
+    own_only: bool,
 ) -> DomainResult<()> {
-    diesel::update(
-        assessment_results::table
-            .filter(assessment_results::municipality.eq(municipality))
-            .filter(assessment_results::indicator.eq(indicator))
-            .filter(assessment_results::period.eq(period))
-            .filter(assessment_results::subject_type.eq(subject_type))
-            .filter(assessment_results::subject_id.eq_any(subject_ids))
-            .filter(assessment_results::latest.eq(true)),
-    )
-    .set(assessment_results::latest.eq(false))
-    .execute(conn)?;
+    let mut sets = diesel::update(assessment_result_sets::table)
+        .filter(assessment_result_sets::municipality.eq(municipality))
+        .filter(assessment_result_sets::indicator.eq(indicator))
+        .filter(assessment_result_sets::period.eq(period))
+        .filter(assessment_result_sets::latest.eq(true))
+        .into_boxed();
+    let mut rows = diesel::update(assessment_results::table)
+        .filter(assessment_results::municipality.eq(municipality))
+        .filter(assessment_results::indicator.eq(indicator))
+        .filter(assessment_results::period.eq(period))
+        .filter(assessment_results::latest.eq(true))
+        .into_boxed();
+    if own_only {
+        sets = sets.filter(assessment_result_sets::subject_type.eq("municipality"));
+        rows = rows
+            .filter(assessment_results::subject_type.eq("municipality"))
+            .filter(assessment_results::subject_id.eq(municipality));
+    }
+    sets.set(assessment_result_sets::latest.eq(false))
+        .execute(conn)?;
+    rows.set(assessment_results::latest.eq(false))
+        .execute(conn)?;
     Ok(())
+}
+
+/// Which stored results to read ([`load`]); `None` leaves a column open.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Select<'a> {
+    pub run_id: Option<&'a str>,
+    pub municipalities: Option<&'a [String]>,
+    pub indicators: Option<&'a [String]>,
+    pub periods: Option<&'a [String]>,
+    pub subject_type: Option<&'a str>,
+    pub subject_ids: Option<&'a [String]>,
+    /// Only the latest result of each (indicator, period, subject), not
+    /// the history.
+    pub latest: bool,
+    /// Whether to read the inputs (`Value::Null` otherwise).
+    pub inputs: bool,
+}
+
+/// The stored results `q` selects, from the sets of runs and from the
+/// per-figure rows (entered values, earlier builds' runs), ordered by
+/// municipality, indicator, period, subject type and subject.
+pub fn load(conn: &mut DbConn, q: Select) -> DomainResult<Vec<ResultRow>> {
+    let mut sets = assessment_result_sets::table.into_boxed();
+    let mut rows = assessment_results::table.into_boxed();
+    if let Some(id) = q.run_id {
+        sets = sets.filter(assessment_result_sets::run_id.eq(id));
+        rows = rows.filter(assessment_results::run_id.eq(id));
+    }
+    if let Some(m) = q.municipalities {
+        sets = sets.filter(assessment_result_sets::municipality.eq_any(m));
+        rows = rows.filter(assessment_results::municipality.eq_any(m));
+    }
+    if let Some(i) = q.indicators {
+        sets = sets.filter(assessment_result_sets::indicator.eq_any(i));
+        rows = rows.filter(assessment_results::indicator.eq_any(i));
+    }
+    if let Some(p) = q.periods {
+        sets = sets.filter(assessment_result_sets::period.eq_any(p));
+        rows = rows.filter(assessment_results::period.eq_any(p));
+    }
+    if let Some(t) = q.subject_type {
+        sets = sets.filter(assessment_result_sets::subject_type.eq(t));
+        rows = rows.filter(assessment_results::subject_type.eq(t));
+    }
+    if let Some(s) = q.subject_ids {
+        rows = rows.filter(assessment_results::subject_id.eq_any(s));
+    }
+    if q.latest {
+        sets = sets.filter(assessment_result_sets::latest.eq(true));
+        rows = rows.filter(assessment_results::latest.eq(true));
+    }
+    let mut out: Vec<ResultRow> = rows
+        .select(StoredRow::as_select())
+        .load::<StoredRow>(conn)?
+        .into_iter()
+        .map(|r| r.into_result(q.inputs))
+        .collect();
+    let wanted: Option<std::collections::HashSet<&str>> = q
+        .subject_ids
+        .map(|s| s.iter().map(String::as_str).collect());
+    for set in sets.select(SetRow::as_select()).load::<SetRow>(conn)? {
+        let figures: Vec<(String, Option<i64>, bool, Value)> = if q.inputs {
+            serde_json::from_str::<Vec<Packed<String, Value>>>(&set.figures)
+                .map_err(unreadable)?
+                .into_iter()
+                .map(|Packed(s, v, x, i)| (s, v, x, i))
+                .collect()
+        } else {
+            serde_json::from_str::<Vec<Packed<String, serde::de::IgnoredAny>>>(&set.figures)
+                .map_err(unreadable)?
+                .into_iter()
+                .map(|Packed(s, v, x, _)| (s, v, x, Value::Null))
+                .collect()
+        };
+        for (subject_id, value_centi, suppressed, inputs) in figures {
+            if wanted
+                .as_ref()
+                .is_some_and(|w| !w.contains(subject_id.as_str()))
+            {
+                continue;
+            }
+            out.push(ResultRow {
+                run_id: Some(set.run_id.clone()),
+                municipality: set.municipality.clone(),
+                indicator: set.indicator.clone(),
+                period: set.period.clone(),
+                subject_type: set.subject_type.clone(),
+                subject_id,
+                value_centi,
+                suppressed,
+                inputs,
+                computed_at: set.computed_at,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        (
+            &a.municipality,
+            &a.indicator,
+            &a.period,
+            &a.subject_type,
+            &a.subject_id,
+        )
+            .cmp(&(
+                &b.municipality,
+                &b.indicator,
+                &b.period,
+                &b.subject_type,
+                &b.subject_id,
+            ))
+    });
+    Ok(out)
+}
+
+/// A stored set that does not parse: the database's content is broken.
+fn unreadable(e: serde_json::Error) -> DomainError {
+    DomainError::Database(diesel::result::Error::DeserializationError(Box::new(e)))
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = assessment_result_sets)]
+struct SetRow {
+    run_id: String,
+    municipality: String,
+    indicator: String,
+    period: String,
+    subject_type: String,
+    figures: String,
+    computed_at: NaiveDateTime,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = assessment_results)]
+struct StoredRow {
+    run_id: Option<String>,
+    municipality: String,
+    indicator: String,
+    period: String,
+    subject_type: String,
+    subject_id: String,
+    value_centi: Option<i64>,
+    suppressed: bool,
+    inputs: String,
+    computed_at: NaiveDateTime,
+}
+
+impl StoredRow {
+    fn into_result(self, inputs: bool) -> ResultRow {
+        ResultRow {
+            inputs: if inputs {
+                serde_json::from_str(&self.inputs).unwrap_or(Value::Null)
+            } else {
+                Value::Null
+            },
+            run_id: self.run_id,
+            municipality: self.municipality,
+            indicator: self.indicator,
+            period: self.period,
+            subject_type: self.subject_type,
+            subject_id: self.subject_id,
+            value_centi: self.value_centi,
+            suppressed: self.suppressed,
+            computed_at: self.computed_at,
+        }
+    }
 }
 
 pub fn get_run(conn: &mut DbConn, id: &str) -> DomainResult<Run> {
@@ -357,15 +498,14 @@ pub fn read_run(
     if actor.home()? != run.municipality {
         return Err(DomainError::NotFound);
     }
-    let rows = assessment_results::table
-        .filter(assessment_results::run_id.eq(id))
-        .order((
-            assessment_results::indicator,
-            assessment_results::subject_type,
-            assessment_results::subject_id,
-        ))
-        .select(ResultRow::as_select())
-        .load(conn)?;
+    let rows = load(
+        conn,
+        Select {
+            run_id: Some(id),
+            inputs: true,
+            ..Select::default()
+        },
+    )?;
     let views = views(conn, rows, lang, min_group)?;
     Ok((run, views))
 }
@@ -380,8 +520,8 @@ pub fn recent_runs(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Run>> {
         .load(conn)?)
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = assessment_results)]
+/// A stored result: a figure of a run's set, or a row of its own.
+#[derive(Debug, Clone)]
 pub struct ResultRow {
     pub run_id: Option<String>,
     pub municipality: String,
@@ -391,7 +531,7 @@ pub struct ResultRow {
     pub subject_id: String,
     pub value_centi: Option<i64>,
     pub suppressed: bool,
-    pub inputs: String,
+    pub inputs: Value,
     pub computed_at: NaiveDateTime,
 }
 
@@ -428,7 +568,6 @@ fn views(
     Ok(rows
         .into_iter()
         .map(|r| {
-            let inputs: Value = serde_json::from_str(&r.inputs).unwrap_or(Value::Null);
             let value = r.value_centi.map(from_centi);
             let formula = formulas
                 .get(&r.indicator)
@@ -436,14 +575,14 @@ fn views(
                 .flatten()
                 .unwrap_or_else(|| r.indicator.clone());
             ResultView {
-                explanation: explain(lang, &formula, &inputs, value, r.suppressed, min_group),
+                explanation: explain(lang, &formula, &r.inputs, value, r.suppressed, min_group),
                 indicator: r.indicator,
                 period: r.period,
                 subject_type: r.subject_type,
                 subject_id: r.subject_id,
                 value,
                 suppressed: r.suppressed,
-                inputs,
+                inputs: r.inputs,
                 run_id: r.run_id,
                 computed_at: r.computed_at,
             }
@@ -500,9 +639,10 @@ pub fn explain(
 pub fn result_by_id(conn: &mut DbConn, id: &str) -> DomainResult<ResultView> {
     let row = assessment_results::table
         .find(id)
-        .select(ResultRow::as_select())
+        .select(StoredRow::as_select())
         .first(conn)
-        .found()?;
+        .found()?
+        .into_result(true);
     Ok(views(conn, vec![row], "en", 0)?.remove(0))
 }
 
@@ -530,25 +670,20 @@ pub fn results(
     let municipality = actor.home()?.to_string();
     let period = Period::from_field(&q.period, "period")?.to_string();
     super::indicators::get(conn, &q.indicator)?;
-    let mut query = assessment_results::table
-        .filter(assessment_results::municipality.eq(&municipality))
-        .filter(assessment_results::indicator.eq(&q.indicator))
-        .filter(assessment_results::period.eq(&period))
-        .filter(assessment_results::latest.eq(true))
-        .into_boxed();
-    if let Some(t) = &q.subject_type {
-        query = query.filter(assessment_results::subject_type.eq(t));
-    }
-    if let Some(id) = &q.subject_id {
-        query = query.filter(assessment_results::subject_id.eq(id));
-    }
-    let rows = query
-        .order((
-            assessment_results::subject_type,
-            assessment_results::subject_id,
-        ))
-        .select(ResultRow::as_select())
-        .load(conn)?;
+    let subject_ids = q.subject_id.clone().map(|s| vec![s]);
+    let rows = load(
+        conn,
+        Select {
+            municipalities: Some(std::slice::from_ref(&municipality)),
+            indicators: Some(std::slice::from_ref(&q.indicator)),
+            periods: Some(std::slice::from_ref(&period)),
+            subject_type: q.subject_type.as_deref(),
+            subject_ids: subject_ids.as_deref(),
+            latest: true,
+            inputs: true,
+            ..Select::default()
+        },
+    )?;
     views(conn, rows, lang, min_group)
 }
 
@@ -562,26 +697,28 @@ pub fn latest_values(
     subject_type: &str,
     municipalities: Option<&[String]>,
 ) -> DomainResult<Vec<(String, String, Option<f64>, bool)>> {
-    let mut query = assessment_results::table
-        .filter(assessment_results::indicator.eq(indicator))
-        .filter(assessment_results::period.eq(period))
-        .filter(assessment_results::subject_type.eq(subject_type))
-        .filter(assessment_results::latest.eq(true))
-        .into_boxed();
-    if let Some(m) = municipalities {
-        query = query.filter(assessment_results::municipality.eq_any(m));
-    }
-    Ok(query
-        .select((
-            assessment_results::municipality,
-            assessment_results::subject_id,
-            assessment_results::value_centi,
-            assessment_results::suppressed,
-        ))
-        .load::<(String, String, Option<i64>, bool)>(conn)?
-        .into_iter()
-        .map(|(m, s, v, sup)| (m, s, v.map(from_centi), sup))
-        .collect())
+    let (indicator, period) = (indicator.to_string(), period.to_string());
+    Ok(load(
+        conn,
+        Select {
+            municipalities,
+            indicators: Some(std::slice::from_ref(&indicator)),
+            periods: Some(std::slice::from_ref(&period)),
+            subject_type: Some(subject_type),
+            latest: true,
+            ..Select::default()
+        },
+    )?
+    .into_iter()
+    .map(|r| {
+        (
+            r.municipality,
+            r.subject_id,
+            r.value_centi.map(from_centi),
+            r.suppressed,
+        )
+    })
+    .collect())
 }
 
 /// Every municipality's TERYT code, for scheduled runs.

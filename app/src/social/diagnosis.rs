@@ -8,8 +8,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
-    activities, agreements, assessment_results, communities, diagnoses, plan_events, plan_items,
-    plans, request_messages, requests, residents, services, survey_responses, surveys,
+    activities, agreements, communities, diagnoses, plan_events, plan_items, plans,
+    request_messages, requests, residents, services, survey_responses, surveys,
 };
 use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult};
 use diesel::prelude::*;
@@ -621,25 +621,23 @@ pub fn compute(
     ));
 
     // The municipality's assessed indicators for periods inside this one.
-    let results: Vec<(String, String, Option<i64>, bool)> = assessment_results::table
-        .filter(assessment_results::municipality.eq(municipality))
-        .filter(assessment_results::subject_type.eq("municipality"))
-        .filter(assessment_results::latest.eq(true))
-        .order((assessment_results::indicator, assessment_results::period))
-        .select((
-            assessment_results::indicator,
-            assessment_results::period,
-            assessment_results::value_centi,
-            assessment_results::suppressed,
-        ))
-        .load(conn)?;
+    let own = [municipality.to_string()];
+    let results = crate::assessment::runs::load(
+        conn,
+        crate::assessment::runs::Select {
+            municipalities: Some(&own),
+            subject_type: Some("municipality"),
+            latest: true,
+            ..Default::default()
+        },
+    )?;
     let values: Vec<Value> = results
         .into_iter()
-        .filter(|(_, p, _, _)| {
-            Period::parse(p).is_some_and(|p| p.first_day() >= from && p.last_day() <= to)
+        .filter(|r| {
+            Period::parse(&r.period).is_some_and(|p| p.first_day() >= from && p.last_day() <= to)
         })
-        .map(|(code, period, value, suppressed)| {
-            json!({"code": code, "period": period, "value": value.map(from_centi), "suppressed": suppressed})
+        .map(|r| {
+            json!({"code": r.indicator, "period": r.period, "value": r.value_centi.map(from_centi), "suppressed": r.suppressed})
         })
         .collect();
     out.push(figure(

@@ -7,8 +7,8 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::schema::{
-    agreements, assessment_results, corrective_actions, indicators, municipalities, plan_items,
-    plans, services, social_program_evaluations as evaluations, social_programs, tranches,
+    agreements, corrective_actions, indicators, municipalities, plan_items, plans, services,
+    social_program_evaluations as evaluations, social_programs, tranches,
 };
 use cus_db::{now, today, Actor, DbConn, DomainError, DomainResult};
 use diesel::prelude::*;
@@ -315,18 +315,20 @@ pub fn compute_evaluation(
         .flat_map(|s| s.indicators.iter().cloned())
         .collect();
     let codes: Vec<String> = codes.into_iter().collect();
-    let results: Vec<(String, String, String, Option<i64>)> = assessment_results::table
-        .filter(assessment_results::municipality.eq(&row.municipality))
-        .filter(assessment_results::period.eq(&period))
-        .filter(assessment_results::latest.eq(true))
-        .filter(assessment_results::indicator.eq_any(&codes))
-        .select((
-            assessment_results::indicator,
-            assessment_results::subject_type,
-            assessment_results::subject_id,
-            assessment_results::value_centi,
-        ))
-        .load(conn)?;
+    let own = [row.municipality.clone()];
+    let results: Vec<(String, String, String, Option<i64>)> = crate::assessment::runs::load(
+        conn,
+        crate::assessment::runs::Select {
+            municipalities: Some(&own),
+            periods: Some(std::slice::from_ref(&period)),
+            indicators: Some(&codes),
+            latest: true,
+            ..Default::default()
+        },
+    )?
+    .into_iter()
+    .map(|r| (r.indicator, r.subject_type, r.subject_id, r.value_centi))
+    .collect();
     let naming: Vec<(String, Option<String>)> = agreements::table
         .filter(agreements::municipality.eq(&row.municipality))
         .filter(agreements::program_service_id.is_not_null())

@@ -1,0 +1,2 @@
+DROP TABLE assessment_result_sets;
+DROP INDEX assessment_runs_id_municipality_idx;
