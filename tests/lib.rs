@@ -16,6 +16,14 @@ pub const SOCHACZEW: &str = "1428011";
 pub const BRZEZINY: &str = "1021011";
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// The year after which a competition published today, with offers due
+/// within 30 days, can fund its task: this year until December 1st, the
+/// next one from then on (a task may not start before its offers are in).
+pub fn base_year() -> i32 {
+    use chrono::Datelike;
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).year()
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,

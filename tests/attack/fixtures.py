@@ -34,6 +34,12 @@ def year():
     return datetime.date.today().year
 
 
+def base_year():
+    """The year after which a competition published today, offers due within
+    30 days, can fund its task (the next year from December 2nd on)."""
+    return (datetime.date.today() + datetime.timedelta(days=30)).year
+
+
 def nip(n):
     base = "%09d" % (527000100 + n)
     s = sum(int(c) * w for c, w in zip(base, [6, 5, 7, 2, 3, 4, 5, 6, 7])) % 11
@@ -59,7 +65,7 @@ def organization_json(name, n, city="Sochaczew"):
 
 
 def competition_json(title="Usługi opiekuńcze (atak)", deadline=30):
-    y = year()
+    y = base_year()
     return {"title": title, "task": "Usługi opiekuńcze w miejscu zamieszkania",
             "financing": "co_financing", "funds_grosze": 50000000,
             "period_start": "%d-01-01" % (y + 1), "period_end": "%d-12-31" % (y + 1),
@@ -72,7 +78,7 @@ def competition_json(title="Usługi opiekuńcze (atak)", deadline=30):
 def offer_json(title="Oferta"):
     return {"title": title, "description": "Opieka nad 20 osobami.", "schedule": "Cały rok.",
             "expected_results": "20 osób", "indicators": ["osoby"], "bidder_profile": "Doświadczenie.",
-            "budget_lines": [{"name": "Wynagrodzenia", "category": "task", "year": year() + 1,
+            "budget_lines": [{"name": "Wynagrodzenia", "category": "task", "year": base_year() + 1,
                               "amount_grosze": 1000000}],
             "own_contribution_grosze": 200000, "in_kind_grosze": 0, "volunteer_hours": 10,
             "declarations": True}

@@ -61,7 +61,7 @@ async fn ngo_user(app: &TestApp, organizer: &User, name: &str, n: u32) -> (Strin
 }
 
 fn competition_body(deadline_days: i64) -> Value {
-    let year = Utc::now().year();
+    let year = base_year();
     json!({
         "title": "Usługi opiekuńcze 2027-2028",
         "task": "Świadczenie usług opiekuńczych w miejscu zamieszkania",
@@ -84,7 +84,7 @@ fn competition_body(deadline_days: i64) -> Value {
 }
 
 fn offer_body(title: &str, per_year: i64) -> Value {
-    let year = Utc::now().year();
+    let year = base_year();
     json!({
         "title": title,
         "description": "Opieka nad 20 osobami starszymi.",
@@ -151,7 +151,7 @@ async fn cooperation_program_is_consulted_and_adopted_by_the_council() {
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     let council = app.user(Role::Council, SOCHACZEW).await;
     let (_, ngo) = ngo_user(&app, &organizer, "Stowarzyszenie Pomocni", 1).await;
-    let year = Utc::now().year() + 1;
+    let year = base_year() + 1;
     let (s, b) = app
         .post(
             "/api/v1/programs",
@@ -802,7 +802,7 @@ async fn a_competition_runs_end_to_end_into_a_multi_year_agreement() {
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
     // An annex changes the second tranche, with a reason.
-    let year = Utc::now().year();
+    let year = base_year();
     let (s, ag) = app.post(&format!("/api/v1/agreements/{aid}/annexes"), &organizer, json!({"reason": "Zmiana harmonogramu", "tranches": [{"year": year + 1, "amount_grosze": 12_000_000}, {"year": year + 2, "amount_grosze": 11_500_000}]})).await;
     assert_eq!(s, StatusCode::CREATED, "{ag}");
     assert_eq!(ag["annexes"].as_array().unwrap().len(), 1);
@@ -847,7 +847,7 @@ async fn other_modes_keep_their_limits() {
     let app = spawn_app().await;
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     let (org, ngo) = ngo_user(&app, &organizer, "Klub Sąsiedzki", 21).await;
-    let year = Utc::now().year();
+    let year = base_year();
     let grant = |amount: i64, days: i64| {
         json!({
             "organization_id": org, "mode": "small_grant", "title": "Piknik integracyjny",

@@ -2,7 +2,7 @@
 //! and three commission members, each in their own browser session, ending
 //! in a multi-year agreement with a filed report.
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Duration, Utc};
 use cus_db::Role;
 use cus_tests::*;
 use diesel::prelude::*;
@@ -53,7 +53,7 @@ fn org_id_for(app: &TestApp, nip: &str) -> String {
 #[tokio::test]
 async fn a_competition_runs_through_the_pages() {
     let app = spawn_app().await;
-    let year = Utc::now().year();
+    let year = base_year();
     // Two NGOs register themselves on the page.
     for (name, nip, regon, email) in [
         (
@@ -453,7 +453,7 @@ async fn out_of_range_dates_and_numbers_are_shown_on_the_forms() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("The date must fall within the years 1900 to 2200."));
     // A council resolution dated out of range.
-    let year = (Utc::now().year() + 1).to_string();
+    let year = (base_year() + 1).to_string();
     let (s, _, location) = organizer
         .post_form(
             "/programs",

@@ -13,7 +13,7 @@ fn day(offset: i64) -> String {
 }
 
 fn competition_json(deadline_days: i64) -> Value {
-    let year = Utc::now().year();
+    let year = base_year();
     json!({
         "title": "Usługi opiekuńcze", "task": "Usługi opiekuńcze w miejscu zamieszkania",
         "financing": "co_financing", "funds_grosze": 50_000_000,
@@ -26,7 +26,7 @@ fn competition_json(deadline_days: i64) -> Value {
 }
 
 fn offer_json() -> Value {
-    let year = Utc::now().year();
+    let year = base_year();
     json!({
         "title": "Opieka", "description": "Opieka nad 20 osobami.", "schedule": "Cały rok.",
         "expected_results": "20 osób", "indicators": ["osoby"], "bidder_profile": "Doświadczenie.",

@@ -324,14 +324,19 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             currency: None,
         },
     )?;
+    // Offers are due in 30 days; the task starts the year after (in
+    // December, the year after next: a task may not start before its
+    // offers are in).
+    let deadline = today() + Duration::days(30);
+    let first = deadline.year() + 1;
     let competition = competitions::create(
         conn,
         organizer,
         competitions::CompetitionInput {
             title: format!(
                 "Usługi opiekuńcze w miejscu zamieszkania {}-{}",
-                year + 1,
-                year + 2
+                first,
+                first + 1
             ),
             task: "Świadczenie usług opiekuńczych dla seniorów w ich domach.".into(),
             service_code: Some("UO".into()),
@@ -339,9 +344,9 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             program_service_id: None,
             financing: "co_financing".into(),
             funds_grosze: 40_000_000,
-            period_start: chrono::NaiveDate::from_ymd_opt(year + 1, 1, 1).expect("date"),
-            period_end: chrono::NaiveDate::from_ymd_opt(year + 2, 12, 31).expect("date"),
-            offer_deadline: today() + Duration::days(30),
+            period_start: chrono::NaiveDate::from_ymd_opt(first, 1, 1).expect("date"),
+            period_end: chrono::NaiveDate::from_ymd_opt(first + 1, 12, 31).expect("date"),
+            offer_deadline: deadline,
             award_rules: "Dotacja do 90% kosztów zadania; wkład własny co najmniej 10%.".into(),
             conditions: "Zadanie realizowane na terenie miasta Sochaczew.".into(),
             award_procedure: "Ocena formalna, ocena merytoryczna komisji według kryteriów.".into(),
