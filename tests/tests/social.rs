@@ -977,7 +977,7 @@ async fn progress_and_the_yearly_evaluation_against_hand_counts() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert!(
-        page.contains("IPUS opracowane w ciągu 30 dni") && page.contains("<td>80.0 %</td>"),
+        page.contains("IPUS opracowane w ciągu 30 dni") && page.contains("<td>80 %</td>"),
         "{page}"
     );
     let (s, page) = Browser::new(&app).get("/public/social-programs").await;

@@ -729,7 +729,7 @@ async fn the_organizer_pages_create_invite_and_show_results() {
         assert_eq!(s, StatusCode::CREATED);
     }
     let (_, detail) = b.get(&format!("{location}?lang=en")).await;
-    assert!(detail.contains("Mean: <strong>5.00</strong>"), "{detail}");
+    assert!(detail.contains("Mean: <strong>5</strong>"), "{detail}");
     assert!(detail.contains("<th scope=\"row\">ulotka</th><td>5</td>"));
 
     // Not for other roles.

@@ -1,12 +1,15 @@
 //! Handlebars templates (pages, printable documents and mail), embedded in
 //! the binary, with the Fluent helper: `{{fluent "key"}}` in the context's
-//! `lang`, and `{{datetime value}}` / `{{date value}}` for dates and times in
-//! the reader's language and the configured zone (`jobs.timezone`).
+//! `lang`, `{{datetime value}}` / `{{date value}}` for dates and times in
+//! the reader's language and the configured zone (`jobs.timezone`), and
+//! `{{num value}}` for figures in the reader's language.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use fluent_templates::FluentLoader;
 use handlebars::Handlebars;
+use icu_decimal::input::Decimal;
+use icu_decimal::DecimalFormatter;
 use rust_embed::RustEmbed;
 use serde::Serialize;
 use std::sync::{LazyLock, RwLock};
@@ -26,6 +29,7 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb.register_helper("t", Box::new(translate_dynamic));
     hb.register_helper("contains", Box::new(contains));
     hb.register_helper("pln", Box::new(pln));
+    hb.register_helper("num", Box::new(num));
     hb.register_helper("datetime", Box::new(datetime));
     hb.register_helper("date", Box::new(date));
     hb
@@ -103,6 +107,52 @@ pub fn format_pln(grosze: i64) -> String {
         grouped.push(ch);
     }
     format!("{sign}{grouped},{:02}\u{a0}zł", g % 100)
+}
+
+/// `{{num value}}`: a figure (an indicator's value, an average) in the
+/// page's language; nothing for a value that is not a number.
+fn num(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let lang = ctx
+        .data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .unwrap_or("pl");
+    if let Some(v) = h.param(0).and_then(|p| p.value().as_f64()) {
+        out.write(&format_number(v, lang))?;
+    }
+    Ok(())
+}
+
+/// Decimal formatters by the locale data of CLDR (ICU4X): Polish "16 666,67"
+/// and "1234,5" (groups from five digits), English "16,666.67".
+static NUMBER_FORMATS: LazyLock<[DecimalFormatter; 2]> = LazyLock::new(|| {
+    let make = |locale: icu_locale_core::Locale| {
+        DecimalFormatter::try_new((&locale).into(), Default::default())
+            .expect("compiled decimal data has pl and en")
+    };
+    [
+        make(icu_locale_core::locale!("pl")),
+        make(icu_locale_core::locale!("en")),
+    ]
+});
+
+/// A figure rounded to two decimals, trailing zeros dropped, in `lang`.
+pub fn format_number(value: f64, lang: &str) -> String {
+    let centi = (value * 100.0).round();
+    if !centi.is_finite() || centi.abs() >= 1e17 {
+        return value.to_string();
+    }
+    let mut decimal = Decimal::from(centi as i64);
+    decimal.absolute.multiply_pow10(-2);
+    decimal.absolute.trim_end();
+    let formatter = &NUMBER_FORMATS[usize::from(lang == "en")];
+    formatter.format_to_string(&decimal)
 }
 
 // ---------------------------------------------------------------- dates and times
@@ -305,6 +355,23 @@ mod tests {
     }
 
     #[test]
+    fn figures_are_shown_in_the_readers_language() {
+        let nbsp = '\u{a0}';
+        assert_eq!(format_number(16666.666, "pl"), format!("16{nbsp}666,67"));
+        assert_eq!(format_number(16666.666, "en"), "16,666.67");
+        assert_eq!(format_number(80.0, "pl"), "80");
+        assert_eq!(format_number(3.5, "pl"), "3,5");
+        assert_eq!(format_number(1234.5, "pl"), "1234,5");
+        assert_eq!(format_number(1234.5, "en"), "1,234.5");
+        assert_eq!(format_number(-0.25, "en"), "-0.25");
+        assert_eq!(format_number(0.0, "pl"), "0");
+        // Inside a block too: the language is the page's.
+        let t = "{{#each xs}}[{{num v}}]{{/each}}{{num s}}";
+        let data = json!({"lang": "pl", "xs": [{"v": 166.67}, {"v": 12000}], "s": "x"});
+        assert_eq!(hb(t, data, "page"), "[166,67][12\u{a0}000]");
+    }
+
+    #[test]
     fn instants_are_shown_in_warsaw_time_with_dst() {
         // Summer (CEST, UTC+2) and winter (CET, UTC+1).
         assert_eq!(
@@ -392,6 +459,7 @@ mod tests {
         let mut hb = Handlebars::new();
         hb.register_helper("datetime", Box::new(datetime));
         hb.register_helper("date", Box::new(date));
+        hb.register_helper("num", Box::new(num));
         hb.register_template_string(name, template).unwrap();
         hb.render(name, &data).unwrap()
     }

@@ -16,6 +16,7 @@ use crate::assessment::groups::{
 use crate::assessment::indicators;
 use crate::platform::error::{translate_fields, AppError, AppResult};
 use crate::platform::state::AppState;
+use crate::platform::templates::format_number;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Lines, List};
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
@@ -299,7 +300,12 @@ async fn group_data(st: &Data, user: &PageUser, lang: &str, id: String) -> AppRe
                 .map(|c| {
                     let mut h = head(c);
                     h["submitted"] = json!(r.own.contains_key(c));
-                    h["own"] = json!(r.own.get(c).copied().flatten().map(|v| shown(v, lang)));
+                    h["own"] = json!(r
+                        .own
+                        .get(c)
+                        .copied()
+                        .flatten()
+                        .map(|v| format_number(v, lang)));
                     h
                 })
                 .collect();
@@ -311,14 +317,14 @@ async fn group_data(st: &Data, user: &PageUser, lang: &str, id: String) -> AppRe
                         ("median", cmp.median),
                         ("target", cmp.target),
                     ] {
-                        v[key] = json!(figure.map(|f| shown(f, lang)));
+                        v[key] = json!(figure.map(|f| format_number(f, lang)));
                     }
                     for (row, out) in cmp
                         .values
                         .iter()
                         .zip(v["values"].as_array_mut().into_iter().flatten())
                     {
-                        out["value"] = json!(row.value.map(|f| shown(f, lang)));
+                        out["value"] = json!(row.value.map(|f| format_number(f, lang)));
                     }
                     v
                 })
@@ -701,16 +707,4 @@ async fn finish_round_form(
 
 fn view_lang(req: &HttpRequest) -> &'static str {
     crate::platform::i18n::page_lang(req)
-}
-
-/// A figure as the pages show it: at most two decimals, a decimal comma
-/// in Polish.
-fn shown(value: f64, lang: &str) -> String {
-    let text = format!("{:.2}", crate::assessment::round2(value));
-    let text = text.trim_end_matches('0').trim_end_matches('.').to_string();
-    if lang == "pl" {
-        text.replace('.', ",")
-    } else {
-        text
-    }
 }

@@ -451,10 +451,8 @@ async fn detail_data(st: &Data, user: &PageUser, id: String, lang: &str) -> AppR
                 .unwrap_or_default();
             let mut v = json!(q);
             v["rows"] = json!(rows);
-            // Two decimals, with the reader's decimal separator.
             if let Some(m) = q.mean {
-                let text = format!("{m:.2}");
-                v["mean_text"] = json!(if lang == "pl" { text.replace('.', ",") } else { text });
+                v["mean_text"] = json!(crate::platform::templates::format_number(m, lang));
             }
             v
         })
