@@ -129,18 +129,21 @@ fn num(
     Ok(())
 }
 
-/// Decimal formatters by the locale data of CLDR (ICU4X): Polish "16 666,67"
-/// and "1234,5" (groups from five digits), English "16,666.67".
-static NUMBER_FORMATS: LazyLock<[DecimalFormatter; 2]> = LazyLock::new(|| {
-    let make = |locale: icu_locale_core::Locale| {
-        DecimalFormatter::try_new((&locale).into(), Default::default())
-            .expect("compiled decimal data has pl and en")
+thread_local! {
+    /// Decimal formatters by the locale data of CLDR (ICU4X): Polish
+    /// "16 666,67" and "1234,5" (groups from five digits), English
+    /// "16,666.67". Per thread: the formatter is not `Sync`.
+    static NUMBER_FORMATS: [DecimalFormatter; 2] = {
+        let make = |locale: icu_locale_core::Locale| {
+            DecimalFormatter::try_new((&locale).into(), Default::default())
+                .expect("compiled decimal data has pl and en")
+        };
+        [
+            make(icu_locale_core::locale!("pl")),
+            make(icu_locale_core::locale!("en")),
+        ]
     };
-    [
-        make(icu_locale_core::locale!("pl")),
-        make(icu_locale_core::locale!("en")),
-    ]
-});
+}
 
 /// A figure rounded to two decimals, trailing zeros dropped, in `lang`.
 pub fn format_number(value: f64, lang: &str) -> String {
@@ -151,8 +154,7 @@ pub fn format_number(value: f64, lang: &str) -> String {
     let mut decimal = Decimal::from(centi as i64);
     decimal.absolute.multiply_pow10(-2);
     decimal.absolute.trim_end();
-    let formatter = &NUMBER_FORMATS[usize::from(lang == "en")];
-    formatter.format_to_string(&decimal)
+    NUMBER_FORMATS.with(|f| f[usize::from(lang == "en")].format(&decimal).to_string())
 }
 
 // ---------------------------------------------------------------- dates and times
