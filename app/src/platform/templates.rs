@@ -35,6 +35,14 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb
 });
 
+/// The language a template renders in: its data's `lang`, Polish by default.
+fn page_lang(ctx: &handlebars::Context) -> &str {
+    ctx.data()
+        .get("lang")
+        .and_then(|l| l.as_str())
+        .unwrap_or("pl")
+}
+
 /// `{{t "prefix-" value}}`: the translation of a key built from parts, for
 /// values such as statuses and roles.
 fn translate_dynamic(
@@ -53,11 +61,7 @@ fn translate_dynamic(
             other => other.to_string(),
         })
         .collect();
-    let lang = ctx
-        .data()
-        .get("lang")
-        .and_then(|l| l.as_str())
-        .unwrap_or("pl");
+    let lang = page_lang(ctx);
     out.write(&handlebars::html_escape(&crate::platform::i18n::t(
         lang, &key,
     )))?;
@@ -118,11 +122,7 @@ fn num(
     _: &mut handlebars::RenderContext,
     out: &mut dyn handlebars::Output,
 ) -> handlebars::HelperResult {
-    let lang = ctx
-        .data()
-        .get("lang")
-        .and_then(|l| l.as_str())
-        .unwrap_or("pl");
+    let lang = page_lang(ctx);
     if let Some(v) = h.param(0).and_then(|p| p.value().as_f64()) {
         out.write(&format_number(v, lang))?;
     }
@@ -292,11 +292,7 @@ fn when_helper(
         .unwrap_or("");
     let mail = root.starts_with("email/");
     let markup = !mail && !root.ends_with("_atom");
-    let lang = ctx
-        .data()
-        .get("lang")
-        .and_then(|l| l.as_str())
-        .unwrap_or("pl");
+    let lang = page_lang(ctx);
     let escape = |s: &str| {
         if mail {
             s.to_string()
