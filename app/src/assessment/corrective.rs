@@ -305,8 +305,11 @@ fn latest_result(
     subject_type: &str,
     subject_id: &str,
 ) -> DomainResult<Vec<(Period, Option<f64>)>> {
-    let key = |s: &str| vec![s.to_string()];
-    let (m, i, s) = (key(municipality), key(indicator), key(subject_id));
+    let (m, i, s) = (
+        [municipality.to_string()],
+        [indicator.to_string()],
+        [subject_id.to_string()],
+    );
     Ok(super::runs::load(
         conn,
         super::runs::Select {

@@ -371,20 +371,16 @@ pub fn load(conn: &mut DbConn, q: Select) -> DomainResult<Vec<ResultRow>> {
         .subject_ids
         .map(|s| s.iter().map(String::as_str).collect());
     for set in sets.select(SetRow::as_select()).load::<SetRow>(conn)? {
-        let figures: Vec<(String, Option<i64>, bool, Value)> = if q.inputs {
-            serde_json::from_str::<Vec<Packed<String, Value>>>(&set.figures)
-                .map_err(unreadable)?
-                .into_iter()
-                .map(|Packed(s, v, x, i)| (s, v, x, i))
-                .collect()
+        let figures: Vec<Packed<String, Value>> = if q.inputs {
+            serde_json::from_str(&set.figures).map_err(unreadable)?
         } else {
             serde_json::from_str::<Vec<Packed<String, serde::de::IgnoredAny>>>(&set.figures)
                 .map_err(unreadable)?
                 .into_iter()
-                .map(|Packed(s, v, x, _)| (s, v, x, Value::Null))
+                .map(|Packed(s, v, x, _)| Packed(s, v, x, Value::Null))
                 .collect()
         };
-        for (subject_id, value_centi, suppressed, inputs) in figures {
+        for Packed(subject_id, value_centi, suppressed, inputs) in figures {
             if wanted
                 .as_ref()
                 .is_some_and(|w| !w.contains(subject_id.as_str()))
@@ -405,22 +401,7 @@ pub fn load(conn: &mut DbConn, q: Select) -> DomainResult<Vec<ResultRow>> {
             });
         }
     }
-    out.sort_by(|a, b| {
-        (
-            &a.municipality,
-            &a.indicator,
-            &a.period,
-            &a.subject_type,
-            &a.subject_id,
-        )
-            .cmp(&(
-                &b.municipality,
-                &b.indicator,
-                &b.period,
-                &b.subject_type,
-                &b.subject_id,
-            ))
-    });
+    out.sort_by(|a, b| a.order().cmp(&b.order()));
     Ok(out)
 }
 
@@ -533,6 +514,19 @@ pub struct ResultRow {
     pub suppressed: bool,
     pub inputs: Value,
     pub computed_at: NaiveDateTime,
+}
+
+impl ResultRow {
+    /// How [`load`] orders results.
+    fn order(&self) -> (&str, &str, &str, &str, &str) {
+        (
+            &self.municipality,
+            &self.indicator,
+            &self.period,
+            &self.subject_type,
+            &self.subject_id,
+        )
+    }
 }
 
 /// A stored result, explained in the reader's language.
