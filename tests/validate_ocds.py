@@ -1,5 +1,5 @@
 """Validates an OCDS release package (JSON on stdin) against the OCDS 1.1.5
-schema in ../shared/ocds-1.1.5, offline: the schemas' id URLs are mapped to
+schema vendored in tests/ocds-1.1.5, offline: the schemas' id URLs are mapped to
 the local files. Prints "valid" or the errors; exits 1 when invalid."""
 import json
 import pathlib
@@ -10,7 +10,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 here = pathlib.Path(__file__).resolve().parent
-folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else here.parent.parent / "shared" / "ocds-1.1.5"
+folder = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else here / "ocds-1.1.5"
 package_schema = json.loads((folder / "release-package-schema.json").read_text())
 release_schema = json.loads((folder / "release-schema.json").read_text())
 registry = Registry().with_resources(

@@ -42,10 +42,15 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// An online, consistent copy of the database (SQLite: VACUUM INTO;
-    /// PostgreSQL: pg_dump --format=custom); prints each table's rows and
-    /// checksum. Never overwrites PATH.
-    Backup { path: PathBuf },
+    /// Backups: `create PATH`, `verify FILE`, `list`. `cus backup PATH` (any
+    /// PATH but those three words) is `cus backup create PATH`.
+    #[command(args_conflicts_with_subcommands = true)]
+    Backup {
+        #[command(subcommand)]
+        command: Option<BackupCommand>,
+        /// Same as `cus backup create PATH`.
+        path: Option<PathBuf>,
+    },
     /// Puts a backup in place of the database, migrates it, and prints each
     /// table's rows and checksum (compare them with the backup's).
     Restore {
@@ -109,6 +114,30 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum BackupCommand {
+    /// An online, consistent copy of the database (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump --format=custom) with its manifest beside it
+    /// (PATH.manifest.json: each table's rows and checksum, printed too),
+    /// then verified. Never overwrites PATH.
+    Create {
+        path: PathBuf,
+        /// Skip the verification (a restore into a scratch database).
+        #[arg(long)]
+        no_verify: bool,
+    },
+    /// Restores FILE into a scratch database and compares each table with
+    /// its manifest; exits non-zero naming the table that differs. A
+    /// PostgreSQL dump is restored on the server of --database.
+    Verify { file: PathBuf },
+    /// Every backup of the directory, newest first, with its last check.
+    List {
+        /// Default: [backup] dir of the configuration.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum JobsCommand {
     /// Every job: its schedule, and its last run (slot, server, duration, outcome).
     List {
@@ -121,21 +150,44 @@ enum JobsCommand {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("CUS_LOG")
-                .unwrap_or_else(|_| "info,actix_server=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    if let Err(e) = run(Cli::parse()) {
-        eprintln!("error: {e}");
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.clone());
+    // The log's format is the configuration's, so it is read first; a
+    // configuration that does not load is reported in plain text.
+    let format = config
+        .as_ref()
+        .map(|c| c.log.format)
+        .unwrap_or(cus::platform::config::LogFormat::Text);
+    init_logging(format);
+    if let Err(e) = config.and_then(|config| run(cli, config)) {
+        match format {
+            cus::platform::config::LogFormat::Json => tracing::error!(error = %e, "failed"),
+            cus::platform::config::LogFormat::Text => eprintln!("error: {e}"),
+        }
         std::process::exit(1);
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
-    let mut config = Config::load(cli.config)?;
+/// Logs go to stderr, filtered by `CUS_LOG`: human-readable lines, or one
+/// JSON object a line with the event's fields beside its message.
+fn init_logging(format: cus::platform::config::LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("CUS_LOG")
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        cus::platform::config::LogFormat::Text => builder.init(),
+        cus::platform::config::LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .init(),
+    }
+}
+
+fn run(cli: Cli, mut config: Config) -> Result<(), String> {
     if let Some(url) = cli.database {
         config.database.url = url;
     }
@@ -203,11 +255,49 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{id}");
             Ok(())
         }
-        Command::Backup { path } => {
-            let report = cus::platform::backup::backup(&config.database.url, &path)?;
-            print!("{}", report.render());
-            println!("backup written to {}", path.display());
-            Ok(())
+        Command::Backup { command, path } => {
+            use cus::platform::backups;
+            let command = match (command, path) {
+                (Some(c), _) => c,
+                (None, Some(path)) => BackupCommand::Create {
+                    path,
+                    no_verify: false,
+                },
+                (None, None) => {
+                    return Err("cus backup: name a PATH, or create, verify or list".into())
+                }
+            };
+            match command {
+                BackupCommand::Create { path, no_verify } => {
+                    let (report, _) = backups::create(&config.database.url, &path)?;
+                    print!("{}", report.render());
+                    println!(
+                        "backup written to {} (manifest {})",
+                        path.display(),
+                        backups::manifest_path(&path).display()
+                    );
+                    if !no_verify {
+                        let ok = backups::verify_and_record(&config.database.url, &path)?;
+                        println!("verified: {ok}");
+                    }
+                    Ok(())
+                }
+                BackupCommand::Verify { file } => {
+                    let ok = backups::verify_and_record(&config.database.url, &file)
+                        .map_err(|why| format!("{} FAILED verification: {why}", file.display()))?;
+                    println!("{}: ok ({ok})", file.display());
+                    Ok(())
+                }
+                BackupCommand::List { dir } => {
+                    let dir = dir.unwrap_or_else(|| config.backup.dir.clone());
+                    let listed = backups::list(&dir)?;
+                    if listed.is_empty() {
+                        println!("no backups in {}", dir.display());
+                    }
+                    print!("{}", backups::render_list(&listed));
+                    Ok(())
+                }
+            }
         }
         Command::Restore { path, force } => {
             let report = cus::platform::backup::restore(&config.database.url, &path, force)?;
@@ -414,7 +504,7 @@ fn serve(config: Config, demo: bool) -> Result<(), String> {
         let mut conn = state.pool.get().map_err(|e| e.to_string())?;
         let seeded = cus::platform::demo::seed(&mut conn).map_err(|e| e.to_string())?;
         if !seeded {
-            eprintln!("the database already has data: demonstration data not loaded again");
+            tracing::warn!("the database already has data: demonstration data not loaded again");
         }
     }
     let bind = state.config.server.bind.clone();

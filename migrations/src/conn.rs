@@ -144,6 +144,21 @@ pub fn migrate(conn: &mut DbConn) -> Result<Vec<String>, String> {
     applied.map_err(|e| format!("migration failed: {e}"))
 }
 
+/// The versions of the embedded migrations not yet applied to this
+/// database (readiness: a server whose schema is behind is not ready).
+pub fn pending_migrations(conn: &mut DbConn) -> Result<Vec<String>, String> {
+    fn names<DB: diesel::backend::Backend>(
+        m: Vec<Box<dyn diesel::migration::Migration<DB>>>,
+    ) -> Vec<String> {
+        m.iter().map(|m| m.name().version().to_string()).collect()
+    }
+    let pending = match conn {
+        DbConn::Sqlite(c) => c.pending_migrations(SQLITE_MIGRATIONS).map(names),
+        DbConn::Pg(c) => c.pending_migrations(POSTGRES_MIGRATIONS).map(names),
+    };
+    pending.map_err(|e| format!("cannot read the applied migrations: {e}"))
+}
+
 fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     v.into_iter().map(|m| m.to_string()).collect()
 }

@@ -22,7 +22,7 @@ pub mod writer;
 
 pub use actor::{Actor, Role};
 pub use conn::{
-    connect, migrate, read_transaction, transaction, Backend, DbConn, Pool, PooledConn,
+    connect, migrate, pending_migrations, read_transaction, transaction, Backend, DbConn, Pool, PooledConn,
 };
 pub use error::{DomainError, DomainResult, FieldErrors};
 pub use writer::{WriteError, Writer};

@@ -47,9 +47,16 @@ type Settle = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// whether the batch's transaction is still sound (every rollback worked).
 type Unit = Box<dyn FnOnce(&mut DbConn) -> (Settle, bool) + Send>;
 
+/// What the writer thread takes from its queue.
+enum Msg {
+    Unit(Unit),
+    /// Finish what was queued before, then stop (see [`Writer::halt`]).
+    Halt,
+}
+
 /// The handle requests use to queue work to the writer thread.
 pub struct Writer {
-    queue: Option<mpsc::Sender<Unit>>,
+    queue: Option<mpsc::Sender<Msg>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -60,7 +67,7 @@ impl Writer {
         let conn = url
             .establish()
             .map_err(|e| format!("cannot open the write connection: {e}"))?;
-        let (queue, units) = mpsc::channel::<Unit>();
+        let (queue, units) = mpsc::channel::<Msg>();
         let thread = std::thread::Builder::new()
             .name("cus-writer".into())
             .spawn(move || run(url, conn, units))
@@ -91,7 +98,22 @@ impl Writer {
         // If the thread is gone the unit is dropped unrun, and its caller
         // sees the answer channel close: an error, never an acknowledgement.
         if let Some(queue) = &self.queue {
-            let _ = queue.send(unit);
+            let _ = queue.send(Msg::Unit(unit));
+        }
+    }
+
+    /// Whether the writer thread is alive to take units (readiness).
+    pub fn is_running(&self) -> bool {
+        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+    }
+
+    /// Stops the thread after the units already queued; units queued later
+    /// are dropped unrun, so their callers get an error, never an
+    /// acknowledgement. What a dead writer looks like, for the readiness
+    /// check's tests.
+    pub fn halt(&self) {
+        if let Some(queue) = &self.queue {
+            let _ = queue.send(Msg::Halt);
         }
     }
 }
@@ -172,25 +194,31 @@ pub fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
 
 /// The writer thread: take what is queued, run it in one transaction, commit,
 /// settle, repeat until every sender is gone.
-fn run(url: DatabaseUrl, conn: DbConn, units: mpsc::Receiver<Unit>) {
+fn run(url: DatabaseUrl, conn: DbConn, units: mpsc::Receiver<Msg>) {
     let mut conn = Some(conn);
     // A unit taken from the queue but not yet run (the batch it was meant
     // for failed before it ran): it goes first into the next batch.
     let mut carried: Vec<Unit> = Vec::new();
+    let mut halting = false;
     loop {
         let mut batch = std::mem::take(&mut carried);
         if batch.is_empty() {
+            if halting {
+                return;
+            }
             match units.recv() {
-                Ok(u) => batch.push(u),
-                Err(_) => return,
+                Ok(Msg::Unit(u)) => batch.push(u),
+                Ok(Msg::Halt) | Err(_) => return,
             }
         }
-        while batch.len() < MAX_BATCH {
+        while batch.len() < MAX_BATCH && !halting {
             match units.try_recv() {
-                Ok(u) => batch.push(u),
+                Ok(Msg::Unit(u)) => batch.push(u),
+                Ok(Msg::Halt) => halting = true,
                 Err(_) => break,
             }
         }
+        metrics::histogram!("cus_db_writer_batch_size").record(batch.len() as f64);
         let c = match conn.as_mut() {
             Some(c) => c,
             None => match url.establish() {

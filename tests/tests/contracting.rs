@@ -115,7 +115,7 @@ fn deadline_passes(app: &TestApp, competition_id: &str) {
 
 fn validate_ocds(package: &Value) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/validate_ocds.py");
-    let schema_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/ocds-1.1.5");
+    let schema_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/ocds-1.1.5");
     let mut child = match Command::new("python3")
         .args([script, schema_dir])
         .stdin(Stdio::piped())

@@ -139,7 +139,19 @@ pub fn assess(
         .flatten()
         .collect();
     peer_ids.insert(id.to_string());
-    let peer_ids: Vec<String> = peer_ids.into_iter().collect();
+    let mut peer_ids: Vec<String> = peer_ids.into_iter().collect();
+    // An NGO compares only its own agreements: the other providers'
+    // numbers, names and recipient figures are the municipality's to see.
+    if actor.role == cus_db::Role::Ngo {
+        let own: BTreeSet<String> = agreements::table
+            .filter(agreements::id.eq_any(&peer_ids))
+            .filter(agreements::organization_id.nullable().eq(actor.organization_id.as_deref()))
+            .select(agreements::id)
+            .load::<String>(conn)?
+            .into_iter()
+            .collect();
+        peer_ids.retain(|p| own.contains(p));
+    }
     use chrono::Datelike;
     let year_range = agreement.row.start_date.year()..=agreement.row.end_date.year();
     let periods: Vec<String> = year_range.clone().map(|y| y.to_string()).collect();

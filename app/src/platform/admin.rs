@@ -108,3 +108,4 @@ pub fn audit_rows(
         .load(c)?;
     Ok((rows, total))
 }
+

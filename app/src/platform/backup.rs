@@ -30,7 +30,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// One table of a report.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TableSum {
     pub table: String,
     pub rows: u64,
@@ -113,39 +113,44 @@ fn sha_hex(rows: impl Iterator<Item = QueryResult<RowText>>) -> QueryResult<(u64
     Ok((n, hex::encode(h.finalize())))
 }
 
+/// The tables of a SQLite database, by name.
+pub fn sqlite_tables(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
+    let tables: Vec<Name> = diesel::sql_query(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' \
+         AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .load(conn)?;
+    Ok(tables.into_iter().map(|t| t.name).collect())
+}
+
+/// One table's rows and checksum.
+pub fn sqlite_table_sum(conn: &mut SqliteConnection, table: &str) -> QueryResult<TableSum> {
+    let cols: Vec<Name> = diesel::sql_query("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+        .bind::<Text, _>(table)
+        .load(conn)?;
+    let expr = cols
+        .iter()
+        .map(|col| format!("quote({})", ident(&col.name)))
+        .collect::<Vec<_>>()
+        .join(" || ',' || ");
+    let (rows, sha256) = sha_hex(
+        diesel::sql_query(format!("SELECT {expr} AS r FROM {} ORDER BY 1", ident(table)))
+            .load_iter::<RowText, DefaultLoadingMode>(conn)?,
+    )?;
+    Ok(TableSum {
+        table: table.to_string(),
+        rows,
+        sha256,
+    })
+}
+
 /// The report of a SQLite database, read in one read transaction.
 pub fn sqlite_sums(conn: &mut SqliteConnection) -> Result<Vec<TableSum>, String> {
     conn.transaction(|c| {
-        let tables: Vec<Name> = diesel::sql_query(
-            "SELECT name FROM sqlite_schema WHERE type = 'table' \
-             AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .load(c)?;
-        let mut out = vec![];
-        for t in tables {
-            let cols: Vec<Name> =
-                diesel::sql_query("SELECT name FROM pragma_table_info(?) ORDER BY cid")
-                    .bind::<Text, _>(&t.name)
-                    .load(c)?;
-            let expr = cols
-                .iter()
-                .map(|col| format!("quote({})", ident(&col.name)))
-                .collect::<Vec<_>>()
-                .join(" || ',' || ");
-            let (rows, sha256) = sha_hex(
-                diesel::sql_query(format!(
-                    "SELECT {expr} AS r FROM {} ORDER BY 1",
-                    ident(&t.name)
-                ))
-                .load_iter::<RowText, DefaultLoadingMode>(c)?,
-            )?;
-            out.push(TableSum {
-                table: t.name,
-                rows,
-                sha256,
-            });
-        }
-        Ok(out)
+        sqlite_tables(c)?
+            .iter()
+            .map(|t| sqlite_table_sum(c, t))
+            .collect::<QueryResult<Vec<_>>>()
     })
     .map_err(db_err("checksums"))
 }

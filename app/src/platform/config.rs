@@ -17,6 +17,40 @@ pub struct Config {
     pub jobs: Jobs,
     pub rules: Rules,
     pub assessment: Assessment,
+    pub backup: Backup,
+    pub log: Log,
+    pub metrics: Metrics,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Backup {
+    /// Where the `backup` job writes (created if missing).
+    pub dir: PathBuf,
+    /// The newest backup of each of this many days (UTC, today included) is kept.
+    pub keep_daily: u32,
+    /// …and the newest of each of this many ISO weeks before those.
+    pub keep_weekly: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Log {
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Metrics {
+    /// The bearer token of `GET /metrics`; empty turns metrics off (404).
+    pub token: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -79,6 +113,7 @@ pub struct Jobs {
     pub housekeeping: String,
     pub assessments: String,
     pub corrective_actions: String,
+    pub backup: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -136,6 +171,9 @@ impl Config {
         }
         if let Some(v) = var("CUS_PUBLIC_URL") {
             self.server.public_url = v;
+        }
+        if let Some(v) = var("CUS_METRICS_TOKEN") {
+            self.metrics.token = v;
         }
     }
 

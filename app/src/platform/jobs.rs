@@ -79,6 +79,11 @@ pub fn registry(state: &AppState) -> Vec<JobDef> {
             schedule: jobs.corrective_actions.clone(),
             about: "remind owners of corrective actions past their due date",
         },
+        JobDef {
+            name: "backup",
+            schedule: jobs.backup.clone(),
+            about: "write a backup into [backup] dir, verify it, prune the old ones",
+        },
     ]
 }
 
@@ -327,6 +332,16 @@ pub fn run_as(
         )
         .map(|n| format!("reminded {n} owners"))
         .map_err(|e| e.to_string()),
+        "backup" => {
+            let b = &state.config.backup;
+            crate::platform::backups::scheduled(
+                &state.config.database.url,
+                &b.dir,
+                Utc::now(),
+                b.keep_daily,
+                b.keep_weekly,
+            )
+        }
         other => Err(format!("unknown job {other}")),
     };
     let text = match &outcome {

@@ -116,6 +116,38 @@ impl AppState {
     pub fn mailer(&self) -> Result<Mailer, String> {
         Mailer::from_config(&self.config)
     }
+
+    /// The reason the server is not ready for traffic, if any: the database
+    /// does not answer within 5 s, migrations are pending, or (SQLite) the
+    /// group-commit writer has stopped.
+    pub async fn readiness(&self) -> Result<(), String> {
+        const WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+        if let Some(writer) = &self.writer {
+            if !writer.is_running() {
+                return Err("the SQLite writer is not running".into());
+            }
+        }
+        let pool = self.pool.clone();
+        let probe = actix_web::web::block(move || -> Result<Vec<String>, String> {
+            let mut conn = pool
+                .get_timeout(WITHIN)
+                .map_err(|e| format!("the database did not answer: {e}"))?;
+            diesel::connection::SimpleConnection::batch_execute(&mut *conn, "SELECT 1")
+                .map_err(|e| format!("the database did not answer: {e}"))?;
+            cus_db::pending_migrations(&mut conn)
+        });
+        match tokio::time::timeout(WITHIN, probe).await {
+            Err(_) => Err("the database did not answer within 5 s".into()),
+            Ok(Err(e)) => Err(format!("the database did not answer: {e}")),
+            Ok(Ok(Err(e))) => Err(e),
+            Ok(Ok(Ok(pending))) if !pending.is_empty() => Err(format!(
+                "migrations are behind: {} pending ({}); run `cus migrate`",
+                pending.len(),
+                pending.join(", ")
+            )),
+            Ok(Ok(Ok(_))) => Ok(()),
+        }
+    }
 }
 
 /// At most this many argon2 hashes or verifications at once: each takes tens

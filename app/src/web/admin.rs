@@ -26,6 +26,7 @@ type Data = web::Data<AppState>;
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
     cfg.service(health)
+        .service(ready)
         .service(list_municipalities)
         .service(create_municipality)
         .service(create_user)
@@ -44,15 +45,33 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/admin/users/{id}", post().to(user_change));
 }
 
-#[utoipa::path(responses((status = 200, description = "`{status, database}`")))]
+/// Liveness: 200 while the process serves, whatever the database does
+/// (readiness is `/ready`).
+#[utoipa::path(responses((status = 200, description = "`{status, database}`: the process serves; `database` names the backend")))]
 #[get("/health")]
-async fn health(st: Data) -> AppResult<HttpResponse> {
-    st.db(|c| {
-        diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1")?;
-        Ok(())
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ok", "database": st.backend.name()})))
+async fn health(st: Data) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok", "database": st.backend.name()}))
+}
+
+/// Readiness: 200 `{"status":"ready"}` when the database answers within
+/// 5 s, its migrations are current and (SQLite) the writer runs; else 503
+/// with the reason.
+#[utoipa::path(responses(
+    (status = 200, description = "`{status: \"ready\", database}`"),
+    (status = 503, description = "`{status: \"not_ready\", reason, database}`")
+))]
+#[get("/ready")]
+async fn ready(st: Data) -> HttpResponse {
+    let database = st.backend.name();
+    match st.readiness().await {
+        Ok(()) => HttpResponse::Ok().json(json!({"status": "ready", "database": database})),
+        Err(reason) => {
+            tracing::warn!(%reason, "not ready");
+            HttpResponse::ServiceUnavailable()
+                .insert_header((actix_web::http::header::RETRY_AFTER, "5"))
+                .json(json!({"status": "not_ready", "reason": reason, "database": database}))
+        }
+    }
 }
 
 #[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<Municipality>)))]

@@ -264,8 +264,12 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
     // A body that is not JSON at all is 400 (API.md), even when the typed
     // reading below would first meet a field it refuses (422): a truncated
     // `{"title": "x", ` is malformed, not an unknown field.
-    let mut value = serde_json::from_slice::<serde_json::Value>(body)
-        .map_err(|e| AppError::BadRequest(e.to_string()))?;
+    // Duplicated keys are refused here (400): were the last copy to win,
+    // a proxy or log reading the first would see another request than the
+    // one served.
+    let mut value = serde_json::from_slice::<UniqueKeys>(body)
+        .map_err(|e| AppError::BadRequest(e.to_string()))?
+        .0;
     // Every body is an object (serde would also read a struct from an array
     // of its fields' values).
     if !value.is_object() {
@@ -290,6 +294,68 @@ pub fn parse_json<T: DeserializeOwned>(body: &[u8]) -> AppResult<T> {
             AppError::BadRequest(e.inner().to_string())
         }
     })
+}
+
+/// A JSON value read like `serde_json::Value`, but an object that names a
+/// key twice, at any depth, is an error.
+struct UniqueKeys(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for UniqueKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UniqueKeysVisitor).map(UniqueKeys)
+    }
+}
+
+struct UniqueKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeysVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(serde_json::Value::Null, Into::into))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(v.into())
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(UniqueKeys(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(items.into())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!(
+                    "duplicate key `{}`",
+                    key.replace(char::is_control, "?")
+                )));
+            }
+            let UniqueKeys(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(object.into())
+    }
 }
 
 /// Turns every float in `value` that has no fraction and fits an `i64`

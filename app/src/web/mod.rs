@@ -16,7 +16,7 @@ pub mod view;
 pub mod window;
 
 use actix_web::http::header;
-use actix_web::middleware::{DefaultHeaders, Logger};
+use actix_web::middleware::DefaultHeaders;
 use actix_web::{web, App, HttpServer};
 use std::net::TcpListener;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -259,6 +259,9 @@ where
         n => n,
     };
     let blocking_threads = state.config.database.pool_size as usize + 2;
+    if !state.config.metrics.token.is_empty() {
+        crate::platform::metrics::install();
+    }
     let data = web::Data::new(state);
     let server = HttpServer::new(move || {
         App::new()
@@ -267,6 +270,7 @@ where
             .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
             .into_app()
             .configure(extra.clone())
+            .route("/metrics", web::get().to(crate::platform::metrics::scrape))
             .configure(page_routes)
             .app_data(
                 web::FormConfig::default()
@@ -285,8 +289,8 @@ where
             .wrap_fn(refuse_control_characters)
             .wrap_fn(render_errors)
             .wrap(security_headers())
-            .wrap(Logger::new("%r %s %Dms").exclude_regex("^/survey/"))
             .wrap_fn(catch_panics)
+            .wrap_fn(crate::platform::metrics::observe)
     })
     .workers(workers)
     // A blocking task beyond the database pool's size would only wait for a
