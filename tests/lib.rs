@@ -57,6 +57,26 @@ pub fn fresh_database(dir: &std::path::Path) -> String {
     }
 }
 
+/// The `cus` binary beside the test binary (`cargo build --bins` builds it;
+/// scripts/test does), copied into `dir` so that a build of another tree
+/// into a shared target directory cannot swap it mid-test; `None` when it
+/// is missing or is not this tree's build (run with `probe`, it does not
+/// print `expect`).
+pub fn cus_binary(dir: &std::path::Path, probe: &[&str], expect: &str) -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let built = exe.parent()?.parent()?.join("cus");
+    let bin = dir.join("cus");
+    std::fs::copy(&built, &bin).ok()?;
+    let out = std::process::Command::new(&bin)
+        .args(probe)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .contains(expect)
+        .then_some(bin)
+}
+
 pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cus-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");

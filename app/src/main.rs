@@ -178,12 +178,24 @@ fn init_logging(format: cus::platform::config::LogFormat) {
         .with_writer(std::io::stderr);
     match format {
         cus::platform::config::LogFormat::Text => builder.init(),
-        cus::platform::config::LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(false)
-            .init(),
+        cus::platform::config::LogFormat::Json => {
+            builder
+                .json()
+                .flatten_event(true)
+                .with_current_span(false)
+                .with_span_list(false)
+                .init();
+            // A panic's report is a log line too (a handler's panic is then
+            // followed by the request's line with its correlation id).
+            std::panic::set_hook(Box::new(|info| {
+                let thread = std::thread::current();
+                tracing::error!(
+                    thread = thread.name().unwrap_or("unnamed"),
+                    panic = %info,
+                    "a thread panicked"
+                );
+            }));
+        }
     }
 }
 

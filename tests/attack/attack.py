@@ -45,13 +45,14 @@ def main():
     ap.add_argument("--bin", default=os.environ.get("CUS_BIN", "target/debug/cus"))
     ap.add_argument("--pg-url", default=None)
     ap.add_argument("--only", action="append", default=[],
-                    help="run only these checks: authz escalation csrf xss mail badinput headers")
+                    help="run only these checks: authz escalation csrf xss mail badinput headers operations")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     args = ap.parse_args()
     args.bin = os.path.abspath(args.bin)
     if not os.access(args.bin, os.X_OK):
         sys.exit("attack: no cus binary at %s" % args.bin)
-    want = set(args.only) or {"authz", "escalation", "csrf", "xss", "mail", "badinput", "headers"}
+    want = set(args.only) or {"authz", "escalation", "csrf", "xss", "mail", "badinput", "headers",
+                              "operations"}
     started = time.time()
     work = tempfile.mkdtemp(prefix="cus-attack-")
     servers = []
@@ -89,6 +90,7 @@ def main():
         step("mail", lambda: mail.run(world, srv))
         step("badinput", lambda: badinput.run(world, doc))
         step("headers", lambda: web.headers(world))
+        step("operations", lambda: web.operations(world))
         if "headers" in want:
             t = time.time()
             srv2 = Server(args.bin, work, url, demo=False, secure_cookies=True, name="secure")

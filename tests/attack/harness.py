@@ -277,12 +277,15 @@ class Server:
         self.base = "http://127.0.0.1:%d" % self.port
         self.mail_dir = os.path.join(work, "mail")
         self.config = os.path.join(work, name + ".toml")
+        # /metrics is on, behind a token no principal of the suite holds.
+        self.metrics_token = "metrics-" + uuid.uuid4().hex
         with open(self.config, "w") as f:
             f.write(
                 "[server]\nbind = \"127.0.0.1:%d\"\nworkers = 2\npublic_url = \"%s\"\n"
                 "[database]\nurl = \"%s\"\n[mail]\nmail_dir = \"%s\"\n[jobs]\nenabled = false\n"
-                "[security]\nsecure_cookies = %s\n"
-                % (self.port, self.base, database_url, self.mail_dir, "true" if secure_cookies else "false"))
+                "[security]\nsecure_cookies = %s\n[metrics]\ntoken = \"%s\"\n"
+                % (self.port, self.base, database_url, self.mail_dir, "true" if secure_cookies else "false",
+                   self.metrics_token))
         self.log = os.path.join(work, name + ".log")
         args = [binary, "--config", self.config, "serve"]
         if demo:

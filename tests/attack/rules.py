@@ -94,6 +94,7 @@ RULES = {
     "PUT /api/v1/forum/threads/{id}": R({"organizer"}),
     "POST /api/v1/forum/threads/{id}/posts": R(MEMBERS, {"council", "commission"}),
     "GET /api/v1/health": R("*", public=True),
+    "GET /api/v1/ready": R("*", public=True),
     "GET /api/v1/jobs": R({"admin"}),
     "GET /api/v1/me": R("*"),
     "GET /api/v1/me/calendar": R("*"),

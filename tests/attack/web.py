@@ -10,11 +10,12 @@ from html.parser import HTMLParser
 from urllib.parse import quote, urljoin, urlsplit
 
 import fixtures as fx
-from harness import AUDIT, FINDINGS, PASSWORD, Client, sign_in
+from harness import AUDIT, FINDINGS, PASSWORD, Client, short, sign_in
 
 XSS = "4 XSS"
 CSRF = "3 CSRF / sessions"
 HDR = "7 security headers"
+OPS = "8 operations"
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -489,3 +490,90 @@ def secure_pass(base):
         FINDINGS.add(HDR, "sign-in on the secure-cookie server answered %d with no session cookie" % login.status_code)
     anon.page("/")
     return {"responses": n + 4}
+
+
+# --- operations -----------------------------------------------------------------
+def operations(world):
+    """/metrics opens only to its configured token (no principal's session
+    token, nothing near it) and never holds an id a scan put in a path;
+    /api/v1/ready is public; a JSON body naming a key twice is 400 on every
+    kind of route; an NGO's agreement assessment compares only its own
+    agreements (staff see the other providers)."""
+    U, R = world.users, world.records
+    anon = Client(world.base, "anonymous")
+    token = world.server.metrics_token
+    n = 0
+    tries = [(name, c.token) for name, c in U.items()] + [
+        ("no token", None), ("a wrong token", "wrong-" + token), ("the token and more", token + "x"),
+        ("the token cut short", token[:-1])]
+    for who, tok in tries:
+        a = anon.call("GET", "/metrics", token=tok, auth=tok is not None)
+        FINDINGS.probe(OPS)
+        n += 1
+        if a.status != 401 or "cus_http" in a.text:
+            FINDINGS.add(OPS, "GET /metrics with %s answered %s, want 401 and nothing shown" % (who, a.status))
+    scanned = [fx.random_id() for _ in range(25)]
+    for i in scanned:
+        U["coordinator"].get("/api/v1/plans/" + i)
+        anon.page("/plans/" + i + "/document")
+    a = anon.call("GET", "/metrics", token=token)
+    FINDINGS.probe(OPS)
+    if a.status != 200 or "cus_http_requests_total" not in a.text:
+        FINDINGS.add(OPS, "GET /metrics with its token answered %s: %s" % (a.status, short(a.text, 120)))
+    else:
+        ids = set(scanned)
+        for kind in R.values():
+            ids |= {v for v in kind.values() if isinstance(v, str) and len(v) >= 20}
+        leaked = sorted(i for i in ids if i in a.text)
+        if leaked:
+            FINDINGS.add(OPS, "/metrics holds %d ids from request paths, e.g. %s" % (len(leaked), leaked[0]))
+        if 'route="/metrics"' in a.text:
+            FINDINGS.add(OPS, "refused scrapes of /metrics were counted")
+        n += 1
+    a = anon.get("/api/v1/ready")
+    FINDINGS.probe(OPS)
+    if a.status != 200 or (a.json() or {}).get("status") != "ready":
+        FINDINGS.add(OPS, "GET /api/v1/ready answered %s %s" % (a.status, short(a.text, 120)))
+
+    # Duplicated keys: refused before anything reads them, signed in or not.
+    dupes = [
+        (anon, "/api/v1/session", b'{"email":"organizer@sochaczew.example","email":"ngo@sochaczew.example",'
+                                  b'"password":"demo-password-2026"}'),
+        (U["admin"], "/api/v1/municipalities", b'{"teryt":"0201011","name":"A","name":"B"}'),
+        (U["ngo"], "/api/v1/organizations/%s" % R["organization"]["own"],
+         b'{"name":"Fundacja","extra":{"k":1,"k":2}}'),
+    ]
+    for client, path, raw in dupes:
+        method = "PUT" if path.startswith("/api/v1/organizations/") else "POST"
+        a = client.call(method, path, raw=raw, headers={"content-type": "application/json"})
+        FINDINGS.probe(OPS)
+        n += 1
+        if a.status != 400:
+            FINDINGS.add(OPS, "%s %s with a key named twice as %s: %s, want 400" % (method, path, client.name, a.status))
+
+    # An NGO's agreement assessment: every peer is an agreement the NGO may
+    # read, and no other provider's name reaches its page.
+    ngo, org = U["ngo"], U["organizer"]
+    own = R["agreement"]["own"]
+    mine = ngo.get("/api/v1/agreements/%s/assessment" % own)
+    staff = org.get("/api/v1/agreements/%s/assessment" % own)
+    FINDINGS.probe(OPS)
+    if mine.ok and staff.ok:
+        own_ids = {p["agreement_id"] for p in (mine.json() or {}).get("peers", [])}
+        for p in (mine.json() or {}).get("peers", []):
+            FINDINGS.probe(OPS)
+            if ngo.get("/api/v1/agreements/" + p["agreement_id"]).status != 200:
+                FINDINGS.add(OPS, "the NGO's assessment of %s names another organization's agreement %s"
+                             % (own, p["agreement_id"]))
+        others = [p for p in (staff.json() or {}).get("peers", []) if p["agreement_id"] not in own_ids]
+        page = Client(world.base, "ngo (page)")
+        page.sign_in_page(ngo.me["email"])
+        text = page.page("/agreements/%s/assessment" % own).text
+        for p in others:
+            FINDINGS.probe(OPS)
+            if p["agreement_id"] in text or p["name"] in text:
+                FINDINGS.add(OPS, "the NGO's assessment page shows another provider: %s" % p["name"])
+        n += 1 + len(others)
+    else:
+        FINDINGS.add(OPS, "agreement assessment of %s: NGO %s, organizer %s" % (own, mine.status, staff.status))
+    return {"probes": n}

@@ -335,6 +335,39 @@ async fn computed_indicators_match_hand_counts_and_explain_themselves() {
         .get(&format!("/api/v1/agreements/{a1}/assessment"), &org_b)
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
+    // The provider itself sees its own agreement among the peers, never the
+    // other provider's number, name or figures (API and page).
+    let org_id = aa["agreement"]["organization_id"].as_str().unwrap();
+    let email = "a1-provider@org.test.example";
+    let (s, b) = app
+        .post(
+            &format!("/api/v1/organizations/{org_id}/users"),
+            &org,
+            json!({"email": email, "password": PASSWORD}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{b}");
+    let ngo = User {
+        id: b["id"].as_str().unwrap().to_string(),
+        email: email.to_string(),
+        token: app.login(email, PASSWORD).await,
+    };
+    let (s, own) = app
+        .get(&format!("/api/v1/agreements/{a1}/assessment"), &ngo)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{own}");
+    let peers = own["peers"].as_array().unwrap();
+    assert_eq!(peers.len(), 1, "{own}");
+    assert_eq!(peers[0]["current"], true);
+    let text = own.to_string();
+    assert!(!text.contains(a2.as_str()) && !text.contains("A2/2025"), "{own}");
+    let provider = Browser::new(&app);
+    provider.sign_in(email, PASSWORD).await;
+    let (s, page) = provider
+        .get(&format!("/agreements/{a1}/assessment?lang=en"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("A1/2025") && !page.contains("A2/2025"), "{page}");
     let browser = Browser::new(&app);
     browser.sign_in(&org.email, PASSWORD).await;
     let (s, page) = browser

@@ -16,6 +16,8 @@ use std::collections::BTreeSet;
 use std::net::TcpListener;
 use std::time::Duration;
 
+/// The jobs the two-server test runs every second (the `backup` job keeps
+/// its daily schedule there: it writes files).
 const JOBS: [&str; 7] = [
     "outbox",
     "plan-deadlines",
@@ -292,7 +294,7 @@ async fn the_jobs_route_is_for_admins_and_shows_the_last_runs() {
     assert_eq!(s, StatusCode::OK, "{b}");
     let items = b["items"].as_array().unwrap();
     let names: Vec<&str> = items.iter().map(|j| j["name"].as_str().unwrap()).collect();
-    assert_eq!(names, JOBS);
+    assert_eq!(names, [JOBS.as_slice(), &["backup"]].concat());
     let hk = &items[2];
     assert_eq!(hk["schedule"], app.state.config.jobs.housekeeping.as_str());
     assert_eq!(hk["timezone"], "Europe/Warsaw");
@@ -314,33 +316,13 @@ async fn the_jobs_route_is_for_admins_and_shows_the_last_runs() {
     assert!(doc["paths"]["/api/v1/jobs"]["get"].is_object());
 }
 
-/// The `cus` binary beside the test binary (`cargo build --bins` builds it;
-/// scripts/test does), copied so that a build of another tree into a shared
-/// target directory cannot swap it mid-test; `None` when it is missing or is
-/// not this tree's build.
-fn cus_binary(dir: &std::path::Path) -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let built = exe.parent()?.parent()?.join("cus");
-    let bin = dir.join("cus");
-    std::fs::copy(&built, &bin).ok()?;
-    let probe = std::process::Command::new(&bin)
-        .args(["--database"])
-        .arg(dir.join("probe.db"))
-        .args(["jobs", "list", "--json"])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&probe.stdout)
-        .contains("\"next_slot\"")
-        .then_some(bin)
-}
-
 /// SIGTERM while the relay is stuck in an SMTP dialogue with a server that
 /// never answers: `cus serve` exits within `shutdown_seconds`, and the
 /// message's claim expires within `claim_seconds`, for the next relay.
 #[tokio::test]
 async fn serve_exits_within_its_grace_period_when_smtp_hangs() {
     let dir = temp_dir();
-    let Some(bin) = cus_binary(&dir) else {
+    let Some(bin) = cus_binary(&dir, &["--database", "probe.db", "jobs", "list", "--json"], "\"next_slot\"") else {
         eprintln!(
             "skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)"
         );

@@ -14,6 +14,7 @@ mod hardening;
 mod jobs;
 mod mail;
 mod openapi;
+mod operations;
 mod pages;
 mod password;
 mod plans;

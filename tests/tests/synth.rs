@@ -8,22 +8,6 @@ use cus_db::schema::{
 use cus_tests::*;
 use diesel::prelude::*;
 
-/// The `cus` binary beside the test binary, copied (see jobs.rs); `None`
-/// when it is missing or is not this tree's build.
-fn cus_binary(dir: &std::path::Path) -> Option<std::path::PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    let built = exe.parent()?.parent()?.join("cus");
-    let bin = dir.join("cus");
-    std::fs::copy(&built, &bin).ok()?;
-    let probe = std::process::Command::new(&bin)
-        .args(["synth", "--help"])
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&probe.stdout)
-        .contains("--organizations")
-        .then_some(bin)
-}
-
 fn cus(bin: &std::path::Path, url: &str, args: &[&str]) -> std::process::Output {
     std::process::Command::new(bin)
         .args(["--database", url])
@@ -36,7 +20,7 @@ fn cus(bin: &std::path::Path, url: &str, args: &[&str]) -> std::process::Output 
 #[test]
 fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
     let dir = temp_dir();
-    let Some(bin) = cus_binary(&dir) else {
+    let Some(bin) = cus_binary(&dir, &["synth", "--help"], "--organizations") else {
         eprintln!(
             "skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)"
         );
