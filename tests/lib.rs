@@ -77,6 +77,17 @@ pub fn cus_binary(dir: &std::path::Path, probe: &[&str], expect: &str) -> Option
         .then_some(bin)
 }
 
+/// Runs the `cus` binary on the database `url` with `args` (warnings only
+/// in its log).
+pub fn run_cus(bin: &std::path::Path, url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(bin)
+        .args(["--database", url])
+        .args(args)
+        .env("CUS_LOG", "warn")
+        .output()
+        .expect("run cus")
+}
+
 pub fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cus-test-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).expect("temp dir");

@@ -16,6 +16,15 @@ use std::time::Instant;
 
 const TOKEN: &str = "metrics-token-for-tests";
 
+/// The extension the backup job gives this backend's backups.
+fn backup_ext() -> &'static str {
+    if backend() == "postgres" {
+        "dump"
+    } else {
+        "db"
+    }
+}
+
 async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String) {
     let mut req = app.client.get(app.url("/metrics"));
     if let Some(t) = token {
@@ -179,7 +188,7 @@ fn occupy_next_backup_names(dir: &Path) {
     let now = Utc::now();
     for s in 0..30 {
         let t = now + Duration::seconds(s);
-        let ext = if backend() == "postgres" { "dump" } else { "db" };
+        let ext = backup_ext();
         let name = format!("cus-{}.{ext}", t.format("%Y%m%dT%H%M%SZ"));
         let path = dir.join(name);
         if !path.exists() {
@@ -299,7 +308,7 @@ async fn the_backup_job_writes_verifies_and_keeps_one_a_day_then_one_a_week() {
         c.backup.keep_weekly = 2;
     })
     .await;
-    let ext = if backend() == "postgres" { "dump" } else { "db" };
+    let ext = backup_ext();
     app.with_db(|c| cus::platform::admin::add_municipality(c, "1465011", "Warszawa").unwrap());
 
     // The directory is made; the backup is written, verified and listed.
@@ -389,7 +398,7 @@ async fn verification_names_the_table_that_differs() {
     let app = spawn_app().await;
     let url = app.database_url.clone();
     app.with_db(|c| cus::platform::admin::add_municipality(c, "1465011", "Warszawa").unwrap());
-    let ext = if backend() == "postgres" { "dump" } else { "db" };
+    let ext = backup_ext();
     let file = app.dir.join(format!("manual.{ext}"));
     backups::create(&url, &file).unwrap();
     assert!(backups::verify_and_record(&url, &file).is_ok());
@@ -501,41 +510,33 @@ fn binary(dir: &Path) -> Option<PathBuf> {
     bin
 }
 
-fn cus(bin: &Path, url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(bin)
-        .args(["--database", url])
-        .args(args)
-        .env("CUS_LOG", "warn")
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn backup_commands_create_verify_and_list() {
     let dir = temp_dir();
     let Some(bin) = binary(&dir) else { return };
     let url = fresh_database(&dir);
-    assert!(cus(&bin, &url, &["migrate"]).status.success());
-    let ext = if backend() == "postgres" { "dump" } else { "db" };
+    assert!(run_cus(&bin, &url, &["migrate"]).status.success());
+    let ext = backup_ext();
     let file = dir.join(format!("copy.{ext}"));
     let f = file.to_str().unwrap();
     // `cus backup PATH` as before: the report, and now the manifest and check.
-    let out = cus(&bin, &url, &["backup", f]);
+    let out = run_cus(&bin, &url, &["backup", f]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("verified:") && stdout.contains("SHA-256"), "{stdout}");
     assert!(backups::manifest_path(&file).is_file());
-    let out = cus(&bin, &url, &["backup", "verify", f]);
+    let out = run_cus(&bin, &url, &["backup", "verify", f]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains(": ok ("));
-    let out = cus(&bin, &url, &["backup", "list", "--dir", dir.to_str().unwrap()]);
+    let out = run_cus(&bin, &url, &["backup", "list", "--dir", dir.to_str().unwrap()]);
     let listing = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
         listing.lines().any(|l| l.starts_with(&format!("copy.{ext}")) && l.contains(" ok ")),
         "{listing}"
     );
     // `create` refuses to overwrite.
-    let out = cus(&bin, &url, &["backup", "create", f]);
+    let out = run_cus(&bin, &url, &["backup", "create", f]);
     assert!(!out.status.success());
     // A manifest that disagrees: non-zero, naming the table.
     let path = backups::manifest_path(&file);
@@ -546,12 +547,12 @@ fn backup_commands_create_verify_and_list() {
         }
     }
     std::fs::write(&path, m.to_string()).unwrap();
-    let out = cus(&bin, &url, &["backup", "verify", f]);
+    let out = run_cus(&bin, &url, &["backup", "verify", f]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("table users: checksum differs"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let out = cus(&bin, &url, &["backup", "list", "--dir", dir.to_str().unwrap()]);
+    let out = run_cus(&bin, &url, &["backup", "list", "--dir", dir.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAILED"));
 }
 
@@ -560,7 +561,7 @@ fn json_logs_are_one_object_a_line_and_a_fault_carries_its_correlation_id() {
     let dir = temp_dir();
     let Some(bin) = binary(&dir) else { return };
     let url = fresh_database(&dir);
-    assert!(cus(&bin, &url, &["migrate"]).status.success());
+    assert!(run_cus(&bin, &url, &["migrate"]).status.success());
     let config = dir.join("cus.toml");
     std::fs::write(
         &config,

@@ -8,14 +8,6 @@ use cus_db::schema::{
 use cus_tests::*;
 use diesel::prelude::*;
 
-fn cus(bin: &std::path::Path, url: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(bin)
-        .args(["--database", url])
-        .args(args)
-        .env("CUS_LOG", "warn")
-        .output()
-        .unwrap()
-}
 
 #[test]
 fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
@@ -27,7 +19,7 @@ fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
         return;
     };
     let url = fresh_database(&dir);
-    assert!(cus(&bin, &url, &["migrate"]).status.success());
+    assert!(run_cus(&bin, &url, &["migrate"]).status.success());
     let small = [
         "synth",
         "--municipalities",
@@ -41,7 +33,7 @@ fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
         "--agreements",
         "10",
     ];
-    let first = cus(&bin, &url, &small);
+    let first = run_cus(&bin, &url, &small);
     let stdout = String::from_utf8_lossy(&first.stdout);
     assert!(
         first.status.success(),
@@ -74,14 +66,14 @@ fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
         assert_eq!(count(&mut conn, table), n, "{table}");
     }
 
-    let second = cus(&bin, &url, &small);
+    let second = run_cus(&bin, &url, &small);
     assert!(!second.status.success());
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("not empty"), "{stderr}");
     assert_eq!(count(&mut conn, "residents"), 50, "nothing added");
 
     let year = (cus_db::today().year() - 1).to_string();
-    let assess = cus(&bin, &url, &["assess", "--period", &year]);
+    let assess = run_cus(&bin, &url, &["assess", "--period", &year]);
     let stdout = String::from_utf8_lossy(&assess.stdout);
     assert!(
         assess.status.success(),
