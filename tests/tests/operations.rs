@@ -579,6 +579,16 @@ fn json_logs_are_one_object_a_line_and_a_fault_carries_its_correlation_id() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // A failed assertion below must not leave the server running.
+    struct Stop(u32);
+    impl Drop for Stop {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", &self.0.to_string()])
+                .status();
+        }
+    }
+    let _stop = Stop(child.id());
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut banner = String::new();
     stdout.read_line(&mut banner).unwrap();
@@ -652,5 +662,75 @@ fn http_get(url: &str) -> (u16, String) {
             .unwrap_or(0);
         let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
         (status, body)
+    }
+}
+
+/// The scheduler inside `serve` runs the `backup` job on its cron schedule
+/// (every 2 s here; daily at 02:00 by default): two servers on one
+/// database, each tick's backup written and verified once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_backs_up_on_its_schedule_once_across_servers() {
+    let dir = temp_dir().join("backups");
+    let configured = dir.clone();
+    let app = spawn_with(move |c| {
+        c.backup.dir = configured;
+        c.jobs.backup = "*/2 * * * * *".into();
+        for quiet in [
+            &mut c.jobs.outbox,
+            &mut c.jobs.plan_deadlines,
+            &mut c.jobs.housekeeping,
+            &mut c.jobs.forum_digest,
+            &mut c.jobs.report_reminders,
+            &mut c.jobs.assessments,
+            &mut c.jobs.corrective_actions,
+        ] {
+            *quiet = "0 0 0 1 1 *".into();
+        }
+    })
+    .await;
+    let second = cus::open((*app.state.config).clone(), false).unwrap();
+    let a = cus::platform::jobs::start_as(app.state.clone(), "server-a".into())
+        .await
+        .unwrap();
+    let b = cus::platform::jobs::start_as(second, "server-b".into())
+        .await
+        .unwrap();
+    let finished = || -> i64 {
+        app.with_db(|c| {
+            use cus_db::schema::job_runs;
+            job_runs::table
+                .filter(job_runs::job.eq("backup"))
+                .filter(job_runs::finished_at.is_not_null())
+                .count()
+                .get_result(c)
+                .unwrap()
+        })
+    };
+    for _ in 0..200 {
+        if finished() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    assert!(a.stop(deadline).await && b.stop(deadline).await);
+    // Retention keeps one a day: the newest; every run was verified.
+    let kept = backups::list(&dir).unwrap();
+    assert!(!kept.is_empty(), "no backup written on schedule");
+    assert!(kept.iter().all(|b| b.ok()), "{kept:?}");
+    let runs: Vec<(String, String, Option<String>)> = app.with_db(|c| {
+        use cus_db::schema::job_runs;
+        job_runs::table
+            .filter(job_runs::job.eq("backup"))
+            .select((job_runs::slot, job_runs::claimed_by, job_runs::outcome))
+            .load(c)
+            .unwrap()
+    });
+    assert!(runs.len() >= 2, "{runs:?}");
+    let slots: std::collections::BTreeSet<&String> = runs.iter().map(|r| &r.0).collect();
+    assert_eq!(slots.len(), runs.len(), "a tick ran twice: {runs:?}");
+    for (_, _, outcome) in &runs {
+        let outcome = outcome.as_deref().unwrap_or("unfinished");
+        assert!(outcome.contains("verified"), "{outcome}");
     }
 }

@@ -499,23 +499,38 @@ pub fn list(dir: &Path) -> Result<Vec<Listed>, String> {
     Ok(out)
 }
 
-/// The backups retention keeps at `today`: of the verified ones the job
+/// An unverified backup younger than this may still be being verified by
+/// another server's run: retention leaves it alone.
+const IN_PROGRESS: chrono::Duration = chrono::Duration::hours(1);
+
+/// The backups retention keeps at `now`: of the verified ones the job
 /// named, the newest of each of the last `keep_daily` days (UTC, today
 /// included) and the newest of each of the `keep_weekly` ISO weeks before
-/// those; and always the newest verified backup, whatever the settings.
+/// those; always the newest verified backup, whatever the settings; and
+/// whatever may still be in progress (made at or after `now`, or unverified
+/// and younger than an hour).
 pub fn keepers(
     backups: &[Listed],
-    today: NaiveDate,
+    now: DateTime<Utc>,
     keep_daily: u32,
     keep_weekly: u32,
 ) -> BTreeSet<PathBuf> {
+    let today = now.date_naive();
     let mut verified: Vec<(&Listed, DateTime<Utc>)> = backups
         .iter()
         .filter(|b| b.scheduled_name && b.ok())
         .filter_map(|b| b.created_at.map(|t| (b, t)))
         .collect();
     verified.sort_by(|a, b| b.1.cmp(&a.1));
-    let mut keep = BTreeSet::new();
+    let mut keep: BTreeSet<PathBuf> = backups
+        .iter()
+        .filter(|b| match b.created_at {
+            Some(t) if t >= now => true,
+            Some(t) => b.check.is_none() && now - t < IN_PROGRESS,
+            None => false,
+        })
+        .map(|b| b.file.clone())
+        .collect();
     if let Some((newest, _)) = verified.first() {
         keep.insert(newest.file.clone());
     }
@@ -564,7 +579,7 @@ pub fn prune(
     keep_weekly: u32,
 ) -> Result<Vec<PathBuf>, String> {
     let backups = list(dir)?;
-    let keep = keepers(&backups, now.date_naive(), keep_daily, keep_weekly);
+    let keep = keepers(&backups, now, keep_daily, keep_weekly);
     let mut deleted = vec![];
     for b in backups
         .iter()
@@ -609,7 +624,18 @@ pub fn scheduled(
         Backend::Sqlite => "db",
         Backend::Postgres => "dump",
     };
-    let name = format!("cus-{}.{ext}", now.format(STAMP));
+    // Two runs in one second (two servers, a run by hand) would want one
+    // name: the later one takes the next second's.
+    let mut at = now;
+    let mut name = format!("cus-{}.{ext}", at.format(STAMP));
+    for _ in 0..2 {
+        if !dir.join(&name).exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1000));
+        at = Utc::now();
+        name = format!("cus-{}.{ext}", at.format(STAMP));
+    }
     let path = dir.join(&name);
     let (report, _) = create(url, &path)?;
     if let Err(why) = verify_and_record(url, &path) {
@@ -673,7 +699,8 @@ mod tests {
     }
 
     fn kept(backups: &[Listed], today: NaiveDate, daily: u32, weekly: u32) -> Vec<String> {
-        keepers(backups, today, daily, weekly)
+        let now = today.and_hms_opt(23, 0, 0).unwrap().and_utc();
+        keepers(backups, now, daily, weekly)
             .into_iter()
             .map(|p| p.display().to_string())
             .collect()
@@ -725,6 +752,37 @@ mod tests {
         assert_eq!(
             kept(&backups, today, 7, 4),
             vec!["cus-20300101T020000Z.db".to_string()]
+        );
+    }
+
+    #[test]
+    fn what_another_run_may_still_be_verifying_is_left_alone() {
+        let now = NaiveDate::from_ymd_opt(2030, 3, 18)
+            .unwrap()
+            .and_hms_opt(2, 0, 30)
+            .unwrap()
+            .and_utc();
+        let mut verifying = listed("20300318T015959Z", true);
+        verifying.check = None;
+        let mut stale = listed("20300317T020000Z", true);
+        stale.check = None;
+        let backups = vec![
+            listed("20300318T020031Z", false), // started after this run
+            verifying,
+            stale,
+            listed("20300318T020000Z", true),
+        ];
+        let keep: Vec<String> = keepers(&backups, now, 7, 4)
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        assert_eq!(
+            keep,
+            vec![
+                "cus-20300318T015959Z.db",
+                "cus-20300318T020000Z.db",
+                "cus-20300318T020031Z.db"
+            ]
         );
     }
 
