@@ -17,43 +17,36 @@ use utoipa::ToSchema;
 
 use crate::markdown;
 
-pub const KINDS: [&str; 3] = ["discussion", "consultation", "meeting"];
-pub const NOTIFY: [&str; 3] = ["immediate", "digest", "none"];
-/// Links to records of other modules, by kind and id.
-pub const LINK_KINDS: [&str; 4] = ["program", "competition", "assessment", "agreement"];
 pub const MAX_POST_CHARS: usize = 20_000;
 /// Flood control: at most this many posts per member per minute.
 pub const POSTS_PER_MINUTE: i64 = 5;
 
-/// A thread's kind.
-// Schema only: the values of `KINDS`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ThreadKind {
-    Discussion,
-    Consultation,
-    Meeting,
+cus_db::text_enum! {
+    /// A thread's kind.
+    pub enum ThreadKind {
+        Discussion = "discussion",
+        Consultation = "consultation",
+        Meeting = "meeting",
+    }
 }
 
-/// How a member hears of new posts (`PUT /api/v1/forum/me`).
-// Schema only: the values of `NOTIFY`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Notify {
-    Immediate,
-    Digest,
-    None,
+cus_db::text_enum! {
+    /// How a member hears of new posts (`PUT /api/v1/forum/me`).
+    pub enum Notify {
+        Immediate = "immediate",
+        Digest = "digest",
+        None = "none",
+    }
 }
 
-/// What a thread may name.
-// Schema only: the values of `LINK_KINDS`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LinkKind {
-    Program,
-    Competition,
-    Assessment,
-    Agreement,
+cus_db::text_enum! {
+    /// What a thread may name.
+    pub enum LinkKind {
+        Program = "program",
+        Competition = "competition",
+        Assessment = "assessment",
+        Agreement = "agreement",
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -176,7 +169,7 @@ pub fn set_membership(
 /// How the member wants to hear of forum activity.
 pub fn set_notify(conn: &mut DbConn, actor: &Actor, notify: &str) -> DomainResult<Membership> {
     membership(conn, actor)?;
-    if !NOTIFY.contains(&notify) {
+    if !Notify::parse(notify).is_some() {
         return Err(DomainError::field("notify", "error-notify"));
     }
     diesel::update(forum_members::table.find(&actor.user_id))
@@ -344,7 +337,7 @@ pub fn create_thread(
     check.text("title", &input.title, 1, 300);
     check_body(&mut check, &input.body);
     check.require(
-        KINDS.contains(&input.kind.as_str()),
+        ThreadKind::parse(&input.kind).is_some(),
         "kind",
         "error-thread-kind",
     );
@@ -384,7 +377,11 @@ pub fn create_thread(
     );
     check_participants(&mut check, &input.participants);
     if let Some(t) = input.linked_type.as_deref().filter(|t| !t.is_empty()) {
-        check.require(LINK_KINDS.contains(&t), "linked_type", "error-link-kind");
+        check.require(
+            LinkKind::parse(t).is_some(),
+            "linked_type",
+            "error-link-kind",
+        );
         check.text(
             "linked_id",
             input.linked_id.as_deref().unwrap_or(""),

@@ -13,57 +13,40 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-pub const COMMUNITY_KINDS: [&str; 2] = ["territorial", "categorial"];
-pub const ACTIVITY_KINDS: [&str; 9] = [
-    "animation",
-    "meeting",
-    "volunteer_action",
-    "citizen_group",
-    "local_diagnosis",
-    "integration_event",
-    "training",
-    "partnership",
-    "other",
-];
-/// The three dimensions of community work (seed 004).
-pub const DIMENSIONS: [&str; 3] = ["preventive", "inhibiting", "intervention"];
 /// An activity with nothing else in its community this many days before or
 /// after it, and no follow-up, is a one-off event.
 pub const ONE_OFF_DAYS: i64 = 60;
 
-/// A community's kind.
-// Schema only: the values of `COMMUNITY_KINDS`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CommunityKind {
-    Territorial,
-    Categorial,
+cus_db::text_enum! {
+    /// A community's kind.
+    pub enum CommunityKind {
+        Territorial = "territorial",
+        Categorial = "categorial",
+    }
 }
 
-/// An activity's kind.
-// Schema only: the values of `ACTIVITY_KINDS`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ActivityKind {
-    Animation,
-    Meeting,
-    VolunteerAction,
-    CitizenGroup,
-    LocalDiagnosis,
-    IntegrationEvent,
-    Training,
-    Partnership,
-    Other,
+cus_db::text_enum! {
+    /// An activity's kind.
+    pub enum ActivityKind {
+        Animation = "animation",
+        Meeting = "meeting",
+        VolunteerAction = "volunteer_action",
+        CitizenGroup = "citizen_group",
+        LocalDiagnosis = "local_diagnosis",
+        IntegrationEvent = "integration_event",
+        Training = "training",
+        Partnership = "partnership",
+        Other = "other",
+    }
 }
 
-/// The dimension of community work.
-// Schema only: the values of `DIMENSIONS`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Dimension {
-    Preventive,
-    Inhibiting,
-    Intervention,
+cus_db::text_enum! {
+    /// The dimension of community work.
+    pub enum Dimension {
+        Preventive = "preventive",
+        Inhibiting = "inhibiting",
+        Intervention = "intervention",
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -139,7 +122,7 @@ fn check_community(input: &CommunityInput) -> DomainResult<()> {
     let mut check = Check::new();
     check.text("name", &input.name, 1, 200);
     check.require(
-        COMMUNITY_KINDS.contains(&input.kind.as_str()),
+        CommunityKind::parse(&input.kind).is_some(),
         "kind",
         "error-community-kind",
     );
@@ -317,12 +300,12 @@ pub fn log_activity(
     let mut check = Check::new();
     check.text("title", &input.title, 1, 300);
     check.require(
-        ACTIVITY_KINDS.contains(&input.kind.as_str()),
+        ActivityKind::parse(&input.kind).is_some(),
         "kind",
         "error-activity-kind",
     );
     check.require(
-        DIMENSIONS.contains(&input.dimension.as_str()),
+        Dimension::parse(&input.dimension).is_some(),
         "dimension",
         "error-dimension",
     );

@@ -14,45 +14,69 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-use crate::competitions::{Competition, FINANCING, MAX_YEARS};
+use crate::competitions::{Competition, Financing, MAX_YEARS};
 use crate::{check_money, from_json_list, to_json};
+use cus_db::Lifecycle;
 
-pub const MODES: [&str; 5] = [
-    "competition",
-    "small_grant",
-    "procurement",
-    "partnership",
-    "own",
-];
-
-/// How an agreement was contracted.
-// Schema only: the values of `MODES`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AgreementMode {
-    Competition,
-    SmallGrant,
-    Procurement,
-    Partnership,
-    Own,
+cus_db::text_enum! {
+    /// How an agreement was contracted.
+    pub enum AgreementMode {
+        Competition = "competition",
+        SmallGrant = "small_grant",
+        Procurement = "procurement",
+        Partnership = "partnership",
+        Own = "own",
+    }
 }
 
-/// What an agreement's capacity counts.
-// Schema only: names the values the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CapacityUnit {
-    Hours,
-    Places,
+cus_db::text_enum! {
+    /// What an agreement's capacity counts.
+    pub enum CapacityUnit {
+        Hours = "hours",
+        Places = "places",
+    }
 }
 
-/// A report's kind.
-// Schema only: names the values the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportKind {
-    Partial,
-    Final,
+cus_db::text_enum! {
+    /// A report's kind.
+    pub enum ReportKind {
+        Partial = "partial",
+        Final = "final",
+    }
+}
+
+cus_db::text_enum! {
+    /// Where an agreement stands: a small grant is open for public comment
+    /// first; the final report or a termination ends it.
+    pub enum AgreementStatus {
+        PublicComment = "public_comment",
+        Active = "active",
+        Reported = "reported",
+        Terminated = "terminated",
+    }
+}
+
+impl Lifecycle for AgreementStatus {
+    fn moves(self) -> &'static [Self] {
+        use AgreementStatus::*;
+        match self {
+            PublicComment => &[Active, Reported, Terminated],
+            Active => &[Reported, Terminated],
+            // A reported agreement may still be terminated (settlement).
+            Reported => &[Terminated],
+            Terminated => &[],
+        }
+    }
+}
+
+impl AgreementStatus {
+    /// Whether the task is still under way (reminders are due).
+    pub fn under_way(self) -> bool {
+        matches!(
+            self,
+            AgreementStatus::PublicComment | AgreementStatus::Active
+        )
+    }
 }
 /// UDPP art. 19a: a small grant is at most PLN 10,000 for at most 90 days,
 /// published for comments for 7 days before the agreement.
@@ -72,15 +96,15 @@ pub struct AgreementRow {
     pub offer_id: Option<String>,
     pub number: String,
     pub title: String,
-    pub mode: String,
-    pub financing: String,
+    pub mode: AgreementMode,
+    pub financing: Financing,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
     #[serde(skip)]
     pub indicators: String,
-    pub capacity_unit: Option<String>,
+    pub capacity_unit: Option<CapacityUnit>,
     pub capacity_per_year: Option<i32>,
-    pub status: String,
+    pub status: AgreementStatus,
     pub public_comment_until: Option<NaiveDate>,
     #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
     pub terminated_at: Option<NaiveDateTime>,
@@ -111,7 +135,7 @@ pub struct Annex {
 #[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
 pub struct Report {
     pub id: String,
-    pub kind: String,
+    pub kind: ReportKind,
     pub period: String,
     pub text: String,
     pub spent_grosze: i64,
@@ -163,12 +187,12 @@ struct NewAgreement<'a> {
     offer_id: Option<&'a str>,
     program_service_id: Option<&'a str>,
     title: &'a str,
-    mode: &'a str,
-    financing: &'a str,
+    mode: AgreementMode,
+    financing: Financing,
     start: NaiveDate,
     end: NaiveDate,
     indicators: &'a [String],
-    capacity_unit: Option<&'a str>,
+    capacity_unit: Option<CapacityUnit>,
     capacity_per_year: Option<i32>,
     tranches: &'a [Tranche],
     comment_until: Option<NaiveDate>,
@@ -194,9 +218,9 @@ fn insert(conn: &mut DbConn, actor: &Actor, a: NewAgreement) -> DomainResult<Str
             agreements::capacity_unit.eq(a.capacity_unit),
             agreements::capacity_per_year.eq(a.capacity_per_year),
             agreements::status.eq(if a.comment_until.is_some() {
-                "public_comment"
+                AgreementStatus::PublicComment
             } else {
-                "active"
+                AgreementStatus::Active
             }),
             agreements::public_comment_until.eq(a.comment_until),
             agreements::created_by.eq(&actor.user_id),
@@ -282,8 +306,8 @@ pub(crate) fn from_award(
             offer_id: Some(offer_id),
             program_service_id: c.row.program_service_id.as_deref(),
             title: &title,
-            mode: "competition",
-            financing: &c.row.financing,
+            mode: AgreementMode::Competition,
+            financing: c.row.financing,
             start: c.row.period_start,
             end: c.row.period_end,
             indicators: &indicators,
@@ -312,7 +336,7 @@ pub struct AgreementInput {
     #[schema(value_type = AgreementMode)]
     pub mode: String,
     #[serde(default = "default_financing")]
-    #[schema(value_type = crate::competitions::Financing, default = "full_financing")]
+    #[schema(value_type = Financing, default = "full_financing")]
     pub financing: String,
     /// At most 5 calendar years from `start_date` to `end_date`; a small
     /// grant lasts under 90 days and is at most PLN 10,000.
@@ -377,12 +401,8 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
     actor.require(&[Role::Organizer])?;
     let municipality = actor.home()?.to_string();
     let mut check = Check::new();
-    check.require(MODES.contains(&input.mode.as_str()), "mode", "error-mode");
-    check.require(
-        FINANCING.contains(&input.financing.as_str()),
-        "financing",
-        "error-financing",
-    );
+    let mode = check.one_of::<AgreementMode>(&input.mode, "mode", "error-mode");
+    let financing = check.one_of::<Financing>(&input.financing, "financing", "error-financing");
     crate::check_currency(&mut check, &input.currency);
     check.text("title", input.title.as_deref().unwrap_or(""), 0, 300);
     check.require(
@@ -396,12 +416,9 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         "error-period-too-long",
     );
     check.require(input.indicators.len() <= 50, "indicators", "error-too-many");
+    let mut capacity_unit = None;
     if let Some(u) = &input.capacity_unit {
-        check.require(
-            u == "hours" || u == "places",
-            "capacity_unit",
-            "error-capacity-unit",
-        );
+        capacity_unit = check.one_of::<CapacityUnit>(u, "capacity_unit", "error-capacity-unit");
     }
     if let Some(n) = input.capacity_per_year {
         check.require(
@@ -416,7 +433,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         input.end_date,
         &input.tranches,
     );
-    if input.mode == "small_grant" {
+    if mode == Some(AgreementMode::SmallGrant) {
         check.require(
             total <= SMALL_GRANT_MAX_GROSZE,
             "tranches",
@@ -428,7 +445,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
             "error-small-grant-days",
         );
     }
-    if input.mode == "competition" {
+    if mode == Some(AgreementMode::Competition) {
         check.require(
             input.competition_id.is_some(),
             "competition_id",
@@ -436,6 +453,10 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         );
     }
     check.finish()?;
+    let (mode, financing) = (
+        mode.expect("checked above"),
+        financing.expect("checked above"),
+    );
     let org_name: String = organizations::table
         .find(&input.organization_id)
         .filter(organizations::municipality.eq(&municipality))
@@ -463,8 +484,8 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
             Some(of_competition) => program_service = program_service.or(of_competition),
         }
     }
-    let comment_until =
-        (input.mode == "small_grant").then(|| today() + Duration::days(SMALL_GRANT_COMMENT_DAYS));
+    let comment_until = (mode == AgreementMode::SmallGrant)
+        .then(|| today() + Duration::days(SMALL_GRANT_COMMENT_DAYS));
     let title = input
         .title
         .clone()
@@ -480,12 +501,12 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
             offer_id: None,
             program_service_id: program_service.as_deref(),
             title: title.trim(),
-            mode: &input.mode,
-            financing: &input.financing,
+            mode,
+            financing,
             start: input.start_date,
             end: input.end_date,
             indicators: &input.indicators,
-            capacity_unit: input.capacity_unit.as_deref(),
+            capacity_unit,
             capacity_per_year: input.capacity_per_year,
             tranches: &input.tranches,
             comment_until,
@@ -501,11 +522,13 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
         .get_result(conn)
         .found()?;
     // A small grant's comment window closes by itself.
-    if row.status == "public_comment" && row.public_comment_until.is_some_and(|d| d < today()) {
+    if row.status == AgreementStatus::PublicComment
+        && row.public_comment_until.is_some_and(|d| d < today())
+    {
         diesel::update(agreements::table.find(id))
-            .set(agreements::status.eq("active"))
+            .set(agreements::status.eq(AgreementStatus::Active))
             .execute(conn)?;
-        row.status = "active".to_string();
+        row.status = AgreementStatus::Active;
     }
     let organization_name: String = organizations::table
         .find(&row.organization_id)
@@ -550,7 +573,10 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
     let granted: i64 = list
         .iter()
         .fold(0, |sum, t| sum.saturating_add(t.amount_grosze));
-    let final_report = report_list.iter().rev().find(|r| r.kind == "final");
+    let final_report = report_list
+        .iter()
+        .rev()
+        .find(|r| r.kind == ReportKind::Final);
     let (spent, spent_own) = match final_report {
         Some(f) => (f.spent_grosze, f.spent_own_grosze),
         None => report_list.iter().fold((0i64, 0i64), |(a, b), r| {
@@ -638,7 +664,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<AgreementRow>>
 fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement> {
     let a = get(conn, actor, id)?;
     actor.require(&[Role::Organizer])?;
-    if a.row.status == "terminated" {
+    if a.row.status.is_final() {
         return Err(DomainError::conflict("error-agreement-terminated"));
     }
     Ok(a)
@@ -681,7 +707,7 @@ pub fn annex(
     );
     if let Some(list) = &input.tranches {
         let total = check_tranches(&mut check, a.row.start_date, end, list);
-        if a.row.mode == "small_grant" {
+        if a.row.mode == AgreementMode::SmallGrant {
             check.require(
                 total <= SMALL_GRANT_MAX_GROSZE,
                 "tranches",
@@ -752,18 +778,14 @@ pub fn report(
 ) -> DomainResult<Agreement> {
     let a = get(conn, actor, id)?;
     actor.require(&[Role::Ngo])?;
-    if a.row.status == "terminated" {
+    if a.row.status.is_final() {
         return Err(DomainError::conflict("error-agreement-terminated"));
     }
     if a.settlement.final_report_filed {
         return Err(DomainError::conflict("error-final-report-filed"));
     }
     let mut check = Check::new();
-    check.require(
-        input.kind == "partial" || input.kind == "final",
-        "kind",
-        "error-report-kind",
-    );
+    let kind = check.one_of::<ReportKind>(&input.kind, "kind", "error-report-kind");
     check.text("period", &input.period, 1, 100);
     check.text("text", &input.text, 1, 20_000);
     check_money(&mut check, "spent_grosze", input.spent_grosze);
@@ -796,7 +818,7 @@ pub fn report(
         .values((
             reports::id.eq(new_id()),
             reports::agreement_id.eq(id),
-            reports::kind.eq(&input.kind),
+            reports::kind.eq(kind.expect("checked above")),
             reports::period.eq(input.period.trim()),
             reports::body.eq(input.text.trim()),
             reports::spent_grosze.eq(input.spent_grosze),
@@ -806,9 +828,9 @@ pub fn report(
             reports::submitted_at.eq(now()),
         ))
         .execute(conn)?;
-    if input.kind == "final" {
+    if kind == Some(ReportKind::Final) {
         diesel::update(agreements::table.find(id))
-            .set(agreements::status.eq("reported"))
+            .set(agreements::status.eq(AgreementStatus::Reported))
             .execute(conn)?;
     }
     audit_in(
@@ -841,7 +863,7 @@ pub fn terminate(
     check.finish()?;
     diesel::update(agreements::table.find(id))
         .set((
-            agreements::status.eq("terminated"),
+            agreements::status.eq(AgreementStatus::Terminated),
             agreements::terminated_at.eq(now()),
             agreements::termination_reason.eq(input.reason.trim()),
         ))
@@ -881,7 +903,9 @@ pub fn remind_reports(conn: &mut DbConn) -> QueryResult<usize> {
 pub fn remind_reports_on(conn: &mut DbConn, day: NaiveDate) -> QueryResult<usize> {
     let rows: Vec<(String, String, String, NaiveDate, String)> = agreements::table
         .inner_join(organizations::table)
-        .filter(agreements::status.eq_any(["active", "public_comment"]))
+        .filter(
+            agreements::status.eq_any([AgreementStatus::Active, AgreementStatus::PublicComment]),
+        )
         .filter(agreements::end_date.le(day - Duration::days(FINAL_REPORT_DAYS - 7)))
         .filter(agreements::end_date.ge(day - Duration::days(2 * FINAL_REPORT_DAYS)))
         .filter(diesel::dsl::not(diesel::dsl::exists(
@@ -939,7 +963,7 @@ pub fn remind_reports_on(conn: &mut DbConn, day: NaiveDate) -> QueryResult<usize
 /// What one IPUS plan item takes from an agreement in `year`: hours (its
 /// monthly hours times the months it runs that year) or one place.
 pub fn item_usage(
-    unit: &str,
+    unit: CapacityUnit,
     hours_per_month: Option<i32>,
     start: NaiveDate,
     end: NaiveDate,
@@ -959,15 +983,15 @@ pub fn item_usage(
         })
         .count() as i64;
     match unit {
-        "hours" => months * i64::from(hours_per_month.unwrap_or(0)),
-        _ => i64::from(months > 0),
+        CapacityUnit::Hours => months * i64::from(hours_per_month.unwrap_or(0)),
+        CapacityUnit::Places => i64::from(months > 0),
     }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct YearCapacity {
     pub year: i32,
-    pub unit: String,
+    pub unit: CapacityUnit,
     pub capacity: i64,
     pub used: i64,
     pub remaining: i64,
@@ -978,13 +1002,13 @@ pub struct YearCapacity {
 /// overbook a provider. Empty when the agreement states no capacity.
 pub fn capacity(conn: &mut DbConn, a: &Agreement) -> QueryResult<Vec<YearCapacity>> {
     use cus_db::schema::{plan_items, plans};
-    let (Some(unit), Some(cap)) = (&a.row.capacity_unit, a.row.capacity_per_year) else {
+    let (Some(unit), Some(cap)) = (a.row.capacity_unit, a.row.capacity_per_year) else {
         return Ok(vec![]);
     };
     let items: Vec<(Option<i32>, NaiveDate, NaiveDate)> = plan_items::table
         .inner_join(plans::table)
         .filter(plan_items::provider_agreement_id.eq(&a.row.id))
-        .filter(plans::status.ne("closed"))
+        .filter(plans::status.ne(cus_db::states::PlanStatus::Closed))
         .select((
             plan_items::hours_per_month,
             plan_items::start_date,
@@ -999,7 +1023,7 @@ pub fn capacity(conn: &mut DbConn, a: &Agreement) -> QueryResult<Vec<YearCapacit
                 .sum();
             YearCapacity {
                 year,
-                unit: unit.clone(),
+                unit,
                 capacity: i64::from(cap),
                 used,
                 remaining: i64::from(cap) - used,

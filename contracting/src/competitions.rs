@@ -7,7 +7,9 @@ use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{competitions, criteria, organizations};
-use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{
+    new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Lifecycle, Role,
+};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -18,15 +20,34 @@ use crate::check_money;
 pub const MIN_OFFER_DAYS: i64 = 21;
 /// UDPP art. 16: multi-year agreements for up to 5 years (to verify: a setting).
 pub const MAX_YEARS: i32 = 5;
-pub const FINANCING: [&str; 2] = ["co_financing", "full_financing"];
 
-/// How the public task is financed.
-// Schema only: the values of `FINANCING`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Financing {
-    CoFinancing,
-    FullFinancing,
+cus_db::text_enum! {
+    /// How the public task is financed.
+    pub enum Financing {
+        CoFinancing = "co_financing",
+        FullFinancing = "full_financing",
+    }
+}
+
+cus_db::text_enum! {
+    /// Where an open competition stands.
+    pub enum CompetitionStatus {
+        Draft = "draft",
+        Published = "published",
+        Resolved = "resolved",
+        Cancelled = "cancelled",
+    }
+}
+
+impl Lifecycle for CompetitionStatus {
+    fn moves(self) -> &'static [Self] {
+        use CompetitionStatus::*;
+        match self {
+            Draft => &[Published, Cancelled],
+            Published => &[Resolved, Cancelled],
+            Resolved | Cancelled => &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -38,7 +59,7 @@ pub struct CompetitionRow {
     pub title: String,
     pub task: String,
     pub service_code: Option<String>,
-    pub financing: String,
+    pub financing: Financing,
     pub funds_grosze: i64,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
@@ -47,7 +68,7 @@ pub struct CompetitionRow {
     pub conditions: String,
     pub award_procedure: String,
     pub prior_funding: String,
-    pub status: String,
+    pub status: CompetitionStatus,
     #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
     pub published_at: Option<NaiveDateTime>,
     #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
@@ -159,11 +180,7 @@ fn check_input(input: &CompetitionInput) -> DomainResult<()> {
     ] {
         check.text(field, value, 0, 10_000);
     }
-    check.require(
-        FINANCING.contains(&input.financing.as_str()),
-        "financing",
-        "error-financing",
-    );
+    check.one_of::<Financing>(&input.financing, "financing", "error-financing");
     crate::check_currency(&mut check, &input.currency);
     check_money(&mut check, "funds_grosze", input.funds_grosze);
     check.require(
@@ -258,7 +275,7 @@ pub fn create(
             competitions::conditions.eq(input.conditions.trim()),
             competitions::award_procedure.eq(input.award_procedure.trim()),
             competitions::prior_funding.eq(input.prior_funding.trim()),
-            competitions::status.eq("draft"),
+            competitions::status.eq(CompetitionStatus::Draft),
             competitions::created_by.eq(&actor.user_id),
             competitions::created_at.eq(now()),
             competitions::updated_at.eq(now()),
@@ -299,7 +316,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Competition> {
         .select(Criterion::as_select())
         .load(conn)?;
     Ok(Competition {
-        offers_open: row.status == "published" && row.offer_deadline >= today(),
+        offers_open: row.status == CompetitionStatus::Published && row.offer_deadline >= today(),
         row,
         criteria: crit,
         currency: "PLN",
@@ -309,7 +326,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Competition> {
 /// Published competitions are public; drafts only for their organizers.
 pub fn get(conn: &mut DbConn, actor: Option<&Actor>, id: &str) -> DomainResult<Competition> {
     let c = load(conn, id)?;
-    if c.row.status == "draft" {
+    if c.row.status == CompetitionStatus::Draft {
         let staff = actor.is_some_and(|a| {
             a.is(&[Role::Organizer, Role::Admin]) && a.sees_municipality(&c.row.municipality)
         });
@@ -350,7 +367,7 @@ fn prior_funding_from_records(conn: &mut DbConn, c: &Competition) -> QueryResult
     let year = today().year();
     let mut q = competitions::table
         .filter(competitions::municipality.eq(&c.row.municipality))
-        .filter(competitions::status.eq("resolved"))
+        .filter(competitions::status.eq(CompetitionStatus::Resolved))
         .filter(competitions::id.ne(&c.row.id))
         .select(competitions::id)
         .into_boxed();
@@ -393,14 +410,14 @@ pub fn publish(
     public_url: &str,
 ) -> DomainResult<Competition> {
     let c = managed(conn, actor, id)?;
-    if c.row.status != "draft" {
+    if c.row.status != CompetitionStatus::Draft {
         return Err(DomainError::conflict("error-competition-not-draft"));
     }
     let earliest = today() + Duration::days(MIN_OFFER_DAYS);
     if c.row.offer_deadline < earliest {
         return Err(DomainError::field("offer_deadline", "error-deadline-21"));
     }
-    let form = if c.row.financing == "co_financing" {
+    let form = if c.row.financing == Financing::CoFinancing {
         "wspierania (współfinansowania)"
     } else {
         "powierzenia (pełnego finansowania)"
@@ -450,7 +467,7 @@ pub fn publish(
         .execute(conn)?;
     diesel::update(competitions::table.find(id))
         .set((
-            competitions::status.eq("published"),
+            competitions::status.eq(CompetitionStatus::Published),
             competitions::published_at.eq(now()),
             competitions::updated_at.eq(now()),
         ))
@@ -492,7 +509,7 @@ pub fn public_list(
     municipality: Option<&str>,
 ) -> DomainResult<Vec<CompetitionRow>> {
     let mut q = competitions::table
-        .filter(competitions::status.ne("draft"))
+        .filter(competitions::status.ne(CompetitionStatus::Draft))
         .select(CompetitionRow::as_select())
         .order(competitions::published_at.desc())
         .limit(200)
@@ -512,7 +529,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<CompetitionRow
         .order(competitions::created_at.desc())
         .into_boxed();
     if actor.role != Role::Organizer {
-        q = q.filter(competitions::status.ne("draft"));
+        q = q.filter(competitions::status.ne(CompetitionStatus::Draft));
     }
     Ok(q.load(conn)?)
 }
@@ -532,7 +549,7 @@ pub fn cancel(
     input: CancelInput,
 ) -> DomainResult<Competition> {
     let c = managed(conn, actor, id)?;
-    if matches!(c.row.status.as_str(), "resolved" | "cancelled") {
+    if !CompetitionStatus::can_move(c.row.status, CompetitionStatus::Cancelled) {
         return Err(DomainError::conflict("error-competition-closed"));
     }
     let mut check = Check::new();
@@ -553,7 +570,7 @@ pub fn cancel(
 pub(crate) fn set_cancelled(conn: &mut DbConn, id: &str, reason: &str) -> QueryResult<()> {
     diesel::update(competitions::table.find(id))
         .set((
-            competitions::status.eq("cancelled"),
+            competitions::status.eq(CompetitionStatus::Cancelled),
             competitions::cancel_reason.eq(reason),
             competitions::resolved_at.eq(now()),
             competitions::updated_at.eq(now()),

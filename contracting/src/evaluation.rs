@@ -15,11 +15,13 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use crate::agreements;
-use crate::competitions::{self as comp, Competition};
+use crate::competitions::{self as comp, Competition, CompetitionStatus};
+use crate::offers::OfferStatus;
 use crate::offers::{self as off, is_member};
+use cus_db::Lifecycle;
 
 fn after_deadline(c: &Competition) -> DomainResult<()> {
-    if c.row.status != "published" {
+    if c.row.status != CompetitionStatus::Published {
         return Err(DomainError::conflict("error-competition-not-open"));
     }
     if c.row.offer_deadline >= today() {
@@ -53,10 +55,13 @@ pub fn formal(
     check.text("note", &input.note, usize::from(!input.passed), 2000);
     check.finish()?;
     let status = if input.passed {
-        "formal_passed"
+        OfferStatus::FormalPassed
     } else {
-        "formal_failed"
+        OfferStatus::FormalFailed
     };
+    if !OfferStatus::can_move(offer.row.status, status) {
+        return Err(DomainError::conflict("error-competition-not-open"));
+    }
     diesel::update(offers::table.find(offer_id))
         .set((
             offers::status.eq(status),
@@ -112,7 +117,7 @@ pub fn appoint(
     input: CommissionInput,
 ) -> DomainResult<Vec<Member>> {
     let c = comp::managed(conn, actor, competition_id)?;
-    if matches!(c.row.status.as_str(), "draft" | "resolved" | "cancelled") {
+    if c.row.status != CompetitionStatus::Published {
         return Err(DomainError::conflict("error-competition-not-open"));
     }
     let mut check = Check::new();
@@ -290,7 +295,7 @@ pub fn score(
     if no_conflict != Some(true) {
         return Err(DomainError::Forbidden);
     }
-    if offer.row.status != "formal_passed" {
+    if offer.row.status != OfferStatus::FormalPassed {
         return Err(DomainError::conflict("error-offer-not-passed"));
     }
     let mut check = Check::new();
@@ -378,7 +383,7 @@ pub struct RankedOffer {
     pub organization_id: String,
     pub organization: String,
     pub title: String,
-    pub status: String,
+    pub status: OfferStatus,
     pub requested_grosze: i64,
     pub awarded_grosze: Option<i64>,
     /// The members' weighted scores averaged, in percent of the maximum.
@@ -389,7 +394,15 @@ pub struct RankedOffer {
 /// Offers ranked by their averaged score (formally failed ones last).
 pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<RankedOffer>> {
     let c = comp::load(conn, competition_id)?;
-    type Row = (String, String, String, String, String, i64, Option<i64>);
+    type Row = (
+        String,
+        String,
+        String,
+        String,
+        OfferStatus,
+        i64,
+        Option<i64>,
+    );
     let rows: Vec<Row> = offers::table
         .inner_join(organizations::table)
         .filter(offers::competition_id.eq(competition_id))
@@ -457,7 +470,7 @@ pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<Rank
 pub struct Results {
     pub competition_id: String,
     pub title: String,
-    pub status: String,
+    pub status: CompetitionStatus,
     pub funds_grosze: i64,
     pub awarded_total_grosze: i64,
     pub cancel_reason: Option<String>,
@@ -493,7 +506,7 @@ pub fn resolve(
     }
     let pending: i64 = offers::table
         .filter(offers::competition_id.eq(competition_id))
-        .filter(offers::status.eq("submitted"))
+        .filter(offers::status.eq(OfferStatus::Submitted))
         .count()
         .get_result(conn)?;
     if pending > 0 {
@@ -502,26 +515,26 @@ pub fn resolve(
     let ranked = ranking(conn, competition_id)?;
     if ranked
         .iter()
-        .any(|r| r.status == "formal_passed" && r.members_scored == 0)
+        .any(|r| r.status == OfferStatus::FormalPassed && r.members_scored == 0)
     {
         return Err(DomainError::conflict("error-scores-missing"));
     }
     let mut left = c.row.funds_grosze;
     let mut winners = vec![];
     for r in &ranked {
-        let qualifies =
-            r.status == "formal_passed" && r.average_score.is_some_and(|s| s >= threshold);
+        let qualifies = r.status == OfferStatus::FormalPassed
+            && r.average_score.is_some_and(|s| s >= threshold);
         let award = if qualifies {
             r.requested_grosze.min(left)
         } else {
             0
         };
         let status = if award > 0 {
-            "awarded"
-        } else if r.status == "formal_passed" {
-            "not_awarded"
+            OfferStatus::Awarded
+        } else if r.status == OfferStatus::FormalPassed {
+            OfferStatus::NotAwarded
         } else {
-            r.status.as_str()
+            r.status
         };
         diesel::update(offers::table.find(&r.offer_id))
             .set((
@@ -551,7 +564,7 @@ pub fn resolve(
     }
     diesel::update(competitions::table.find(competition_id))
         .set((
-            competitions::status.eq("resolved"),
+            competitions::status.eq(CompetitionStatus::Resolved),
             competitions::resolved_at.eq(now()),
             competitions::updated_at.eq(now()),
         ))
@@ -570,7 +583,7 @@ pub fn resolve(
 /// Public once the competition is resolved or cancelled (art. 15 ust. 2h).
 pub fn results(conn: &mut DbConn, competition_id: &str) -> DomainResult<Results> {
     let c = comp::load(conn, competition_id)?;
-    if !matches!(c.row.status.as_str(), "resolved" | "cancelled") {
+    if !c.row.status.is_final() {
         return Err(DomainError::NotFound);
     }
     let ranking = ranking(conn, competition_id)?;
@@ -582,7 +595,7 @@ pub fn results(conn: &mut DbConn, competition_id: &str) -> DomainResult<Results>
     Ok(Results {
         competition_id: c.row.id.clone(),
         title: c.row.title.clone(),
-        status: c.row.status.clone(),
+        status: c.row.status,
         funds_grosze: c.row.funds_grosze,
         awarded_total_grosze: ranking.iter().filter_map(|r| r.awarded_grosze).sum(),
         cancel_reason: c.row.cancel_reason.clone(),

@@ -11,7 +11,9 @@ use cus_db::{now, DbConn, DomainResult};
 use diesel::prelude::*;
 use serde_json::{json, Value};
 
-use crate::competitions::CompetitionRow;
+use crate::agreements::{AgreementStatus, ReportKind};
+use crate::competitions::{CompetitionRow, CompetitionStatus};
+use cus_db::Lifecycle;
 
 /// Every ocid starts with this, then the municipality's TERYT code: stable
 /// per municipality. (A registered OCDS prefix replaces "cus" in production.)
@@ -63,7 +65,7 @@ fn contracts(conn: &mut DbConn, agreement_ids: &[String]) -> QueryResult<Vec<Val
         String,
         Option<String>,
         String,
-        String,
+        AgreementStatus,
         NaiveDate,
         NaiveDate,
         NaiveDateTime,
@@ -89,7 +91,7 @@ fn contracts(conn: &mut DbConn, agreement_ids: &[String]) -> QueryResult<Vec<Val
             .select((tranches::id, tranches::year, tranches::amount_grosze))
             .load(conn)?;
         let total: i64 = tr.iter().map(|t| t.2).sum();
-        let reps: Vec<(String, String, String, NaiveDateTime)> = reports::table
+        let reps: Vec<(String, ReportKind, String, NaiveDateTime)> = reports::table
             .filter(reports::agreement_id.eq(&id))
             .select((
                 reports::id,
@@ -98,11 +100,11 @@ fn contracts(conn: &mut DbConn, agreement_ids: &[String]) -> QueryResult<Vec<Val
                 reports::submitted_at,
             ))
             .load(conn)?;
-        let ocds_status = match status.as_str() {
-            "terminated" => "cancelled",
-            "reported" => "terminated",
-            "public_comment" => "pending",
-            _ => "active",
+        let ocds_status = match status {
+            AgreementStatus::Terminated => "cancelled",
+            AgreementStatus::Reported => "terminated",
+            AgreementStatus::PublicComment => "pending",
+            AgreementStatus::Active => "active",
         };
         let award_id = offer_id.clone().unwrap_or_else(|| format!("direct-{id}"));
         out.push(json!({
@@ -123,7 +125,10 @@ fn contracts(conn: &mut DbConn, agreement_ids: &[String]) -> QueryResult<Vec<Val
                 })).collect::<Vec<_>>(),
                 "documents": reps.iter().map(|(rid, kind, period, at)| json!({
                     "id": rid,
-                    "documentType": if kind == "final" { "completionCertificate" } else { "physicalProgressReport" },
+                    "documentType": match kind {
+                        ReportKind::Final => "completionCertificate",
+                        ReportKind::Partial => "physicalProgressReport",
+                    },
                     "title": format!("Report ({kind}) {period}"),
                     "datePublished": ts(*at),
                 })).collect::<Vec<_>>(),
@@ -140,7 +145,7 @@ pub fn release_package(
     uri: &str,
 ) -> DomainResult<Value> {
     let mut q = competitions::table
-        .filter(competitions::status.ne("draft"))
+        .filter(competitions::status.ne(CompetitionStatus::Draft))
         .select(CompetitionRow::as_select())
         .order(competitions::published_at)
         .into_boxed();
@@ -164,7 +169,6 @@ pub fn release_package(
         let (buyer_id, buyer_name) = buyer_of(&c.municipality);
         let bids: Vec<(String, String, Option<i64>)> = offers::table
             .filter(offers::competition_id.eq(&c.id))
-            .filter(offers::status.ne("draft"))
             .select((offers::id, offers::organization_id, offers::awarded_grosze))
             .load(conn)?;
         let org_ids: Vec<String> = bids.iter().map(|b| b.1.clone()).collect();
@@ -183,11 +187,11 @@ pub fn release_package(
                 },
             ));
         }
-        let resolved = matches!(c.status.as_str(), "resolved" | "cancelled");
-        let tender_status = match c.status.as_str() {
-            "cancelled" => "cancelled",
-            "resolved" => "complete",
-            _ => "active",
+        let resolved = c.status.is_final();
+        let tender_status = match c.status {
+            CompetitionStatus::Cancelled => "cancelled",
+            CompetitionStatus::Resolved => "complete",
+            CompetitionStatus::Draft | CompetitionStatus::Published => "active",
         };
         let mut tags = vec!["tender"];
         let mut release = json!({
@@ -244,7 +248,7 @@ pub fn release_package(
                 tags.push("contract");
                 release["contracts"] = json!(contracts(conn, &ids)?);
             }
-            if c.status == "cancelled" {
+            if c.status == CompetitionStatus::Cancelled {
                 tags = vec!["tenderCancellation"];
             }
         }

@@ -14,19 +14,42 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::competitions::{self, Competition};
+use crate::competitions::{self, Competition, CompetitionStatus};
 use crate::{check_money, from_json_list, to_json};
+use cus_db::Lifecycle;
 
-/// Cost categories of section V: the task's own costs and administrative costs.
-pub const CATEGORIES: [&str; 2] = ["task", "administrative"];
+// Cost categories of section V: the task's own costs and administrative costs.
+cus_db::text_enum! {
+    /// A budget line's category.
+    pub enum CostCategory {
+        Task = "task",
+        Administrative = "administrative",
+    }
+}
 
-/// A budget line's category.
-// Schema only: the values of `CATEGORIES`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CostCategory {
-    Task,
-    Administrative,
+cus_db::text_enum! {
+    /// Where an offer stands: filed, formally checked, then awarded or not
+    /// when the competition is resolved.
+    pub enum OfferStatus {
+        Submitted = "submitted",
+        FormalPassed = "formal_passed",
+        FormalFailed = "formal_failed",
+        Awarded = "awarded",
+        NotAwarded = "not_awarded",
+    }
+}
+
+impl Lifecycle for OfferStatus {
+    fn moves(self) -> &'static [Self] {
+        use OfferStatus::*;
+        match self {
+            Submitted => &[FormalPassed, FormalFailed],
+            // The formal check may be made again until the competition is resolved.
+            FormalPassed => &[FormalPassed, FormalFailed, Awarded, NotAwarded],
+            FormalFailed => &[FormalPassed, FormalFailed],
+            Awarded | NotAwarded => &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -47,7 +70,7 @@ pub struct OfferRow {
     pub in_kind_grosze: i64,
     pub volunteer_hours: i32,
     pub declarations: bool,
-    pub status: String,
+    pub status: OfferStatus,
     pub formal_note: Option<String>,
     pub awarded_grosze: Option<i64>,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
@@ -165,7 +188,7 @@ fn check_offer(c: &Competition, input: &OfferInput) -> DomainResult<i64> {
     for (i, line) in input.budget_lines.iter().enumerate() {
         check.text(&format!("budget_lines[{i}].name"), &line.name, 1, 300);
         check.require(
-            CATEGORIES.contains(&line.category.as_str()),
+            CostCategory::parse(&line.category).is_some(),
             &format!("budget_lines[{i}].category"),
             "error-category",
         );
@@ -191,7 +214,7 @@ fn check_offer(c: &Competition, input: &OfferInput) -> DomainResult<i64> {
         "budget_lines",
         "error-budget-over-funds",
     );
-    if c.row.financing == "co_financing" {
+    if c.row.financing == competitions::Financing::CoFinancing {
         let own = input
             .own_contribution_grosze
             .max(0)
@@ -215,7 +238,7 @@ fn open_competition(
     if !actor.sees_municipality(&c.row.municipality) {
         return Err(DomainError::NotFound);
     }
-    if c.row.status != "published" || c.row.offer_deadline < today() {
+    if c.row.status != CompetitionStatus::Published || c.row.offer_deadline < today() {
         return Err(DomainError::conflict("error-offers-closed"));
     }
     Ok(c)
@@ -288,7 +311,7 @@ pub fn submit(
             offers::in_kind_grosze.eq(input.in_kind_grosze),
             offers::volunteer_hours.eq(input.volunteer_hours),
             offers::declarations.eq(input.declarations),
-            offers::status.eq("submitted"),
+            offers::status.eq(OfferStatus::Submitted),
             offers::created_by.eq(&actor.user_id),
             offers::created_at.eq(now()),
             offers::updated_at.eq(now()),

@@ -10,28 +10,17 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub const LEGAL_FORMS: [&str; 7] = [
-    "association",
-    "foundation",
-    "church_entity",
-    "social_cooperative",
-    "non_profit_company",
-    "local_activity_group",
-    "other",
-];
-
-/// An organization's legal form.
-// Schema only: the values of `LEGAL_FORMS`, which the service checks.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum LegalForm {
-    Association,
-    Foundation,
-    ChurchEntity,
-    SocialCooperative,
-    NonProfitCompany,
-    LocalActivityGroup,
-    Other,
+cus_db::text_enum! {
+    /// An organization's legal form.
+    pub enum LegalForm {
+        Association = "association",
+        Foundation = "foundation",
+        ChurchEntity = "church_entity",
+        SocialCooperative = "social_cooperative",
+        NonProfitCompany = "non_profit_company",
+        LocalActivityGroup = "local_activity_group",
+        Other = "other",
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -99,7 +88,7 @@ pub fn validate(input: &OrganizationInput) -> DomainResult<OrganizationInput> {
     let mut check = Check::new();
     check.text("name", &input.name, 1, 300);
     check.require(
-        LEGAL_FORMS.contains(&input.legal_form.as_str()),
+        LegalForm::parse(&input.legal_form).is_some(),
         "legal_form",
         "error-legal-form",
     );

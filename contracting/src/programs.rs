@@ -15,7 +15,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+use crate::competitions::CompetitionStatus;
 use crate::{check_money, from_json_list, to_json};
+use cus_db::{Lifecycle, TextEnum};
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = programs)]
@@ -33,7 +35,7 @@ pub struct ProgramRow {
     pub yearly_funds: String,
     pub budget_grosze: i64,
     pub competition_rules: String,
-    pub status: String,
+    pub status: ProgramStatus,
     pub consultation_until: Option<NaiveDate>,
     pub resolution_number: Option<String>,
     pub resolution_date: Option<NaiveDate>,
@@ -41,16 +43,47 @@ pub struct ProgramRow {
     pub created_at: NaiveDateTime,
 }
 
-/// A cooperation program's status, and the targets of a transition.
-// Schema only: names the statuses `transition` knows.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum ProgramStatus {
-    Draft,
-    Consultation,
-    Submitted,
-    Adopted,
-    Rejected,
+cus_db::text_enum! {
+    /// A cooperation program's status, and the targets of a transition:
+    /// draft → consultation → submitted → adopted | rejected; rejected → draft.
+    pub enum ProgramStatus {
+        Draft = "draft",
+        Consultation = "consultation",
+        Submitted = "submitted",
+        Adopted = "adopted",
+        Rejected = "rejected",
+    }
+}
+
+impl Lifecycle for ProgramStatus {
+    fn moves(self) -> &'static [Self] {
+        use ProgramStatus::*;
+        match self {
+            Draft => &[Consultation],
+            Consultation => &[Submitted],
+            Submitted => &[Adopted, Rejected],
+            Rejected => &[Draft],
+            Adopted => &[],
+        }
+    }
+}
+
+impl ProgramStatus {
+    /// Who makes the move into `self`: only the council adopts or rejects,
+    /// with its resolution's number and date; the organizer does the rest.
+    pub fn mover(self) -> &'static [Role] {
+        match self {
+            ProgramStatus::Adopted | ProgramStatus::Rejected => &[Role::Council],
+            ProgramStatus::Draft | ProgramStatus::Consultation | ProgramStatus::Submitted => {
+                &[Role::Organizer]
+            }
+        }
+    }
+
+    /// Whether the move records the council's resolution.
+    pub fn decides(self) -> bool {
+        matches!(self, ProgramStatus::Adopted | ProgramStatus::Rejected)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -202,7 +235,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
             programs::yearly_funds.eq(to_json(&input.yearly_funds)),
             programs::budget_grosze.eq(budget),
             programs::competition_rules.eq(input.competition_rules.trim()),
-            programs::status.eq("draft"),
+            programs::status.eq(ProgramStatus::Draft),
             programs::created_by.eq(&actor.user_id),
             programs::created_at.eq(now()),
             programs::updated_at.eq(now()),
@@ -236,7 +269,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Program> 
         ))
         .load(conn)?;
     let deadline = adoption_deadline(row.year_from);
-    let warning = row.status != "adopted" && (deadline - today()).num_days() <= 30;
+    let warning = row.status != ProgramStatus::Adopted && (deadline - today()).num_days() <= 30;
     Ok(Program {
         priorities: from_json_list(&row.priorities),
         yearly_funds: from_json_list(&row.yearly_funds),
@@ -272,7 +305,7 @@ pub fn comment(
 ) -> DomainResult<Comment> {
     let program = get(conn, actor, id)?;
     actor.require(&[Role::Ngo, Role::Organizer])?;
-    if program.row.status != "consultation" {
+    if program.row.status != ProgramStatus::Consultation {
         return Err(DomainError::conflict("error-program-not-in-consultation"));
     }
     if program.row.consultation_until.is_some_and(|d| d < today()) {
@@ -326,10 +359,13 @@ pub struct ProgramTransition {
 /// consultation its last day, not past (default: in `default_days`).
 /// Answers that last day. Shared by the cooperation program and the social
 /// services program.
-pub fn check_move(input: &ProgramTransition, default_days: i64) -> DomainResult<NaiveDate> {
-    let to = input.to.as_str();
+pub fn check_move(
+    input: &ProgramTransition,
+    to: ProgramStatus,
+    default_days: i64,
+) -> DomainResult<NaiveDate> {
     let mut check = Check::new();
-    if to == "adopted" || to == "rejected" {
+    if to.decides() {
         let number = input.resolution_number.as_deref().unwrap_or("").trim();
         check.text("resolution_number", number, 1, 100);
         match input.resolution_date {
@@ -340,7 +376,7 @@ pub fn check_move(input: &ProgramTransition, default_days: i64) -> DomainResult<
     let until = input
         .consultation_until
         .unwrap_or_else(|| today() + chrono::Duration::days(default_days));
-    if to == "consultation" {
+    if to == ProgramStatus::Consultation {
         check.require(until >= today(), "consultation_until", "error-date-past");
     }
     check.finish()?;
@@ -356,34 +392,23 @@ pub fn transition(
     input: ProgramTransition,
 ) -> DomainResult<Program> {
     let program = get(conn, actor, id)?;
-    let from = program.row.status.as_str();
-    let (legal, who): (bool, &[Role]) = match (from, input.to.as_str()) {
-        ("draft", "consultation") | ("consultation", "submitted") | ("rejected", "draft") => {
-            (true, &[Role::Organizer])
-        }
-        ("submitted", "adopted") | ("submitted", "rejected") => (true, &[Role::Council]),
-        (_, "draft" | "consultation" | "submitted" | "adopted" | "rejected") => (false, &[]),
-        _ => return Err(DomainError::field("to", "error-program-status")),
-    };
-    if !legal {
+    let to = ProgramStatus::parse_field(&input.to, "to", "error-program-status")?;
+    if !ProgramStatus::can_move(program.row.status, to) {
         return Err(DomainError::conflict("error-program-transition"));
     }
-    actor.require(who)?;
-    let until = check_move(&input, 14)?;
+    actor.require(to.mover())?;
+    let until = check_move(&input, to, 14)?;
     let target = programs::table.find(id);
     diesel::update(target)
-        .set((
-            programs::status.eq(&input.to),
-            programs::updated_at.eq(now()),
-        ))
+        .set((programs::status.eq(to), programs::updated_at.eq(now())))
         .execute(conn)?;
-    match input.to.as_str() {
-        "consultation" => {
+    match to {
+        ProgramStatus::Consultation => {
             diesel::update(target)
                 .set(programs::consultation_until.eq(until))
                 .execute(conn)?;
         }
-        "adopted" | "rejected" => {
+        ProgramStatus::Adopted | ProgramStatus::Rejected => {
             diesel::update(target)
                 .set((
                     programs::resolution_number
@@ -392,13 +417,13 @@ pub fn transition(
                 ))
                 .execute(conn)?;
         }
-        _ => {}
+        ProgramStatus::Draft | ProgramStatus::Submitted => {}
     }
     audit_in(
         conn,
         actor,
         &program.row.municipality,
-        &format!("program.{}", input.to),
+        &format!("program.{to}"),
         "program",
         id,
     )?;
@@ -438,23 +463,22 @@ pub fn annual_report(
     let m = program.row.municipality.clone();
     let start = NaiveDate::from_ymd_opt(year, 1, 1).expect("date");
     let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("date");
-    let comps: Vec<(String, String, Option<NaiveDateTime>)> = competitions::table
+    let comps: Vec<(String, CompetitionStatus, Option<NaiveDateTime>)> = competitions::table
         .filter(competitions::municipality.eq(&m))
-        .filter(competitions::status.ne("draft"))
+        .filter(competitions::status.ne(CompetitionStatus::Draft))
         .select((
             competitions::id,
             competitions::status,
             competitions::published_at,
         ))
         .load(conn)?;
-    let in_year: Vec<&(String, String, Option<NaiveDateTime>)> = comps
+    let in_year: Vec<&(String, CompetitionStatus, Option<NaiveDateTime>)> = comps
         .iter()
         .filter(|c| c.2.is_some_and(|p| p.date().year() == year))
         .collect();
     let ids: Vec<String> = in_year.iter().map(|c| c.0.clone()).collect();
     let offers_received: i64 = offers::table
         .filter(offers::competition_id.eq_any(&ids))
-        .filter(offers::status.ne("draft"))
         .count()
         .get_result(conn)?;
     let agreements_in_year: Vec<(String, String, String)> = agreements::table
@@ -490,8 +514,14 @@ pub fn annual_report(
         year,
         due_date: NaiveDate::from_ymd_opt(year + 1, 5, 31).expect("date"),
         competitions_announced: in_year.len() as i64,
-        competitions_resolved: in_year.iter().filter(|c| c.1 == "resolved").count() as i64,
-        competitions_cancelled: in_year.iter().filter(|c| c.1 == "cancelled").count() as i64,
+        competitions_resolved: in_year
+            .iter()
+            .filter(|c| c.1 == CompetitionStatus::Resolved)
+            .count() as i64,
+        competitions_cancelled: in_year
+            .iter()
+            .filter(|c| c.1 == CompetitionStatus::Cancelled)
+            .count() as i64,
         offers_received,
         agreements: agreement_ids.len() as i64,
         funds_granted_grosze: granted,

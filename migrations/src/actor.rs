@@ -1,59 +1,25 @@
 //! Who is acting: the authenticated user, their role and municipality.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// The roles of API.md; stored as their snake_case names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Admin,
-    Desk,
-    Organizer,
-    Coordinator,
-    SocialWorker,
-    Benefits,
-    CommunityOrganizer,
-    Commission,
-    Council,
-    Ngo,
-    Resident,
+crate::text_enum! {
+    /// The roles of API.md; stored as their snake_case names.
+    pub enum Role {
+        Admin = "admin",
+        Desk = "desk",
+        Organizer = "organizer",
+        Coordinator = "coordinator",
+        SocialWorker = "social_worker",
+        Benefits = "benefits",
+        CommunityOrganizer = "community_organizer",
+        Commission = "commission",
+        Council = "council",
+        Ngo = "ngo",
+        Resident = "resident",
+    }
 }
 
 impl Role {
-    pub const ALL: [Role; 11] = [
-        Role::Admin,
-        Role::Desk,
-        Role::Organizer,
-        Role::Coordinator,
-        Role::SocialWorker,
-        Role::Benefits,
-        Role::CommunityOrganizer,
-        Role::Commission,
-        Role::Council,
-        Role::Ngo,
-        Role::Resident,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Desk => "desk",
-            Role::Organizer => "organizer",
-            Role::Coordinator => "coordinator",
-            Role::SocialWorker => "social_worker",
-            Role::Benefits => "benefits",
-            Role::CommunityOrganizer => "community_organizer",
-            Role::Commission => "commission",
-            Role::Council => "council",
-            Role::Ngo => "ngo",
-            Role::Resident => "resident",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     /// Employees of the center (or the municipality's administrator), who
     /// work on residents' cases. Commission and council members are not.
     pub fn is_staff(self) -> bool {

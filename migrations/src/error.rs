@@ -92,6 +92,19 @@ impl Check {
         }
     }
 
+    /// The value of a closed set that `text` names, or `None` with `key`
+    /// recorded on `field` (so that every refusal of a form is reported at once).
+    pub fn one_of<T: crate::lifecycle::TextEnum>(
+        &mut self,
+        text: &str,
+        field: &str,
+        key: &str,
+    ) -> Option<T> {
+        let value = T::parse(text);
+        self.require(value.is_some(), field, key);
+        value
+    }
+
     /// Text between `min` and `max` characters (trimmed); `min` 0 for
     /// optional. Text of at most [`LINE_MAX`] characters is a line and holds
     /// no control character; longer text may hold line breaks and tabs, no

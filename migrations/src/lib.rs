@@ -15,16 +15,20 @@ pub mod conn;
 pub mod error;
 pub mod identifiers;
 pub mod jobs;
+pub mod lifecycle;
 pub mod openapi;
 pub mod outbox;
 pub mod schema;
+pub mod states;
 pub mod writer;
 
 pub use actor::{Actor, Role};
 pub use conn::{
-    connect, migrate, pending_migrations, read_transaction, transaction, Backend, DbConn, Pool, PooledConn,
+    connect, migrate, pending_migrations, read_transaction, transaction, Backend, DbConn, Pool,
+    PooledConn,
 };
 pub use error::{DomainError, DomainResult, FieldErrors};
+pub use lifecycle::{Lifecycle, TextEnum};
 pub use writer::{WriteError, Writer};
 
 use chrono::{NaiveDateTime, Utc};

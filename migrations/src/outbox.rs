@@ -17,10 +17,31 @@ use serde::Serialize;
 use crate::schema::outbox;
 use crate::{new_id, now, DbConn};
 
-pub const PENDING: &str = "pending";
-pub const SENDING: &str = "sending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
+crate::text_enum! {
+    /// Where a queued message stands.
+    pub enum OutboxStatus {
+        Pending = "pending",
+        Sending = "sending",
+        Sent = "sent",
+        Failed = "failed",
+    }
+}
+
+impl crate::lifecycle::Lifecycle for OutboxStatus {
+    fn moves(self) -> &'static [Self] {
+        use OutboxStatus::*;
+        match self {
+            Pending => &[Sending, Sent, Failed],
+            // A lapsed lease goes back to the queue; a failed attempt too,
+            // until the last one gives up.
+            Sending => &[Pending, Sent, Failed],
+            Sent | Failed => &[],
+        }
+    }
+}
+
+/// Still to be sent: queued, or claimed by a relay.
+pub const QUEUED: [OutboxStatus; 2] = [OutboxStatus::Pending, OutboxStatus::Sending];
 
 /// Queues `template` (an email template name) for `to`, rendered later in
 /// `locale` with `context`. Returns the outbox id.
@@ -41,7 +62,7 @@ pub fn enqueue<C: Serialize>(
             outbox::locale.eq(locale),
             outbox::context.eq(context),
             outbox::to_address.eq(to),
-            outbox::status.eq(PENDING),
+            outbox::status.eq(OutboxStatus::Pending),
             outbox::attempts.eq(0),
             outbox::next_attempt_at.eq(now()),
             outbox::created_at.eq(now()),
@@ -59,7 +80,7 @@ pub struct OutboxMessage {
     pub locale: String,
     pub context: String,
     pub to_address: String,
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
 }
 
@@ -69,17 +90,17 @@ pub struct OutboxMessage {
 pub fn release_expired(conn: &mut DbConn) -> QueryResult<usize> {
     diesel::update(
         outbox::table
-            .filter(outbox::status.eq(SENDING))
+            .filter(outbox::status.eq(OutboxStatus::Sending))
             .filter(outbox::next_attempt_at.lt(now())),
     )
-    .set(outbox::status.eq(PENDING))
+    .set(outbox::status.eq(OutboxStatus::Pending))
     .execute(conn)
 }
 
 /// Pending messages due now, oldest first.
 pub fn due(conn: &mut DbConn, limit: i64) -> QueryResult<Vec<OutboxMessage>> {
     outbox::table
-        .filter(outbox::status.eq(PENDING))
+        .filter(outbox::status.eq(OutboxStatus::Pending))
         .filter(outbox::next_attempt_at.le(now()))
         .order(outbox::created_at)
         .limit(limit)
@@ -94,11 +115,11 @@ pub fn claim(conn: &mut DbConn, id: &str, by: &str, lease: Duration) -> QueryRes
     let n = diesel::update(
         outbox::table
             .find(id)
-            .filter(outbox::status.eq(PENDING))
+            .filter(outbox::status.eq(OutboxStatus::Pending))
             .filter(outbox::next_attempt_at.le(t)),
     )
     .set((
-        outbox::status.eq(SENDING),
+        outbox::status.eq(OutboxStatus::Sending),
         outbox::claimed_by.eq(by),
         outbox::next_attempt_at.eq(t + lease),
     ))
@@ -112,7 +133,7 @@ pub fn renew(conn: &mut DbConn, id: &str, by: &str, lease: Duration) -> QueryRes
     let n = diesel::update(
         outbox::table
             .find(id)
-            .filter(outbox::status.eq(SENDING))
+            .filter(outbox::status.eq(OutboxStatus::Sending))
             .filter(outbox::claimed_by.eq(by)),
     )
     .set(outbox::next_attempt_at.eq(now() + lease))
@@ -129,10 +150,10 @@ pub fn mark_sent(conn: &mut DbConn, id: &str, by: &str) -> QueryResult<bool> {
         outbox::table
             .find(id)
             .filter(outbox::claimed_by.eq(by))
-            .filter(outbox::status.eq_any([SENDING, PENDING])),
+            .filter(outbox::status.eq_any(QUEUED)),
     )
     .set((
-        outbox::status.eq(SENT),
+        outbox::status.eq(OutboxStatus::Sent),
         outbox::sent_at.eq(now()),
         outbox::last_error.eq(None::<String>),
     ))
@@ -154,10 +175,14 @@ pub fn mark_failed(
         outbox::table
             .find(id)
             .filter(outbox::claimed_by.eq(by))
-            .filter(outbox::status.eq_any([SENDING, PENDING])),
+            .filter(outbox::status.eq_any(QUEUED)),
     )
     .set((
-        outbox::status.eq(if give_up { FAILED } else { PENDING }),
+        outbox::status.eq(if give_up {
+            OutboxStatus::Failed
+        } else {
+            OutboxStatus::Pending
+        }),
         outbox::attempts.eq(attempts),
         outbox::next_attempt_at.eq(retry_at),
         outbox::last_error.eq(error.chars().take(1000).collect::<String>()),

@@ -128,7 +128,7 @@ impl<'a> Fixture<'a> {
         self.sql(&format!(
             "INSERT INTO agreements (id, municipality, organization_id, number, title, mode, financing, start_date, end_date, \
              indicators, capacity_unit, capacity_per_year, status, created_by, created_at, updated_at) VALUES \
-             ('{id}', '{m}', '{org}', '{number}', 'Usługi opiekuńcze', 'competition', 'support', '2025-01-01', '2025-12-31', '[]', \
+             ('{id}', '{m}', '{org}', '{number}', 'Usługi opiekuńcze', 'competition', 'full_financing', '2025-01-01', '2025-12-31', '[]', \
              'places', {places}, 'active', '{by}', '2024-12-01 10:00:00', '2024-12-01 10:00:00')"
         ));
         let t = self.id("tr");
@@ -159,7 +159,7 @@ impl<'a> Fixture<'a> {
         let id = self.id("svc");
         self.sql(&format!(
             "INSERT INTO services (id, municipality, code, name, area, standard, variant, phase, fee_rule, access_criteria, active, \
-             created_at, updated_at) VALUES ('{id}', '{m}', '{id}', 'Usługa', 'care', '', 'I', 'I', '', '', TRUE, \
+             created_at, updated_at) VALUES ('{id}', '{m}', '{id}', 'Usługa', 'health', '', 'I', 'I', '', '', TRUE, \
              '2024-01-01 10:00:00', '2024-01-01 10:00:00')"
         ));
         id
@@ -360,14 +360,20 @@ async fn computed_indicators_match_hand_counts_and_explain_themselves() {
     assert_eq!(peers.len(), 1, "{own}");
     assert_eq!(peers[0]["current"], true);
     let text = own.to_string();
-    assert!(!text.contains(a2.as_str()) && !text.contains("A2/2025"), "{own}");
+    assert!(
+        !text.contains(a2.as_str()) && !text.contains("A2/2025"),
+        "{own}"
+    );
     let provider = Browser::new(&app);
     provider.sign_in(email, PASSWORD).await;
     let (s, page) = provider
         .get(&format!("/agreements/{a1}/assessment?lang=en"))
         .await;
     assert_eq!(s, StatusCode::OK);
-    assert!(page.contains("A1/2025") && !page.contains("A2/2025"), "{page}");
+    assert!(
+        page.contains("A1/2025") && !page.contains("A2/2025"),
+        "{page}"
+    );
     let browser = Browser::new(&app);
     browser.sign_in(&org.email, PASSWORD).await;
     let (s, page) = browser

@@ -322,7 +322,11 @@ async fn the_jobs_route_is_for_admins_and_shows_the_last_runs() {
 #[tokio::test]
 async fn serve_exits_within_its_grace_period_when_smtp_hangs() {
     let dir = temp_dir();
-    let Some(bin) = cus_binary(&dir, &["--database", "probe.db", "jobs", "list", "--json"], "\"next_slot\"") else {
+    let Some(bin) = cus_binary(
+        &dir,
+        &["--database", "probe.db", "jobs", "list", "--json"],
+        "\"next_slot\"",
+    ) else {
         eprintln!(
             "skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)"
         );

@@ -39,9 +39,7 @@ async fn scrape(app: &TestApp, token: Option<&str>) -> (StatusCode, String) {
 fn sample(text: &str, name: &str, labels: &[&str]) -> Option<f64> {
     text.lines()
         .filter(|l| !l.starts_with('#'))
-        .filter(|l| {
-            l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} "))
-        })
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
         .find(|l| labels.iter().all(|want| l.contains(want)))
         .and_then(|l| l.rsplit(' ').next())
         .and_then(|v| v.parse().ok())
@@ -137,7 +135,11 @@ async fn metrics_count_requests_by_route_pattern_behind_a_token() {
     );
     assert!(sample(&text, "cus_db_pool_connections", &["state=\"idle\""]).is_some());
     assert!(sample(&text, "cus_db_pool_connections", &["state=\"in_use\""]).is_some());
-    assert_eq!(sample(&text, "cus_outbox_pending", &[]), Some(1.0), "{text}");
+    assert_eq!(
+        sample(&text, "cus_outbox_pending", &[]),
+        Some(1.0),
+        "{text}"
+    );
     let oldest = sample(&text, "cus_outbox_oldest_pending_seconds", &[]).unwrap();
     assert!((119.0..600.0).contains(&oldest), "{oldest}");
     let ran = sample(
@@ -205,7 +207,11 @@ async fn ready(app: &TestApp) -> (StatusCode, Value) {
 async fn ready_says_why_not_while_health_stays_200() {
     let app = spawn_with(|c| c.database.pool_size = 2).await;
     let (s, b) = ready(&app).await;
-    assert_eq!((s, b["status"].clone()), (StatusCode::OK, json!("ready")), "{b}");
+    assert_eq!(
+        (s, b["status"].clone()),
+        (StatusCode::OK, json!("ready")),
+        "{b}"
+    );
 
     // Migrations behind: the newest one forgotten.
     let newest: String = app.with_db(|c| {
@@ -222,7 +228,10 @@ async fn ready_says_why_not_while_health_stays_200() {
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
     assert_eq!(b["status"], "not_ready");
     assert!(
-        b["reason"].as_str().unwrap().contains("migrations are behind")
+        b["reason"]
+            .as_str()
+            .unwrap()
+            .contains("migrations are behind")
             && b["reason"].as_str().unwrap().contains(&newest),
         "{b}"
     );
@@ -247,7 +256,10 @@ async fn ready_says_why_not_while_health_stays_200() {
     let started = Instant::now();
     let (s, b) = ready(&app).await;
     assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
-    assert!(b["reason"].as_str().unwrap().contains("did not answer"), "{b}");
+    assert!(
+        b["reason"].as_str().unwrap().contains("did not answer"),
+        "{b}"
+    );
     assert!(started.elapsed().as_secs_f64() < 15.0);
     let (s, h) = app.call(Method::GET, "/api/v1/health", None, None).await;
     assert_eq!((s, h["status"].clone()), (StatusCode::OK, json!("ok")));
@@ -292,7 +304,10 @@ fn run_backup_job(app: &TestApp) -> Result<Option<String>, String> {
 
 fn backup_job_state(app: &TestApp) -> (String, String) {
     let jobs = cus::platform::jobs::status(&app.state).unwrap();
-    let job = jobs.iter().find(|j| j.name == "backup").expect("the backup job");
+    let job = jobs
+        .iter()
+        .find(|j| j.name == "backup")
+        .expect("the backup job");
     assert_eq!(job.schedule, "0 0 2 * * *", "daily at 02:00 by default");
     let last = job.last_run.as_ref().expect("a run");
     (last.state.clone(), last.outcome.clone().unwrap_or_default())
@@ -319,7 +334,10 @@ async fn the_backup_job_writes_verifies_and_keeps_one_a_day_then_one_a_week() {
     assert_eq!(listed.len(), 1);
     let made = listed[0].file.clone();
     assert!(listed[0].ok(), "{listed:?}");
-    assert!(made.to_string_lossy().ends_with(&format!("Z.{ext}")), "{made:?}");
+    assert!(
+        made.to_string_lossy().ends_with(&format!("Z.{ext}")),
+        "{made:?}"
+    );
     let manifest = backups::read_manifest(&made).unwrap();
     assert_eq!(manifest.backend, backend());
     let rows = manifest
@@ -434,7 +452,10 @@ async fn verification_names_the_table_that_differs() {
             .unwrap();
         drop(c);
         let why = backups::verify(&url, &copy).unwrap_err();
-        assert!(why.contains("table municipalities: checksum differs"), "{why}");
+        assert!(
+            why.contains("table municipalities: checksum differs"),
+            "{why}"
+        );
     }
     // Garbage where the backup was: unreadable, never a panic.
     let bytes = std::fs::read(&file).unwrap();
@@ -451,7 +472,10 @@ async fn verification_names_the_table_that_differs() {
     );
     std::fs::write(&file, &bytes[..100.min(bytes.len())]).unwrap();
     let why = backups::verify(&url, &file).unwrap_err();
-    assert!(why.contains("unreadable") || why.contains("table "), "{why}");
+    assert!(
+        why.contains("unreadable") || why.contains("table "),
+        "{why}"
+    );
     let why = backups::verify(&url, &app.dir.join("nothing-here.db")).unwrap_err();
     assert!(why.contains("no backup at"), "{why}");
 }
@@ -479,7 +503,13 @@ async fn a_json_body_that_names_a_key_twice_is_refused() {
     )
     .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
-    assert!(b["message"].as_str().unwrap().contains("duplicate key `email`"), "{b}");
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate key `email`"),
+        "{b}"
+    );
     // At any depth, and on a signed-in route.
     let (s, b) = raw(
         r#"{"teryt":"1465011","name":"Warszawa","name":"Kraków"}"#,
@@ -505,11 +535,12 @@ async fn a_json_body_that_names_a_key_twice_is_refused() {
 fn binary(dir: &Path) -> Option<PathBuf> {
     let bin = cus_binary(dir, &["backup", "--help"], "verify");
     if bin.is_none() {
-        eprintln!("skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)");
+        eprintln!(
+            "skipping: target/debug/cus is missing or not this tree's build (cargo build --bins)"
+        );
     }
     bin
 }
-
 
 #[test]
 fn backup_commands_create_verify_and_list() {
@@ -523,16 +554,29 @@ fn backup_commands_create_verify_and_list() {
     // `cus backup PATH` as before: the report, and now the manifest and check.
     let out = run_cus(&bin, &url, &["backup", f]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("verified:") && stdout.contains("SHA-256"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("verified:") && stdout.contains("SHA-256"),
+        "{stdout}"
+    );
     assert!(backups::manifest_path(&file).is_file());
     let out = run_cus(&bin, &url, &["backup", "verify", f]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains(": ok ("));
-    let out = run_cus(&bin, &url, &["backup", "list", "--dir", dir.to_str().unwrap()]);
+    let out = run_cus(
+        &bin,
+        &url,
+        &["backup", "list", "--dir", dir.to_str().unwrap()],
+    );
     let listing = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(
-        listing.lines().any(|l| l.starts_with(&format!("copy.{ext}")) && l.contains(" ok ")),
+        listing
+            .lines()
+            .any(|l| l.starts_with(&format!("copy.{ext}")) && l.contains(" ok ")),
         "{listing}"
     );
     // `create` refuses to overwrite.
@@ -552,7 +596,11 @@ fn backup_commands_create_verify_and_list() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("table users: checksum differs"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let out = run_cus(&bin, &url, &["backup", "list", "--dir", dir.to_str().unwrap()]);
+    let out = run_cus(
+        &bin,
+        &url,
+        &["backup", "list", "--dir", dir.to_str().unwrap()],
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("FAILED"));
 }
 
@@ -628,7 +676,10 @@ fn json_logs_are_one_object_a_line_and_a_fault_carries_its_correlation_id() {
             assert!(v.get(key).is_some(), "{key} missing: {line}");
         }
         if v["level"] == "ERROR" && v.get("path").is_some() {
-            assert!(v["correlation_id"].is_string(), "a request's error line without its id: {line}");
+            assert!(
+                v["correlation_id"].is_string(),
+                "a request's error line without its id: {line}"
+            );
         }
         if v["correlation_id"] == id.as_str() {
             fault = Some(v);
@@ -660,7 +711,10 @@ fn http_get(url: &str) -> (u16, String) {
             .nth(1)
             .and_then(|c| c.parse().ok())
             .unwrap_or(0);
-        let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let body = text
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
         (status, body)
     }
 }

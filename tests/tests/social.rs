@@ -161,8 +161,8 @@ async fn diagnosis_figures_match_the_fixture_and_freeze_when_published() {
 
     // Requests of 2025: six routed (no service), two for the care entry.
     let areas = figure(&d, "requests_by_area");
-    assert_eq!(areas["data"], json!({"care": null, "unspecified": 6}));
-    assert_eq!(areas["suppressed"], json!(["care"]));
+    assert_eq!(areas["data"], json!({"health": null, "unspecified": 6}));
+    assert_eq!(areas["suppressed"], json!(["health"]));
     assert_eq!(areas["period_from"], "2025-01-01");
     assert_eq!(areas["period_to"], "2025-12-31");
     assert!(areas["source"]
@@ -214,7 +214,7 @@ async fn diagnosis_figures_match_the_fixture_and_freeze_when_published() {
     let (_, d) = app
         .get(&format!("/api/v1/diagnoses/{id}"), &organizer)
         .await;
-    assert_eq!(figure(&d, "requests_by_area")["data"]["care"], 6);
+    assert_eq!(figure(&d, "requests_by_area")["data"]["health"], 6);
 
     // Outsiders: another municipality 404; a resident does not see a draft.
     let other = app.user(Role::Organizer, BRZEZINY).await;
@@ -254,7 +254,7 @@ async fn diagnosis_figures_match_the_fixture_and_freeze_when_published() {
     let (_, d) = app
         .get(&format!("/api/v1/diagnoses/{id}"), &organizer)
         .await;
-    assert_eq!(figure(&d, "requests_by_area")["data"]["care"], 6);
+    assert_eq!(figure(&d, "requests_by_area")["data"]["health"], 6);
     assert_eq!(
         figure(&d, "requests_by_area")["label"],
         "Wnioski według obszaru usług"

@@ -8,7 +8,6 @@ use cus_db::schema::{
 use cus_tests::*;
 use diesel::prelude::*;
 
-
 #[test]
 fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
     let dir = temp_dir();

@@ -145,7 +145,11 @@ pub fn assess(
     if actor.role == cus_db::Role::Ngo {
         let own: BTreeSet<String> = agreements::table
             .filter(agreements::id.eq_any(&peer_ids))
-            .filter(agreements::organization_id.nullable().eq(actor.organization_id.as_deref()))
+            .filter(
+                agreements::organization_id
+                    .nullable()
+                    .eq(actor.organization_id.as_deref()),
+            )
             .select(agreements::id)
             .load::<String>(conn)?
             .into_iter()

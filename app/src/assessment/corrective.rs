@@ -9,6 +9,7 @@ use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
     agreements, corrective_actions, corrective_events, corrective_reminders, organizations, users,
 };
+use cus_db::Lifecycle;
 use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,29 @@ use super::benchmarks::{rank, Entry};
 use super::indicators::{Indicator, READERS};
 use super::*;
 
-pub const STATUSES: [&str; 4] = ["open", "in_progress", "done", "dropped"];
+cus_db::text_enum! {
+    /// Where a corrective action stands.
+    pub enum CorrectiveStatus {
+        Open = "open",
+        InProgress = "in_progress",
+        Done = "done",
+        Dropped = "dropped",
+    }
+}
+
+impl Lifecycle for CorrectiveStatus {
+    fn moves(self) -> &'static [Self] {
+        use CorrectiveStatus::*;
+        match self {
+            Open => &[InProgress, Done, Dropped],
+            InProgress => &[Done, Dropped],
+            Done | Dropped => &[],
+        }
+    }
+}
+
+/// Still to be done: open or in progress (reminders, overdue flags).
+const PENDING: [CorrectiveStatus; 2] = [CorrectiveStatus::Open, CorrectiveStatus::InProgress];
 
 /// A figure of the caller's municipality (or of one of its agreements)
 /// below the average or the target: where a corrective action is due.
@@ -59,7 +82,7 @@ pub fn suggested(conn: &mut DbConn, actor: &Actor, period: &str) -> DomainResult
     let open: HashMap<(String, String, String), String> = corrective_actions::table
         .filter(corrective_actions::municipality.eq(&home))
         .filter(corrective_actions::period.eq(&period))
-        .filter(corrective_actions::status.eq_any(["open", "in_progress"]))
+        .filter(corrective_actions::status.eq_any(PENDING))
         .select((
             corrective_actions::indicator,
             corrective_actions::subject_type,
@@ -235,7 +258,7 @@ struct ActionRow {
     funding: String,
     expected_effect: String,
     due_date: NaiveDate,
-    status: String,
+    status: CorrectiveStatus,
     baseline_centi: Option<i64>,
     created_by: String,
     created_at: NaiveDateTime,
@@ -251,8 +274,8 @@ pub struct Later {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ActionEvent {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<CorrectiveStatus>,
+    pub to_status: CorrectiveStatus,
     pub note: String,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub at: NaiveDateTime,
@@ -281,8 +304,7 @@ pub struct Action {
     #[schema(value_type = cus_db::openapi::CivilDate)]
     pub due_date: NaiveDate,
     pub overdue: bool,
-    /// `open`, `in_progress`, `done` or `dropped`.
-    pub status: String,
+    pub status: CorrectiveStatus,
     /// The value for the action's period when it was opened.
     pub baseline: Option<f64>,
     /// The newest value in a period that starts after the action's period.
@@ -386,7 +408,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewAction) -> DomainResul
         }
     };
     if let Some(i) = &indicator {
-        if SUBJECTS.contains(&subject_type.as_str()) {
+        if SubjectType::parse(&subject_type).is_some() {
             check.require(
                 i.applies_to(&subject_type),
                 "subject_type",
@@ -464,14 +486,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewAction) -> DomainResul
                 .unwrap_or("")
                 .trim()),
             corrective_actions::due_date.eq(input.due_date),
-            corrective_actions::status.eq("open"),
+            corrective_actions::status.eq(CorrectiveStatus::Open),
             corrective_actions::baseline_centi.eq(baseline.map(to_centi)),
             corrective_actions::created_by.eq(&actor.user_id),
             corrective_actions::created_at.eq(now()),
             corrective_actions::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    event(conn, &id, actor, None, "open", "")?;
+    event(conn, &id, actor, None, CorrectiveStatus::Open, "")?;
     audit(conn, actor, "corrective.create", "corrective_action", &id)?;
     get(conn, actor, &id)
 }
@@ -480,8 +502,8 @@ fn event(
     conn: &mut DbConn,
     id: &str,
     actor: &Actor,
-    from: Option<&str>,
-    to: &str,
+    from: Option<CorrectiveStatus>,
+    to: CorrectiveStatus,
     note: &str,
 ) -> DomainResult<()> {
     diesel::insert_into(corrective_events::table)
@@ -530,7 +552,12 @@ fn view(
             corrective_events::note,
             corrective_events::at,
         ))
-        .load::<(Option<String>, String, String, NaiveDateTime)>(conn)?
+        .load::<(
+            Option<CorrectiveStatus>,
+            CorrectiveStatus,
+            String,
+            NaiveDateTime,
+        )>(conn)?
         .into_iter()
         .map(|(from_status, to_status, note, at)| ActionEvent {
             from_status,
@@ -548,7 +575,7 @@ fn view(
         None => None,
     };
     Ok(Action {
-        overdue: ["open", "in_progress"].contains(&row.status.as_str()) && row.due_date < today(),
+        overdue: PENDING.contains(&row.status) && row.due_date < today(),
         indicator_name: indicator.map(|i| i.name.clone()).unwrap_or_default(),
         latest: later.map(|(p, value)| Later {
             period: p.to_string(),
@@ -616,6 +643,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Action>> {
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     /// `in_progress`, `done` or `dropped`.
+    #[schema(value_type = CorrectiveStatus)]
     pub to: String,
     #[serde(default)]
     pub note: String,
@@ -633,42 +661,30 @@ pub fn transition(
         return Err(DomainError::Forbidden);
     }
     let mut check = Check::new();
-    check.require(
-        ["in_progress", "done", "dropped"].contains(&input.to.as_str()),
-        "to",
-        "error-ca-status",
-    );
+    // Every action opens as `open`: it is never a move's target.
+    let to = CorrectiveStatus::parse(&input.to).filter(|t| *t != CorrectiveStatus::Open);
+    check.require(to.is_some(), "to", "error-ca-status");
     check.text("note", &input.note, 0, 2000);
     check.finish()?;
-    let legal = matches!(
-        (action.status.as_str(), input.to.as_str()),
-        ("open", "in_progress" | "done" | "dropped") | ("in_progress", "done" | "dropped")
-    );
-    if !legal {
+    let to = to.expect("checked above");
+    if !CorrectiveStatus::can_move(action.status, to) {
         return Err(DomainError::conflict("error-ca-transition"));
     }
     // The status moves only from the one read: a concurrent move wins once.
     let moved = diesel::update(
         corrective_actions::table
             .find(id)
-            .filter(corrective_actions::status.eq(&action.status)),
+            .filter(corrective_actions::status.eq(action.status)),
     )
     .set((
-        corrective_actions::status.eq(&input.to),
+        corrective_actions::status.eq(to),
         corrective_actions::updated_at.eq(now()),
     ))
     .execute(conn)?;
     if moved == 0 {
         return Err(DomainError::conflict("error-ca-transition"));
     }
-    event(
-        conn,
-        id,
-        actor,
-        Some(&action.status),
-        &input.to,
-        input.note.trim(),
-    )?;
+    event(conn, id, actor, Some(action.status), to, input.note.trim())?;
     audit(
         conn,
         actor,
@@ -686,7 +702,7 @@ pub fn transition(
 pub fn remind_overdue(conn: &mut DbConn, day: NaiveDate, public_url: &str) -> DomainResult<usize> {
     let rows: Vec<(String, String, NaiveDate, String, Option<String>, String)> =
         corrective_actions::table
-            .filter(corrective_actions::status.eq_any(["open", "in_progress"]))
+            .filter(corrective_actions::status.eq_any(PENDING))
             .filter(corrective_actions::due_date.lt(day))
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 corrective_reminders::table

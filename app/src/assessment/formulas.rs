@@ -6,7 +6,10 @@
 //! (every municipality, one period) the costliest are read once for all
 //! municipalities, by the same loaders.
 
+use crate::plans::{PlanOutcome, PlanStatus};
+use crate::window::RequestStatus;
 use chrono::{NaiveDate, NaiveDateTime};
+use contracting::agreements::{AgreementStatus, CapacityUnit, ReportKind};
 use cus_db::schema::{
     activities, agreements, communities, offers, plan_events, plan_items, plans, reports,
     request_events, requests, services, survey_responses, surveys, tranches,
@@ -107,7 +110,7 @@ pub struct Figure {
 pub struct Batch {
     /// What the loaded inputs were read for; another period or day starts over.
     key: Option<(Period, NaiveDate)>,
-    closed: Option<HashMap<String, BTreeMap<String, Option<String>>>>,
+    closed: Option<HashMap<String, BTreeMap<String, Option<PlanOutcome>>>>,
     reviewed: Option<HashMap<String, Reviewed>>,
     routed: Option<HashMap<String, Routed>>,
     agreements: Option<HashMap<String, Vec<AgreementData>>>,
@@ -129,7 +132,7 @@ pub struct Scope<'a> {
     pub today: NaiveDate,
     agreements: Option<Vec<AgreementData>>,
     /// Plans closed in the period and their outcome: two formulas read them.
-    closed: Option<BTreeMap<String, Option<String>>>,
+    closed: Option<BTreeMap<String, Option<PlanOutcome>>>,
     batch: Option<&'a mut Batch>,
 }
 
@@ -260,8 +263,12 @@ fn shared<T: Clone + Default>(
 pub fn compute(conn: &mut DbConn, scope: &mut Scope, formula: &str) -> DomainResult<Vec<Figure>> {
     Ok(match formula {
         "ipus_drawn_up_30d" => ipus_drawn_up(conn, scope)?,
-        "plan_employment" => plans_closed(conn, scope, &["employment"])?,
-        "plan_goals_achieved" => plans_closed(conn, scope, &["goals_achieved", "employment"])?,
+        "plan_employment" => plans_closed(conn, scope, &[PlanOutcome::Employment])?,
+        "plan_goals_achieved" => plans_closed(
+            conn,
+            scope,
+            &[PlanOutcome::GoalsAchieved, PlanOutcome::Employment],
+        )?,
         "plan_reviewed_on_time" => plans_reviewed(conn, scope)?,
         "request_routing_days" => routing_days(conn, scope)?,
         "recipients" | "capacity_use" | "cost_per_recipient" | "cost_per_service_hour" => {
@@ -302,14 +309,18 @@ fn ipus_drawn_up(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
 }
 
 /// Plans whose closing falls in the period, and how many closed with one of `outcomes`.
-fn plans_closed(conn: &mut DbConn, s: &mut Scope, outcomes: &[&str]) -> DomainResult<Vec<Figure>> {
+fn plans_closed(
+    conn: &mut DbConn,
+    s: &mut Scope,
+    outcomes: &[PlanOutcome],
+) -> DomainResult<Vec<Figure>> {
     if s.closed.is_none() {
         s.closed = Some(shared(conn, s, |b| &mut b.closed, load_closed)?);
     }
     let closed = s.closed.as_ref().expect("loaded");
     let hits = closed
         .values()
-        .filter(|o| o.as_deref().is_some_and(|o| outcomes.contains(&o)))
+        .filter(|o| o.is_some_and(|o| outcomes.contains(&o)))
         .count() as i64;
     Ok(vec![s.share_of_cases(
         ("municipality", s.municipality.into()),
@@ -324,10 +335,10 @@ fn load_closed(
     municipality: Option<&str>,
     period: Period,
     _today: NaiveDate,
-) -> DomainResult<ByMunicipality<BTreeMap<String, Option<String>>>> {
+) -> DomainResult<ByMunicipality<BTreeMap<String, Option<PlanOutcome>>>> {
     let mut query = plan_events::table
         .inner_join(plans::table)
-        .filter(plan_events::to_status.eq("closed"))
+        .filter(plan_events::to_status.eq(PlanStatus::Closed))
         .filter(plan_events::at.ge(start_of(period)))
         .filter(plan_events::at.lt(end_of(period)))
         .select((plans::municipality, plans::id, plans::outcome))
@@ -335,8 +346,8 @@ fn load_closed(
     if let Some(m) = municipality {
         query = query.filter(plans::municipality.eq(m));
     }
-    let rows: Vec<(String, String, Option<String>)> = query.load(conn)?;
-    let mut out: ByMunicipality<BTreeMap<String, Option<String>>> = HashMap::new();
+    let rows: Vec<(String, String, Option<PlanOutcome>)> = query.load(conn)?;
+    let mut out: ByMunicipality<BTreeMap<String, Option<PlanOutcome>>> = HashMap::new();
     for (m, id, outcome) in rows {
         out.entry(m).or_default().insert(id, outcome);
     }
@@ -374,7 +385,7 @@ fn load_reviewed(
             let ids: Vec<&String> = due.iter().map(|(_, id, _)| id).collect();
             plan_events::table
                 .filter(plan_events::plan_id.eq_any(ids))
-                .filter(plan_events::to_status.eq("review"))
+                .filter(plan_events::to_status.eq(PlanStatus::Review))
                 .select((plan_events::plan_id, plan_events::at))
                 .load(conn)?
         }
@@ -389,7 +400,7 @@ fn load_reviewed(
                         .select(plans::id),
                 ),
             )
-            .filter(plan_events::to_status.eq("review"))
+            .filter(plan_events::to_status.eq(PlanStatus::Review))
             .select((plan_events::plan_id, plan_events::at))
             .load(conn)?,
     };
@@ -440,7 +451,7 @@ fn load_routed(
         .inner_join(requests::table)
         .filter(requests::created_at.ge(start_of(period)))
         .filter(requests::created_at.lt(end_of(period)))
-        .filter(request_events::status.eq("routed"))
+        .filter(request_events::status.eq(RequestStatus::Routed))
         .select((
             requests::municipality,
             requests::id,
@@ -484,7 +495,7 @@ fn routing_days(conn: &mut DbConn, s: &mut Scope) -> DomainResult<Vec<Figure>> {
 #[derive(Debug, Clone)]
 struct AgreementData {
     id: String,
-    capacity_unit: Option<String>,
+    capacity_unit: Option<CapacityUnit>,
     capacity_per_year: Option<i32>,
     /// Tranches of the period's year, pro rata by days, in grosze.
     money_grosze: f64,
@@ -511,7 +522,7 @@ fn load_agreements(
     let first = period.first_day();
     let last = period.last_day();
     let mut query = agreements::table
-        .filter(agreements::status.ne("public_comment"))
+        .filter(agreements::status.ne(AgreementStatus::PublicComment))
         .filter(agreements::start_date.le(last))
         .filter(agreements::end_date.ge(first))
         .order(agreements::number)
@@ -525,7 +536,7 @@ fn load_agreements(
     if let Some(m) = municipality {
         query = query.filter(agreements::municipality.eq(m));
     }
-    let rows: Vec<(String, String, Option<String>, Option<i32>)> = query.load(conn)?;
+    let rows: Vec<(String, String, Option<CapacityUnit>, Option<i32>)> = query.load(conn)?;
     let mut query = tranches::table
         .inner_join(agreements::table)
         .filter(tranches::year.eq(period.calendar_year()))
@@ -611,9 +622,9 @@ fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainR
             ),
             "capacity_use" => {
                 let capacity = a.capacity_per_year.map(|c| c as f64 * share);
-                let used = match a.capacity_unit.as_deref() {
-                    Some("hours") => a.hours,
-                    _ => a.recipients,
+                let used = match a.capacity_unit {
+                    Some(CapacityUnit::Hours) => a.hours,
+                    Some(CapacityUnit::Places) | None => a.recipients,
                 };
                 (
                     capacity
@@ -723,7 +734,7 @@ fn load_contributions(
 fn report_timeliness(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
     let ended: Vec<(String, NaiveDate)> = agreements::table
         .filter(agreements::municipality.eq(s.municipality))
-        .filter(agreements::status.ne("public_comment"))
+        .filter(agreements::status.ne(AgreementStatus::PublicComment))
         .filter(agreements::end_date.ge(s.period.first_day()))
         .filter(agreements::end_date.le(s.period.last_day()))
         .select((agreements::id, agreements::end_date))
@@ -731,7 +742,7 @@ fn report_timeliness(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> 
     let ids: Vec<&String> = ended.iter().map(|(id, _)| id).collect();
     let finals: Vec<(String, NaiveDateTime)> = reports::table
         .filter(reports::agreement_id.eq_any(&ids))
-        .filter(reports::kind.eq("final"))
+        .filter(reports::kind.eq(ReportKind::Final))
         .select((reports::agreement_id, reports::submitted_at))
         .load(conn)?;
     let first: HashMap<String, NaiveDate> =

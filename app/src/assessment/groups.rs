@@ -35,7 +35,24 @@ pub const MAX_LIST: usize = 50;
 pub const MAX_POPULATION: i64 = 10_000_000;
 /// The largest figure a round takes (as the dictionary's targets).
 pub const MAX_VALUE: f64 = 1e12;
-pub const STATUSES: [&str; 2] = ["open", "closed"];
+
+cus_db::text_enum! {
+    /// A benchmarking round takes values while open; closing it shows the
+    /// comparison to the members.
+    pub enum RoundStatus {
+        Open = "open",
+        Closed = "closed",
+    }
+}
+
+impl cus_db::Lifecycle for RoundStatus {
+    fn moves(self) -> &'static [Self] {
+        match self {
+            RoundStatus::Open => &[RoundStatus::Closed],
+            RoundStatus::Closed => &[],
+        }
+    }
+}
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -101,8 +118,7 @@ pub struct RoundSummary {
     pub period: String,
     #[schema(value_type = cus_db::openapi::CivilDate)]
     pub deadline: NaiveDate,
-    /// `open` or `closed`.
-    pub status: String,
+    pub status: RoundStatus,
     pub indicators: Vec<String>,
     /// Members that submitted at least one value.
     pub submitted: usize,
@@ -167,8 +183,7 @@ pub struct Round {
     pub period: String,
     #[schema(value_type = cus_db::openapi::CivilDate)]
     pub deadline: NaiveDate,
-    /// `open` or `closed`.
-    pub status: String,
+    pub status: RoundStatus,
     pub indicators: Vec<String>,
     /// TERYT codes of the members that submitted at least one value.
     pub submitted: Vec<String>,
@@ -200,7 +215,7 @@ struct RoundRow {
     period: String,
     deadline: NaiveDate,
     indicators: String,
-    status: String,
+    status: RoundStatus,
     closed_at: Option<NaiveDateTime>,
 }
 
@@ -382,7 +397,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<GroupSummary>>
             .get_result(conn)?;
         let open: i64 = benchmark_rounds::table
             .filter(benchmark_rounds::group_id.eq(&g.id))
-            .filter(benchmark_rounds::status.eq("open"))
+            .filter(benchmark_rounds::status.eq(RoundStatus::Open))
             .count()
             .get_result(conn)?;
         let coordinator_name = names_of(conn, std::slice::from_ref(&g.coordinator))?
@@ -763,7 +778,7 @@ pub fn open_round(
     let open: i64 = benchmark_rounds::table
         .filter(benchmark_rounds::group_id.eq(&g.id))
         .filter(benchmark_rounds::period.eq(&period))
-        .filter(benchmark_rounds::status.eq("open"))
+        .filter(benchmark_rounds::status.eq(RoundStatus::Open))
         .count()
         .get_result(conn)?;
     if open > 0 {
@@ -777,7 +792,7 @@ pub fn open_round(
             benchmark_rounds::period.eq(&period),
             benchmark_rounds::deadline.eq(input.deadline),
             benchmark_rounds::indicators.eq(to_json(&chosen)),
-            benchmark_rounds::status.eq("open"),
+            benchmark_rounds::status.eq(RoundStatus::Open),
             benchmark_rounds::created_at.eq(now()),
             benchmark_rounds::closed_at.eq(None::<NaiveDateTime>),
         ))
@@ -827,7 +842,7 @@ pub fn get_round(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Rou
         .filter(|(m, ..)| *m == home)
         .map(|(_, i, v)| (i.clone(), *v))
         .collect();
-    let comparison = if r.status == "closed" {
+    let comparison = if r.status == RoundStatus::Closed {
         let members = member_names(conn, &g.id)?;
         let by: HashMap<(&str, &str), Option<f64>> = values
             .iter()
@@ -919,7 +934,7 @@ pub fn submit_value(
     let (_, r) = member_round(conn, actor, id)?;
     actor.require(&[Role::Organizer])?;
     let home = actor.home()?.to_string();
-    if r.status != "open" {
+    if r.status != RoundStatus::Open {
         return Err(DomainError::conflict("error-group-round-closed"));
     }
     let codes = json_list(&r.indicators);
@@ -1011,10 +1026,10 @@ pub fn close_round(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
     let closed = diesel::update(
         benchmark_rounds::table
             .find(&r.id)
-            .filter(benchmark_rounds::status.eq("open")),
+            .filter(benchmark_rounds::status.eq(RoundStatus::Open)),
     )
     .set((
-        benchmark_rounds::status.eq("closed"),
+        benchmark_rounds::status.eq(RoundStatus::Closed),
         benchmark_rounds::closed_at.eq(Some(now())),
     ))
     .execute(conn)?;
@@ -1048,7 +1063,7 @@ pub fn benchmark_entries(
     let closed: Vec<(String, String)> = benchmark_rounds::table
         .filter(benchmark_rounds::group_id.eq(&g.id))
         .filter(benchmark_rounds::period.eq(period))
-        .filter(benchmark_rounds::status.eq("closed"))
+        .filter(benchmark_rounds::status.eq(RoundStatus::Closed))
         .order((
             benchmark_rounds::closed_at.desc(),
             benchmark_rounds::id.desc(),

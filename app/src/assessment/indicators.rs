@@ -23,7 +23,18 @@ pub const READERS: [Role; 9] = [
     Role::Commission,
     Role::Council,
 ];
-pub const UNITS: [&str; 7] = ["%", "PLN", "days", "people", "hours", "points", "count"];
+cus_db::text_enum! {
+    /// An indicator's unit.
+    pub enum Unit {
+        Percent = "%",
+        Pln = "PLN",
+        Days = "days",
+        People = "people",
+        Hours = "hours",
+        Points = "points",
+        Count = "count",
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = indicators)]
@@ -167,53 +178,39 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewIndicator) -> DomainRe
     check.require(valid_code(&input.code), "code", "error-indicator-code");
     check.text("name", &input.name, 1, 200);
     check.text("description", &input.description, 0, 2000);
-    check.require(
-        KINDS.contains(&input.kind.as_str()),
-        "kind",
-        "error-indicator-kind",
-    );
-    check.require(
-        UNITS.contains(&input.unit.as_str()),
-        "unit",
-        "error-indicator-unit",
-    );
+    check.one_of::<IndicatorKind>(&input.kind, "kind", "error-indicator-kind");
+    check.one_of::<Unit>(&input.unit, "unit", "error-indicator-unit");
     let subject = input
         .subject
         .clone()
         .unwrap_or_else(|| "municipality".into());
-    check.require(
-        SUBJECTS.contains(&subject.as_str()),
-        "subject",
-        "error-indicator-subject",
-    );
-    check.require(
-        SOURCES.contains(&input.source.as_str()),
-        "source",
-        "error-indicator-source",
-    );
+    check.one_of::<SubjectType>(&subject, "subject", "error-indicator-subject");
+    let source = check.one_of::<Source>(&input.source, "source", "error-indicator-source");
     check_target(&mut check, input.target);
     let formula = input
         .formula
         .as_deref()
         .map(str::trim)
         .filter(|f| !f.is_empty());
-    match (input.source.as_str(), formula) {
-        ("computed", Some(f)) => check.require(
+    match (source, formula) {
+        (Some(Source::Computed), Some(f)) => check.require(
             formulas::known(f).is_some_and(|k| k.subjects.contains(&subject.as_str())),
             "formula",
             "error-indicator-formula",
         ),
-        ("computed", None) => check.fail("formula", "error-indicator-formula"),
-        ("surveyed", Some(f)) => check.require(
+        (Some(Source::Computed), None) => check.fail("formula", "error-indicator-formula"),
+        (Some(Source::Surveyed), Some(f)) => check.require(
             f == formulas::SATISFACTION || valid_code(f),
             "formula",
             "error-indicator-question",
         ),
-        ("surveyed", None) => check.fail("formula", "error-indicator-question"),
-        ("entered", Some(_)) => check.fail("formula", "error-indicator-entered-formula"),
-        _ => {}
+        (Some(Source::Surveyed), None) => check.fail("formula", "error-indicator-question"),
+        (Some(Source::Entered), Some(_)) => {
+            check.fail("formula", "error-indicator-entered-formula")
+        }
+        (Some(Source::Entered), None) | (None, _) => {}
     }
-    if input.source == "entered" {
+    if source == Some(Source::Entered) {
         check.require(
             subject == "municipality",
             "subject",

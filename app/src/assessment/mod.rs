@@ -22,10 +22,41 @@ pub mod indicators;
 pub mod runs;
 pub mod surveys;
 
-pub const KINDS: [&str; 2] = ["quality", "efficiency"];
-pub const SOURCES: [&str; 3] = ["computed", "entered", "surveyed"];
-pub const SUBJECTS: [&str; 3] = ["municipality", "agreement", "service"];
-pub const CADENCES: [&str; 4] = ["monthly", "quarterly", "half_yearly", "yearly"];
+cus_db::text_enum! {
+    /// What an indicator measures (WKUS: quality and efficiency).
+    pub enum IndicatorKind {
+        Quality = "quality",
+        Efficiency = "efficiency",
+    }
+}
+
+cus_db::text_enum! {
+    /// Where an indicator's figures come from.
+    pub enum Source {
+        Computed = "computed",
+        Entered = "entered",
+        Surveyed = "surveyed",
+    }
+}
+
+cus_db::text_enum! {
+    /// What a figure is about.
+    pub enum SubjectType {
+        Municipality = "municipality",
+        Agreement = "agreement",
+        Service = "service",
+    }
+}
+
+cus_db::text_enum! {
+    /// How often an indicator set is computed.
+    pub enum Cadence {
+        Monthly = "monthly",
+        Quarterly = "quarterly",
+        HalfYearly = "half_yearly",
+        Yearly = "yearly",
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Span {

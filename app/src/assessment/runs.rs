@@ -10,6 +10,7 @@ use cus_db::error::OptionalFound;
 use cus_db::schema::{
     assessment_result_sets, assessment_results, assessment_runs, indicators, municipalities,
 };
+use cus_db::Lifecycle;
 use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use fluent_templates::fluent_bundle::FluentValue;
@@ -30,14 +31,32 @@ pub struct Settings {
     pub stale_run_minutes: i64,
 }
 
+cus_db::text_enum! {
+    /// Where an assessment run stands.
+    pub enum RunStatus {
+        Running = "running",
+        Done = "done",
+        Failed = "failed",
+    }
+}
+
+impl Lifecycle for RunStatus {
+    fn moves(self) -> &'static [Self] {
+        match self {
+            // A run left running past `stale_run_minutes` is marked failed.
+            RunStatus::Running => &[RunStatus::Done, RunStatus::Failed],
+            RunStatus::Done | RunStatus::Failed => &[],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = assessment_runs)]
 pub struct Run {
     pub id: String,
     pub municipality: String,
     pub period: String,
-    /// `running`, `done` or `failed`.
-    pub status: String,
+    pub status: RunStatus,
     /// `manual` or `scheduled`.
     pub origin: String,
     #[serde(skip)]
@@ -76,11 +95,11 @@ pub fn claim(
     diesel::update(
         assessment_runs::table
             .filter(assessment_runs::municipality.eq(municipality))
-            .filter(assessment_runs::status.eq("running"))
+            .filter(assessment_runs::status.eq(RunStatus::Running))
             .filter(assessment_runs::started_at.lt(stale)),
     )
     .set((
-        assessment_runs::status.eq("failed"),
+        assessment_runs::status.eq(RunStatus::Failed),
         assessment_runs::error.eq("abandoned: its server stopped mid-run"),
         assessment_runs::finished_at.eq(now()),
     ))
@@ -89,7 +108,7 @@ pub fn claim(
         id: new_id(),
         municipality: municipality.to_string(),
         period: period.to_string(),
-        status: "running".into(),
+        status: RunStatus::Running,
         origin: origin.into(),
         started_by: started_by.map(str::to_string),
         started_at: now(),
@@ -102,7 +121,7 @@ pub fn claim(
             assessment_runs::id.eq(&run.id),
             assessment_runs::municipality.eq(&run.municipality),
             assessment_runs::period.eq(&run.period),
-            assessment_runs::status.eq(&run.status),
+            assessment_runs::status.eq(run.status),
             assessment_runs::origin.eq(&run.origin),
             assessment_runs::started_by.eq(&run.started_by),
             assessment_runs::started_at.eq(run.started_at),
@@ -211,7 +230,7 @@ pub fn store(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<
     let stored = insert(conn, run, computed)?;
     diesel::update(assessment_runs::table.find(&run.id))
         .set((
-            assessment_runs::status.eq("done"),
+            assessment_runs::status.eq(RunStatus::Done),
             assessment_runs::results.eq(stored as i32),
             assessment_runs::finished_at.eq(now()),
         ))
@@ -223,7 +242,7 @@ pub fn store(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<
 pub fn fail(conn: &mut DbConn, run_id: &str, error: &str) -> DomainResult<()> {
     diesel::update(assessment_runs::table.find(run_id))
         .set((
-            assessment_runs::status.eq("failed"),
+            assessment_runs::status.eq(RunStatus::Failed),
             assessment_runs::error.eq(error),
             assessment_runs::finished_at.eq(now()),
         ))

@@ -29,7 +29,14 @@ use utoipa::ToSchema;
 
 use super::{round2, suppress_count, to_json, Period};
 
-pub const QUESTION_KINDS: [&str; 3] = ["likert", "choice", "text"];
+cus_db::text_enum! {
+    /// How a survey question is answered.
+    pub enum QuestionKind {
+        Likert = "likert",
+        Choice = "choice",
+        Text = "text",
+    }
+}
 /// Who runs surveys: the municipality's services organizer.
 pub const RUNNING: [Role; 1] = [Role::Organizer];
 pub const MAX_QUESTIONS: usize = 30;
@@ -179,7 +186,7 @@ fn check_questions(check: &mut Check, questions: &[Question]) {
             check.fail(&f("key"), "error-survey-key-taken");
         }
         check.text(&f("text"), &q.text, 1, 500);
-        if !QUESTION_KINDS.contains(&q.kind.as_str()) {
+        if QuestionKind::parse(&q.kind).is_none() {
             check.fail(&f("kind"), "error-survey-kind");
             continue;
         }

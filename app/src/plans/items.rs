@@ -43,7 +43,7 @@ pub fn add_item(
 ) -> DomainResult<PlanItem> {
     let plan = visible_plan(conn, actor, plan_id)?;
     actor.require(&[Role::Coordinator])?;
-    if plan.status != "draft" {
+    if plan.status != PlanStatus::Draft {
         return Err(DomainError::conflict("error-plan-not-draft"));
     }
     let mut check = Check::new();
@@ -141,7 +141,7 @@ fn check_agreement(
         .map_err(|_| DomainError::field("provider_agreement_id", "error-agreement-unknown"))?;
     let mut check = Check::new();
     check.require(
-        a.row.status == "active",
+        a.row.status == agreements::AgreementStatus::Active,
         "provider_agreement_id",
         "error-agreement-inactive",
     );
@@ -152,7 +152,7 @@ fn check_agreement(
     );
     for year in &a.capacity {
         let need = agreements::item_usage(
-            &year.unit,
+            year.unit,
             item.hours_per_month,
             item.start_date,
             item.end_date,

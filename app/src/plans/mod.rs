@@ -10,7 +10,9 @@ use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
     municipalities, plan_events, plan_items, plans, requests, residents, services, users,
 };
-use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{
+    new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Lifecycle, Role, TextEnum,
+};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,16 +23,33 @@ use crate::window;
 mod items;
 pub use items::*;
 
-pub const STATUSES: [&str; 6] = ["draft", "agreed", "approved", "active", "review", "closed"];
-/// Closing outcomes (seed 003 counts "took up employment").
-pub const OUTCOMES: [&str; 6] = [
-    "goals_achieved",
-    "employment",
-    "partially_achieved",
-    "not_achieved",
-    "resident_withdrew",
-    "moved_away",
-];
+pub use cus_db::states::PlanStatus;
+
+/// Whether `actor` may move a plan into `to` (where from is the
+/// lifecycle's question): the resident consents, the organizer approves,
+/// the coordinator makes every other move.
+fn may_enter(to: PlanStatus, actor: &Actor) -> bool {
+    let coordinator = actor.role == Role::Coordinator;
+    match to {
+        PlanStatus::Agreed => coordinator || actor.role == Role::Resident,
+        PlanStatus::Approved => actor.is(&[Role::Organizer, Role::Admin]),
+        PlanStatus::Draft | PlanStatus::Active | PlanStatus::Review | PlanStatus::Closed => {
+            coordinator
+        }
+    }
+}
+
+cus_db::text_enum! {
+    /// How a plan closed (seed 003 counts "took up employment").
+    pub enum PlanOutcome {
+        GoalsAchieved = "goals_achieved",
+        Employment = "employment",
+        PartiallyAchieved = "partially_achieved",
+        NotAchieved = "not_achieved",
+        ResidentWithdrew = "resident_withdrew",
+        MovedAway = "moved_away",
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = plans)]
@@ -40,7 +59,7 @@ pub struct Plan {
     pub resident_id: String,
     pub request_id: Option<String>,
     pub coordinator_id: String,
-    pub status: String,
+    pub status: PlanStatus,
     #[serde(skip)]
     pub goals: String,
     pub needs: String,
@@ -53,7 +72,7 @@ pub struct Plan {
     #[serde(serialize_with = "cus_db::rfc3339::option::serialize")]
     pub approved_at: Option<NaiveDateTime>,
     pub closing_summary: Option<String>,
-    pub outcome: Option<String>,
+    pub outcome: Option<PlanOutcome>,
     pub overdue: bool,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub created_at: NaiveDateTime,
@@ -77,8 +96,8 @@ pub struct PlanItem {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = plan_events)]
 pub struct PlanEvent {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<PlanStatus>,
+    pub to_status: PlanStatus,
     pub note: String,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub at: NaiveDateTime,
@@ -100,7 +119,7 @@ pub struct PlanView {
     pub history: Vec<PlanEvent>,
     /// Days left until the 30-day deadline while the plan is not yet approved.
     pub days_to_deadline: Option<i64>,
-    pub allowed_transitions: Vec<String>,
+    pub allowed_transitions: Vec<PlanStatus>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -179,7 +198,7 @@ pub fn create_plan(
         if new.application_date.is_none() {
             application_date = filed.date();
         }
-        window::set_request_status(conn, actor, rid, "planning", "")?;
+        window::set_request_status(conn, actor, rid, window::RequestStatus::Planning, "")?;
     }
     let id = new_id();
     diesel::insert_into(plans::table)
@@ -189,7 +208,7 @@ pub fn create_plan(
             plans::resident_id.eq(&new.resident_id),
             plans::request_id.eq(new.request_id.as_deref().filter(|r| !r.is_empty())),
             plans::coordinator_id.eq(&actor.user_id),
-            plans::status.eq("draft"),
+            plans::status.eq(PlanStatus::Draft),
             plans::goals.eq(serde_json::to_string(&goals).expect("strings serialize")),
             plans::needs.eq(new.needs.trim()),
             plans::resident_commitments.eq(new.resident_commitments.trim()),
@@ -200,7 +219,7 @@ pub fn create_plan(
             plans::updated_at.eq(now()),
         ))
         .execute(conn)?;
-    add_event(conn, &id, actor, None, "draft", "")?;
+    add_event(conn, &id, actor, None, PlanStatus::Draft, "")?;
     audit(conn, actor, "plan.create", "plan", &id)?;
     load_plan(conn, &id)
 }
@@ -217,8 +236,8 @@ fn add_event(
     conn: &mut DbConn,
     plan_id: &str,
     actor: &Actor,
-    from: Option<&str>,
-    to: &str,
+    from: Option<PlanStatus>,
+    to: PlanStatus,
     note: &str,
 ) -> QueryResult<()> {
     diesel::insert_into(plan_events::table)
@@ -256,38 +275,14 @@ fn may_see(actor: &Actor, plan: &Plan) -> bool {
     own || staff
 }
 
-/// The transitions `actor` may make from `status`.
-pub fn allowed_transitions(actor: &Actor, plan: &Plan) -> Vec<String> {
-    let coordinator = actor.role == Role::Coordinator;
-    let resident = actor.role == Role::Resident;
-    let organizer = actor.is(&[Role::Organizer, Role::Admin]);
-    let moves: &[(&str, bool)] = match plan.status.as_str() {
-        "draft" => &[("agreed", coordinator || resident)],
-        "agreed" => &[("approved", organizer), ("draft", coordinator)],
-        "approved" => &[("active", coordinator)],
-        "active" => &[("review", coordinator), ("closed", coordinator)],
-        "review" => &[("active", coordinator), ("closed", coordinator)],
-        _ => &[],
-    };
-    moves
+/// The transitions `actor` may make from the plan's status.
+pub fn allowed_transitions(actor: &Actor, plan: &Plan) -> Vec<PlanStatus> {
+    plan.status
+        .moves()
         .iter()
-        .filter(|(_, ok)| *ok)
-        .map(|(to, _)| to.to_string())
+        .copied()
+        .filter(|to| may_enter(*to, actor))
         .collect()
-}
-
-fn is_legal(from: &str, to: &str) -> bool {
-    matches!(
-        (from, to),
-        ("draft", "agreed")
-            | ("agreed", "approved")
-            | ("agreed", "draft")
-            | ("approved", "active")
-            | ("active", "review")
-            | ("active", "closed")
-            | ("review", "active")
-            | ("review", "closed")
-    )
 }
 
 pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<PlanView> {
@@ -345,7 +340,7 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
         .order(plan_events::at)
         .select(PlanEvent::as_select())
         .load(conn)?;
-    let pending = matches!(plan.status.as_str(), "draft" | "agreed");
+    let pending = plan.status.awaits_approval();
     Ok(PlanView {
         goals: serde_json::from_str(&plan.goals).unwrap_or_default(),
         resident_name: format!("{first} {last}"),
@@ -365,7 +360,7 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
 #[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
 pub struct PlanRow {
     pub id: String,
-    pub status: String,
+    pub status: PlanStatus,
     pub deadline: NaiveDate,
     pub review_date: Option<NaiveDate>,
     pub overdue: bool,
@@ -404,11 +399,13 @@ pub fn list_plans(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<PlanRow>
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
+    #[schema(value_type = PlanStatus)]
     pub to: String,
     #[serde(default)]
     pub note: String,
     /// Required when closing: one of the closing outcomes.
     #[serde(default)]
+    #[schema(value_type = Option<PlanOutcome>)]
     pub outcome: Option<String>,
     /// When moving to `active`: the first review date (default: in 3 months).
     #[serde(default, deserialize_with = "cus_db::bounds::opt_date")]
@@ -423,34 +420,30 @@ pub fn transition(
     input: TransitionInput,
 ) -> DomainResult<Plan> {
     let plan = visible_plan(conn, actor, plan_id)?;
-    if !STATUSES.contains(&input.to.as_str()) {
-        return Err(DomainError::field("to", "error-plan-status"));
-    }
-    if !is_legal(&plan.status, &input.to) {
+    let to = PlanStatus::parse_field(&input.to, "to", "error-plan-status")?;
+    if !PlanStatus::can_move(plan.status, to) {
         return Err(DomainError::conflict("error-plan-transition"));
     }
-    if !allowed_transitions(actor, &plan).contains(&input.to) {
+    if !may_enter(to, actor) {
         return Err(DomainError::Forbidden);
     }
     let mut check = Check::new();
     check_text(&mut check, "note", &input.note, 5000);
-    if input.to == "closed" {
+    let mut outcome = None;
+    if to == PlanStatus::Closed {
         check.require(
             !input.note.trim().is_empty(),
             "note",
             "error-closing-summary",
         );
-        let outcome_ok = input
-            .outcome
-            .as_deref()
-            .is_some_and(|o| OUTCOMES.contains(&o));
-        check.require(outcome_ok, "outcome", "error-outcome");
+        outcome = input.outcome.as_deref().and_then(PlanOutcome::parse);
+        check.require(outcome.is_some(), "outcome", "error-outcome");
     }
     if let Some(r) = input.review_date {
         check.require(r >= today(), "review_date", "error-date-past");
     }
     check.finish()?;
-    if input.to == "agreed" {
+    if to == PlanStatus::Agreed {
         let items: i64 = plan_items::table
             .filter(plan_items::plan_id.eq(plan_id))
             .count()
@@ -461,8 +454,8 @@ pub fn transition(
     }
     let stamp = now();
     let target = plans::table.find(plan_id);
-    match input.to.as_str() {
-        "agreed" => {
+    match to {
+        PlanStatus::Agreed => {
             diesel::update(target)
                 .set((
                     plans::consent_at.eq(stamp),
@@ -470,7 +463,7 @@ pub fn transition(
                 ))
                 .execute(conn)?;
         }
-        "draft" => {
+        PlanStatus::Draft => {
             diesel::update(target)
                 .set((
                     plans::consent_at.eq(None::<NaiveDateTime>),
@@ -478,7 +471,7 @@ pub fn transition(
                 ))
                 .execute(conn)?;
         }
-        "approved" => {
+        PlanStatus::Approved => {
             diesel::update(target)
                 .set((
                     plans::approved_at.eq(stamp),
@@ -486,7 +479,7 @@ pub fn transition(
                 ))
                 .execute(conn)?;
         }
-        "active" => {
+        PlanStatus::Active => {
             let review = input
                 .review_date
                 .unwrap_or_else(|| today() + Duration::days(90));
@@ -494,23 +487,23 @@ pub fn transition(
                 .set(plans::review_date.eq(review))
                 .execute(conn)?;
         }
-        "closed" => {
+        PlanStatus::Closed => {
             diesel::update(target)
                 .set((
                     plans::closing_summary.eq(input.note.trim()),
-                    plans::outcome.eq(&input.outcome),
+                    plans::outcome.eq(outcome),
                     plans::review_date.eq(None::<NaiveDate>),
                 ))
                 .execute(conn)?;
             if let Some(rid) = &plan.request_id {
-                window::set_request_status(conn, actor, rid, "closed", "")?;
+                window::set_request_status(conn, actor, rid, window::RequestStatus::Closed, "")?;
             }
         }
-        _ => {}
+        PlanStatus::Review => {}
     }
     diesel::update(target)
         .set((
-            plans::status.eq(&input.to),
+            plans::status.eq(to),
             plans::overdue.eq(false),
             plans::updated_at.eq(stamp),
         ))
@@ -519,11 +512,11 @@ pub fn transition(
         conn,
         plan_id,
         actor,
-        Some(&plan.status),
-        &input.to,
+        Some(plan.status),
+        to,
         input.note.trim(),
     )?;
-    audit(conn, actor, &format!("plan.{}", input.to), "plan", plan_id)?;
+    audit(conn, actor, &format!("plan.{to}"), "plan", plan_id)?;
     load_plan(conn, plan_id)
 }
 
@@ -531,7 +524,7 @@ pub fn transition(
 pub fn request_consent(conn: &mut DbConn, actor: &Actor, plan_id: &str) -> DomainResult<bool> {
     let plan = visible_plan(conn, actor, plan_id)?;
     actor.require(&[Role::Coordinator])?;
-    if plan.status != "draft" {
+    if plan.status != PlanStatus::Draft {
         return Err(DomainError::conflict("error-plan-not-draft"));
     }
     let contact = window::resident_contact(conn, &plan.resident_id)?;
@@ -555,7 +548,7 @@ pub fn flag_overdue(conn: &mut DbConn) -> QueryResult<usize> {
     let day = today();
     let late_drafts = diesel::update(
         plans::table
-            .filter(plans::status.eq_any(["draft", "agreed"]))
+            .filter(plans::status.eq_any([PlanStatus::Draft, PlanStatus::Agreed]))
             .filter(plans::deadline.lt(day))
             .filter(plans::overdue.eq(false)),
     )
@@ -563,7 +556,7 @@ pub fn flag_overdue(conn: &mut DbConn) -> QueryResult<usize> {
     .execute(conn)?;
     let late_reviews = diesel::update(
         plans::table
-            .filter(plans::status.eq("active"))
+            .filter(plans::status.eq(PlanStatus::Active))
             .filter(plans::review_date.lt(day))
             .filter(plans::overdue.eq(false)),
     )

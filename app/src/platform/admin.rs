@@ -108,4 +108,3 @@ pub fn audit_rows(
         .load(c)?;
     Ok((rows, total))
 }
-

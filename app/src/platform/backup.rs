@@ -134,8 +134,11 @@ pub fn sqlite_table_sum(conn: &mut SqliteConnection, table: &str) -> QueryResult
         .collect::<Vec<_>>()
         .join(" || ',' || ");
     let (rows, sha256) = sha_hex(
-        diesel::sql_query(format!("SELECT {expr} AS r FROM {} ORDER BY 1", ident(table)))
-            .load_iter::<RowText, DefaultLoadingMode>(conn)?,
+        diesel::sql_query(format!(
+            "SELECT {expr} AS r FROM {} ORDER BY 1",
+            ident(table)
+        ))
+        .load_iter::<RowText, DefaultLoadingMode>(conn)?,
     )?;
     Ok(TableSum {
         table: table.to_string(),

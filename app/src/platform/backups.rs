@@ -165,7 +165,10 @@ pub fn differences(expected: &[TableSum], found: &[TableSum]) -> Vec<String> {
     let mut out = vec![];
     for want in expected {
         match found.get(want.table.as_str()) {
-            None => out.push(format!("table {}: missing from the restored copy", want.table)),
+            None => out.push(format!(
+                "table {}: missing from the restored copy",
+                want.table
+            )),
             Some(got) if got.rows != want.rows => out.push(format!(
                 "table {}: {} rows restored, the manifest says {}",
                 want.table, got.rows, want.rows
@@ -195,10 +198,8 @@ struct Restored {
 /// Restores a SQLite backup into a scratch copy and reports it table by
 /// table, so a damaged page names the table it belongs to.
 fn restored_sqlite(file: &Path, expected: &[TableSum]) -> Result<Restored, String> {
-    let scratch = std::env::temp_dir().join(format!(
-        "cus-verify-{}",
-        uuid::Uuid::new_v4().simple()
-    ));
+    let scratch =
+        std::env::temp_dir().join(format!("cus-verify-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&scratch).map_err(|e| format!("scratch directory: {e}"))?;
     let copy = scratch.join("restored.db");
     let outcome = (|| {
@@ -222,9 +223,7 @@ fn restored_sqlite(file: &Path, expected: &[TableSum]) -> Result<Restored, Strin
                 Ok(sum) => restored.tables.push(sum),
                 Err(diesel::result::Error::DatabaseError(_, info))
                     if info.message().starts_with("no such table") => {}
-                Err(e) => restored
-                    .unreadable
-                    .push((table.to_string(), e.to_string())),
+                Err(e) => restored.unreadable.push((table.to_string(), e.to_string())),
             }
         }
         if restored.unreadable.is_empty() {
@@ -602,9 +601,16 @@ pub fn prune(
 fn ensure_writable(dir: &Path) -> Result<(), String> {
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("cannot create the backup directory {}: {e}", dir.display()))?;
-    let probe = dir.join(format!(".cus-write-probe-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::write(&probe, b"")
-        .map_err(|e| format!("the backup directory {} is not writable: {e}", dir.display()))?;
+    let probe = dir.join(format!(
+        ".cus-write-probe-{}",
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::write(&probe, b"").map_err(|e| {
+        format!(
+            "the backup directory {} is not writable: {e}",
+            dir.display()
+        )
+    })?;
     let _ = std::fs::remove_file(&probe);
     Ok(())
 }
@@ -659,10 +665,7 @@ pub fn render_list(backups: &[Listed]) -> String {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let created = b
-            .created_at
-            .map(rfc3339)
-            .unwrap_or_else(|| "-".to_string());
+        let created = b.created_at.map(rfc3339).unwrap_or_else(|| "-".to_string());
         let (state, detail) = match &b.check {
             Some(c) if c.ok => ("ok", format!("verified {}", c.checked_at)),
             Some(c) => ("FAILED", c.detail.clone()),
@@ -812,7 +815,10 @@ mod tests {
             with_database("postgres://u:p@h:5432/cus?sslmode=disable", "x").unwrap(),
             "postgres://u:p@h:5432/x?sslmode=disable"
         );
-        assert_eq!(with_database("postgres://h/cus", "x").unwrap(), "postgres://h/x");
+        assert_eq!(
+            with_database("postgres://h/cus", "x").unwrap(),
+            "postgres://h/x"
+        );
         assert!(with_database("postgres://h", "x").is_err());
     }
 }

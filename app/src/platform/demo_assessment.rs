@@ -5,7 +5,10 @@
 //! and this year's first half, when it caught up — so a corrective action
 //! opened on last year is confirmed by the next run.
 
+use crate::plans::PlanStatus;
+use crate::window::RequestStatus;
 use chrono::{Datelike, Duration, NaiveDate};
+use contracting::agreements::AgreementStatus;
 use cus_db::schema::{
     agreements, organizations, plan_events, plan_items, plans, request_events, requests, residents,
     services, tranches,
@@ -123,7 +126,7 @@ impl Writer<'_> {
                 plans::municipality.eq(m),
                 plans::resident_id.eq(&resident),
                 plans::coordinator_id.eq(coordinator),
-                plans::status.eq("active"),
+                plans::status.eq(PlanStatus::Active),
                 plans::goals.eq("[\"Samodzielność w codziennym życiu\"]"),
                 plans::needs.eq("Wsparcie w codziennych czynnościach."),
                 plans::resident_commitments.eq(""),
@@ -142,7 +145,7 @@ impl Writer<'_> {
     fn close(&mut self, plan: &str, actor: &str, on: NaiveDate, outcome: &str) -> DomainResult<()> {
         diesel::update(plans::table.find(plan))
             .set((
-                plans::status.eq("closed"),
+                plans::status.eq(PlanStatus::Closed),
                 plans::outcome.eq(outcome),
                 plans::closing_summary.eq("Plan zakończony."),
             ))
@@ -152,8 +155,8 @@ impl Writer<'_> {
                 plan_events::id.eq(new_id()),
                 plan_events::plan_id.eq(plan),
                 plan_events::actor_id.eq(actor),
-                plan_events::from_status.eq("active"),
-                plan_events::to_status.eq("closed"),
+                plan_events::from_status.eq(PlanStatus::Active),
+                plan_events::to_status.eq(PlanStatus::Closed),
                 plan_events::note.eq(""),
                 plan_events::at.eq(on.and_hms_opt(15, 0, 0).expect("time")),
             ))
@@ -180,7 +183,7 @@ impl Writer<'_> {
                 requests::resident_id.eq(&resident),
                 requests::description.eq("Wniosek o usługi opiekuńcze."),
                 requests::channel.eq("desk"),
-                requests::status.eq("routed"),
+                requests::status.eq(RequestStatus::Routed),
                 requests::deadline.eq(filed + Duration::days(30)),
                 requests::created_by.eq(by),
                 requests::created_at.eq(at),
@@ -192,7 +195,7 @@ impl Writer<'_> {
                 request_events::id.eq(new_id()),
                 request_events::request_id.eq(&id),
                 request_events::actor_id.eq(by),
-                request_events::status.eq("routed"),
+                request_events::status.eq(RequestStatus::Routed),
                 request_events::assigned_role.eq("coordinator"),
                 request_events::note.eq(""),
                 request_events::at.eq(at + Duration::days(days)),
@@ -250,7 +253,7 @@ impl Writer<'_> {
                 agreements::indicators.eq("[\"liczba odbiorców\"]"),
                 agreements::capacity_unit.eq("places"),
                 agreements::capacity_per_year.eq(places),
-                agreements::status.eq("active"),
+                agreements::status.eq(AgreementStatus::Active),
                 agreements::created_by.eq(by),
                 agreements::created_at.eq(now()),
                 agreements::updated_at.eq(now()),

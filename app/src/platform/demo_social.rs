@@ -6,6 +6,7 @@
 //! published, planned against actual. Moves are dated as they would have
 //! happened (December of the year before), which no API lets one choose.
 
+use crate::social::programs::SocialProgramStatus;
 use chrono::{Datelike, NaiveDate};
 use cus_db::schema::{agreements, social_program_comments, social_program_events, social_programs};
 use cus_db::{today, Actor, DbConn, DomainResult};
@@ -168,15 +169,15 @@ pub fn seed(conn: &mut DbConn, cast: Cast) -> DomainResult<()> {
         },
     )?;
     // Dated as they happened: drafted in November, adopted in December.
-    let events: Vec<(String, String)> = social_program_events::table
+    let events: Vec<(String, SocialProgramStatus)> = social_program_events::table
         .filter(social_program_events::program_id.eq(&id))
         .select((social_program_events::id, social_program_events::status))
         .load(conn)?;
     for (event, status) in events {
-        let (month, day) = match status.as_str() {
-            "draft" => (11, 4),
-            "consultation" => (11, 6),
-            "submitted" => (12, 2),
+        let (month, day) = match status {
+            SocialProgramStatus::Draft => (11, 4),
+            SocialProgramStatus::Consultation => (11, 6),
+            SocialProgramStatus::Submitted => (12, 2),
             _ => (12, 18),
         };
         let at = NaiveDate::from_ymd_opt(year - 1, month, day)

@@ -76,10 +76,23 @@ pub fn install() -> bool {
 
 fn describe() {
     use metrics::{describe_counter, describe_gauge, describe_histogram, Unit};
-    describe_counter!(REQUESTS, "HTTP requests by route pattern, method and status");
-    describe_histogram!(DURATION, Unit::Seconds, "HTTP request latency by route pattern and method");
-    describe_gauge!("cus_db_pool_connections", "Pooled database connections by state");
-    describe_gauge!("cus_outbox_pending", "Mail queued and not yet sent (pending or being sent)");
+    describe_counter!(
+        REQUESTS,
+        "HTTP requests by route pattern, method and status"
+    );
+    describe_histogram!(
+        DURATION,
+        Unit::Seconds,
+        "HTTP request latency by route pattern and method"
+    );
+    describe_gauge!(
+        "cus_db_pool_connections",
+        "Pooled database connections by state"
+    );
+    describe_gauge!(
+        "cus_outbox_pending",
+        "Mail queued and not yet sent (pending or being sent)"
+    );
     describe_gauge!(
         "cus_outbox_oldest_pending_seconds",
         Unit::Seconds,
@@ -94,8 +107,14 @@ fn describe() {
         "cus_job_last_run_failed",
         "1 when the job's newest finished run failed, else 0"
     );
-    describe_gauge!("cus_database_up", "1 when the database answered the scrape's queries");
-    describe_histogram!(WRITER_BATCH, "Units of work committed together by the SQLite writer");
+    describe_gauge!(
+        "cus_database_up",
+        "1 when the database answered the scrape's queries"
+    );
+    describe_histogram!(
+        WRITER_BATCH,
+        "Units of work committed together by the SQLite writer"
+    );
     describe_counter!(
         BACKUP_VERIFY_FAILURES,
         "Backups of this process whose verification failed"
@@ -202,12 +221,9 @@ struct Stored {
     jobs: Vec<(&'static str, Option<f64>, bool)>,
 }
 
-fn read_stored(
-    conn: &mut cus_db::DbConn,
-    jobs: &[&'static str],
-) -> diesel::QueryResult<Stored> {
+fn read_stored(conn: &mut cus_db::DbConn, jobs: &[&'static str]) -> diesel::QueryResult<Stored> {
     use cus_db::schema::{job_runs, outbox};
-    let queued = [cus_db::outbox::PENDING, cus_db::outbox::SENDING];
+    let queued = cus_db::outbox::QUEUED;
     let outbox_pending: i64 = outbox::table
         .filter(outbox::status.eq_any(queued))
         .count()
@@ -234,9 +250,7 @@ fn read_stored(
             .select(job_runs::outcome)
             .first(conn)
             .optional()?;
-        let failed = newest
-            .flatten()
-            .is_some_and(|o| o.starts_with("error"));
+        let failed = newest.flatten().is_some_and(|o| o.starts_with("error"));
         out.push((
             job,
             success.map(|t| t.and_utc().timestamp_millis() as f64 / 1000.0),
@@ -283,8 +297,11 @@ async fn refresh(st: &AppState) {
                 if let Some(t) = success {
                     metrics::gauge!("cus_job_last_success_timestamp_seconds", "job" => job).set(t);
                 }
-                metrics::gauge!("cus_job_last_run_failed", "job" => job)
-                    .set(if failed { 1.0 } else { 0.0 });
+                metrics::gauge!("cus_job_last_run_failed", "job" => job).set(if failed {
+                    1.0
+                } else {
+                    0.0
+                });
             }
         }
         _ => metrics::gauge!("cus_database_up").set(0.0),

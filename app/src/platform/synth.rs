@@ -10,7 +10,11 @@
 //! year. Rows go in as multi-row inserts in one transaction per backend
 //! (diesel's MultiConnection takes no batch insert, hence the `match`).
 
+use crate::plans::PlanStatus;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime};
+use contracting::agreements::AgreementStatus;
+use contracting::competitions::CompetitionStatus;
+use contracting::offers::OfferStatus;
 use cus_db::schema::{
     activities, agreements, case_counters, communities, competitions, municipalities, offers,
     organizations, plan_events, plan_items, plans, reports, request_events, requests, residents,
@@ -674,7 +678,7 @@ fn fill(
     struct AgrRow {
         offer: Option<(usize, String)>,
         mode: &'static str,
-        status: &'static str,
+        status: AgreementStatus,
         capacity: Option<(&'static str, i32)>,
         yearly_grosze: i64,
     }
@@ -705,9 +709,9 @@ fn fill(
                 _ => Some(("places", g.int(3, 15) as i32)),
             };
             let status = match g.int(0, 99) {
-                0..=1 => "public_comment",
-                2 => "terminated",
-                _ => "active",
+                0..=1 => AgreementStatus::PublicComment,
+                2 => AgreementStatus::Terminated,
+                _ => AgreementStatus::Active,
             };
             let id = g.id();
             mu.agreements.push(Agr {
@@ -779,7 +783,7 @@ fn fill(
                         .eq("Zgodnie z ustawą o działalności pożytku publicznego."),
                     competitions::award_procedure.eq("Komisja konkursowa."),
                     competitions::prior_funding.eq(""),
-                    competitions::status.eq("resolved"),
+                    competitions::status.eq(CompetitionStatus::Resolved),
                     competitions::published_at.eq(Some(published)),
                     competitions::resolved_at.eq(Some(published + Duration::days(40))),
                     competitions::cancel_reason.eq(None::<String>),
@@ -833,7 +837,7 @@ fn fill(
                     offers::in_kind_grosze.eq(in_kind),
                     offers::volunteer_hours.eq(g.int(0, 400) as i32),
                     offers::declarations.eq(true),
-                    offers::status.eq("awarded"),
+                    offers::status.eq(OfferStatus::Awarded),
                     offers::formal_note.eq(None::<String>),
                     offers::awarded_grosze.eq(g.chance(0.7).then_some(requested)),
                     offers::created_by.eq(mu.organizer.clone()),
@@ -851,7 +855,7 @@ fn fill(
     for ((mu, d), comps) in munis.iter().zip(&drafts).zip(&comp_ids) {
         for (i, (a, row)) in mu.agreements.iter().zip(d).enumerate() {
             let signed = at(a.start - Duration::days(g.int(5, 30)), 12);
-            let ended_in_year = a.end.year() == year && row.status == "active";
+            let ended_in_year = a.end.year() == year && row.status == AgreementStatus::Active;
             push!(
                 out,
                 agreements::table,
@@ -878,16 +882,16 @@ fn fill(
                     agreements::capacity_unit.eq(row.capacity.map(|c| c.0)),
                     agreements::capacity_per_year.eq(row.capacity.map(|c| c.1)),
                     agreements::status.eq(if ended_in_year {
-                        "reported"
+                        AgreementStatus::Reported
                     } else {
                         row.status
                     }),
                     agreements::public_comment_until
-                        .eq((row.status == "public_comment").then(|| a.start - Duration::days(1))),
-                    agreements::terminated_at
-                        .eq((row.status == "terminated")
-                            .then(|| at(a.start + Duration::days(120), 12))),
-                    agreements::termination_reason.eq((row.status == "terminated")
+                        .eq((row.status == AgreementStatus::PublicComment)
+                            .then(|| a.start - Duration::days(1))),
+                    agreements::terminated_at.eq((row.status == AgreementStatus::Terminated)
+                        .then(|| at(a.start + Duration::days(120), 12))),
+                    agreements::termination_reason.eq((row.status == AgreementStatus::Terminated)
                         .then_some("Rozwiązanie za porozumieniem stron.")),
                     agreements::created_by.eq(mu.organizer.clone()),
                     agreements::created_at.eq(signed),
@@ -1080,14 +1084,14 @@ fn fill(
                 (g.chance(0.75) && done <= now && r < today).then_some(done)
             });
             let status = match (approved, closed, reviewed) {
-                (_, Some(_), _) => "closed",
-                (Some(_), None, Some(_)) => "review",
-                (Some(_), None, None) => "active",
-                (None, _, _) if g.chance(0.6) => "agreed",
-                _ => "draft",
+                (_, Some(_), _) => PlanStatus::Closed,
+                (Some(_), None, Some(_)) => PlanStatus::Review,
+                (Some(_), None, None) => PlanStatus::Active,
+                (None, _, _) if g.chance(0.6) => PlanStatus::Agreed,
+                _ => PlanStatus::Draft,
             };
             let consent = match (status, approved) {
-                ("draft", _) => None,
+                (PlanStatus::Draft, _) => None,
                 (_, Some(a)) => Some(a - Duration::days(1)),
                 _ => Some(created + Duration::days(2)),
             };
@@ -1293,7 +1297,7 @@ fn fill(
     let mut rows = Vec::new();
     for (mu, d) in munis.iter().zip(&drafts) {
         for (a, row) in mu.agreements.iter().zip(d) {
-            if row.status != "active" {
+            if row.status != AgreementStatus::Active {
                 continue;
             }
             let mut due: Vec<(&str, String, NaiveDateTime)> = Vec::new();
@@ -1442,7 +1446,7 @@ fn fill(
     let mut rows = Vec::new();
     for (mu, d) in munis.iter().zip(&drafts) {
         for (a, row) in mu.agreements.iter().zip(d) {
-            if row.status == "public_comment" || !g.chance(0.05) {
+            if row.status == AgreementStatus::PublicComment || !g.chance(0.05) {
                 continue;
             }
             let id = g.id();

@@ -4,7 +4,10 @@
 //! the query it came from. Recomputed on every read while a draft, frozen
 //! when published.
 
+use crate::plans::PlanStatus;
+use crate::window::RequestStatus;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use contracting::agreements::AgreementStatus;
 use cus_db::audit::audit_in;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
@@ -42,6 +45,14 @@ pub struct Figure {
     pub suppressed: Vec<String>,
 }
 
+cus_db::text_enum! {
+    /// A diagnosis is drafted, then published (frozen) for the program.
+    pub enum DiagnosisStatus {
+        Draft = "draft",
+        Published = "published",
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = diagnoses)]
 pub struct DiagnosisRow {
@@ -52,8 +63,7 @@ pub struct DiagnosisRow {
     pub period_to: NaiveDate,
     pub needs: String,
     pub potential: String,
-    /// `draft` or `published`.
-    pub status: String,
+    pub status: DiagnosisStatus,
     #[serde(skip)]
     pub figures: Option<String>,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
@@ -156,7 +166,7 @@ pub fn create(
             diagnoses::period_to.eq(input.period_to),
             diagnoses::needs.eq(input.needs.trim()),
             diagnoses::potential.eq(input.potential.trim()),
-            diagnoses::status.eq("draft"),
+            diagnoses::status.eq(DiagnosisStatus::Draft),
             diagnoses::created_by.eq(&actor.user_id),
             diagnoses::created_at.eq(now()),
             diagnoses::updated_at.eq(now()),
@@ -188,7 +198,7 @@ fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<DiagnosisRow>
     visible(actor, &row.municipality)?;
     // A published diagnosis is a public document of the municipality; a
     // draft is the center's and the council's.
-    if !is_insider(actor) && row.status != "published" {
+    if !is_insider(actor) && row.status != DiagnosisStatus::Published {
         return Err(DomainError::NotFound);
     }
     Ok(row)
@@ -226,7 +236,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<DiagnosisRow>>
         .filter(diagnoses::municipality.eq(actor.home()?.to_string()))
         .into_boxed();
     if !is_insider(actor) {
-        q = q.filter(diagnoses::status.eq("published"));
+        q = q.filter(diagnoses::status.eq(DiagnosisStatus::Published));
     }
     Ok(q.order(diagnoses::created_at.desc())
         .select(DiagnosisRow::as_select())
@@ -243,7 +253,7 @@ pub fn patch(
 ) -> DomainResult<Diagnosis> {
     let current = row(conn, actor, id)?;
     organizer(actor)?;
-    if current.status != "draft" {
+    if current.status != DiagnosisStatus::Draft {
         return Err(DomainError::conflict("error-diagnosis-published"));
     }
     let input = DiagnosisInput {
@@ -285,7 +295,7 @@ pub fn publish(
 ) -> DomainResult<Diagnosis> {
     let current = row(conn, actor, id)?;
     organizer(actor)?;
-    if current.status != "draft" {
+    if current.status != DiagnosisStatus::Draft {
         return Err(DomainError::conflict("error-diagnosis-published"));
     }
     let mut figures = compute(
@@ -300,7 +310,7 @@ pub fn publish(
     }
     diesel::update(diagnoses::table.find(id))
         .set((
-            diagnoses::status.eq("published"),
+            diagnoses::status.eq(DiagnosisStatus::Published),
             diagnoses::figures.eq(serde_json::to_string(&figures).ok()),
             diagnoses::published_at.eq(now()),
             diagnoses::updated_at.eq(now()),
@@ -414,7 +424,7 @@ pub fn compute(
         .filter(requests::municipality.eq(municipality))
         .filter(requests::created_at.ge(start))
         .filter(requests::created_at.lt(end))
-        .filter(requests::status.ne("closed"))
+        .filter(requests::status.ne(RequestStatus::Closed))
         .count()
         .get_result(conn)?;
     let refused: i64 = request_messages::table
@@ -448,7 +458,7 @@ pub fn compute(
     let closed: Vec<(String, Option<String>)> = plan_events::table
         .inner_join(plans::table)
         .filter(plans::municipality.eq(municipality))
-        .filter(plan_events::to_status.eq("closed"))
+        .filter(plan_events::to_status.eq(PlanStatus::Closed))
         .filter(plan_events::at.ge(start))
         .filter(plan_events::at.lt(end))
         .select((plans::id, plans::outcome))
@@ -511,7 +521,7 @@ pub fn compute(
     // Places used against capacity in the agreements running in the period.
     let running: Vec<(String, String, String, Option<String>, Option<i32>)> = agreements::table
         .filter(agreements::municipality.eq(municipality))
-        .filter(agreements::status.ne("public_comment"))
+        .filter(agreements::status.ne(AgreementStatus::PublicComment))
         .filter(agreements::start_date.le(to))
         .filter(agreements::end_date.ge(from))
         .order(agreements::number)

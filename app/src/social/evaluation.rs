@@ -4,6 +4,7 @@
 //! evaluations, with counts of people that could single someone out
 //! withheld.
 
+use super::programs::SocialProgramStatus;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::schema::{
@@ -245,7 +246,7 @@ pub struct Evaluation {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct HistoryOut {
     pub version: i32,
-    pub status: String,
+    pub status: SocialProgramStatus,
     /// RFC 3339.
     pub at: String,
     pub resolution_number: Option<String>,
@@ -450,7 +451,10 @@ pub fn publish(conn: &mut DbConn, actor: &Actor, id: &str, year: i32) -> DomainR
     let row = insider_row(conn, actor, id)?;
     organizer(actor)?;
     check_year(&row, year)?;
-    if !["adopted", "superseded"].contains(&row.status.as_str()) {
+    if !matches!(
+        row.status,
+        SocialProgramStatus::Adopted | SocialProgramStatus::Superseded
+    ) {
         return Err(DomainError::conflict("error-social-program-not-adopted"));
     }
     if year >= today().year() {
@@ -491,7 +495,7 @@ pub struct PublicProgram {
     pub year_from: i32,
     pub year_to: i32,
     /// `adopted` or `superseded`.
-    pub status: String,
+    pub status: SocialProgramStatus,
     pub superseded: bool,
     pub in_force: bool,
     pub resolution_number: Option<String>,
@@ -515,7 +519,10 @@ pub fn public_list(
 ) -> DomainResult<Vec<PublicProgram>> {
     let mut q = social_programs::table
         .inner_join(municipalities::table)
-        .filter(social_programs::status.eq_any(["adopted", "superseded"]))
+        .filter(social_programs::status.eq_any([
+            SocialProgramStatus::Adopted,
+            SocialProgramStatus::Superseded,
+        ]))
         .into_boxed();
     if let Some(m) = municipality {
         q = q.filter(social_programs::municipality.eq(m.to_string()));
@@ -531,7 +538,7 @@ pub fn public_list(
             .history
             .iter()
             .rev()
-            .find(|h| h.status == "adopted" && h.version == program.row.version)
+            .find(|h| h.status == SocialProgramStatus::Adopted && h.version == program.row.version)
             .map_or(program.row.updated_at, |h| h.at);
         let stored: Vec<(String, NaiveDateTime)> = evaluations::table
             .filter(evaluations::program_id.eq(&program.row.id))
@@ -561,8 +568,8 @@ pub fn public_list(
             version: r.version,
             year_from: r.year_from,
             year_to: r.year_to,
-            status: r.status.clone(),
-            superseded: r.status == "superseded",
+            status: r.status,
+            superseded: r.status == SocialProgramStatus::Superseded,
             in_force: program.in_force,
             resolution_number: r.resolution_number.clone(),
             resolution_date: r.resolution_date,

@@ -14,14 +14,16 @@ pub mod programs;
 
 use cus_db::{Actor, DomainError, DomainResult, Role};
 
-/// How a planned service is delivered.
-pub const DELIVERY: [&str; 5] = [
-    "own",
-    "competition",
-    "small_grant",
-    "procurement",
-    "partnership",
-];
+cus_db::text_enum! {
+    /// How a planned service is delivered.
+    pub enum Delivery {
+        Own = "own",
+        Competition = "competition",
+        SmallGrant = "small_grant",
+        Procurement = "procurement",
+        Partnership = "partnership",
+    }
+}
 
 /// A program covers at most this many years, within these bounds.
 pub const MAX_YEARS: i32 = 10;

@@ -17,8 +17,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use utoipa::ToSchema;
 
-use super::{is_insider, organizer, visible, DELIVERY, MAX_YEAR, MAX_YEARS, MIN_YEAR};
+use super::{is_insider, organizer, visible, Delivery, MAX_YEAR, MAX_YEARS, MIN_YEAR};
+use contracting::programs::ProgramStatus;
 use contracting::{from_json_list as json_list, to_json};
+use cus_db::Lifecycle;
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = social_programs)]
@@ -36,8 +38,7 @@ pub struct SocialProgramRow {
     pub year_to: i32,
     #[serde(skip)]
     pub goals: String,
-    #[schema(value_type = SocialProgramStatus)]
-    pub status: String,
+    pub status: SocialProgramStatus,
     pub consultation_until: Option<NaiveDate>,
     pub resolution_number: Option<String>,
     pub resolution_date: Option<NaiveDate>,
@@ -47,29 +48,52 @@ pub struct SocialProgramRow {
     pub updated_at: NaiveDateTime,
 }
 
-/// A program version's status.
-// Schema only: names the statuses the service functions use.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SocialProgramStatus {
-    Draft,
-    Consultation,
-    Submitted,
-    Adopted,
-    Rejected,
-    Superseded,
+cus_db::text_enum! {
+    /// A program version's status: the cooperation program's lifecycle, and
+    /// an adopted version is superseded when its amendment is adopted.
+    pub enum SocialProgramStatus {
+        Draft = "draft",
+        Consultation = "consultation",
+        Submitted = "submitted",
+        Adopted = "adopted",
+        Rejected = "rejected",
+        Superseded = "superseded",
+    }
 }
 
-/// How a planned service is delivered.
-// Schema only: `super::DELIVERY`.
-#[derive(Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Delivery {
-    Own,
-    Competition,
-    SmallGrant,
-    Procurement,
-    Partnership,
+impl Lifecycle for SocialProgramStatus {
+    fn moves(self) -> &'static [Self] {
+        use SocialProgramStatus::*;
+        match self {
+            Draft => &[Consultation],
+            Consultation => &[Submitted],
+            Submitted => &[Adopted, Rejected],
+            Rejected => &[Draft],
+            Adopted => &[Superseded],
+            Superseded => &[],
+        }
+    }
+}
+
+impl SocialProgramStatus {
+    /// The cooperation program's step a move into `self` is (its checks and
+    /// who makes it); superseding is the platform's, never a request's.
+    pub fn as_program_step(self) -> Option<ProgramStatus> {
+        match self {
+            SocialProgramStatus::Draft => Some(ProgramStatus::Draft),
+            SocialProgramStatus::Consultation => Some(ProgramStatus::Consultation),
+            SocialProgramStatus::Submitted => Some(ProgramStatus::Submitted),
+            SocialProgramStatus::Adopted => Some(ProgramStatus::Adopted),
+            SocialProgramStatus::Rejected => Some(ProgramStatus::Rejected),
+            SocialProgramStatus::Superseded => None,
+        }
+    }
+
+    /// A version on its way to the council (one amendment at a time).
+    fn under_way(self) -> bool {
+        use SocialProgramStatus::*;
+        matches!(self, Draft | Consultation | Submitted)
+    }
 }
 
 /// What a service plans for one year of the program.
@@ -182,8 +206,7 @@ pub struct PlannedService {
 #[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
 pub struct HistoryEntry {
     pub version: i32,
-    #[schema(value_type = SocialProgramStatus)]
-    pub status: String,
+    pub status: SocialProgramStatus,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub at: NaiveDateTime,
     pub resolution_number: Option<String>,
@@ -210,8 +233,7 @@ pub struct CommentView {
 pub struct VersionRef {
     pub id: String,
     pub version: i32,
-    #[schema(value_type = SocialProgramStatus)]
-    pub status: String,
+    pub status: SocialProgramStatus,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -243,7 +265,7 @@ pub fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialPro
         .get_result(conn)
         .found()?;
     visible(actor, &row.municipality)?;
-    if !is_insider(actor) && row.status == "draft" {
+    if !is_insider(actor) && row.status == SocialProgramStatus::Draft {
         return Err(DomainError::NotFound);
     }
     Ok(row)
@@ -275,9 +297,9 @@ pub fn assemble(
             social_programs::version,
             social_programs::status,
         ))
-        .load::<(String, i32, String)>(conn)?
+        .load::<(String, i32, SocialProgramStatus)>(conn)?
         .into_iter()
-        .filter(|v| actor.is_some_and(is_insider) || v.2 != "draft")
+        .filter(|v| actor.is_some_and(is_insider) || v.2 != SocialProgramStatus::Draft)
         .map(|(id, version, status)| VersionRef {
             id,
             version,
@@ -289,7 +311,8 @@ pub fn assemble(
         goals: json_list(&row.goals),
         budget_grosze: services.iter().map(|s| s.budget_grosze).sum(),
         currency: "PLN",
-        in_force: row.status == "adopted" && (row.year_from..=row.year_to).contains(&year),
+        in_force: row.status == SocialProgramStatus::Adopted
+            && (row.year_from..=row.year_to).contains(&year),
         services,
         comments,
         history,
@@ -411,7 +434,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<SocialProgramR
         .filter(social_programs::municipality.eq(actor.home()?.to_string()))
         .into_boxed();
     if !is_insider(actor) {
-        q = q.filter(social_programs::status.ne("draft"));
+        q = q.filter(social_programs::status.ne(SocialProgramStatus::Draft));
     }
     Ok(q.order((
         social_programs::year_from.desc(),
@@ -485,7 +508,7 @@ fn check_content(
         );
         check.text(&f("target_group"), &s.target_group, 1, 2000);
         check.require(
-            DELIVERY.contains(&s.delivery.as_str()),
+            Delivery::parse(&s.delivery).is_some(),
             &f("delivery"),
             "error-delivery",
         );
@@ -552,7 +575,7 @@ fn event(
     conn: &mut DbConn,
     actor: &Actor,
     program_id: &str,
-    status: &str,
+    status: SocialProgramStatus,
     resolution: Option<(&str, NaiveDate)>,
 ) -> DomainResult<()> {
     diesel::insert_into(events::table)
@@ -593,14 +616,14 @@ pub fn create(
             social_programs::year_from.eq(input.year_from),
             social_programs::year_to.eq(input.year_to),
             social_programs::goals.eq(to_json(&goals)),
-            social_programs::status.eq("draft"),
+            social_programs::status.eq(SocialProgramStatus::Draft),
             social_programs::created_by.eq(&actor.user_id),
             social_programs::created_at.eq(now()),
             social_programs::updated_at.eq(now()),
         ))
         .execute(conn)?;
     insert_services(conn, &id, &input.services)?;
-    event(conn, actor, &id, "draft", None)?;
+    event(conn, actor, &id, SocialProgramStatus::Draft, None)?;
     audit_in(
         conn,
         actor,
@@ -622,7 +645,7 @@ pub fn patch(
 ) -> DomainResult<SocialProgram> {
     let current = get(conn, actor, id)?;
     organizer(actor)?;
-    if current.row.status != "draft" {
+    if current.row.status != SocialProgramStatus::Draft {
         return Err(DomainError::conflict("error-social-program-frozen"));
     }
     let own: BTreeSet<&str> = current.services.iter().map(|s| s.id.as_str()).collect();
@@ -727,27 +750,21 @@ pub fn transition(
     input: SocialProgramTransition,
 ) -> DomainResult<SocialProgram> {
     let program = get(conn, actor, id)?;
-    let from = program.row.status.as_str();
-    let to = input.to.as_str();
-    let who: &[Role] = match (from, to) {
-        ("draft", "consultation") | ("consultation", "submitted") | ("rejected", "draft") => {
-            &[Role::Organizer]
-        }
-        ("submitted", "adopted") | ("submitted", "rejected") => &[Role::Council],
-        (_, "draft" | "consultation" | "submitted" | "adopted" | "rejected") => {
-            actor.require(&[Role::Organizer, Role::Council])?;
-            return Err(DomainError::conflict("error-social-program-transition"));
-        }
-        _ => return Err(DomainError::field("to", "error-social-program-status")),
-    };
-    actor.require(who)?;
-    let until = contracting::programs::check_move(&input, 21)?;
-    let deciding = to == "adopted" || to == "rejected";
+    let refused = || DomainError::field("to", "error-social-program-status");
+    let to = SocialProgramStatus::parse(&input.to).ok_or_else(refused)?;
+    let step = to.as_program_step().ok_or_else(refused)?;
+    if !SocialProgramStatus::can_move(program.row.status, to) {
+        actor.require(&[Role::Organizer, Role::Council])?;
+        return Err(DomainError::conflict("error-social-program-transition"));
+    }
+    actor.require(step.mover())?;
+    let until = contracting::programs::check_move(&input, step, 21)?;
+    let deciding = step.decides();
     let number = input.resolution_number.as_deref().unwrap_or("").trim();
-    if to == "consultation" && program.services.is_empty() {
+    if to == SocialProgramStatus::Consultation && program.services.is_empty() {
         return Err(DomainError::conflict("error-social-program-empty"));
     }
-    if to == "submitted" && program.comments.iter().any(|c| c.answer.is_none()) {
+    if to == SocialProgramStatus::Submitted && program.comments.iter().any(|c| c.answer.is_none()) {
         return Err(DomainError::conflict("error-comments-unanswered"));
     }
     let target = social_programs::table.find(id);
@@ -758,12 +775,12 @@ pub fn transition(
         ))
         .execute(conn)?;
     match to {
-        "consultation" => {
+        SocialProgramStatus::Consultation => {
             diesel::update(target)
                 .set(social_programs::consultation_until.eq(until))
                 .execute(conn)?;
         }
-        "adopted" | "rejected" => {
+        SocialProgramStatus::Adopted | SocialProgramStatus::Rejected => {
             diesel::update(target)
                 .set((
                     social_programs::resolution_number.eq(number),
@@ -771,30 +788,32 @@ pub fn transition(
                 ))
                 .execute(conn)?;
         }
-        _ => {}
+        SocialProgramStatus::Draft
+        | SocialProgramStatus::Submitted
+        | SocialProgramStatus::Superseded => {}
     }
     let resolution = input
         .resolution_date
         .filter(|_| deciding)
         .map(|d| (number, d));
     event(conn, actor, id, to, resolution)?;
-    if to == "adopted" {
+    if to == SocialProgramStatus::Adopted {
         // One version in force: every other adopted one of the program
         // (the amended one) is superseded.
         let older: Vec<String> = social_programs::table
             .filter(social_programs::lineage.eq(&program.row.lineage))
             .filter(social_programs::id.ne(id))
-            .filter(social_programs::status.eq("adopted"))
+            .filter(social_programs::status.eq(SocialProgramStatus::Adopted))
             .select(social_programs::id)
             .load(conn)?;
         for o in &older {
             diesel::update(social_programs::table.find(o))
                 .set((
-                    social_programs::status.eq("superseded"),
+                    social_programs::status.eq(SocialProgramStatus::Superseded),
                     social_programs::updated_at.eq(now()),
                 ))
                 .execute(conn)?;
-            event(conn, actor, o, "superseded", None)?;
+            event(conn, actor, o, SocialProgramStatus::Superseded, None)?;
         }
     }
     audit_in(
@@ -825,7 +844,7 @@ pub fn comment(
 ) -> DomainResult<CommentView> {
     let program = row(conn, actor, id)?;
     actor.require(&[Role::Resident, Role::Ngo, Role::Organizer])?;
-    if program.status != "consultation" {
+    if program.status != SocialProgramStatus::Consultation {
         return Err(DomainError::conflict("error-program-not-in-consultation"));
     }
     if program.consultation_until.is_some_and(|d| d < today()) {
@@ -884,7 +903,7 @@ pub fn answer(
     if exists == 0 {
         return Err(DomainError::NotFound);
     }
-    if program.status != "consultation" {
+    if program.status != SocialProgramStatus::Consultation {
         return Err(DomainError::conflict("error-program-not-in-consultation"));
     }
     let mut check = Check::new();
@@ -968,17 +987,14 @@ pub fn report_of(
 pub fn amend(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialProgram> {
     let current = get(conn, actor, id)?;
     organizer(actor)?;
-    if current.row.status != "adopted" {
+    if current.row.status != SocialProgramStatus::Adopted {
         return Err(DomainError::conflict("error-social-program-not-adopted"));
     }
-    let versions: Vec<(i32, String)> = social_programs::table
+    let versions: Vec<(i32, SocialProgramStatus)> = social_programs::table
         .filter(social_programs::lineage.eq(&current.row.lineage))
         .select((social_programs::version, social_programs::status))
         .load(conn)?;
-    if versions
-        .iter()
-        .any(|(_, s)| ["draft", "consultation", "submitted"].contains(&s.as_str()))
-    {
+    if versions.iter().any(|(_, s)| s.under_way()) {
         return Err(DomainError::conflict("error-amendment-under-way"));
     }
     let version = versions.iter().map(|v| v.0).max().unwrap_or(1) + 1;
@@ -996,7 +1012,7 @@ pub fn amend(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialP
             social_programs::year_from.eq(r.year_from),
             social_programs::year_to.eq(r.year_to),
             social_programs::goals.eq(&r.goals),
-            social_programs::status.eq("draft"),
+            social_programs::status.eq(SocialProgramStatus::Draft),
             social_programs::created_by.eq(&actor.user_id),
             social_programs::created_at.eq(now()),
             social_programs::updated_at.eq(now()),
@@ -1004,7 +1020,7 @@ pub fn amend(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialP
         .execute(conn)?;
     let copies: Vec<ServiceInput> = current.services.iter().map(as_input).collect();
     insert_services(conn, &new, &copies)?;
-    event(conn, actor, &new, "draft", None)?;
+    event(conn, actor, &new, SocialProgramStatus::Draft, None)?;
     audit_in(
         conn,
         actor,
@@ -1026,8 +1042,8 @@ pub fn service_choices(
     let rows: Vec<(String, String, String, i32)> = planned::table
         .inner_join(social_programs::table)
         .filter(social_programs::municipality.eq(municipality))
-        .filter(social_programs::status.ne("superseded"))
-        .filter(social_programs::status.ne("rejected"))
+        .filter(social_programs::status.ne(SocialProgramStatus::Superseded))
+        .filter(social_programs::status.ne(SocialProgramStatus::Rejected))
         .order((
             social_programs::title,
             social_programs::version.desc(),

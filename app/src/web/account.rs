@@ -17,11 +17,10 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::platform::{auth, password};
 use crate::web::extract::{
-    bearer, peer, ApiJson, ApiUser, Form, MaybePageUser, NoFields, PageUser,
+    bearer, peer, AnonForm, ApiJson, ApiUser, Form, MaybePageUser, NoFields, PageUser,
 };
 use crate::web::view::{
-    anon_csrf_pair, check_anon_csrf_form, flash_of, local_path, redirect, safe_next, settle,
-    values, with_cookie, View,
+    anon_csrf_pair, flash_of, local_path, redirect, safe_next, settle, values, with_cookie, View,
 };
 
 type Data = web::Data<AppState>;
@@ -280,8 +279,7 @@ struct LoginForm {
     next: String,
 }
 
-async fn login(req: HttpRequest, st: Data, form: Form<LoginForm>) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form.typed)?;
+async fn login(req: HttpRequest, st: Data, form: AnonForm<LoginForm>) -> AppResult<HttpResponse> {
     let view = View::new(&req, None);
     let next = form
         .input
@@ -340,10 +338,9 @@ async fn logout_form(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
 async fn logout(
     req: HttpRequest,
     st: Data,
-    user: PageUser,
-    form: Form<NoFields>,
+    // Read for its CSRF check: a sign-out cannot be forged from elsewhere.
+    _form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     if let Some(token) = req.cookie(SESSION_COOKIE).map(|c| c.value().to_string()) {
         st.tx(move |c| Ok(auth::logout(c, &token)?)).await?;
     }
@@ -389,9 +386,8 @@ async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
 async fn register_submit(
     req: HttpRequest,
     st: Data,
-    form: Form<Registration>,
+    form: AnonForm<Registration>,
 ) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
     let lang = view.lang();
     let public = st.config.server.public_url.clone();
@@ -455,9 +451,8 @@ async fn reset_form(req: HttpRequest) -> HttpResponse {
 async fn reset_ask(
     req: HttpRequest,
     st: Data,
-    form: Form<ResetRequest>,
+    form: AnonForm<ResetRequest>,
 ) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
     let result = match form.input {
         Ok(r) => password::ask(&st, r.email).await,
@@ -544,9 +539,8 @@ async fn reset_new(
     req: HttpRequest,
     st: Data,
     path: web::Path<String>,
-    form: Form<NewPasswordForm>,
+    form: AnonForm<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form.typed)?;
     let token = path.into_inner();
     let view = View::new(&req, None);
     let result = match form.input.and_then(NewPasswordForm::confirmed) {
@@ -588,7 +582,6 @@ async fn profile_password(
     user: PageUser,
     form: Form<NewPasswordForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let token = req
         .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_string())

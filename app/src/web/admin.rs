@@ -109,25 +109,6 @@ async fn create_municipality(
     Ok(created(&m))
 }
 
-/// A role's name.
-// Schema only: the names of `cus_db::Role`, which `Role::parse` reads.
-#[derive(serde::Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[allow(dead_code)]
-enum RoleName {
-    Admin,
-    Desk,
-    Organizer,
-    Coordinator,
-    SocialWorker,
-    Benefits,
-    CommunityOrganizer,
-    Commission,
-    Council,
-    Ngo,
-    Resident,
-}
-
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewUserInput {
@@ -136,7 +117,7 @@ struct NewUserInput {
     /// 10 to 128 characters.
     #[schema(min_length = 10, max_length = 128)]
     password: String,
-    #[schema(value_type = RoleName)]
+    #[schema(value_type = cus_db::Role)]
     role: String,
     /// TERYT code; the administrator's own by default.
     #[serde(default)]
@@ -355,7 +336,6 @@ async fn user_create(
     user: PageUser,
     form: Form<StaffInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let result = match form.input {
         Ok(input) => match st.hash_password(input.password.clone()).await {
@@ -415,7 +395,6 @@ async fn user_change(
     path: web::Path<String>,
     form: Form<ChangeForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
     let result = match form.input.and_then(|f| Ok(f.into_change()?)) {

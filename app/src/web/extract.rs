@@ -449,11 +449,6 @@ pub struct Action {
 pub struct NoFields {}
 
 impl<T> Form<T> {
-    /// The CSRF token the form carried ("" when none).
-    pub fn csrf(&self) -> &str {
-        self.typed.get("csrf").map(String::as_str).unwrap_or("")
-    }
-
     /// The same fields read into another input struct. The `action` field
     /// is left out too: it names the button, already read as [`Action`].
     pub fn parse<U: DeserializeOwned>(&self) -> AppResult<U> {
@@ -484,34 +479,120 @@ pub fn checkbox<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error
     Ok(true)
 }
 
+/// The double-submit cookie of anonymous forms (sign-in, registration).
+pub const ANON_CSRF_COOKIE: &str = "cus_csrf";
+
+fn check_anon_csrf_form(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
+    let cookie = req
+        .cookie(ANON_CSRF_COOKIE)
+        .map(|c| c.value().to_string())
+        .unwrap_or_default();
+    let sent = form.get("csrf").map(String::as_str).unwrap_or("");
+    if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden.into())
+    }
+}
+
+/// Whose CSRF token a page form must carry: the signed-in session's
+/// ([`Form`]), or the double-submit cookie of an anonymous page ([`AnonForm`]).
+enum Csrf {
+    Session,
+    Anonymous,
+}
+
+/// A form of an anonymous page (sign-in, registration, a survey's answer):
+/// [`Form`], but the CSRF token is the double-submit cookie's.
+pub struct AnonForm<T> {
+    pub input: AppResult<T>,
+    pub typed: HashMap<String, String>,
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Form<T> {
     type Error = actix_web::Error;
     type Future = LocalFuture<Result<Self, actix_web::Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let form = web::Form::<HashMap<String, String>>::from_request(req, payload);
+        let read = read_page_form::<T>(req, payload, Csrf::Session);
         Box::pin(async move {
-            let typed = form.await?.into_inner();
-            // Control characters are refused before anything reads the
-            // fields (long text keeps tabs and line breaks).
-            let mut fields = cus_db::FieldErrors::new();
-            for (name, value) in &typed {
-                if cus_db::error::control_refusal(name, false).is_some()
-                    || cus_db::error::control_refusal(value, true).is_some()
-                {
-                    fields.insert(
-                        name.replace(char::is_control, "?"),
-                        vec![cus_db::error::CONTROL_CHARACTER.to_string()],
-                    );
-                }
-            }
-            if !fields.is_empty() {
-                return Err(AppError::from(DomainError::Invalid(fields)).into());
-            }
-            let input = read_form(&typed, &["csrf"]);
+            let (input, typed) = read.await?;
             Ok(Form { input, typed })
         })
     }
+}
+
+impl<T> AnonForm<T> {
+    /// The token the form carried (its cookie's), to render the form again.
+    pub fn csrf(&self) -> &str {
+        self.typed.get("csrf").map(String::as_str).unwrap_or("")
+    }
+
+    /// The same fields read into another input struct, as [`Form::parse`].
+    pub fn parse<U: DeserializeOwned>(&self) -> AppResult<U> {
+        read_form(&self.typed, &["csrf", "action"])
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for AnonForm<T> {
+    type Error = actix_web::Error;
+    type Future = LocalFuture<Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let read = read_page_form::<T>(req, payload, Csrf::Anonymous);
+        Box::pin(async move {
+            let (input, typed) = read.await?;
+            Ok(AnonForm { input, typed })
+        })
+    }
+}
+
+type PageForm<T> = (AppResult<T>, HashMap<String, String>);
+
+/// The one path of a page form: the sender (signed in, for a session's
+/// form: otherwise to the sign-in page), the fields, control characters
+/// refused, the CSRF token checked, then the typed input. A handler that
+/// takes a form cannot skip the token.
+fn read_page_form<T: DeserializeOwned + 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    csrf: Csrf,
+) -> LocalFuture<Result<PageForm<T>, actix_web::Error>> {
+    let user = match csrf {
+        Csrf::Session => Some(PageUser::from_request(req, &mut Payload::None)),
+        Csrf::Anonymous => None,
+    };
+    let form = web::Form::<HashMap<String, String>>::from_request(req, payload);
+    let req = req.clone();
+    Box::pin(async move {
+        let user = match user {
+            Some(u) => Some(u.await?),
+            None => None,
+        };
+        let typed = form.await?.into_inner();
+        // Control characters are refused before anything reads the
+        // fields (long text keeps tabs and line breaks).
+        let mut fields = cus_db::FieldErrors::new();
+        for (name, value) in &typed {
+            if cus_db::error::control_refusal(name, false).is_some()
+                || cus_db::error::control_refusal(value, true).is_some()
+            {
+                fields.insert(
+                    name.replace(char::is_control, "?"),
+                    vec![cus_db::error::CONTROL_CHARACTER.to_string()],
+                );
+            }
+        }
+        if !fields.is_empty() {
+            return Err(AppError::from(DomainError::Invalid(fields)).into());
+        }
+        match user {
+            Some(user) => user.check_csrf(typed.get("csrf").map_or("", String::as_str))?,
+            None => check_anon_csrf_form(&req, &typed)?,
+        }
+        let input = read_form(&typed, &["csrf"]);
+        Ok((input, typed))
+    })
 }
 
 /// The refusal of a request whose query string (any parameter, name or

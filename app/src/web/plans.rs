@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::plans::{NewItem, NewPlan, TransitionInput, OUTCOMES};
+use crate::plans::{NewItem, NewPlan, PlanOutcome, PlanStatus, TransitionInput};
 use crate::platform::auth;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
@@ -184,7 +184,6 @@ async fn plan_create(
     user: PageUser,
     form: Form<PlanForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
     let rules = st.config.rules.clone();
@@ -236,10 +235,10 @@ async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
     Ok(json!({
         "p": plan,
         "services": services.into_iter().filter(|s| s.active).collect::<Vec<_>>(),
-        "can_edit": a.role == Role::Coordinator && plan.plan.status == "draft",
+        "can_edit": a.role == Role::Coordinator && plan.plan.status == PlanStatus::Draft,
         "is_resident": a.role == Role::Resident,
         "is_coordinator": a.role == Role::Coordinator,
-        "outcomes": OUTCOMES,
+        "outcomes": PlanOutcome::ALL,
         "overdue": plan.days_to_deadline.is_some_and(|d| d < 0) || plan.plan.overdue,
     }))
 }
@@ -285,7 +284,6 @@ async fn plan_item_add(
     path: web::Path<String>,
     form: Form<NewItem>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let item = match form.input {
         Ok(i) => i,
@@ -309,7 +307,6 @@ async fn plan_transition(
     path: web::Path<String>,
     form: Form<TransitionInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let input = match form.input {
         Ok(i) => i,
@@ -332,7 +329,6 @@ async fn plan_consent_request(
     path: web::Path<String>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
     match st

@@ -3,9 +3,10 @@
 //! printable consultation report and evaluation, and the public page with
 //! its Atom feed.
 
+use crate::social::programs::SocialProgramStatus;
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
-use cus_db::{Actor, Role};
+use cus_db::{Actor, Lifecycle, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -369,7 +370,6 @@ async fn diagnoses_act(
     user: PageUser,
     form: Form<DiagnosisInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let (actor, min) = (user.actor.clone(), st.min_group());
     let Form { input, typed } = form;
     let result = st
@@ -480,7 +480,6 @@ async fn diagnosis_act(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, i, min) = (user.actor.clone(), id.clone(), st.min_group());
     let action = form
@@ -558,7 +557,6 @@ async fn programs_act(
     user: PageUser,
     form: Form<ProgramForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let Form { input, typed } = form;
     let result = st
@@ -675,7 +673,16 @@ async fn program_data(
         })
         .await?;
     let a = &user.actor;
-    let status = p.row.status.as_str();
+    let status = p.row.status;
+    let organizer_moves: Vec<SocialProgramStatus> = status
+        .moves()
+        .iter()
+        .copied()
+        .filter(|to| {
+            to.as_program_step()
+                .is_some_and(|s| s.mover().contains(&Role::Organizer))
+        })
+        .collect();
     let organizer = a.role == Role::Organizer;
     let this_year = cus_db::today().year();
     let ended: Vec<i32> = (p.row.year_from..=p.row.year_to.min(this_year - 1)).collect();
@@ -687,14 +694,14 @@ async fn program_data(
         "catalogue": catalogue,
         "dictionary": dictionary,
         "diagnoses": diagnoses,
-        "deliveries": crate::social::DELIVERY,
-        "editable": organizer && status == "draft",
-        "can_comment": status == "consultation" && a.is(&[Role::Resident, Role::Ngo, Role::Organizer]),
-        "can_answer": organizer && status == "consultation",
-        "organizer_moves": if organizer { match status { "draft" => vec!["consultation"], "consultation" => vec!["submitted"], "rejected" => vec!["draft"], _ => vec![] } } else { vec![] },
-        "council_decides": a.role == Role::Council && status == "submitted",
-        "can_amend": organizer && status == "adopted",
-        "can_evaluate": organizer && (status == "adopted" || status == "superseded") && !ended.is_empty(),
+        "deliveries": <crate::social::Delivery as cus_db::TextEnum>::ALL,
+        "editable": organizer && status == SocialProgramStatus::Draft,
+        "can_comment": status == SocialProgramStatus::Consultation && a.is(&[Role::Resident, Role::Ngo, Role::Organizer]),
+        "can_answer": organizer && status == SocialProgramStatus::Consultation,
+        "organizer_moves": if organizer { organizer_moves } else { vec![] },
+        "council_decides": a.role == Role::Council && status == SocialProgramStatus::Submitted,
+        "can_amend": organizer && status == SocialProgramStatus::Adopted,
+        "can_evaluate": organizer && matches!(status, SocialProgramStatus::Adopted | SocialProgramStatus::Superseded) && !ended.is_empty(),
         "insider": crate::social::is_insider(a),
     }))
 }
@@ -726,7 +733,6 @@ async fn program_act(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let action = form
         .input

@@ -14,10 +14,10 @@ use crate::platform::error::{translate_fields, AppError, AppResult};
 use crate::platform::i18n::LANG_COOKIE;
 use crate::platform::state::AppState;
 use crate::platform::{auth, i18n, templates};
-use crate::web::extract::{constant_time_eq, PageUser};
+use crate::web::extract::PageUser;
 use crate::window;
 
-const ANON_CSRF_COOKIE: &str = "cus_csrf";
+use crate::web::extract::ANON_CSRF_COOKIE;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -342,19 +342,6 @@ pub fn anon_csrf_pair(req: &HttpRequest) -> (String, Option<Cookie<'static>>) {
                 .finish();
             (token, Some(cookie))
         }
-    }
-}
-
-pub fn check_anon_csrf_form(req: &HttpRequest, form: &HashMap<String, String>) -> AppResult<()> {
-    let cookie = req
-        .cookie(ANON_CSRF_COOKIE)
-        .map(|c| c.value().to_string())
-        .unwrap_or_default();
-    let sent = form.get("csrf").map(String::as_str).unwrap_or("");
-    if !cookie.is_empty() && constant_time_eq(cookie.as_bytes(), sent.as_bytes()) {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden.into())
     }
 }
 

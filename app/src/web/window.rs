@@ -3,7 +3,7 @@
 //! the staff's work list.
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use cus_db::{DomainError, Role};
+use cus_db::{DomainError, Lifecycle, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
@@ -14,7 +14,9 @@ use crate::platform::state::AppState;
 use crate::web::api::created;
 use crate::web::extract::{checkbox, ApiJson, ApiUser, Form, MaybePageUser, PageUser};
 use crate::web::view::{flash_of, query_map, redirect, settle, values, View};
-use crate::window::{MessageInput, NewRequest, NewResident, RouteInput, ServiceInput};
+use crate::window::{
+    MessageInput, NewRequest, NewResident, RequestStatus, RouteInput, ServiceInput,
+};
 use crate::{plans, window};
 
 type Data = web::Data<AppState>;
@@ -301,7 +303,6 @@ async fn request_create(
     user: PageUser,
     form: Form<RequestForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
     // The channel is where the request is filed, not the resident's choice.
     let channel = if user.actor.role == Role::Desk {
@@ -344,18 +345,15 @@ async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value
         .audited(move |c| window::get_request(c, &actor, &id))
         .await?;
     let a = &user.actor;
-    let kinds: &[&str] = match a.role {
-        Role::Benefits => &window::BENEFITS_KINDS,
-        Role::SocialWorker => &window::SOCIAL_WORKER_KINDS,
-        _ => &[],
-    };
+    let kinds = window::MessageKind::sent_by(a.role).map_or(&[][..], |(kinds, _)| kinds);
     Ok(json!({
         "r": view,
-        "can_route": a.is(&[Role::Desk, Role::Organizer]) && view.request.status != "closed",
-        "route_targets": window::ROUTE_TARGETS,
+        "can_route": a.is(&[Role::Desk, Role::Organizer])
+            && RequestStatus::can_move(view.request.status, RequestStatus::Routed),
+        "route_targets": window::RouteTarget::ALL,
         "can_message": !kinds.is_empty(),
         "message_kinds": kinds,
-        "can_plan": a.role == Role::Coordinator && view.request.status != "closed",
+        "can_plan": a.role == Role::Coordinator && view.request.status != RequestStatus::Closed,
         "staff": a.role.is_staff(),
     }))
 }
@@ -379,7 +377,6 @@ async fn request_route(
     path: web::Path<String>,
     form: Form<RouteInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, rid) = (user.actor.clone(), id.clone());
     let result = st
@@ -408,7 +405,6 @@ async fn request_message(
     path: web::Path<String>,
     form: Form<MessageInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, rid) = (user.actor.clone(), id.clone());
     let result = st
@@ -499,7 +495,6 @@ async fn resident_create(
     user: PageUser,
     form: Form<NewResident>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let result = st
         .tx_input(form.input, move |c, input| {
@@ -553,9 +548,9 @@ async fn services_data(st: &Data, user: &PageUser) -> AppResult<Value> {
     Ok(json!({
         "services": services,
         "can_edit": user.actor.role == Role::Organizer,
-        "areas": window::AREAS,
-        "variants": window::VARIANTS,
-        "phases": window::PHASES,
+        "areas": window::Area::ALL,
+        "variants": window::Variant::ALL,
+        "phases": window::Phase::ALL,
     }))
 }
 
@@ -639,7 +634,6 @@ async fn service_save(
     user: PageUser,
     form: Form<ServiceForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let editing = form.typed.get("editing").filter(|e| !e.is_empty()).cloned();
     let actor = user.actor.clone();
     let result = match form.input {

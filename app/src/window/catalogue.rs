@@ -19,10 +19,10 @@ pub struct Service {
     pub municipality: String,
     pub code: String,
     pub name: String,
-    pub area: String,
+    pub area: Area,
     pub standard: String,
-    pub variant: String,
-    pub phase: String,
+    pub variant: Variant,
+    pub phase: Phase,
     pub fee_rule: String,
     pub access_criteria: String,
     pub active: bool,
@@ -35,15 +35,15 @@ pub struct ServiceInput {
     pub code: String,
     #[schema(min_length = 1, max_length = 200)]
     pub name: String,
-    #[schema(value_type = schema::Area)]
+    #[schema(value_type = Area)]
     pub area: String,
     #[serde(default)]
     #[schema(max_length = 4000)]
     pub standard: String,
-    #[schema(value_type = schema::Variant)]
+    #[schema(value_type = Variant)]
     pub variant: String,
     #[serde(default = "default_phase")]
-    #[schema(value_type = schema::Phase)]
+    #[schema(value_type = Phase)]
     pub phase: String,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -74,17 +74,9 @@ impl ServiceInput {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         check.require(code_ok, "code", "error-code");
         check.text("name", &self.name, 1, 200);
-        check.require(AREAS.contains(&self.area.as_str()), "area", "error-area");
-        check.require(
-            VARIANTS.contains(&self.variant.as_str()),
-            "variant",
-            "error-variant",
-        );
-        check.require(
-            PHASES.contains(&self.phase.as_str()),
-            "phase",
-            "error-phase",
-        );
+        check.one_of::<Area>(&self.area, "area", "error-area");
+        check.one_of::<Variant>(&self.variant, "variant", "error-variant");
+        check.one_of::<Phase>(&self.phase, "phase", "error-phase");
         check.text("standard", &self.standard, 0, 4000);
         check.text("fee_rule", &self.fee_rule, 0, 2000);
         check.text("access_criteria", &self.access_criteria, 0, 4000);

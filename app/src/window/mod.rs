@@ -4,39 +4,121 @@
 
 use cus_db::Role;
 
-/// The 14 areas of social services, CUS act art. 2 ust. 1.
-pub const AREAS: [&str; 14] = [
-    "family_policy",
-    "family_support",
-    "foster_care",
-    "social_assistance",
-    "health",
-    "disability",
-    "education",
-    "unemployment",
-    "culture",
-    "sport_tourism",
-    "civic_activity",
-    "housing",
-    "environment",
-    "reintegration",
-];
-/// Standard rollout variants (seed 002): I introduced, II form changed, III new.
-pub const VARIANTS: [&str; 3] = ["I", "II", "III"];
-/// Rollout phases (seed 002): I joining, II preparation, III implementation, IV evaluation.
-pub const PHASES: [&str; 4] = ["I", "II", "III", "IV"];
-pub const CHANNELS: [&str; 2] = ["online", "desk"];
-pub const ROUTE_TARGETS: [&str; 3] = ["social_worker", "benefits", "coordinator"];
-/// Messages the benefits officer sends: a referral to the social worker.
-pub const BENEFITS_KINDS: [&str; 2] = ["referral", "situation_change"];
-/// Messages the social worker sends back (seed 002).
-pub const SOCIAL_WORKER_KINDS: [&str; 5] = [
-    "opinion",
-    "non_appearance",
-    "refusal",
-    "situation_change",
-    "waste_suspected",
-];
+cus_db::text_enum! {
+    /// One of the 14 areas of social services, CUS act art. 2 ust. 1.
+    pub enum Area {
+        FamilyPolicy = "family_policy",
+        FamilySupport = "family_support",
+        FosterCare = "foster_care",
+        SocialAssistance = "social_assistance",
+        Health = "health",
+        Disability = "disability",
+        Education = "education",
+        Unemployment = "unemployment",
+        Culture = "culture",
+        SportTourism = "sport_tourism",
+        CivicActivity = "civic_activity",
+        Housing = "housing",
+        Environment = "environment",
+        Reintegration = "reintegration",
+    }
+}
+
+cus_db::text_enum! {
+    /// The standard's rollout variant (seed 002): I introduced, II form
+    /// changed, III new.
+    pub enum Variant {
+        I = "I",
+        II = "II",
+        III = "III",
+    }
+}
+
+cus_db::text_enum! {
+    /// The rollout phase (seed 002): I joining, II preparation, III
+    /// implementation, IV evaluation.
+    pub enum Phase {
+        I = "I",
+        II = "II",
+        III = "III",
+        IV = "IV",
+    }
+}
+
+cus_db::text_enum! {
+    /// How a request came in.
+    pub enum Channel {
+        Online = "online",
+        Desk = "desk",
+    }
+}
+
+cus_db::text_enum! {
+    /// Whom a request is routed to.
+    pub enum RouteTarget {
+        SocialWorker = "social_worker",
+        Benefits = "benefits",
+        Coordinator = "coordinator",
+    }
+}
+
+cus_db::text_enum! {
+    /// A typed message between the social worker and the benefits officer
+    /// (seed 002); [`MessageKind::sent_by`] says who sends which.
+    pub enum MessageKind {
+        Referral = "referral",
+        Opinion = "opinion",
+        NonAppearance = "non_appearance",
+        Refusal = "refusal",
+        SituationChange = "situation_change",
+        WasteSuspected = "waste_suspected",
+    }
+}
+
+impl MessageKind {
+    /// The kinds `role` sends, and to whom; `None` for a role that sends none.
+    pub fn sent_by(role: Role) -> Option<(&'static [MessageKind], Role)> {
+        use MessageKind::*;
+        match role {
+            Role::Benefits => Some((&[Referral, SituationChange], Role::SocialWorker)),
+            Role::SocialWorker => Some((
+                &[
+                    Opinion,
+                    NonAppearance,
+                    Refusal,
+                    SituationChange,
+                    WasteSuspected,
+                ],
+                Role::Benefits,
+            )),
+            _ => None,
+        }
+    }
+}
+
+cus_db::text_enum! {
+    /// Where a request stands.
+    pub enum RequestStatus {
+        Submitted = "submitted",
+        Routed = "routed",
+        Planning = "planning",
+        Closed = "closed",
+    }
+}
+
+impl cus_db::Lifecycle for RequestStatus {
+    fn moves(self) -> &'static [Self] {
+        use RequestStatus::*;
+        match self {
+            Submitted => &[Routed, Planning],
+            // Routing again sends the case elsewhere; a plan's close closes it.
+            Routed => &[Routed, Planning, Closed],
+            Planning => &[Routed, Closed],
+            // A new plan for a closed case opens it again.
+            Closed => &[Planning],
+        }
+    }
+}
 
 const STAFF_WRITING_RESIDENTS: &[Role] = &[Role::Desk, Role::Coordinator, Role::Admin];
 
@@ -47,119 +129,3 @@ mod residents;
 pub use catalogue::*;
 pub use requests::*;
 pub use residents::*;
-
-/// Schema-only enums of the window's inputs: the values of the constants
-/// above, which the services check (`schema_tests` compares them).
-pub mod schema {
-    use serde::Serialize;
-    use utoipa::ToSchema;
-
-    /// One of the 14 areas of social services.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Area {
-        FamilyPolicy,
-        FamilySupport,
-        FosterCare,
-        SocialAssistance,
-        Health,
-        Disability,
-        Education,
-        Unemployment,
-        Culture,
-        SportTourism,
-        CivicActivity,
-        Housing,
-        Environment,
-        Reintegration,
-    }
-
-    /// The standard's rollout variant.
-    #[derive(Serialize, ToSchema)]
-    pub enum Variant {
-        I,
-        II,
-        III,
-    }
-
-    /// The rollout phase.
-    #[derive(Serialize, ToSchema)]
-    pub enum Phase {
-        I,
-        II,
-        III,
-        IV,
-    }
-
-    /// How a request came in.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum Channel {
-        Online,
-        Desk,
-    }
-
-    /// Whom a request is routed to.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum RouteTarget {
-        SocialWorker,
-        Benefits,
-        Coordinator,
-    }
-
-    /// A typed message: `referral`, `situation_change` from the benefits
-    /// officer; `opinion`, `non_appearance`, `refusal`, `situation_change`,
-    /// `waste_suspected` from the social worker.
-    #[derive(Serialize, ToSchema)]
-    #[serde(rename_all = "snake_case")]
-    pub enum MessageKind {
-        Referral,
-        Opinion,
-        NonAppearance,
-        Refusal,
-        SituationChange,
-        WasteSuspected,
-    }
-
-    #[cfg(test)]
-    mod schema_tests {
-        use super::*;
-
-        fn names<T: utoipa::PartialSchema>() -> Vec<String> {
-            let v = serde_json::to_value(T::schema()).unwrap();
-            v["enum"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s.as_str().unwrap().to_string())
-                .collect()
-        }
-
-        fn sorted(mut v: Vec<String>) -> Vec<String> {
-            v.sort();
-            v
-        }
-
-        fn of(list: &[&str]) -> Vec<String> {
-            sorted(list.iter().map(|s| s.to_string()).collect())
-        }
-
-        #[test]
-        fn enums_match_the_checks() {
-            assert_eq!(sorted(names::<Area>()), of(&crate::window::AREAS));
-            assert_eq!(sorted(names::<Variant>()), of(&crate::window::VARIANTS));
-            assert_eq!(sorted(names::<Phase>()), of(&crate::window::PHASES));
-            assert_eq!(sorted(names::<Channel>()), of(&crate::window::CHANNELS));
-            assert_eq!(
-                sorted(names::<RouteTarget>()),
-                of(&crate::window::ROUTE_TARGETS)
-            );
-            let mut kinds: Vec<&str> = crate::window::BENEFITS_KINDS.to_vec();
-            kinds.extend(crate::window::SOCIAL_WORKER_KINDS);
-            kinds.sort();
-            kinds.dedup();
-            assert_eq!(sorted(names::<MessageKind>()), of(&kinds));
-        }
-    }
-}

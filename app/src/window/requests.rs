@@ -6,7 +6,9 @@ use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
     case_counters, request_events, request_messages, requests, residents, services, users,
 };
-use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{
+    new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Lifecycle, Role,
+};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -25,8 +27,8 @@ pub struct Request {
     #[serde(skip)]
     pub service_id: Option<String>,
     pub description: String,
-    pub channel: String,
-    pub status: String,
+    pub channel: Channel,
+    pub status: RequestStatus,
     pub assigned_role: Option<String>,
     pub deadline: NaiveDate,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
@@ -38,7 +40,7 @@ pub struct Request {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = request_events)]
 pub struct RequestEvent {
-    pub status: String,
+    pub status: RequestStatus,
     pub assigned_role: Option<String>,
     pub note: String,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
@@ -51,7 +53,7 @@ pub struct Message {
     pub id: String,
     pub from_role: String,
     pub to_role: String,
-    pub kind: String,
+    pub kind: MessageKind,
     pub body: String,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub at: NaiveDateTime,
@@ -81,7 +83,7 @@ pub struct NewRequest {
     pub service_code: Option<String>,
     #[schema(min_length = 1, max_length = 5000)]
     pub description: String,
-    #[schema(value_type = schema::Channel)]
+    #[schema(value_type = Channel)]
     pub channel: String,
 }
 
@@ -109,7 +111,7 @@ fn add_event(
     conn: &mut DbConn,
     request_id: &str,
     actor: Option<&Actor>,
-    status: &str,
+    status: RequestStatus,
     assigned_role: Option<&str>,
     note: &str,
 ) -> QueryResult<()> {
@@ -159,11 +161,7 @@ pub fn file_request(
     let municipality = actor.home()?.to_string();
     let mut check = Check::new();
     check.text("description", &new.description, 1, 5000);
-    check.require(
-        CHANNELS.contains(&new.channel.as_str()),
-        "channel",
-        "error-channel",
-    );
+    let channel = check.one_of::<Channel>(&new.channel, "channel", "error-channel");
     if actor.role == Role::Desk && new.resident_id.is_none() {
         check.fail("resident_id", "error-required");
     }
@@ -205,8 +203,8 @@ pub fn file_request(
         resident_id,
         service_id: service.as_ref().map(|s| s.id.clone()),
         description: new.description.trim().to_string(),
-        channel: new.channel,
-        status: "submitted".to_string(),
+        channel: channel.expect("checked above"),
+        status: RequestStatus::Submitted,
         assigned_role: None,
         deadline: today() + Duration::days(rules.request_deadline_days),
         created_at: now(),
@@ -220,15 +218,22 @@ pub fn file_request(
             requests::resident_id.eq(&request.resident_id),
             requests::service_id.eq(&request.service_id),
             requests::description.eq(&request.description),
-            requests::channel.eq(&request.channel),
-            requests::status.eq(&request.status),
+            requests::channel.eq(request.channel),
+            requests::status.eq(request.status),
             requests::deadline.eq(request.deadline),
             requests::created_by.eq(&actor.user_id),
             requests::created_at.eq(request.created_at),
             requests::updated_at.eq(request.updated_at),
         ))
         .execute(conn)?;
-    add_event(conn, &request.id, Some(actor), "submitted", None, "")?;
+    add_event(
+        conn,
+        &request.id,
+        Some(actor),
+        RequestStatus::Submitted,
+        None,
+        "",
+    )?;
     audit(conn, actor, "request.create", "request", &request.id)?;
     if let Some((email, locale)) = resident_contact(conn, &request.resident_id)? {
         outbox::enqueue(
@@ -312,7 +317,7 @@ pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
         )?;
     }
     Ok(RequestView {
-        overdue: request.deadline < today() && !matches!(request.status.as_str(), "closed"),
+        overdue: request.deadline < today() && request.status != RequestStatus::Closed,
         service_code: service.as_ref().map(|s| s.0.clone()),
         service_name: service.map(|s| s.1),
         resident_name: format!("{first} {last}"),
@@ -327,9 +332,9 @@ pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
 pub struct RequestRow {
     pub id: String,
     pub case_number: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub assigned_role: Option<String>,
-    pub channel: String,
+    pub channel: Channel,
     pub deadline: NaiveDate,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub created_at: NaiveDateTime,
@@ -395,7 +400,7 @@ pub fn list_requests(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RouteInput {
-    #[schema(value_type = schema::RouteTarget)]
+    #[schema(value_type = RouteTarget)]
     pub to: String,
     #[serde(default)]
     #[schema(max_length = 2000)]
@@ -411,20 +416,17 @@ pub fn route_request(
     let request = visible_request(conn, actor, id)?;
     actor.require(&[Role::Desk, Role::Organizer])?;
     let mut check = Check::new();
-    check.require(
-        ROUTE_TARGETS.contains(&input.to.as_str()),
-        "to",
-        "error-route-target",
-    );
+    let to = check.one_of::<RouteTarget>(&input.to, "to", "error-route-target");
     check.text("note", &input.note, 0, 2000);
     check.finish()?;
-    if request.status == "closed" {
+    let to = to.expect("checked above").as_str();
+    if !RequestStatus::can_move(request.status, RequestStatus::Routed) {
         return Err(DomainError::conflict("error-request-closed"));
     }
     diesel::update(requests::table.find(id))
         .set((
-            requests::status.eq("routed"),
-            requests::assigned_role.eq(&input.to),
+            requests::status.eq(RequestStatus::Routed),
+            requests::assigned_role.eq(to),
             requests::updated_at.eq(now()),
         ))
         .execute(conn)?;
@@ -432,8 +434,8 @@ pub fn route_request(
         conn,
         id,
         Some(actor),
-        "routed",
-        Some(&input.to),
+        RequestStatus::Routed,
+        Some(to),
         input.note.trim(),
     )?;
     audit(conn, actor, "request.route", "request", id)?;
@@ -445,7 +447,7 @@ pub fn route_request(
             &email,
             &serde_json::json!({
                 "case_number": request.case_number,
-                "to": input.to,
+                "to": to,
                 "request_id": request.id,
             }),
         )?;
@@ -453,16 +455,19 @@ pub fn route_request(
     visible_request(conn, actor, id)
 }
 
-/// Marks that a plan now handles the request.
+/// Marks that a plan now handles the request, or that its plan closed it.
 pub fn set_request_status(
     conn: &mut DbConn,
     actor: &Actor,
     id: &str,
-    status: &str,
+    status: RequestStatus,
     note: &str,
 ) -> DomainResult<()> {
     let r = visible_request(conn, actor, id)?;
     if r.status != status {
+        if !RequestStatus::can_move(r.status, status) {
+            return Err(DomainError::conflict("error-request-closed"));
+        }
         diesel::update(requests::table.find(id))
             .set((requests::status.eq(status), requests::updated_at.eq(now())))
             .execute(conn)?;
@@ -481,7 +486,7 @@ pub fn set_request_status(
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageInput {
-    #[schema(value_type = schema::MessageKind)]
+    #[schema(value_type = MessageKind)]
     pub kind: String,
     #[schema(min_length = 1, max_length = 5000)]
     pub text: String,
@@ -495,24 +500,17 @@ pub fn send_message(
     input: MessageInput,
 ) -> DomainResult<Message> {
     visible_request(conn, actor, request_id)?;
-    let (allowed, to_role): (&[&str], &str) = match actor.role {
-        Role::Benefits => (&BENEFITS_KINDS, "social_worker"),
-        Role::SocialWorker => (&SOCIAL_WORKER_KINDS, "benefits"),
-        _ => return Err(DomainError::Forbidden),
-    };
+    let (allowed, to_role) = MessageKind::sent_by(actor.role).ok_or(DomainError::Forbidden)?;
     let mut check = Check::new();
-    check.require(
-        allowed.contains(&input.kind.as_str()),
-        "kind",
-        "error-message-kind",
-    );
+    let kind = MessageKind::parse(&input.kind).filter(|k| allowed.contains(k));
+    check.require(kind.is_some(), "kind", "error-message-kind");
     check.text("text", &input.text, 1, 5000);
     check.finish()?;
     let message = Message {
         id: new_id(),
         from_role: actor.role.as_str().to_string(),
-        to_role: to_role.to_string(),
-        kind: input.kind,
+        to_role: to_role.as_str().to_string(),
+        kind: kind.expect("checked above"),
         body: input.text.trim().to_string(),
         at: now(),
     };
@@ -523,7 +521,7 @@ pub fn send_message(
             request_messages::author_id.eq(&actor.user_id),
             request_messages::from_role.eq(&message.from_role),
             request_messages::to_role.eq(&message.to_role),
-            request_messages::kind.eq(&message.kind),
+            request_messages::kind.eq(message.kind),
             request_messages::body.eq(&message.body),
             request_messages::at.eq(message.at),
         ))

@@ -191,7 +191,6 @@ async fn actions_act(
     user: PageUser,
     form: Form<ActionForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let Form { input, typed } = form;
     let result = st
@@ -253,7 +252,6 @@ async fn action_act(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
     let i = id.clone();

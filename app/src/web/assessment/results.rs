@@ -141,7 +141,7 @@ async fn run_for(st: &Data, actor: Actor, input: RunRequest) -> AppResult<Run> {
 
 /// Computes every indicator for every subject of the caller's municipality
 /// for the period (default: the current year).
-#[utoipa::path(request_body = RunRequest, responses((status = 201, body = Run), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(request_body = Option<RunRequest>, responses((status = 201, body = Run), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/assessments/run")]
 async fn run_assessment(
     st: Data,
@@ -354,8 +354,8 @@ async fn indicators_data(st: &Data, user: &PageUser) -> AppResult<Value> {
         .await?;
     Ok(json!({
         "dictionary": dictionary, "sets": sets,
-        "kinds": crate::assessment::KINDS, "units": indicators::UNITS,
-        "subjects": crate::assessment::SUBJECTS, "formulas": crate::assessment::formulas::FORMULAS.iter().map(|f| f.code).collect::<Vec<_>>(),
+        "kinds": crate::assessment::IndicatorKind::ALL, "units": indicators::Unit::ALL,
+        "subjects": crate::assessment::SubjectType::ALL, "formulas": crate::assessment::formulas::FORMULAS.iter().map(|f| f.code).collect::<Vec<_>>(),
         "can_edit": user.actor.role == Role::Organizer, "home": user.actor.municipality,
     }))
 }
@@ -430,7 +430,6 @@ async fn indicators_act(
     user: PageUser,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
         "create" => match form.parse::<IndicatorForm>() {
@@ -556,7 +555,6 @@ async fn assessments_act(
     user: PageUser,
     form: Form<RunForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let period = form
         .input
         .as_ref()

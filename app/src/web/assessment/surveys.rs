@@ -13,13 +13,13 @@ use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::assessment::surveys::{
-    self, Invitations, NewResponse, NewSurvey, Question, QUESTION_KINDS,
+    self, Invitations, NewResponse, NewSurvey, Question, QuestionKind,
 };
 use crate::platform::error::{translate_fields, AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{anon_csrf_pair, check_anon_csrf_form, values, with_cookie, View};
+use crate::web::extract::{Action, AnonForm, ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{anon_csrf_pair, values, with_cookie, View};
 
 type Data = web::Data<AppState>;
 
@@ -196,9 +196,8 @@ async fn answer_submit(
     req: HttpRequest,
     st: Data,
     path: web::Path<String>,
-    form: Form<HashMap<String, String>>,
+    form: AnonForm<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form.typed)?;
     let code = path.into_inner();
     let view = View::new(&req, None);
     let c2 = code.clone();
@@ -268,9 +267,9 @@ fn question_rows(n: usize, typed: &HashMap<String, String>, errors: &FieldErrors
             let get = |f: &str| typed.get(&format!("q{i}_{f}")).cloned().unwrap_or_default();
             let err = |f: &str| errors.get(&format!("q{i}_{f}")).cloned();
             let kind = get("kind");
-            let kinds: Vec<Value> = QUESTION_KINDS
+            let kinds: Vec<Value> = QuestionKind::ALL
                 .iter()
-                .map(|k| json!({"value": k, "selected": kind == *k}))
+                .map(|k| json!({"value": k, "selected": kind == k.as_str()}))
                 .collect();
             json!({
                 "i": i, "n": i + 1, "key": get("key"), "text": get("text"), "options": get("options"),
@@ -371,7 +370,6 @@ async fn surveys_create(
     user: PageUser,
     form: Form<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let (new, rows) = survey_of_form(&form.typed);
     let actor = user.actor.clone();
     match st.tx(move |c| surveys::create(c, &actor, new)).await {
@@ -484,7 +482,6 @@ async fn survey_invite(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let typed = &form.typed;
     if typed.get("action").map(String::as_str) != Some("invite") {

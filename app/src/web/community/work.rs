@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use community::organizing;
 use community::organizing::{
-    ActivityFilter, ActivityInput, CommunityInput, Stage, ACTIVITY_KINDS, DIMENSIONS,
+    ActivityFilter, ActivityInput, ActivityKind, CommunityInput, Dimension, Stage,
 };
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
@@ -177,7 +177,7 @@ async fn community_data(
             .unwrap_or_default();
     Ok(json!({
         "communities": communities, "activities": list, "continuity": per_community, "q": q,
-        "kinds": ACTIVITY_KINDS, "dimensions": DIMENSIONS, "csv_query": csv_query,
+        "kinds": ActivityKind::ALL, "dimensions": Dimension::ALL, "csv_query": csv_query,
         "can_log": user.actor.role == Role::CommunityOrganizer, "today": cus_db::today(),
     }))
 }
@@ -304,7 +304,6 @@ async fn community_act(
     user: PageUser,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
         "community" => match form.parse::<CommunityForm>() {

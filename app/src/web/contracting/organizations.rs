@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use contracting::organizations;
-use contracting::organizations::{OrganizationInput, LEGAL_FORMS};
+use contracting::organizations::{LegalForm, OrganizationInput};
 use cus_db::audit::audit_in;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
@@ -16,9 +16,9 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{
-    checkbox, parse_json, Action, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
+    checkbox, parse_json, Action, AnonForm, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
 };
-use crate::web::view::{anon_csrf_pair, check_anon_csrf_form, redirect, values, View};
+use crate::web::view::{anon_csrf_pair, redirect, values, View};
 
 type Data = web::Data<AppState>;
 
@@ -252,7 +252,7 @@ async fn municipalities(st: &Data) -> AppResult<Vec<crate::platform::admin::Muni
 async fn org_register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
     let (csrf, cookie) = anon_csrf_pair(&req);
     let view = View::new(&req, None);
-    let data = json!({"form_csrf": csrf, "municipalities": municipalities(&st).await?, "legal_forms": LEGAL_FORMS});
+    let data = json!({"form_csrf": csrf, "municipalities": municipalities(&st).await?, "legal_forms": LegalForm::ALL});
     Ok(crate::web::view::with_cookie(
         view.render("org_register", "org-register-title", data),
         cookie,
@@ -310,9 +310,8 @@ struct Registrant {
 async fn org_register(
     req: HttpRequest,
     st: Data,
-    form: Form<OrganizationForm>,
+    form: AnonForm<OrganizationForm>,
 ) -> AppResult<HttpResponse> {
-    check_anon_csrf_form(&req, &form.typed)?;
     let view = View::new(&req, None);
     let csrf = form.csrf().to_string();
     let registrant = form.parse::<Registrant>();
@@ -339,7 +338,7 @@ async fn org_register(
         )),
         Err(e) => {
             let data = json!({"form_csrf": csrf, "municipalities": municipalities(&st).await?,
-                              "legal_forms": LEGAL_FORMS, "values": values(&form.typed)});
+                              "legal_forms": LegalForm::ALL, "values": values(&form.typed)});
             view.form_error(e, "org_register", "org-register-title", data)
         }
     }
@@ -362,7 +361,7 @@ async fn my_org_data(st: &Data, user: &PageUser) -> AppResult<Value> {
             .into_iter()
             .map(|(n, e)| json!({"name": n, "email": e}))
             .collect();
-        Ok(json!({"org": org, "people": people, "legal_forms": LEGAL_FORMS, "values": org}))
+        Ok(json!({"org": org, "people": people, "legal_forms": LegalForm::ALL, "values": org}))
     })
     .await
 }
@@ -382,7 +381,6 @@ async fn my_organization_save(
     user: PageUser,
     form: Form<Action>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let actor = user.actor.clone();
     let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
     let action = form.input.as_ref().map_or("", |a| a.action.as_str());

@@ -4,8 +4,9 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use contracting::programs;
+use contracting::programs::ProgramStatus;
 use contracting::programs::{CommentInput, ProgramInput, ProgramTransition, YearFunds};
-use cus_db::Role;
+use cus_db::{Lifecycle, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa::IntoParams;
@@ -172,7 +173,6 @@ async fn program_create(
     user: PageUser,
     form: Form<ProgramForm>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
     let result = st
@@ -202,12 +202,20 @@ async fn program_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value
     let actor = user.actor.clone();
     let p = st.db(move |c| programs::get(c, &actor, &id)).await?;
     let a = &user.actor;
-    let status = p.row.status.as_str();
+    let status = p.row.status;
+    let moves_of = |role: Role| -> Vec<ProgramStatus> {
+        status
+            .moves()
+            .iter()
+            .copied()
+            .filter(|to| to.mover().contains(&role))
+            .collect()
+    };
     Ok(json!({
         "p": p,
-        "can_comment": status == "consultation" && a.is(&[Role::Ngo, Role::Organizer]),
-        "organizer_moves": if a.role == Role::Organizer { match status { "draft" => vec!["consultation"], "consultation" => vec!["submitted"], "rejected" => vec!["draft"], _ => vec![] } } else { vec![] },
-        "council_decides": a.role == Role::Council && status == "submitted",
+        "can_comment": status == ProgramStatus::Consultation && a.is(&[Role::Ngo, Role::Organizer]),
+        "organizer_moves": if a.role == Role::Organizer { moves_of(Role::Organizer) } else { vec![] },
+        "council_decides": a.role == Role::Council && !moves_of(Role::Council).is_empty(),
     }))
 }
 
@@ -259,7 +267,6 @@ async fn program_comment(
     path: web::Path<String>,
     form: Form<CommentInput>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
     let result = st
@@ -290,7 +297,6 @@ async fn program_transition(
     path: web::Path<String>,
     form: Form<ProgramTransition>,
 ) -> AppResult<HttpResponse> {
-    user.check_csrf(form.csrf())?;
     let id = path.into_inner();
     let (actor, pid) = (user.actor.clone(), id.clone());
     let result = st
