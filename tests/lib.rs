@@ -100,7 +100,12 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts the server with the test profile, adjusted by `adjust`.
 pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
-    spawn_full(adjust, |_| {}).await
+    spawn_full(adjust, |_| {}, false).await
+}
+
+/// Starts the server on the demonstration data (`serve --demo`'s).
+pub async fn spawn_demo() -> TestApp {
+    spawn_full(|_| {}, |_| {}, true).await
 }
 
 /// Starts the server with extra (fault-injection) routes mounted.
@@ -108,10 +113,10 @@ pub async fn spawn_app_with_routes<R>(routes: R) -> TestApp
 where
     R: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
 {
-    spawn_full(|_| {}, routes).await
+    spawn_full(|_| {}, routes, false).await
 }
 
-async fn spawn_full<R>(adjust: impl FnOnce(&mut Config), routes: R) -> TestApp
+async fn spawn_full<R>(adjust: impl FnOnce(&mut Config), routes: R, demo: bool) -> TestApp
 where
     R: Fn(&mut actix_web::web::ServiceConfig) + Clone + Send + 'static,
 {
@@ -125,8 +130,15 @@ where
     let state = cus::open(config, true).expect("open the database");
     {
         let mut conn = state.pool.get().unwrap();
-        cus::platform::admin::add_municipality(&mut conn, SOCHACZEW, "Sochaczew").unwrap();
-        cus::platform::admin::add_municipality(&mut conn, BRZEZINY, "Brzeziny").unwrap();
+        if demo {
+            assert!(
+                cus::platform::demo::seed(&mut conn).unwrap(),
+                "the demo seeds"
+            );
+        } else {
+            cus::platform::admin::add_municipality(&mut conn, SOCHACZEW, "Sochaczew").unwrap();
+            cus::platform::admin::add_municipality(&mut conn, BRZEZINY, "Brzeziny").unwrap();
+        }
     }
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();

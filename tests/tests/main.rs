@@ -22,5 +22,6 @@ mod schema;
 mod social;
 mod surveys;
 mod synth;
+mod templates;
 mod window;
 mod write_path;

@@ -247,7 +247,7 @@ impl Writer<'_> {
                 agreements::number.eq(format!("UM/{m}/{year}/D{:02}", k + 1)),
                 agreements::title.eq("Usługi opiekuńcze w miejscu zamieszkania"),
                 agreements::mode.eq("competition"),
-                agreements::financing.eq("support"),
+                agreements::financing.eq(contracting::competitions::Financing::FullFinancing),
                 agreements::start_date.eq(first),
                 agreements::end_date.eq(last),
                 agreements::indicators.eq("[\"liczba odbiorców\"]"),

@@ -22,7 +22,8 @@ struct Templates;
 
 static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     let mut hb = Handlebars::new();
-    hb.set_strict_mode(false);
+    // A field the data does not hold is an error, not an empty string.
+    hb.set_strict_mode(true);
     hb.register_embed_templates_with_extension::<Templates>(".hbs")
         .expect("embedded templates compile");
     hb.register_helper("fluent", Box::new(FluentLoader::new(&*LOCALES)));
@@ -32,8 +33,100 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb.register_helper("num", Box::new(num));
     hb.register_helper("datetime", Box::new(datetime));
     hb.register_helper("date", Box::new(date));
+    hb.register_helper("optional", Box::new(optional));
+    hb.register_helper("eq", Box::new(OptionalEq));
+    hb.register_helper("lookup", Box::new(OptionalLookup));
+    hb.register_helper("field_errors", Box::new(field_errors));
     hb
 });
+
+/// `(eq a b)`, where either side may be a field the data does not hold
+/// (what a refused form had typed): absent compares as null.
+struct OptionalEq;
+
+impl handlebars::HelperDef for OptionalEq {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
+        let null = serde_json::Value::Null;
+        let value = |i: usize| h.param(i).map_or(&null, |p| p.value()).clone();
+        Ok(handlebars::ScopedJson::Derived(serde_json::Value::Bool(
+            value(0) == value(1),
+        )))
+    }
+}
+
+/// `(lookup map key)`: the entry, or null where the map has none (a
+/// `{{#with}}` then takes its `{{else}}`).
+struct OptionalLookup;
+
+impl handlebars::HelperDef for OptionalLookup {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
+        let (Some(map), Some(key)) = (h.param(0), h.param(1)) else {
+            return Ok(handlebars::ScopedJson::Derived(serde_json::Value::Null));
+        };
+        let found = match (map.value(), key.value()) {
+            (serde_json::Value::Object(m), serde_json::Value::String(k)) => m.get(k).cloned(),
+            (serde_json::Value::Array(a), serde_json::Value::Number(i)) => {
+                i.as_u64().and_then(|i| a.get(i as usize).cloned())
+            }
+            _ => None,
+        };
+        Ok(handlebars::ScopedJson::Derived(
+            found.unwrap_or(serde_json::Value::Null),
+        ))
+    }
+}
+
+/// `{{field_errors errors.x}}`: the reasons a refused form gives for one
+/// field, each followed by a space; nothing for a field without any.
+fn field_errors(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    if let Some(serde_json::Value::Array(reasons)) = h.param(0).map(|p| p.value()) {
+        for reason in reasons {
+            let text = reason
+                .as_str()
+                .map_or_else(|| reason.to_string(), str::to_string);
+            out.write(&handlebars::html_escape(&text))?;
+            out.write(" ")?;
+        }
+    }
+    Ok(())
+}
+
+/// `{{optional values.x}}`: a field the data may not hold (what a refused
+/// form had typed), shown as nothing when absent. Strict mode refuses every
+/// other missing field, so a misspelt name is an error, not a blank.
+fn optional(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    _: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let shown = match h.param(0).map(|p| p.value()) {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    };
+    out.write(&handlebars::html_escape(&shown))?;
+    Ok(())
+}
 
 /// The language a template renders in: its data's `lang`, Polish by default.
 fn page_lang(ctx: &handlebars::Context) -> &str {
@@ -332,10 +425,27 @@ fn date(
 }
 
 pub fn render<T: Serialize>(name: &str, data: &T) -> Result<String, String> {
-    REGISTRY
-        .render(name, data)
-        .map_err(|e| format!("template {name}: {e}"))
+    REGISTRY.render(name, data).or_else(|e| {
+        let fault = format!("template {name}: {e}");
+        // Tests (debug builds) fail on a field the data does not hold; a
+        // deployment logs it and shows the page with the field empty, so a
+        // form's typed values are never lost to a 500.
+        if cfg!(debug_assertions) {
+            return Err(fault);
+        }
+        tracing::error!(error = %fault, "template read a field its data does not hold");
+        LENIENT
+            .render(name, data)
+            .map_err(|e| format!("template {name}: {e}"))
+    })
 }
+
+/// The templates without strict mode: the fallback of a deployment.
+static LENIENT: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
+    let mut hb = REGISTRY.clone();
+    hb.set_strict_mode(false);
+    hb
+});
 
 pub fn has(name: &str) -> bool {
     REGISTRY.has_template(name)
@@ -460,6 +570,25 @@ mod tests {
         hb.register_helper("num", Box::new(num));
         hb.register_template_string(name, template).unwrap();
         hb.render(name, &data).unwrap()
+    }
+
+    #[test]
+    fn a_field_the_data_does_not_hold_is_an_error() {
+        // `lang` alone: every other field the home page reads is missing.
+        let missing = super::render("home", &json!({"lang": "pl"}));
+        assert!(missing.unwrap_err().contains("strict mode"));
+        // Fields a form may not have sent are marked so, and render empty.
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_helper("optional", Box::new(super::optional));
+        hb.register_helper("field_errors", Box::new(super::field_errors));
+        hb.register_helper("eq", Box::new(super::OptionalEq));
+        let t =
+            "[{{optional values.x}}|{{field_errors errors.x}}|{{#if (eq values.x \"a\")}}a{{/if}}]";
+        hb.register_template_string("t", t).unwrap();
+        assert_eq!(hb.render("t", &json!({})).unwrap(), "[||]");
+        let data = json!({"values": {"x": "a<"}, "errors": {"x": ["za długie"]}});
+        assert_eq!(hb.render("t", &data).unwrap(), "[a&lt;|za długie |]");
     }
 
     #[test]

@@ -20,7 +20,8 @@ use crate::web::extract::{
     bearer, peer, AnonForm, ApiJson, ApiUser, Form, MaybePageUser, NoFields, PageUser,
 };
 use crate::web::view::{
-    anon_csrf_pair, flash_of, local_path, redirect, safe_next, settle, values, with_cookie, View,
+    anon_csrf_pair, flash_of, local_path, redirect, safe_next, settle, values, with_cookie, Again,
+    Flash, View,
 };
 
 type Data = web::Data<AppState>;
@@ -594,14 +595,15 @@ async fn profile_password(
     };
     let data = profile_data(&user);
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        "/profile?done=flash-password-changed",
-        "profile",
-        "profile-title",
-        async { Ok(data) },
+        (Flash::PasswordChanged, "/profile"),
+        Again {
+            template: "profile",
+            title: "profile-title",
+            data: async { Ok(data) },
+        },
     )
     .await
 }

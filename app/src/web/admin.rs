@@ -19,7 +19,7 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::created;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{settle, View};
+use crate::web::view::{settle, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -348,14 +348,15 @@ async fn user_create(
         Err(e) => Err(e),
     };
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        "/admin/users?done=flash-account-created",
-        "admin_users",
-        "users-title",
-        users_data(&st, &user, None),
+        (Flash::AccountCreated, "/admin/users"),
+        Again {
+            template: "admin_users",
+            title: "users-title",
+            data: users_data(&st, &user, None),
+        },
     )
     .await
 }
@@ -405,14 +406,15 @@ async fn user_change(
         Err(e) => Err(e),
     };
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        "/admin/users?done=flash-saved",
-        "admin_users",
-        "users-title",
-        users_data(&st, &user, None),
+        (Flash::Saved, "/admin/users"),
+        Again {
+            template: "admin_users",
+            title: "users-title",
+            data: users_data(&st, &user, None),
+        },
     )
     .await
 }

@@ -13,7 +13,7 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::created;
 use crate::web::extract::{ApiJson, ApiUser, Form, MaybePageUser, NoFields, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, settle, values, View};
+use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
 use crate::{plans, window};
 
 type Data = web::Data<AppState>;
@@ -193,7 +193,7 @@ async fn plan_create(
         })
         .await;
     match result {
-        Ok(p) => Ok(redirect(&format!("/plans/{}?done=flash-saved", p.id))),
+        Ok(p) => Ok(Flash::Saved.redirect(&format!("/plans/{}", p.id))),
         Err(e) => plan_form_error(&view, &st, &user, &form.typed, e).await,
     }
 }
@@ -265,14 +265,15 @@ async fn plan_step_failed(
 ) -> AppResult<HttpResponse> {
     let refused: AppResult<()> = Err(err);
     settle(
-        req,
-        user,
+        &View::new(&req, Some(&user)),
         form,
         refused,
-        "",
-        "plan",
-        "plan-title",
-        plan_data(st, user, id),
+        (Flash::Saved, ""),
+        Again {
+            template: "plan",
+            title: "plan-title",
+            data: plan_data(st, user, id),
+        },
     )
     .await
 }
@@ -295,7 +296,7 @@ async fn plan_item_add(
         .tx(move |c| plans::add_item(c, &actor, &rules, &pid, item))
         .await
     {
-        Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
+        Ok(_) => Ok(Flash::Saved.redirect(&format!("/plans/{id}"))),
         Err(e) => plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     }
 }
@@ -317,7 +318,7 @@ async fn plan_transition(
         .tx(move |c| plans::transition(c, &actor, &pid, input))
         .await
     {
-        Ok(_) => Ok(redirect(&format!("/plans/{id}?done=flash-saved"))),
+        Ok(_) => Ok(Flash::Saved.redirect(&format!("/plans/{id}"))),
         Err(e) => plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     }
 }
@@ -335,12 +336,8 @@ async fn plan_consent_request(
         .tx(move |c| plans::request_consent(c, &actor, &pid))
         .await
     {
-        Ok(true) => Ok(redirect(&format!(
-            "/plans/{id}?done=flash-consent-requested"
-        ))),
-        Ok(false) => Ok(redirect(&format!(
-            "/plans/{id}?done=flash-consent-no-email"
-        ))),
+        Ok(true) => Ok(Flash::ConsentRequested.redirect(&format!("/plans/{id}"))),
+        Ok(false) => Ok(Flash::ConsentNoEmail.redirect(&format!("/plans/{id}"))),
         Err(e) => plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     }
 }

@@ -25,7 +25,7 @@ use crate::social::programs::{
 use crate::web::api::{created, list};
 use crate::web::contracting::forms::{parse_pln, Count, FromRow, Lines, Rows};
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, MaybePageUser, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, values, View};
+use crate::web::view::{flash_of, query_map, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -378,10 +378,7 @@ async fn diagnoses_act(
         })
         .await;
     match result {
-        Ok(d) => Ok(redirect(&format!(
-            "/diagnoses/{}?done=flash-saved",
-            d.row.id
-        ))),
+        Ok(d) => Ok(Flash::Saved.redirect(&format!("/diagnoses/{}", d.row.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = diagnoses_data(&st, &user).await?;
@@ -509,7 +506,7 @@ async fn diagnosis_act(
         },
     };
     match result {
-        Ok(()) => Ok(redirect(&format!("/diagnoses/{id}?done=flash-saved"))),
+        Ok(()) => Ok(Flash::Saved.redirect(&format!("/diagnoses/{id}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = diagnosis_data(&st, &view, &user, id).await?;
@@ -576,10 +573,7 @@ async fn programs_act(
         })
         .await;
     match result {
-        Ok(p) => Ok(redirect(&format!(
-            "/social-programs/{}?done=flash-saved",
-            p.row.id
-        ))),
+        Ok(p) => Ok(Flash::Saved.redirect(&format!("/social-programs/{}", p.row.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = programs_data(&st, &user).await?;
@@ -741,7 +735,7 @@ async fn program_act(
         .unwrap_or_default();
     let actor = user.actor.clone();
     let i = id.clone();
-    let mut to = format!("/social-programs/{id}?done=flash-saved");
+    let mut to = format!("/social-programs/{id}");
     // Ok(Some(id)): a new version to go to; Ok(None): back to `to`.
     let result: AppResult<Option<String>> = async {
         match action.as_str() {
@@ -816,7 +810,7 @@ async fn program_act(
             }
             "evaluate" => {
                 let year = form.parse::<EvaluationForm>()?.year.0;
-                to = format!("/social-programs/{id}/evaluations/{year}?done=flash-saved");
+                to = format!("/social-programs/{id}/evaluations/{year}");
                 st.tx(move |c| evaluation::publish(c, &actor, &i, year))
                     .await?;
             }
@@ -831,10 +825,8 @@ async fn program_act(
     }
     .await;
     match result {
-        Ok(Some(new)) => Ok(redirect(&format!(
-            "/social-programs/{new}?done=flash-saved"
-        ))),
-        Ok(None) => Ok(redirect(&to)),
+        Ok(Some(new)) => Ok(Flash::Saved.redirect(&format!("/social-programs/{new}"))),
+        Ok(None) => Ok(Flash::Saved.redirect(&to)),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = program_data(&st, &user, id, &HashMap::new()).await?;

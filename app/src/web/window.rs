@@ -13,7 +13,7 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::created;
 use crate::web::extract::{checkbox, ApiJson, ApiUser, Form, MaybePageUser, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, settle, values, View};
+use crate::web::view::{flash_of, query_map, redirect, settle, values, Again, Flash, View};
 use crate::window::{
     MessageInput, NewRequest, NewResident, RequestStatus, RouteInput, ServiceInput,
 };
@@ -327,10 +327,7 @@ async fn request_create(
         Err(e) => Err(e),
     };
     match result {
-        Ok(r) => Ok(redirect(&format!(
-            "/requests/{}?done=flash-request-filed",
-            r.id
-        ))),
+        Ok(r) => Ok(Flash::RequestFiled.redirect(&format!("/requests/{}", r.id))),
         Err(e) => {
             let mut data = request_form_data(&st, &user, resident_id).await?;
             data["values"] = values(&form.typed);
@@ -384,16 +381,17 @@ async fn request_route(
             window::route_request(c, &actor, &rid, input)
         })
         .await;
-    let to = format!("/requests/{id}?done=flash-saved");
+    let to = format!("/requests/{id}");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "request",
-        "request-title",
-        request_data(&st, &user, id),
+        (Flash::Saved, &to),
+        Again {
+            template: "request",
+            title: "request-title",
+            data: request_data(&st, &user, id),
+        },
     )
     .await
 }
@@ -412,16 +410,17 @@ async fn request_message(
             window::send_message(c, &actor, &rid, input)
         })
         .await;
-    let to = format!("/requests/{id}?done=flash-sent");
+    let to = format!("/requests/{id}");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "request",
-        "request-title",
-        request_data(&st, &user, id),
+        (Flash::Sent, &to),
+        Again {
+            template: "request",
+            title: "request-title",
+            data: request_data(&st, &user, id),
+        },
     )
     .await
 }
@@ -502,10 +501,7 @@ async fn resident_create(
         })
         .await;
     match result {
-        Ok(r) => Ok(redirect(&format!(
-            "/residents/{}?done=flash-resident-registered",
-            r.id
-        ))),
+        Ok(r) => Ok(Flash::ResidentRegistered.redirect(&format!("/residents/{}", r.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             view.form_error(
@@ -645,7 +641,7 @@ async fn service_save(
         Err(e) => Err(e),
     };
     match result {
-        Ok(_) => Ok(redirect("/services?done=flash-saved")),
+        Ok(_) => Ok(Flash::Saved.redirect("/services")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = services_data(&st, &user).await?;

@@ -15,7 +15,7 @@ use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::Lines;
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, values, View};
+use crate::web::view::{flash_of, query_map, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -199,10 +199,7 @@ async fn actions_act(
         })
         .await;
     match result {
-        Ok(a) => Ok(redirect(&format!(
-            "/corrective-actions/{}?done=flash-saved",
-            a.id
-        ))),
+        Ok(a) => Ok(Flash::Saved.redirect(&format!("/corrective-actions/{}", a.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut q = HashMap::new();
@@ -273,9 +270,7 @@ async fn action_act(
         Err(e) => Err(e),
     };
     match result {
-        Ok(()) => Ok(redirect(&format!(
-            "/corrective-actions/{id}?done=flash-saved"
-        ))),
+        Ok(()) => Ok(Flash::Saved.redirect(&format!("/corrective-actions/{id}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = action_data(&st, &user, id).await?;

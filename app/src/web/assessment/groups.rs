@@ -21,7 +21,7 @@ use crate::platform::templates::format_number;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Lines, List};
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, redirect, settle, values, View};
+use crate::web::view::{flash_of, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -240,10 +240,7 @@ async fn group_create(
         })
         .await;
     match result {
-        Ok(g) => Ok(redirect(&format!(
-            "/benchmark-groups/{}?done=flash-saved",
-            g.id
-        ))),
+        Ok(g) => Ok(Flash::Saved.redirect(&format!("/benchmark-groups/{}", g.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = groups_data(&st, &user).await?;
@@ -432,16 +429,17 @@ async fn profile_save(
             )
         })
         .await;
-    let to = format!("/benchmark-groups/{id}?done=flash-saved#profiles");
+    let to = format!("/benchmark-groups/{id}#profiles");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "benchmark_group",
-        "group-title",
-        group_data(&st, &user, view_lang(&req), id),
+        (Flash::Saved, &to),
+        Again {
+            template: "benchmark_group",
+            title: "group-title",
+            data: group_data(&st, &user, view_lang(&req), id),
+        },
     )
     .await
 }
@@ -493,16 +491,17 @@ async fn meeting_add(
             )
         })
         .await;
-    let to = format!("/benchmark-groups/{id}?done=flash-saved#meetings");
+    let to = format!("/benchmark-groups/{id}#meetings");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "benchmark_group",
-        "group-title",
-        group_data(&st, &user, view_lang(&req), id),
+        (Flash::Saved, &to),
+        Again {
+            template: "benchmark_group",
+            title: "group-title",
+            data: group_data(&st, &user, view_lang(&req), id),
+        },
     )
     .await
 }
@@ -540,16 +539,17 @@ async fn round_open(
             )
         })
         .await;
-    let to = format!("/benchmark-groups/{id}?done=flash-saved#rounds");
+    let to = format!("/benchmark-groups/{id}#rounds");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "benchmark_group",
-        "group-title",
-        group_data(&st, &user, view_lang(&req), id),
+        (Flash::Saved, &to),
+        Again {
+            template: "benchmark_group",
+            title: "group-title",
+            data: group_data(&st, &user, view_lang(&req), id),
+        },
     )
     .await
 }
@@ -660,9 +660,7 @@ async fn finish_round_form(
     result: AppResult<String>,
 ) -> AppResult<HttpResponse> {
     match result {
-        Ok(group) => Ok(redirect(&format!(
-            "/benchmark-groups/{group}?done=flash-saved#round-{round}"
-        ))),
+        Ok(group) => Ok(Flash::Saved.redirect(&format!("/benchmark-groups/{group}#round-{round}"))),
         Err(e) => {
             // The round's group, to show the page again (404 when the
             // caller may not see it).

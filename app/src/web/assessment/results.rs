@@ -19,7 +19,7 @@ use crate::web::api::list;
 use crate::web::extract::{
     bearer, Action, ApiJson, ApiUser, Form, MaybeJson, MaybePageUser, PageUser,
 };
-use crate::web::view::{flash_of, query_map, redirect, values, View};
+use crate::web::view::{flash_of, query_map, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -487,7 +487,7 @@ async fn indicators_act(
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
-        Ok(()) => Ok(redirect("/indicators?done=flash-saved")),
+        Ok(()) => Ok(Flash::Saved.redirect("/indicators")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = indicators_data(&st, &user).await?;
@@ -564,10 +564,7 @@ async fn assessments_act(
         period: Some(period.clone()).filter(|p| !p.is_empty()),
     };
     match run_for(&st, user.actor.clone(), input).await {
-        Ok(run) => Ok(redirect(&format!(
-            "/assessments?period={}&done=flash-saved",
-            run.period
-        ))),
+        Ok(run) => Ok(Flash::Saved.redirect(&format!("/assessments?period={}", run.period))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = assessments_data(&st, &user, &HashMap::new(), view.lang()).await?;

@@ -15,7 +15,7 @@ use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::List;
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, values, View};
+use crate::web::view::{flash_of, query_map, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -333,7 +333,7 @@ async fn forum_create(
     if form.input.as_ref().is_ok_and(|a| a.action == "notify") {
         let how = form.parse::<NotifyInput>()?.notify;
         st.tx(move |c| forum::set_notify(c, &actor, &how)).await?;
-        return Ok(redirect("/forum?done=flash-saved"));
+        return Ok(Flash::Saved.redirect("/forum"));
     }
     let url = st.config.server.public_url.clone();
     let result = match form.parse::<ThreadInput>() {
@@ -351,10 +351,7 @@ async fn forum_create(
         Err(e) => Err(e),
     };
     match result {
-        Ok(t) => Ok(redirect(&format!(
-            "/forum/threads/{}?done=flash-saved",
-            t.row.id
-        ))),
+        Ok(t) => Ok(Flash::Saved.redirect(&format!("/forum/threads/{}", t.row.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = forum_data(&st, &user, None).await?;
@@ -460,7 +457,7 @@ async fn thread_act(
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
-        Ok(()) => Ok(redirect(&format!("/forum/threads/{id}?done=flash-saved"))),
+        Ok(()) => Ok(Flash::Saved.redirect(&format!("/forum/threads/{id}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             if e.retry_after().is_some() {

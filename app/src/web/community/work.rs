@@ -18,7 +18,7 @@ use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Count, Lines, List};
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, values, View};
+use crate::web::view::{flash_of, query_map, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -323,7 +323,7 @@ async fn community_act(
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
-        Ok(()) => Ok(redirect("/community?done=flash-saved")),
+        Ok(()) => Ok(Flash::Saved.redirect("/community")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = community_data(&st, &user, &HashMap::new()).await?;

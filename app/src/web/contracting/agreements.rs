@@ -17,7 +17,7 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{redirect, values, View};
+use crate::web::view::{values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -348,7 +348,7 @@ async fn agreement_act(
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
-        Ok(target) => Ok(redirect(&format!("/agreements/{target}?done=flash-saved"))),
+        Ok(target) => Ok(Flash::Saved.redirect(&format!("/agreements/{target}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             if action == "create" {

@@ -25,7 +25,7 @@ use crate::web::api::{created, list};
 use crate::web::extract::{
     Action, ApiJson, ApiUser, Form, MaybeApiUser, MaybeJson, MaybePageUser, PageUser,
 };
-use crate::web::view::{flash_of, query_map, redirect, values, View};
+use crate::web::view::{flash_of, query_map, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -360,10 +360,7 @@ async fn competition_create(
         })
         .await;
     match result {
-        Ok(c) => Ok(redirect(&format!(
-            "/competitions/{}?done=flash-saved",
-            c.row.id
-        ))),
+        Ok(c) => Ok(Flash::Saved.redirect(&format!("/competitions/{}", c.row.id))),
         Err(e) => {
             let mut data = manage_data(&st, &user).await?;
             data["values"] = values(&form.typed);
@@ -514,7 +511,7 @@ async fn competition_act(
         _ => Err(DomainError::field("action", "error-type").into()),
     };
     match result {
-        Ok(()) => Ok(redirect(&format!("/competitions/{id}?done=flash-saved"))),
+        Ok(()) => Ok(Flash::Saved.redirect(&format!("/competitions/{id}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = competition_data(&st, Some(&user), id).await?;

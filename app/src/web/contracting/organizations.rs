@@ -18,7 +18,7 @@ use crate::web::api::{created, list};
 use crate::web::extract::{
     checkbox, parse_json, Action, AnonForm, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
 };
-use crate::web::view::{anon_csrf_pair, redirect, values, View};
+use crate::web::view::{anon_csrf_pair, values, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -427,7 +427,7 @@ async fn my_organization_save(
         }
     };
     match result {
-        Ok(()) => Ok(redirect("/organization?done=flash-saved")),
+        Ok(()) => Ok(Flash::Saved.redirect("/organization")),
         Err(e) => {
             let view = View::new(&req, Some(&user));
             let mut data = my_org_data(&st, &user).await?;

@@ -17,7 +17,7 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{redirect, settle, values, View};
+use crate::web::view::{settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -181,10 +181,7 @@ async fn program_create(
         })
         .await;
     match result {
-        Ok(p) => Ok(redirect(&format!(
-            "/programs/{}?done=flash-saved",
-            p.row.id
-        ))),
+        Ok(p) => Ok(Flash::Saved.redirect(&format!("/programs/{}", p.row.id))),
         Err(e) => {
             let actor = user.actor.clone();
             let list = st.db(move |c| programs::list(c, &actor)).await?;
@@ -274,16 +271,17 @@ async fn program_comment(
             programs::comment(c, &actor, &pid, input)
         })
         .await;
-    let to = format!("/programs/{id}?done=flash-saved");
+    let to = format!("/programs/{id}");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "program",
-        "program-title",
-        program_data(&st, &user, id),
+        (Flash::Saved, &to),
+        Again {
+            template: "program",
+            title: "program-title",
+            data: program_data(&st, &user, id),
+        },
     )
     .await
 }
@@ -304,16 +302,17 @@ async fn program_transition(
             programs::transition(c, &actor, &pid, input)
         })
         .await;
-    let to = format!("/programs/{id}?done=flash-saved");
+    let to = format!("/programs/{id}");
     settle(
-        &req,
-        &user,
+        &View::new(&req, Some(&user)),
         &form.typed,
         result,
-        &to,
-        "program",
-        "program-title",
-        program_data(&st, &user, id),
+        (Flash::Saved, &to),
+        Again {
+            template: "program",
+            title: "program-title",
+            data: program_data(&st, &user, id),
+        },
     )
     .await
 }
