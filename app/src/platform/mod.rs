@@ -9,8 +9,6 @@ pub mod backup;
 pub mod backups;
 pub mod config;
 pub mod demo;
-pub mod demo_assessment;
-pub mod demo_social;
 pub mod error;
 pub mod i18n;
 pub mod jobs;

@@ -2,6 +2,9 @@
 //! Łowicz for benchmarking), care services, meals delivery, a social
 //! integration club (KIS) with work training; one login per role.
 
+mod assessment;
+mod social;
+
 use chrono::Duration;
 use cus_db::schema::{municipalities, users};
 use cus_db::{today, Actor, DbConn, DomainError, DomainResult, Role};
@@ -17,6 +20,7 @@ use crate::{plans, window};
 pub const PASSWORD: &str = "demo-password-2026";
 pub const SOCHACZEW: &str = "1428011";
 pub const BRZEZINY: &str = "1021011";
+pub const LOWICZ: &str = "1004011";
 
 /// (email, role, municipality) of every demo login.
 pub const LOGINS: [(&str, &str, &str); 15] = [
@@ -42,11 +46,7 @@ pub const LOGINS: [(&str, &str, &str); 15] = [
     ("desk@brzeziny.example", "desk", BRZEZINY),
     ("coordinator@brzeziny.example", "coordinator", BRZEZINY),
     ("organizer@brzeziny.example", "organizer", BRZEZINY),
-    (
-        "organizer@lowicz.example",
-        "organizer",
-        super::demo_assessment::LOWICZ,
-    ),
+    ("organizer@lowicz.example", "organizer", LOWICZ),
 ];
 
 const NAMES: [(&str, &str); 15] = [
@@ -136,7 +136,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
     cus_db::transaction(conn, |conn| -> DomainResult<()> {
         crate::platform::admin::add_municipality(conn, SOCHACZEW, "Gmina Miasto Sochaczew")?;
         crate::platform::admin::add_municipality(conn, BRZEZINY, "Gmina Miasto Brzeziny")?;
-        let lowicz = super::demo_assessment::LOWICZ;
+        let lowicz = LOWICZ;
         crate::platform::admin::add_municipality(conn, lowicz, "Gmina Miasto Łowicz")?;
         for ((email, role, municipality), (_, name)) in LOGINS.iter().zip(NAMES) {
             auth::create_user(
@@ -251,16 +251,16 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             }
         }
         // Assessment and benchmarking: a year of records in all three.
-        super::demo_assessment::seed(
+        assessment::seed(
             conn,
             &[(SOCHACZEW, organizer.clone()), (BRZEZINY, brzeziny_org), (lowicz, lowicz_org)],
         )?;
         // The social services program, consulted, adopted and evaluated.
         let council = actor_of(conn, "council@sochaczew.example")?;
         let ngo = actor_of(conn, "ngo@sochaczew.example")?;
-        super::demo_social::seed(
+        social::seed(
             conn,
-            super::demo_social::Cast {
+            social::Cast {
                 organizer: &organizer,
                 council: &council,
                 resident: &resident,

@@ -20,8 +20,6 @@ use crate::assessment::groups::{self, MeetingInput, NewGroup, ProfileInput, Roun
 use crate::assessment::runs::{self, Settings};
 use crate::assessment::Period;
 
-pub const LOWICZ: &str = "1004011";
-
 /// How one municipality did in the demo year.
 struct Profile {
     teryt: &'static str,
@@ -39,7 +37,7 @@ struct Profile {
 
 const PROFILES: [Profile; 3] = [
     Profile {
-        teryt: super::demo::SOCHACZEW,
+        teryt: super::SOCHACZEW,
         approved: 20,
         on_time: 14,
         closed: (4, 3, 3),
@@ -48,7 +46,7 @@ const PROFILES: [Profile; 3] = [
         agreements: &[(12, 180_000, 9), (10, 90_000, 6)],
     },
     Profile {
-        teryt: super::demo::BRZEZINY,
+        teryt: super::BRZEZINY,
         approved: 12,
         on_time: 11,
         closed: (3, 3, 2),
@@ -57,7 +55,7 @@ const PROFILES: [Profile; 3] = [
         agreements: &[(8, 96_000, 7)],
     },
     Profile {
-        teryt: LOWICZ,
+        teryt: super::LOWICZ,
         approved: 16,
         on_time: 15,
         closed: (5, 3, 2),
@@ -387,13 +385,13 @@ pub fn seed(conn: &mut DbConn, organizers: &[(&str, Actor)]) -> DomainResult<()>
     // plan within 30 days (the corrective action's effect).
     let this_year = today().year();
     let first_half = Period::parse(&format!("{this_year}-H1")).expect("period");
-    let sochaczew = by(super::demo::SOCHACZEW);
+    let sochaczew = by(super::SOCHACZEW);
     {
         let mut w = Writer { conn, n: 500 };
         for i in 0..8u32 {
             let applied = NaiveDate::from_ymd_opt(this_year, 1 + i % 5, 5).expect("date");
             w.plan(
-                super::demo::SOCHACZEW,
+                super::SOCHACZEW,
                 &sochaczew.user_id,
                 applied,
                 applied + Duration::days(14),
@@ -424,7 +422,7 @@ pub fn seed(conn: &mut DbConn, organizers: &[(&str, Actor)]) -> DomainResult<()>
         &sochaczew,
         NewGroup {
             name: "Grupa wymiany doświadczeń: usługi opiekuńcze".into(),
-            members: vec![super::demo::BRZEZINY.into(), LOWICZ.into()],
+            members: vec![super::BRZEZINY.into(), super::LOWICZ.into()],
             indicators: vec![
                 "ipus_drawn_up_30d".into(),
                 "plan_employment".into(),
@@ -436,17 +434,17 @@ pub fn seed(conn: &mut DbConn, organizers: &[(&str, Actor)]) -> DomainResult<()>
     )?;
     for (teryt, population, text) in [
         (
-            super::demo::SOCHACZEW,
+            super::SOCHACZEW,
             35_000,
             "Miasto powiatowe, starzejąca się ludność, bezrobocie poniżej średniej województwa.",
         ),
         (
-            super::demo::BRZEZINY,
+            super::BRZEZINY,
             12_000,
             "Małe miasto, wysoki odsetek seniorów mieszkających samotnie.",
         ),
         (
-            LOWICZ,
+            super::LOWICZ,
             27_000,
             "Miasto z silnym sektorem organizacji pozarządowych i rozwiniętą pracą środowiskową.",
         ),
@@ -463,13 +461,13 @@ pub fn seed(conn: &mut DbConn, organizers: &[(&str, Actor)]) -> DomainResult<()>
     }
     groups::add_meeting(conn, &sochaczew, &group.id, MeetingInput {
         date: day(10, 15),
-        host: super::demo::BRZEZINY.into(),
+        host: super::BRZEZINY.into(),
         agenda: "1. Wyniki rundy porównawczej. 2. Usługi opiekuńcze: standard i koszt. 3. Plany naprawcze.".into(),
         lead_topics: vec!["Usługi opiekuńcze w domu seniora".into()],
         good_practices: vec!["Dyżur koordynatora IPUS dwa razy w tygodniu (Łowicz)".into()],
         decisions: "Gminy poniżej średniej przedstawią plany naprawcze na kolejnym spotkaniu.".into(),
-        next_host: Some(LOWICZ.into()),
-        attendance: vec![super::demo::SOCHACZEW.into(), super::demo::BRZEZINY.into(), LOWICZ.into()],
+        next_host: Some(super::LOWICZ.into()),
+        attendance: vec![super::SOCHACZEW.into(), super::BRZEZINY.into(), super::LOWICZ.into()],
     })?;
     let round = groups::open_round(
         conn,

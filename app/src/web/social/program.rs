@@ -1,152 +1,30 @@
-//! The social services program and its diagnosis (`crate::social`): the
-//! API of API.md "The social services program", the staff pages, the
-//! printable consultation report and evaluation, and the public page with
-//! its Atom feed.
+//! One social services program: its API (versions, consultation, council
+//! decision, amendments, progress, evaluation) and the staff pages.
 
-use crate::social::programs::SocialProgramStatus;
-use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::Datelike;
-use cus_db::{Actor, Lifecycle, Role};
-use serde::Deserialize;
-use serde_json::{json, Value};
-use std::collections::HashMap;
-use utoipa::IntoParams;
-use utoipa_actix_web::service_config::ServiceConfig;
-
+use super::*;
 use crate::platform::error::{AppError, AppResult};
-use crate::platform::state::AppState;
-use crate::platform::templates;
-use crate::social::diagnosis::{self, DiagnosisInput, DiagnosisPatch};
+use crate::social::diagnosis::{self};
 use crate::social::evaluation;
+use crate::social::programs::SocialProgramStatus;
 use crate::social::programs::{
     self, AnswerInput, CommentInput, ServiceInput, ServiceYear, SocialProgramInput,
     SocialProgramPatch, SocialProgramTransition,
 };
 use crate::web::api::{created, list};
 use crate::web::contracting::forms::{parse_pln, Count, FromRow, Lines, Rows};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, MaybePageUser, PageUser};
+use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
 use crate::web::view::{flash_of, query_map, values, Flash, View};
-
-type Data = web::Data<AppState>;
-
-/// This part's routes of `/api/v1`.
-pub fn api(cfg: &mut ServiceConfig) {
-    cfg.service(create_diagnosis)
-        .service(list_diagnoses)
-        .service(get_diagnosis)
-        .service(patch_diagnosis)
-        .service(publish_diagnosis)
-        .service(create_program)
-        .service(list_programs)
-        .service(public_programs)
-        .service(get_program)
-        .service(patch_program)
-        .service(transition_program)
-        .service(comment_program)
-        .service(answer_comment)
-        .service(consultation_report)
-        .service(amend_program)
-        .service(program_progress)
-        .service(program_evaluation)
-        .service(publish_evaluation);
-}
-
-/// This part's pages.
-pub fn pages(cfg: &mut web::ServiceConfig) {
-    use web::{get, post};
-    cfg.route("/diagnoses", get().to(diagnoses_page))
-        .route("/diagnoses", post().to(diagnoses_act))
-        .route("/diagnoses/{id}", get().to(diagnosis_page))
-        .route("/diagnoses/{id}", post().to(diagnosis_act))
-        .route("/social-programs", get().to(programs_page))
-        .route("/social-programs", post().to(programs_act))
-        .route("/social-programs.atom", get().to(programs_atom))
-        .route("/public/social-programs", get().to(public_page))
-        .route("/social-programs/{id}", get().to(program_page))
-        .route("/social-programs/{id}", post().to(program_act))
-        .route(
-            "/social-programs/{id}/consultation-report",
-            get().to(report_page),
-        )
-        .route(
-            "/social-programs/{id}/evaluations/{year}",
-            get().to(evaluation_page),
-        );
-}
-
-impl AppState {
-    fn min_group(&self) -> i64 {
-        self.config.assessment.min_group
-    }
-}
-
-// --- the API ------------------------------------------------------------
-
-#[utoipa::path(request_body = DiagnosisInput, responses((status = 201, body = diagnosis::Diagnosis), (status = 422), (status = 403)), security(("bearer" = [])))]
-#[post("/diagnoses")]
-async fn create_diagnosis(
-    st: Data,
-    user: ApiUser,
-    body: ApiJson<DiagnosisInput>,
-) -> AppResult<HttpResponse> {
-    let min = st.min_group();
-    Ok(created(
-        &st.tx(move |c| diagnosis::create(c, &user.0, body.0, min))
-            .await?,
-    ))
-}
-
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<diagnosis::DiagnosisRow>), (status = 403)), security(("bearer" = [])))]
-#[get("/diagnoses")]
-async fn list_diagnoses(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    Ok(list(st.db(move |c| diagnosis::list(c, &user.0)).await?))
-}
-
-/// A diagnosis; its figures recomputed while a draft, frozen once published.
-#[utoipa::path(responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 403)), security(("bearer" = [])))]
-#[get("/diagnoses/{id}")]
-async fn get_diagnosis(
-    st: Data,
-    user: ApiUser,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let (id, min) = (path.into_inner(), st.min_group());
-    Ok(HttpResponse::Ok().json(st.db(move |c| diagnosis::get(c, &user.0, &id, min)).await?))
-}
-
-#[utoipa::path(request_body = DiagnosisPatch, responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
-#[patch("/diagnoses/{id}")]
-async fn patch_diagnosis(
-    st: Data,
-    user: ApiUser,
-    path: web::Path<String>,
-    body: ApiJson<DiagnosisPatch>,
-) -> AppResult<HttpResponse> {
-    let (id, min) = (path.into_inner(), st.min_group());
-    Ok(HttpResponse::Ok().json(
-        st.tx(move |c| diagnosis::patch(c, &user.0, &id, body.0, min))
-            .await?,
-    ))
-}
-
-/// Freezes the figures (409 when already published).
-#[utoipa::path(responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
-#[post("/diagnoses/{id}/publish")]
-async fn publish_diagnosis(
-    st: Data,
-    user: ApiUser,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let (id, min) = (path.into_inner(), st.min_group());
-    Ok(HttpResponse::Ok().json(
-        st.tx(move |c| diagnosis::publish(c, &user.0, &id, min))
-            .await?,
-    ))
-}
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::Datelike;
+use cus_db::{Lifecycle, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use utoipa::IntoParams;
 
 #[utoipa::path(request_body = SocialProgramInput, responses((status = 201, body = programs::SocialProgram), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs")]
-async fn create_program(
+pub(super) async fn create_program(
     st: Data,
     user: ApiUser,
     body: ApiJson<SocialProgramInput>,
@@ -158,31 +36,17 @@ async fn create_program(
 
 #[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<programs::SocialProgramRow>), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs")]
-async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
+pub(super) async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| programs::list(c, &user.0)).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct PublicQuery {
-    /// A municipality's TERYT code; all when absent.
-    pub municipality: Option<String>,
-}
-
-/// Adopted programs (in force, or superseded and marked so) with their
-/// published evaluations, for anyone; also as Atom at `/social-programs.atom`.
-#[utoipa::path(params(PublicQuery), responses((status = 200, body = cus_db::openapi::Page<evaluation::PublicProgram>)))]
-#[get("/public/social-programs")]
-async fn public_programs(st: Data, q: web::Query<PublicQuery>) -> AppResult<HttpResponse> {
-    let (m, min) = (q.into_inner().municipality, st.min_group());
-    Ok(list(
-        st.db(move |c| evaluation::public_list(c, m.as_deref(), min))
-            .await?,
-    ))
 }
 
 #[utoipa::path(responses((status = 200, body = programs::SocialProgram), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}")]
-async fn get_program(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+pub(super) async fn get_program(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| programs::get(c, &user.0, &id)).await?))
 }
@@ -190,7 +54,7 @@ async fn get_program(st: Data, user: ApiUser, path: web::Path<String>) -> AppRes
 /// Edits a draft; 409 once it has left the draft.
 #[utoipa::path(request_body = SocialProgramPatch, responses((status = 200, body = programs::SocialProgram), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[patch("/social-programs/{id}")]
-async fn patch_program(
+pub(super) async fn patch_program(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
@@ -205,7 +69,7 @@ async fn patch_program(
 
 #[utoipa::path(request_body = SocialProgramTransition, responses((status = 200, body = programs::SocialProgram), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/transition")]
-async fn transition_program(
+pub(super) async fn transition_program(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
@@ -220,7 +84,7 @@ async fn transition_program(
 
 #[utoipa::path(request_body = CommentInput, responses((status = 201, body = programs::CommentView), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/comments")]
-async fn comment_program(
+pub(super) async fn comment_program(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
@@ -235,7 +99,7 @@ async fn comment_program(
 
 #[utoipa::path(request_body = AnswerInput, responses((status = 200, body = programs::CommentView), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/comments/{cid}/answer")]
-async fn answer_comment(
+pub(super) async fn answer_comment(
     st: Data,
     user: ApiUser,
     path: web::Path<(String, String)>,
@@ -251,7 +115,7 @@ async fn answer_comment(
 /// Every comment with its answer, by the author's kind only.
 #[utoipa::path(responses((status = 200, body = programs::ConsultationReport), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}/consultation-report")]
-async fn consultation_report(
+pub(super) async fn consultation_report(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
@@ -267,7 +131,7 @@ async fn consultation_report(
 /// while another amendment is under way).
 #[utoipa::path(responses((status = 201, body = programs::SocialProgram), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/amendments")]
-async fn amend_program(
+pub(super) async fn amend_program(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
@@ -288,7 +152,7 @@ pub struct YearQuery {
 /// Planned against actual for one year of the program.
 #[utoipa::path(params(YearQuery), responses((status = 200, body = evaluation::Progress), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}/progress")]
-async fn program_progress(
+pub(super) async fn program_progress(
     st: Data,
     user: ApiUser,
     path: web::Path<String>,
@@ -304,7 +168,7 @@ async fn program_progress(
 /// The yearly evaluation: the published one, else computed now.
 #[utoipa::path(responses((status = 200, body = evaluation::Evaluation), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}/evaluations/{year}")]
-async fn program_evaluation(
+pub(super) async fn program_evaluation(
     st: Data,
     user: ApiUser,
     path: web::Path<(String, String)>,
@@ -320,7 +184,7 @@ async fn program_evaluation(
 /// the version is not adopted, the year is not over, or it is published.
 #[utoipa::path(responses((status = 201, body = evaluation::Evaluation), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/evaluations/{year}")]
-async fn publish_evaluation(
+pub(super) async fn publish_evaluation(
     st: Data,
     user: ApiUser,
     path: web::Path<(String, String)>,
@@ -332,194 +196,10 @@ async fn publish_evaluation(
     ))
 }
 
-/// A program's id and a year from the path; a year that is no number names
-/// no evaluation (404).
-fn path_year(path: web::Path<(String, String)>) -> AppResult<(String, i32)> {
-    let (id, year) = path.into_inner();
-    let year = year
-        .parse()
-        .map_err(|_| AppError::from(cus_db::DomainError::NotFound))?;
-    Ok((id, year))
-}
-
-// --- the pages ----------------------------------------------------------
-
-fn can_edit(a: &Actor) -> bool {
-    a.role == Role::Organizer
-}
-
-async fn diagnoses_data(st: &Data, user: &PageUser) -> AppResult<Value> {
-    let actor = user.actor.clone();
-    let list = st.db(move |c| diagnosis::list(c, &actor)).await?;
-    Ok(json!({"diagnoses": list, "can_create": can_edit(&user.actor)}))
-}
-
-async fn diagnoses_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
-    let view = View::new(&req, Some(&user));
-    let mut data = diagnoses_data(&st, &user).await?;
-    data["flash"] = json!(flash_of(&req, &view));
-    let year = cus_db::today().year() - 1;
-    data["values"] =
-        json!({"period_from": format!("{year}-01-01"), "period_to": format!("{year}-12-31")});
-    Ok(view.render("diagnoses", "diagnoses-title", data))
-}
-
-async fn diagnoses_act(
-    req: HttpRequest,
-    st: Data,
-    user: PageUser,
-    form: Form<DiagnosisInput>,
-) -> AppResult<HttpResponse> {
-    let (actor, min) = (user.actor.clone(), st.min_group());
-    let Form { input, typed } = form;
-    let result = st
-        .tx_input(input, move |c, input| {
-            diagnosis::create(c, &actor, input, min)
-        })
-        .await;
-    match result {
-        Ok(d) => Ok(Flash::Saved.redirect(&format!("/diagnoses/{}", d.row.id))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = diagnoses_data(&st, &user).await?;
-            data["values"] = values(&typed);
-            view.form_error(e, "diagnoses", "diagnoses-title", data)
-        }
-    }
-}
-
-async fn diagnosis_data(st: &Data, view: &View, user: &PageUser, id: String) -> AppResult<Value> {
-    let (actor, min) = (user.actor.clone(), st.min_group());
-    let d = st.db(move |c| diagnosis::get(c, &actor, &id, min)).await?;
-    let editable = can_edit(&user.actor) && !d.frozen;
-    let tables: Vec<Value> = d.figures.iter().map(|f| figure_table(view, f)).collect();
-    Ok(json!({
-        "d": d, "tables": tables, "can_edit": editable,
-        "values": {"title": d.row.title, "period_from": d.row.period_from, "period_to": d.row.period_to,
-                   "needs": d.row.needs, "potential": d.row.potential},
-    }))
-}
-
-/// A figure as rows for a page table: `(name, value)` pairs for a map (the
-/// names in the reader's language), the objects' fields for a list.
-fn figure_table(view: &View, f: &diagnosis::Figure) -> Value {
-    let name = |k: &str| -> String {
-        let key = match (f.key.as_str(), k) {
-            (_, "unspecified") => "figure-key-unspecified".to_string(),
-            ("requests_by_area", k) => format!("area-{k}"),
-            ("plans_closed_by_outcome", k) => format!("outcome-{k}"),
-            ("requests_by_month", k) => return k.to_string(),
-            (_, k) => format!("figure-key-{k}"),
-        };
-        view.t(&key)
-    };
-    let shown = |m: &serde_json::Map<String, Value>| -> Vec<String> {
-        m.iter()
-            .filter(|(k, _)| !k.ends_with("_id"))
-            .map(|(_, v)| cell(v))
-            .collect()
-    };
-    let (head, rows): (Vec<String>, Vec<Value>) = match &f.data {
-        Value::Object(m) => (
-            vec![],
-            m.iter()
-                .map(|(k, v)| json!({"cells": [name(k), cell(v)]}))
-                .collect(),
-        ),
-        Value::Array(list) => (
-            list.first()
-                .and_then(Value::as_object)
-                .map(|m| m.keys().filter(|k| !k.ends_with("_id")).cloned().collect())
-                .unwrap_or_default(),
-            list.iter()
-                .map(|item| match item {
-                    Value::Object(m) => json!({"cells": shown(m)}),
-                    other => json!({"cells": [cell(other)]}),
-                })
-                .collect(),
-        ),
-        other => (vec![], vec![json!({"cells": [cell(other)]})]),
-    };
-    let suppressed: Vec<String> = if f.data.is_object() {
-        f.suppressed.iter().map(|k| name(k)).collect()
-    } else {
-        f.suppressed.clone()
-    };
-    // Labelled in the page's language, which `?lang=` may have changed.
-    json!({"f": f, "label": view.t(&diagnosis::label_key(&f.key)), "rows": rows, "head": head,
-           "suppressed": suppressed.join(", ")})
-}
-
-fn cell(v: &Value) -> String {
-    match v {
-        Value::Null => "—".to_string(),
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-async fn diagnosis_page(
-    req: HttpRequest,
-    st: Data,
-    user: PageUser,
-    path: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let view = View::new(&req, Some(&user));
-    let mut data = diagnosis_data(&st, &view, &user, path.into_inner()).await?;
-    data["flash"] = json!(flash_of(&req, &view));
-    Ok(view.render("diagnosis", "diagnosis-title", data))
-}
-
-async fn diagnosis_act(
-    req: HttpRequest,
-    st: Data,
-    user: PageUser,
-    path: web::Path<String>,
-    form: Form<Action>,
-) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let (actor, i, min) = (user.actor.clone(), id.clone(), st.min_group());
-    let action = form
-        .input
-        .as_ref()
-        .map(|a| a.action.clone())
-        .unwrap_or_default();
-    let result = match action.as_str() {
-        "publish" => st
-            .tx(move |c| diagnosis::publish(c, &actor, &i, min))
-            .await
-            .map(drop),
-        _ => match form.parse::<DiagnosisInput>() {
-            Ok(input) => {
-                let patch = DiagnosisPatch {
-                    title: Some(input.title),
-                    period_from: Some(input.period_from),
-                    period_to: Some(input.period_to),
-                    needs: Some(input.needs),
-                    potential: Some(input.potential),
-                };
-                st.tx(move |c| diagnosis::patch(c, &actor, &i, patch, min))
-                    .await
-                    .map(drop)
-            }
-            Err(e) => Err(e),
-        },
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect(&format!("/diagnoses/{id}"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = diagnosis_data(&st, &view, &user, id).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "diagnosis", "diagnosis-title", data)
-        }
-    }
-}
-
 /// A program's basic fields as the page asks for them: goals one a line.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ProgramForm {
+pub(super) struct ProgramForm {
     title: String,
     year_from: Count,
     year_to: Count,
@@ -527,7 +207,7 @@ struct ProgramForm {
     goals: Lines,
 }
 
-async fn programs_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+pub(super) async fn programs_data(st: &Data, user: &PageUser) -> AppResult<Value> {
     let actor = user.actor.clone();
     let (list, diagnoses) = st
         .db(move |c| {
@@ -539,7 +219,11 @@ async fn programs_data(st: &Data, user: &PageUser) -> AppResult<Value> {
     Ok(json!({"programs": list, "diagnoses": diagnoses, "can_create": can_edit(&user.actor)}))
 }
 
-async fn programs_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+pub(super) async fn programs_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = programs_data(&st, &user).await?;
     data["flash"] = json!(flash_of(&req, &view));
@@ -548,7 +232,7 @@ async fn programs_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<
     Ok(view.render("social_programs", "sp-title", data))
 }
 
-async fn programs_act(
+pub(super) async fn programs_act(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -610,7 +294,7 @@ impl FromRow for ServiceYear {
 /// checked `indicator.CODE` boxes, read from the form apart.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ServiceForm {
+pub(super) struct ServiceForm {
     service_code: String,
     target_group: String,
     delivery: String,
@@ -619,13 +303,13 @@ struct ServiceForm {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct ServiceRef {
+pub(super) struct ServiceRef {
     service_id: String,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct AnswerForm {
+pub(super) struct AnswerForm {
     comment_id: String,
     answer: String,
     accepted: String,
@@ -633,11 +317,11 @@ struct AnswerForm {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct EvaluationForm {
+pub(super) struct EvaluationForm {
     year: Count,
 }
 
-async fn program_data(
+pub(super) async fn program_data(
     st: &Data,
     user: &PageUser,
     id: String,
@@ -700,7 +384,7 @@ async fn program_data(
     }))
 }
 
-async fn program_page(
+pub(super) async fn program_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -720,7 +404,7 @@ async fn program_page(
 
 /// One of the program page's forms, by its `action`: edit, add_service,
 /// remove_service, transition, comment, answer, amend, evaluate.
-async fn program_act(
+pub(super) async fn program_act(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -839,7 +523,7 @@ async fn program_act(
 
 /// The new service's field errors under the names of the page's form
 /// (`services[N].years[0].year` → `years`).
-fn renumber(e: cus_db::DomainError, at: usize) -> cus_db::DomainError {
+pub(super) fn renumber(e: cus_db::DomainError, at: usize) -> cus_db::DomainError {
     match e {
         cus_db::DomainError::Invalid(fields) => {
             let prefix = format!("services[{at}].");
@@ -857,7 +541,7 @@ fn renumber(e: cus_db::DomainError, at: usize) -> cus_db::DomainError {
     }
 }
 
-async fn report_page(
+pub(super) async fn report_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -879,7 +563,7 @@ async fn report_page(
     ))
 }
 
-async fn evaluation_page(
+pub(super) async fn evaluation_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -901,57 +585,6 @@ async fn evaluation_page(
             && year < cus_db::today().year()});
     data["flash"] = json!(flash_of(&req, &view));
     Ok(view.render("social_program_evaluation", "sp-evaluation-title", data))
-}
-
-async fn public_page(req: HttpRequest, st: Data, user: MaybePageUser) -> AppResult<HttpResponse> {
-    let q = query_map(&req);
-    let m = q.get("municipality").cloned().filter(|m| !m.is_empty());
-    let min = st.min_group();
-    let list = st
-        .db(move |c| evaluation::public_list(c, m.as_deref(), min))
-        .await?;
-    let view = View::new(&req, user.0.as_ref());
-    Ok(view.render(
-        "social_programs_public",
-        "sp-public-title",
-        json!({"programs": list}),
-    ))
-}
-
-/// Adopted versions as an Atom feed, newest adoption first.
-async fn programs_atom(st: Data) -> AppResult<HttpResponse> {
-    let min = st.min_group();
-    let list = st
-        .db(move |c| evaluation::public_list(c, None, min))
-        .await?;
-    let stamp = |t: chrono::NaiveDateTime| {
-        t.and_utc()
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-    };
-    let updated = list
-        .iter()
-        .map(|p| p.adopted_at)
-        .max()
-        .map(stamp)
-        .unwrap_or_else(|| "2026-01-01T00:00:00Z".to_string());
-    let entries: Vec<Value> = list
-        .iter()
-        .map(|p| {
-            json!({"id": p.id, "title": format!("{} ({}–{}, v{})", p.title, p.year_from, p.year_to, p.version),
-                   "municipality": p.municipality_name, "resolution": p.resolution_number,
-                   "resolution_date": p.resolution_date, "superseded": p.superseded,
-                   "updated": stamp(p.adopted_at)})
-        })
-        .collect();
-    let xml = templates::render(
-        "social_programs_atom",
-        &json!({"lang": "pl", "base": st.config.server.public_url.trim_end_matches('/'),
-                "updated": updated, "entries": entries}),
-    )
-    .map_err(AppError::Internal)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/atom+xml; charset=utf-8")
-        .body(xml))
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+//! The social services program and its diagnosis (`crate::social`): the
+//! API of API.md "The social services program", the staff pages, the
+//! printable consultation report and evaluation, and the public page with
+//! its Atom feed.
+
+use actix_web::web;
+use cus_db::{Actor, Role};
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::state::AppState;
+
+type Data = web::Data<AppState>;
+mod diagnoses;
+use diagnoses::*;
+mod public;
+use public::*;
+mod program;
+use program::*;
+
+/// This part's routes of `/api/v1`.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(create_diagnosis)
+        .service(list_diagnoses)
+        .service(get_diagnosis)
+        .service(patch_diagnosis)
+        .service(publish_diagnosis)
+        .service(create_program)
+        .service(list_programs)
+        .service(public_programs)
+        .service(get_program)
+        .service(patch_program)
+        .service(transition_program)
+        .service(comment_program)
+        .service(answer_comment)
+        .service(consultation_report)
+        .service(amend_program)
+        .service(program_progress)
+        .service(program_evaluation)
+        .service(publish_evaluation);
+}
+
+/// This part's pages.
+pub fn pages(cfg: &mut web::ServiceConfig) {
+    use web::{get, post};
+    cfg.route("/diagnoses", get().to(diagnoses_page))
+        .route("/diagnoses", post().to(diagnoses_act))
+        .route("/diagnoses/{id}", get().to(diagnosis_page))
+        .route("/diagnoses/{id}", post().to(diagnosis_act))
+        .route("/social-programs", get().to(programs_page))
+        .route("/social-programs", post().to(programs_act))
+        .route("/social-programs.atom", get().to(programs_atom))
+        .route("/public/social-programs", get().to(public_page))
+        .route("/social-programs/{id}", get().to(program_page))
+        .route("/social-programs/{id}", post().to(program_act))
+        .route(
+            "/social-programs/{id}/consultation-report",
+            get().to(report_page),
+        )
+        .route(
+            "/social-programs/{id}/evaluations/{year}",
+            get().to(evaluation_page),
+        );
+}
+
+impl AppState {
+    fn min_group(&self) -> i64 {
+        self.config.assessment.min_group
+    }
+}
+
+// --- the API ------------------------------------------------------------
+
+/// A program's id and a year from the path; a year that is no number names
+/// no evaluation (404).
+fn path_year(path: web::Path<(String, String)>) -> AppResult<(String, i32)> {
+    let (id, year) = path.into_inner();
+    let year = year
+        .parse()
+        .map_err(|_| AppError::from(cus_db::DomainError::NotFound))?;
+    Ok((id, year))
+}
+
+// --- the pages ----------------------------------------------------------
+
+fn can_edit(a: &Actor) -> bool {
+    a.role == Role::Organizer
+}

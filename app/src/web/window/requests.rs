@@ -1,0 +1,325 @@
+//! Requests: filing, the work lists, routing and the typed messages between
+//! the social worker and the benefits officer; API and pages.
+
+use super::*;
+use crate::platform::error::AppResult;
+use crate::web::api::created;
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{flash_of, query_map, redirect, settle, values, Again, Flash, View};
+use crate::window::{MessageInput, NewRequest, RequestStatus, RouteInput};
+use crate::{plans, window};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use cus_db::{DomainError, Lifecycle, Role};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use utoipa::IntoParams;
+
+#[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[post("/requests")]
+pub(super) async fn create_request(
+    st: Data,
+    user: ApiUser,
+    body: ApiJson<NewRequest>,
+) -> AppResult<HttpResponse> {
+    let rules = st.config.rules.clone();
+    let r = st
+        .tx(move |c| window::file_request(c, &user.0, &rules, body.0))
+        .await?;
+    Ok(created(&r))
+}
+
+#[derive(Deserialize, IntoParams)]
+pub(super) struct RequestListQuery {
+    #[param(minimum = 1, maximum = 10_000_000)]
+    page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    per_page: Option<i64>,
+    /// Staff: every request of the municipality, not only those routed to the role.
+    all: Option<bool>,
+}
+
+#[utoipa::path(params(RequestListQuery), responses((status = 200, body = cus_db::openapi::Page<window::RequestRow>), (status = 403)), security(("bearer" = [])))]
+#[get("/requests")]
+pub(super) async fn list_requests(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<RequestListQuery>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let (page, per_page) = cus_db::bounds::paging(q.page, q.per_page)?;
+    let all = q.all.unwrap_or(false);
+    let (items, total) = st
+        .db(move |c| window::list_requests(c, &user.0, all, page, per_page))
+        .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
+}
+
+#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[get("/requests/{id}")]
+pub(super) async fn get_request(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let r = st
+        .audited(move |c| window::get_request(c, &user.0, &id))
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+#[utoipa::path(request_body = RouteInput, responses((status = 200, body = window::Request), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[post("/requests/{id}/route")]
+pub(super) async fn route_request(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<RouteInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let r = st
+        .tx(move |c| window::route_request(c, &user.0, &id, body.0))
+        .await?;
+    Ok(HttpResponse::Ok().json(r))
+}
+
+#[utoipa::path(request_body = MessageInput, responses((status = 201, body = window::Message), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[post("/requests/{id}/messages")]
+pub(super) async fn send_message(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<String>,
+    body: ApiJson<MessageInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let m = st
+        .tx(move |c| window::send_message(c, &user.0, &id, body.0))
+        .await?;
+    Ok(created(&m))
+}
+
+pub(super) async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    if user.actor.role != Role::Resident {
+        return Ok(redirect("/work"));
+    }
+    let actor = user.actor.clone();
+    let (requests, plans) = st
+        .db(move |c| {
+            let (rows, _) = window::list_requests(c, &actor, false, 1, 100)?;
+            let plans = plans::list_plans(c, &actor)?;
+            Ok((rows, plans))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    Ok(view.render(
+        "cases",
+        "cases-title",
+        json!({"requests": requests, "plans": plans, "flash": flash_of(&req, &view)}),
+    ))
+}
+
+pub(super) async fn request_form(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let q = query_map(&req);
+    let data = request_form_data(&st, &user, q.get("resident_id").cloned()).await?;
+    Ok(view.render("request_new", "request-new-title", data))
+}
+
+pub(super) async fn request_form_data(
+    st: &Data,
+    user: &PageUser,
+    resident_id: Option<String>,
+) -> AppResult<Value> {
+    user.actor.require(&[Role::Resident, Role::Desk])?;
+    let actor = user.actor.clone();
+    let (services, resident) = st
+        .tx(move |c| {
+            let services = window::list_services(c, &actor)?;
+            let resident = match resident_id.filter(|_| actor.role == Role::Desk) {
+                Some(id) => Some(window::get_resident(c, &actor, &id)?),
+                None => None,
+            };
+            Ok((services, resident))
+        })
+        .await?;
+    let services: Vec<_> = services.into_iter().filter(|s| s.active).collect();
+    Ok(json!({"services": services, "resident": resident, "desk": user.actor.role == Role::Desk}))
+}
+
+/// The request form: the API's `NewRequest` less its channel, which is
+/// where the form is filed.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RequestForm {
+    resident_id: Option<String>,
+    service_code: Option<String>,
+    #[serde(default)]
+    description: String,
+}
+
+pub(super) async fn request_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<RequestForm>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    // The channel is where the request is filed, not the resident's choice.
+    let channel = if user.actor.role == Role::Desk {
+        "desk"
+    } else {
+        "online"
+    };
+    let actor = user.actor.clone();
+    let rules = st.config.rules.clone();
+    let resident_id = form.typed.get("resident_id").cloned();
+    let result = match form.input {
+        Ok(f) => {
+            let input = NewRequest {
+                resident_id: f.resident_id,
+                service_code: f.service_code,
+                description: f.description,
+                channel: channel.to_string(),
+            };
+            st.tx(move |c| window::file_request(c, &actor, &rules, input))
+                .await
+        }
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(r) => Ok(Flash::RequestFiled.redirect(&format!("/requests/{}", r.id))),
+        Err(e) => {
+            let mut data = request_form_data(&st, &user, resident_id).await?;
+            data["values"] = values(&form.typed);
+            view.form_error(e, "request_new", "request-new-title", data)
+        }
+    }
+}
+
+pub(super) async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+    let actor = user.actor.clone();
+    let view = st
+        .audited(move |c| window::get_request(c, &actor, &id))
+        .await?;
+    let a = &user.actor;
+    let kinds = window::MessageKind::sent_by(a.role).map_or(&[][..], |(kinds, _)| kinds);
+    Ok(json!({
+        "r": view,
+        "can_route": a.is(&[Role::Desk, Role::Organizer])
+            && RequestStatus::can_move(view.request.status, RequestStatus::Routed),
+        "route_targets": window::RouteTarget::ALL,
+        "can_message": !kinds.is_empty(),
+        "message_kinds": kinds,
+        "can_plan": a.role == Role::Coordinator && view.request.status != RequestStatus::Closed,
+        "staff": a.role.is_staff(),
+    }))
+}
+
+pub(super) async fn request_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(&req, Some(&user));
+    let mut data = request_data(&st, &user, path.into_inner()).await?;
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("request", "request-title", data))
+}
+
+pub(super) async fn request_route(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<RouteInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            window::route_request(c, &actor, &rid, input)
+        })
+        .await;
+    let to = format!("/requests/{id}");
+    settle(
+        &View::new(&req, Some(&user)),
+        &form.typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "request",
+            title: "request-title",
+            data: request_data(&st, &user, id),
+        },
+    )
+    .await
+}
+
+pub(super) async fn request_message(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<MessageInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            window::send_message(c, &actor, &rid, input)
+        })
+        .await;
+    let to = format!("/requests/{id}");
+    settle(
+        &View::new(&req, Some(&user)),
+        &form.typed,
+        result,
+        (Flash::Sent, &to),
+        Again {
+            template: "request",
+            title: "request-title",
+            data: request_data(&st, &user, id),
+        },
+    )
+    .await
+}
+
+pub(super) async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+    if user.actor.role == Role::Resident {
+        return Ok(redirect("/cases"));
+    }
+    if !user.actor.role.is_staff() {
+        return Err(DomainError::Forbidden.into());
+    }
+    let q = query_map(&req);
+    let all = q.get("all").is_some_and(|v| v == "1");
+    let actor = user.actor.clone();
+    let with_plans = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]);
+    let (requests, total, plans) = st
+        .db(move |c| {
+            let (rows, total) = window::list_requests(c, &actor, all, 1, 100)?;
+            let plans = if with_plans {
+                plans::list_plans(c, &actor)?
+            } else {
+                vec![]
+            };
+            Ok((rows, total, plans))
+        })
+        .await?;
+    let view = View::new(&req, Some(&user));
+    let role_filtered = matches!(
+        user.actor.role,
+        Role::SocialWorker | Role::Benefits | Role::Coordinator
+    );
+    Ok(view.render(
+        "work",
+        "nav-work",
+        json!({"requests": requests, "total": total, "plans": plans, "with_plans": with_plans,
+               "all": all, "role_filtered": role_filtered, "today": cus_db::today()}),
+    ))
+}
