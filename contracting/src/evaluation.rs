@@ -604,3 +604,37 @@ pub fn results(conn: &mut DbConn, competition_id: &str) -> DomainResult<Results>
         currency: "PLN",
     })
 }
+
+/// Who reads a competition's commission and ranking: its members, and the
+/// organizer (or administrator) of its municipality; anyone else gets 404.
+fn insider(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> DomainResult<()> {
+    let c = comp::get(conn, Some(actor), competition_id)?;
+    let member = is_member(conn, actor, competition_id)?;
+    let staff =
+        actor.is(&[Role::Organizer, Role::Admin]) && actor.sees_municipality(&c.row.municipality);
+    if member || staff {
+        Ok(())
+    } else {
+        Err(DomainError::NotFound)
+    }
+}
+
+/// The commission, for those who may read it.
+pub fn commission(
+    conn: &mut DbConn,
+    actor: &Actor,
+    competition_id: &str,
+) -> DomainResult<Vec<Member>> {
+    insider(conn, actor, competition_id)?;
+    members(conn, competition_id)
+}
+
+/// The ranking, for those who may read it.
+pub fn ranking_for(
+    conn: &mut DbConn,
+    actor: &Actor,
+    competition_id: &str,
+) -> DomainResult<Vec<RankedOffer>> {
+    insider(conn, actor, competition_id)?;
+    ranking(conn, competition_id)
+}

@@ -200,3 +200,13 @@ mod tests {
         assert_eq!(fields.keys().collect::<Vec<_>>(), ["place", "title"]);
     }
 }
+
+/// An email address: what a mail server takes, at most 254 characters.
+pub fn check_email(check: &mut Check, field: &str, email: &str) {
+    use validator::ValidateEmail;
+    check.require(
+        email.len() <= 254 && email.validate_email(),
+        field,
+        "error-email",
+    );
+}

@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod outbox;
 pub mod schema;
 pub mod states;
+pub mod text;
 pub mod writer;
 
 pub use actor::{Actor, Role};

@@ -8,6 +8,7 @@ mod backup;
 mod community;
 mod contracting;
 mod contracting_pages;
+mod domain;
 mod foundation;
 mod groups;
 mod hardening;

@@ -3,6 +3,7 @@
 //! the other providers of the same services in the municipality.
 
 use cus_db::schema::{agreements, organizations, plan_items, plans, survey_responses, surveys};
+use cus_db::text::Translate;
 use cus_db::{Actor, DbConn, DomainResult};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -78,7 +79,7 @@ fn cells(
     subject: &str,
     period: &str,
     by_code: &HashMap<String, Indicator>,
-    lang: &str,
+    tr: &dyn Translate,
     min: i64,
 ) -> HashMap<String, Cell> {
     rows.iter()
@@ -95,7 +96,7 @@ fn cells(
                 Cell {
                     value,
                     suppressed: r.suppressed,
-                    explanation: explain(lang, &formula, &r.inputs, value, r.suppressed, min),
+                    explanation: explain(tr, &formula, &r.inputs, value, r.suppressed, min),
                 },
             )
         })
@@ -106,7 +107,7 @@ pub fn assess(
     conn: &mut DbConn,
     actor: &Actor,
     id: &str,
-    lang: &str,
+    tr: &dyn Translate,
     min_group: i64,
 ) -> DomainResult<AgreementAssessment> {
     let agreement = contracting::agreements::get(conn, actor, id)?;
@@ -174,7 +175,7 @@ pub fn assess(
     let years: Vec<YearRow> = year_range
         .map(|year| YearRow {
             year,
-            results: cells(&rows, id, &year.to_string(), &by_code, lang, min_group),
+            results: cells(&rows, id, &year.to_string(), &by_code, tr, min_group),
         })
         .collect();
     let peer_year = years
@@ -197,7 +198,7 @@ pub fn assess(
                 agreement_id: p.clone(),
                 name: names.get(p).cloned().unwrap_or_else(|| p.clone()),
                 current: p == id,
-                results: cells(&rows, p, &y.to_string(), &by_code, lang, min_group),
+                results: cells(&rows, p, &y.to_string(), &by_code, tr, min_group),
             })
             .collect(),
         None => vec![],

@@ -10,9 +10,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-use super::indicators::{Indicator, READERS};
+use super::indicators::READERS;
+use super::ranking::{rank, Entry, Row};
 use super::*;
-use crate::platform::i18n::t;
+use cus_db::text::Translate;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IndicatorHead {
@@ -21,21 +22,6 @@ pub struct IndicatorHead {
     pub unit: String,
     pub higher_is_better: bool,
     pub target: Option<f64>,
-}
-
-/// One subject's row.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Row {
-    /// TERYT code of a municipality, or an agreement's id.
-    pub subject_id: String,
-    pub name: String,
-    pub value: Option<f64>,
-    pub suppressed: bool,
-    /// 1 is the best in the indicator's direction; ties share a position;
-    /// none without a value.
-    pub position: Option<u32>,
-    pub below_average: bool,
-    pub below_target: bool,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -52,59 +38,6 @@ pub struct Benchmark {
     /// Rows with a value.
     pub count: usize,
     pub values: Vec<Row>,
-}
-
-/// Unranked input: `(subject_id, name, value, suppressed)`.
-pub type Entry = (String, String, Option<f64>, bool);
-
-/// Ranks the entries: average and median of the values shown, positions in
-/// the indicator's direction, below-average and below-target flags.
-/// Suppressed and empty rows have no position and are not counted.
-pub fn rank(indicator: &Indicator, entries: Vec<Entry>) -> (Option<f64>, Option<f64>, Vec<Row>) {
-    let values: Vec<f64> = entries
-        .iter()
-        .filter(|e| !e.3)
-        .filter_map(|e| e.2)
-        .collect();
-    let average = mean(&values).map(round2);
-    let mut sorted = values.clone();
-    sorted.sort_by(|a, b| a.total_cmp(b));
-    let median = median(&values).map(round2);
-    let mut rows: Vec<Row> = entries
-        .into_iter()
-        .map(|(subject_id, name, value, suppressed)| {
-            let value = if suppressed { None } else { value };
-            // 1 + how many values are strictly better, by binary search.
-            let position = value.map(|v| {
-                let better = if indicator.higher_is_better {
-                    sorted.len() - sorted.partition_point(|o| *o <= v)
-                } else {
-                    sorted.partition_point(|o| *o < v)
-                };
-                1 + better as u32
-            });
-            Row {
-                below_average: value
-                    .zip(average)
-                    .is_some_and(|(v, a)| indicator.worse(v, a)),
-                below_target: value
-                    .zip(indicator.target)
-                    .is_some_and(|(v, t)| indicator.worse(v, t)),
-                subject_id,
-                name,
-                value,
-                suppressed,
-                position,
-            }
-        })
-        .collect();
-    rows.sort_by(|a, b| {
-        a.position
-            .unwrap_or(u32::MAX)
-            .cmp(&b.position.unwrap_or(u32::MAX))
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    (average, median, rows)
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
@@ -211,11 +144,11 @@ pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> Domain
     })
 }
 
-fn yes_no(lang: &str, b: bool) -> String {
-    t(lang, if b { "word-yes" } else { "word-no" })
+fn yes_no(tr: &dyn Translate, b: bool) -> String {
+    tr.t(if b { "word-yes" } else { "word-no" })
 }
 
-fn headers(lang: &str) -> Vec<String> {
+fn headers(tr: &dyn Translate) -> Vec<String> {
     [
         "bench-position",
         "bench-subject-id",
@@ -226,30 +159,30 @@ fn headers(lang: &str) -> Vec<String> {
         "bench-below-target",
     ]
     .iter()
-    .map(|k| t(lang, k))
+    .map(|k| tr.t(k))
     .collect()
 }
 
-pub fn to_csv(b: &Benchmark, lang: &str) -> String {
+pub fn to_csv(b: &Benchmark, tr: &dyn Translate) -> String {
     let mut w = csv::Writer::from_writer(vec![]);
     let num = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
-    w.write_record(headers(lang)).expect("in memory");
+    w.write_record(headers(tr)).expect("in memory");
     for r in &b.values {
         w.write_record([
             r.position.map(|p| p.to_string()).unwrap_or_default(),
             r.subject_id.clone(),
             r.name.clone(),
             num(r.value),
-            yes_no(lang, r.suppressed),
-            yes_no(lang, r.below_average),
-            yes_no(lang, r.below_target),
+            yes_no(tr, r.suppressed),
+            yes_no(tr, r.below_average),
+            yes_no(tr, r.below_target),
         ])
         .expect("in memory");
     }
     w.write_record([
         "".into(),
         "".into(),
-        t(lang, "bench-average"),
+        tr.t("bench-average"),
         num(b.average),
         "".into(),
         "".into(),
@@ -259,7 +192,7 @@ pub fn to_csv(b: &Benchmark, lang: &str) -> String {
     w.write_record([
         "".into(),
         "".into(),
-        t(lang, "bench-median"),
+        tr.t("bench-median"),
         num(b.median),
         "".into(),
         "".into(),
@@ -269,7 +202,7 @@ pub fn to_csv(b: &Benchmark, lang: &str) -> String {
     String::from_utf8(w.into_inner().expect("in memory")).expect("utf-8")
 }
 
-pub fn to_xlsx(b: &Benchmark, lang: &str) -> Result<Vec<u8>, String> {
+pub fn to_xlsx(b: &Benchmark, tr: &dyn Translate) -> Result<Vec<u8>, String> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
@@ -283,7 +216,7 @@ pub fn to_xlsx(b: &Benchmark, lang: &str) -> Result<Vec<u8>, String> {
             &bold,
         )
         .map_err(e)?;
-    for (c, h) in headers(lang).iter().enumerate() {
+    for (c, h) in headers(tr).iter().enumerate() {
         sheet
             .write_string_with_format(2, c as u16, h, &bold)
             .map_err(e)?;
@@ -299,19 +232,19 @@ pub fn to_xlsx(b: &Benchmark, lang: &str) -> Result<Vec<u8>, String> {
             sheet.write_number(row, 3, v).map_err(e)?;
         }
         sheet
-            .write_string(row, 4, yes_no(lang, r.suppressed))
+            .write_string(row, 4, yes_no(tr, r.suppressed))
             .map_err(e)?;
         sheet
-            .write_string(row, 5, yes_no(lang, r.below_average))
+            .write_string(row, 5, yes_no(tr, r.below_average))
             .map_err(e)?;
         sheet
-            .write_string(row, 6, yes_no(lang, r.below_target))
+            .write_string(row, 6, yes_no(tr, r.below_target))
             .map_err(e)?;
         row += 1;
     }
     for (label, v) in [("bench-average", b.average), ("bench-median", b.median)] {
         sheet
-            .write_string_with_format(row, 2, t(lang, label), &bold)
+            .write_string_with_format(row, 2, tr.t(label), &bold)
             .map_err(e)?;
         if let Some(v) = v {
             sheet.write_number(row, 3, v).map_err(e)?;
@@ -324,7 +257,7 @@ pub fn to_xlsx(b: &Benchmark, lang: &str) -> Result<Vec<u8>, String> {
 
 /// A horizontal bar chart of the rows with a value, with the average and
 /// the target drawn as lines; a `<title>` and `<desc>` for screen readers.
-pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
+pub fn to_svg(b: &Benchmark, tr: &dyn Translate) -> Result<String, String> {
     use plotters::prelude::*;
     let shown: Vec<&Row> = b.values.iter().filter(|r| r.value.is_some()).collect();
     let height = 90 + 28 * shown.len().max(1) as u32;
@@ -408,7 +341,7 @@ pub fn to_svg(b: &Benchmark, lang: &str) -> Result<String, String> {
         ("bench-target", b.indicator.target),
     ] {
         if let Some(v) = v {
-            parts.push(format!("{}: {v:.2}", t(lang, key)));
+            parts.push(format!("{}: {v:.2}", tr.t(key)));
         }
     }
     let describe = parts.join("; ");
@@ -445,6 +378,7 @@ fn xml_escape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::assessment::indicators::Indicator;
 
     fn indicator(higher: bool, target: Option<f64>) -> Indicator {
         Indicator {

@@ -16,8 +16,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
 
-use super::benchmarks::{rank, Entry};
 use super::indicators::{Indicator, READERS};
+use super::ranking::{rank, Entry};
 use super::*;
 
 cus_db::text_enum! {

@@ -25,8 +25,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use utoipa::ToSchema;
 
-use super::benchmarks::{rank, Entry, Row};
 use super::indicators::READERS;
+use super::ranking::{rank, Entry, Row};
 use super::*;
 
 /// At most this many members, indicators and services in a group.

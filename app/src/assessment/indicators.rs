@@ -344,6 +344,7 @@ pub fn enter_value(
     actor: &Actor,
     code: &str,
     input: EnteredValue,
+    tr: &dyn cus_db::text::Translate,
 ) -> DomainResult<runs::ResultView> {
     actor.require(&[Role::Organizer])?;
     let indicator = get(conn, code)?;
@@ -383,5 +384,5 @@ pub fn enter_value(
         ))
         .execute(conn)?;
     audit(conn, actor, "indicator.enter", "indicator", code)?;
-    runs::result_by_id(conn, &id)
+    runs::result_by_id(conn, &id, tr)
 }

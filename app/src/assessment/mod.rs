@@ -19,6 +19,7 @@ pub mod corrective;
 pub mod formulas;
 pub mod groups;
 pub mod indicators;
+pub mod ranking;
 pub mod runs;
 pub mod surveys;
 

@@ -13,7 +13,6 @@ use cus_db::schema::{
 use cus_db::Lifecycle;
 use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
-use fluent_templates::fluent_bundle::FluentValue;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -21,7 +20,7 @@ use utoipa::ToSchema;
 use super::formulas::{self, Batch, Figure, Scope};
 use super::indicators::{Indicator, READERS};
 use super::*;
-use crate::platform::i18n;
+use cus_db::text::{Arg, Translate};
 
 /// What a run needs from the configuration.
 #[derive(Debug, Clone, Copy)]
@@ -490,7 +489,7 @@ pub fn read_run(
     conn: &mut DbConn,
     actor: &Actor,
     id: &str,
-    lang: &str,
+    tr: &dyn Translate,
     min_group: i64,
 ) -> DomainResult<(Run, Vec<ResultView>)> {
     actor.require(&READERS)?;
@@ -506,7 +505,7 @@ pub fn read_run(
             ..Select::default()
         },
     )?;
-    let views = views(conn, rows, lang, min_group)?;
+    let views = views(conn, rows, tr, min_group)?;
     Ok((run, views))
 }
 
@@ -570,7 +569,7 @@ pub struct ResultView {
 fn views(
     conn: &mut DbConn,
     rows: Vec<ResultRow>,
-    lang: &str,
+    tr: &dyn Translate,
     min_group: i64,
 ) -> DomainResult<Vec<ResultView>> {
     let formulas: std::collections::HashMap<String, Option<String>> = indicators::table
@@ -588,7 +587,7 @@ fn views(
                 .flatten()
                 .unwrap_or_else(|| r.indicator.clone());
             ResultView {
-                explanation: explain(lang, &formula, &r.inputs, value, r.suppressed, min_group),
+                explanation: explain(tr, &formula, &r.inputs, value, r.suppressed, min_group),
                 indicator: r.indicator,
                 period: r.period,
                 subject_type: r.subject_type,
@@ -605,7 +604,7 @@ fn views(
 
 /// The sentence under a figure, from its inputs.
 pub fn explain(
-    lang: &str,
+    tr: &dyn Translate,
     formula: &str,
     inputs: &Value,
     value: Option<f64>,
@@ -613,27 +612,26 @@ pub fn explain(
     min_group: i64,
 ) -> String {
     if suppressed {
-        return i18n::t_args(
-            lang,
+        return tr.say(
             "explain-suppressed",
-            &[("min", FluentValue::from(min_group))],
+            &[("min", Arg::Number(min_group as f64))],
         );
     }
     if let Some(v) = inputs.get("entered").and_then(Value::as_f64) {
-        return i18n::t_args(lang, "explain-entered", &[("value", FluentValue::from(v))]);
+        return tr.say("explain-entered", &[("value", Arg::Number(v))]);
     }
     if value.is_none() {
-        return i18n::t(lang, "explain-no-data");
+        return tr.t("explain-no-data");
     }
-    let args: Vec<(&str, FluentValue)> = inputs
+    let args: Vec<(&str, Arg)> = inputs
         .as_object()
         .map(|o| {
             o.iter()
                 .map(|(k, v)| {
                     let v = match v {
-                        Value::Number(n) => FluentValue::from(n.as_f64().unwrap_or(0.0)),
-                        Value::String(s) => FluentValue::from(s.clone()),
-                        _ => FluentValue::from("–"),
+                        Value::Number(n) => Arg::Number(n.as_f64().unwrap_or(0.0)),
+                        Value::String(s) => Arg::Text(s.clone()),
+                        _ => Arg::Text("–".to_string()),
                     };
                     (k.as_str(), v)
                 })
@@ -641,22 +639,22 @@ pub fn explain(
         })
         .unwrap_or_default();
     let key = format!("explain-{formula}");
-    let text = i18n::t_args(lang, &key, &args);
+    let text = tr.say(&key, &args);
     if text == key {
-        i18n::t_args(lang, "explain-question", &args)
+        tr.say("explain-question", &args)
     } else {
         text
     }
 }
 
-pub fn result_by_id(conn: &mut DbConn, id: &str) -> DomainResult<ResultView> {
+pub fn result_by_id(conn: &mut DbConn, id: &str, tr: &dyn Translate) -> DomainResult<ResultView> {
     let row = assessment_results::table
         .find(id)
         .select(StoredRow::as_select())
         .first(conn)
         .found()?
         .into_result(true);
-    Ok(views(conn, vec![row], "en", 0)?.remove(0))
+    Ok(views(conn, vec![row], tr, 0)?.remove(0))
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
@@ -676,7 +674,7 @@ pub fn results(
     conn: &mut DbConn,
     actor: &Actor,
     q: &ResultsQuery,
-    lang: &str,
+    tr: &dyn Translate,
     min_group: i64,
 ) -> DomainResult<Vec<ResultView>> {
     actor.require(&READERS)?;
@@ -697,7 +695,7 @@ pub fn results(
             ..Select::default()
         },
     )?;
-    views(conn, rows, lang, min_group)
+    views(conn, rows, tr, min_group)
 }
 
 /// The latest stored values of an indicator and period about subjects of

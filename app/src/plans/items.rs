@@ -9,7 +9,6 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::*;
-use crate::platform::config::Rules;
 use crate::window::find_service;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -37,7 +36,7 @@ pub struct NewItem {
 pub fn add_item(
     conn: &mut DbConn,
     actor: &Actor,
-    rules: &Rules,
+    rules: &PlanRules,
     plan_id: &str,
     item: NewItem,
 ) -> DomainResult<PlanItem> {
@@ -73,7 +72,7 @@ pub fn add_item(
     let start = first.map_or(item.start_date, |f| f.min(item.start_date));
     let end = last.map_or(item.end_date, |l| l.max(item.end_date));
     check.require(
-        (end - start).num_days() < rules.plan_max_days,
+        (end - start).num_days() < rules.max_days,
         "end_date",
         "error-plan-too-long",
     );

@@ -17,8 +17,16 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::platform::config::Rules;
 use crate::window;
+
+/// A plan's statutory periods, as the deployment sets them (`[rules]`).
+#[derive(Debug, Clone, Copy)]
+pub struct PlanRules {
+    /// Days from the application to the approved plan.
+    pub deadline_days: i64,
+    /// The longest a plan may run, first item's start to last item's end.
+    pub max_days: i64,
+}
 
 mod items;
 pub use items::*;
@@ -146,7 +154,7 @@ fn check_text(check: &mut Check, field: &str, value: &str, max: usize) {
 pub fn create_plan(
     conn: &mut DbConn,
     actor: &Actor,
-    rules: &Rules,
+    rules: &PlanRules,
     new: NewPlan,
 ) -> DomainResult<Plan> {
     actor.require(&[Role::Coordinator])?;
@@ -213,7 +221,7 @@ pub fn create_plan(
             plans::needs.eq(new.needs.trim()),
             plans::resident_commitments.eq(new.resident_commitments.trim()),
             plans::application_date.eq(application_date),
-            plans::deadline.eq(application_date + Duration::days(rules.plan_deadline_days)),
+            plans::deadline.eq(application_date + Duration::days(rules.deadline_days)),
             plans::overdue.eq(false),
             plans::created_at.eq(now()),
             plans::updated_at.eq(now()),

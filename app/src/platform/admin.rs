@@ -108,3 +108,13 @@ pub fn audit_rows(
         .load(c)?;
     Ok((rows, total))
 }
+
+/// Every municipality of the deployment, by name: the one list the forms,
+/// the registration page and the administrator's pages choose from.
+pub fn municipalities(conn: &mut cus_db::DbConn) -> QueryResult<Vec<Municipality>> {
+    use cus_db::schema::municipalities as m;
+    m::table
+        .select((m::teryt, m::name))
+        .order((m::name, m::teryt))
+        .load(conn)
+}

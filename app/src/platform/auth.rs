@@ -65,14 +65,7 @@ pub fn check_password(check: &mut Check, field: &str, password: &str) {
     check.require(n <= 128, field, "error-password-long");
 }
 
-pub fn check_email(check: &mut Check, field: &str, email: &str) {
-    use validator::ValidateEmail;
-    check.require(
-        email.len() <= 254 && email.validate_email(),
-        field,
-        "error-email",
-    );
-}
+pub use cus_db::error::check_email;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]

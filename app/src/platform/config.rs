@@ -135,6 +135,23 @@ pub struct Rules {
     pub mail_max_attempts: i32,
 }
 
+impl Rules {
+    /// What the single window takes of them.
+    pub fn requests(&self) -> crate::window::RequestRules {
+        crate::window::RequestRules {
+            deadline_days: self.request_deadline_days,
+        }
+    }
+
+    /// What the plans take of them.
+    pub fn plans(&self) -> crate::plans::PlanRules {
+        crate::plans::PlanRules {
+            deadline_days: self.plan_deadline_days,
+            max_days: self.plan_max_days,
+        }
+    }
+}
+
 impl Config {
     /// Defaults, then `file` (or `CUS_CONFIG`), then the environment.
     pub fn load(file: Option<PathBuf>) -> Result<Config, String> {

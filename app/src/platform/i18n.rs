@@ -53,6 +53,32 @@ pub fn t_args(
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The platform's Fluent bundles in one language, as the domain's
+/// [`cus_db::text::Translate`].
+#[derive(Debug, Clone, Copy)]
+pub struct Fluent<'a>(pub &'a str);
+
+impl cus_db::text::Translate for Fluent<'_> {
+    fn lang(&self) -> &str {
+        self.0
+    }
+
+    fn say(&self, key: &str, args: &[(&str, cus_db::text::Arg)]) -> String {
+        use fluent_templates::fluent_bundle::FluentValue;
+        let args: Vec<(&str, FluentValue)> = args
+            .iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    cus_db::text::Arg::Number(n) => FluentValue::from(*n),
+                    cus_db::text::Arg::Text(t) => FluentValue::from(t.clone()),
+                };
+                (*k, v)
+            })
+            .collect();
+        t_args(self.0, key, &args)
+    }
+}
+
 /// The page language: `?lang=` first, then the cookie, then Polish.
 pub fn page_lang(req: &HttpRequest) -> &'static str {
     if let Some(l) = query_lang(req) {

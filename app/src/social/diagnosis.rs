@@ -23,7 +23,6 @@ use utoipa::ToSchema;
 
 use super::{guarded, is_insider, organizer, visible};
 use crate::assessment::{from_centi, Period};
-use crate::platform::i18n;
 
 /// One computed figure. `data`'s shape depends on `key`; counts of people
 /// or of their cases that could single someone out are `null`, and what
@@ -208,7 +207,7 @@ fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<DiagnosisRow>
 /// published; labels in the reader's language.
 pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, min_group: i64) -> DomainResult<Diagnosis> {
     let row = row(conn, actor, id)?;
-    let (frozen, mut figures) = match &row.figures {
+    let (frozen, figures) = match &row.figures {
         Some(text) => (true, serde_json::from_str(text).unwrap_or_default()),
         None => (
             false,
@@ -221,9 +220,6 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, min_group: i64) -> Domain
             )?,
         ),
     };
-    for f in &mut figures {
-        f.label = i18n::t(&actor.locale, &label_key(&f.key));
-    }
     Ok(Diagnosis {
         row,
         frozen,

@@ -359,15 +359,8 @@ async fn logout(
 }
 
 async fn municipality_options(st: &Data) -> AppResult<Vec<Municipality>> {
-    use cus_db::schema::municipalities;
-    use diesel::prelude::*;
-    st.db(|c| {
-        Ok(municipalities::table
-            .select((municipalities::teryt, municipalities::name))
-            .order(municipalities::name)
-            .load(c)?)
-    })
-    .await
+    st.db(|c| Ok(crate::platform::admin::municipalities(c)?))
+        .await
 }
 
 async fn register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {

@@ -4,9 +4,7 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use cus_db::audit::audit;
-use cus_db::schema::municipalities;
 use cus_db::{DomainError, Role};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::ToSchema;
@@ -78,12 +76,7 @@ async fn ready(st: Data) -> HttpResponse {
 #[get("/municipalities")]
 async fn list_municipalities(st: Data) -> AppResult<HttpResponse> {
     let items: Vec<Municipality> = st
-        .db(|c| {
-            Ok(municipalities::table
-                .select((municipalities::teryt, municipalities::name))
-                .order(municipalities::name)
-                .load(c)?)
-        })
+        .db(|c| Ok(crate::platform::admin::municipalities(c)?))
         .await?;
     let total = items.len();
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
@@ -278,13 +271,7 @@ async fn users_data(st: &Data, user: &PageUser, q: Option<String>) -> AppResult<
         .db(move |c| {
             let list = accounts::list(c, &actor, q.as_deref())?;
             let all: Vec<Municipality> = if actor.municipality.is_none() {
-                municipalities::table
-                    .select((municipalities::teryt, municipalities::name))
-                    .order(municipalities::name.asc())
-                    .load::<(String, String)>(c)?
-                    .into_iter()
-                    .map(|(teryt, name)| Municipality { teryt, name })
-                    .collect()
+                crate::platform::admin::municipalities(c)?
             } else {
                 Vec::new()
             };

@@ -47,7 +47,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
 #[utoipa::path(request_body = NewPlan, responses((status = 201, body = plans::Plan), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[post("/plans")]
 async fn create_plan(st: Data, user: ApiUser, body: ApiJson<NewPlan>) -> AppResult<HttpResponse> {
-    let rules = st.config.rules.clone();
+    let rules = st.config.rules.plans();
     let p = st
         .tx(move |c| plans::create_plan(c, &user.0, &rules, body.0))
         .await?;
@@ -82,7 +82,7 @@ async fn add_plan_item(
     body: ApiJson<NewItem>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let rules = st.config.rules.clone();
+    let rules = st.config.rules.plans();
     let item = st
         .tx(move |c| plans::add_item(c, &user.0, &rules, &id, body.0))
         .await?;
@@ -186,7 +186,7 @@ async fn plan_create(
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let actor = user.actor.clone();
-    let rules = st.config.rules.clone();
+    let rules = st.config.rules.plans();
     let result = st
         .tx_input(form.input, move |c, f| {
             plans::create_plan(c, &actor, &rules, f.into())
@@ -291,7 +291,7 @@ async fn plan_item_add(
         Err(e) => return plan_step_failed(&req, &st, &user, id, &form.typed, e).await,
     };
     let (actor, pid) = (user.actor.clone(), id.clone());
-    let rules = st.config.rules.clone();
+    let rules = st.config.rules.plans();
     match st
         .tx(move |c| plans::add_item(c, &actor, &rules, &pid, item))
         .await

@@ -87,6 +87,9 @@ impl ServiceInput {
 /// Staff read the whole catalogue; residents see the active services of
 /// their municipality, to choose one when they file a request.
 pub fn list_services(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Service>> {
+    if !(actor.role.is_staff() || actor.role == Role::Resident) {
+        return Err(DomainError::Forbidden);
+    }
     let municipality = actor.home()?.to_string();
     let mut q = services::table
         .filter(services::municipality.eq(municipality))

@@ -120,6 +120,13 @@ impl cus_db::Lifecycle for RequestStatus {
     }
 }
 
+/// The window's statutory periods, as the deployment sets them (`[rules]`).
+#[derive(Debug, Clone, Copy)]
+pub struct RequestRules {
+    /// Days from filing to the request's deadline.
+    pub deadline_days: i64,
+}
+
 const STAFF_WRITING_RESIDENTS: &[Role] = &[Role::Desk, Role::Coordinator, Role::Admin];
 
 mod catalogue;

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::*;
-use crate::platform::config::Rules;
 
 /// Wniosek: a resident's request at the single window.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -154,7 +153,7 @@ pub fn resident_contact(
 pub fn file_request(
     conn: &mut DbConn,
     actor: &Actor,
-    rules: &Rules,
+    rules: &RequestRules,
     new: NewRequest,
 ) -> DomainResult<Request> {
     actor.require(&[Role::Resident, Role::Desk])?;
@@ -206,7 +205,7 @@ pub fn file_request(
         channel: channel.expect("checked above"),
         status: RequestStatus::Submitted,
         assigned_role: None,
-        deadline: today() + Duration::days(rules.request_deadline_days),
+        deadline: today() + Duration::days(rules.deadline_days),
         created_at: now(),
         updated_at: now(),
     };

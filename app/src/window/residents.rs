@@ -71,7 +71,7 @@ pub fn create_resident(
         .filter(|e| !e.is_empty())
         .map(str::to_lowercase);
     if let Some(e) = &email {
-        crate::platform::auth::check_email(&mut check, "email", e);
+        cus_db::error::check_email(&mut check, "email", e);
     }
     let phone = new
         .phone

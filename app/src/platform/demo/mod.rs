@@ -162,7 +162,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         let coordinator = actor_of(conn, "coordinator@sochaczew.example")?;
         // The resident's own account files a request online.
         let resident = actor_of(conn, "resident@sochaczew.example")?;
-        window::file_request(conn, &resident, &rules, NewRequest {
+        window::file_request(conn, &resident, &rules.requests(), NewRequest {
             resident_id: None,
             service_code: Some("POS".into()),
             description: "Po operacji biodra nie mogę sama robić zakupów ani gotować. Proszę o dowóz obiadów.".into(),
@@ -177,7 +177,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             email: None,
             phone: Some("600 100 200".into()),
         })?;
-        let request = window::file_request(conn, &desk, &rules, NewRequest {
+        let request = window::file_request(conn, &desk, &rules.requests(), NewRequest {
             resident_id: Some(jan.id.clone()),
             service_code: Some("KIS".into()),
             description: "Bezrobotny od 3 lat, chce wrócić do pracy; potrzebuje wsparcia i treningu pracy.".into(),
@@ -187,7 +187,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             to: "coordinator".into(),
             note: "Potrzebna koordynacja co najmniej dwóch usług przez ponad 3 miesiące.".into(),
         })?;
-        let plan = plans::create_plan(conn, &coordinator, &rules, NewPlan {
+        let plan = plans::create_plan(conn, &coordinator, &rules.plans(), NewPlan {
             resident_id: jan.id.clone(),
             request_id: Some(request.id.clone()),
             goals: vec!["Podjęcie zatrudnienia w ciągu 9 miesięcy".into(), "Odbudowa codziennej aktywności".into()],
@@ -196,7 +196,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             application_date: None,
         })?;
         let start = today();
-        plans::add_item(conn, &coordinator, &rules, &plan.id, NewItem {
+        plans::add_item(conn, &coordinator, &rules.plans(), &plan.id, NewItem {
             service_code: "KIS".into(),
             provider: Some("Spółdzielnia Socjalna \"Razem\"".into()),
             provider_agreement_id: None,
@@ -214,7 +214,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             email: None,
             phone: None,
         })?;
-        let care = plans::create_plan(conn, &coordinator, &rules, NewPlan {
+        let care = plans::create_plan(conn, &coordinator, &rules.plans(), NewPlan {
             resident_id: maria.id.clone(),
             request_id: None,
             goals: vec!["Bezpieczne pozostanie w domu".into()],
@@ -226,7 +226,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             ("UO", "Polski Komitet Pomocy Społecznej, Koło w Sochaczewie", "codziennie w dni robocze", Some(40)),
             ("POS", "CUS Sochaczew (własny personel)", "5 razy w tygodniu", None),
         ] {
-            plans::add_item(conn, &coordinator, &rules, &care.id, NewItem {
+            plans::add_item(conn, &coordinator, &rules.plans(), &care.id, NewItem {
                 service_code: code.into(),
                 provider: Some(provider.into()),
                 provider_agreement_id: None,

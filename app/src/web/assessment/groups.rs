@@ -3,9 +3,7 @@
 
 use crate::assessment::groups::RoundStatus;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use cus_db::schema::municipalities;
 use cus_db::{DomainError, Role};
-use diesel::prelude::*;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -161,10 +159,10 @@ async fn groups_data(st: &Data, user: &PageUser) -> AppResult<Value> {
     let (list, all_municipalities, dictionary) = st
         .db(move |c| {
             let list = groups::list(c, &actor)?;
-            let munis: Vec<(String, String)> = municipalities::table
-                .order((municipalities::name, municipalities::teryt))
-                .select((municipalities::teryt, municipalities::name))
-                .load(c)?;
+            let munis: Vec<(String, String)> = crate::platform::admin::municipalities(c)?
+                .into_iter()
+                .map(|m| (m.teryt, m.name))
+                .collect();
             Ok((list, munis, indicators::all(c)?))
         })
         .await?;

@@ -1,6 +1,7 @@
 //! The indicator dictionary, assessment runs and their results, and
 //! benchmarks (JSON, CSV, XLSX and the SVG chart): API and pages.
 
+use crate::platform::i18n::Fluent;
 use actix_web::{get, patch, post, web, FromRequest, HttpRequest, HttpResponse};
 use cus_db::{Actor, DomainError, Role};
 use serde::Deserialize;
@@ -99,7 +100,7 @@ async fn enter_value(
 ) -> AppResult<HttpResponse> {
     let code = path.into_inner();
     Ok(HttpResponse::Created().json(
-        st.tx(move |c| indicators::enter_value(c, &user.0, &code, body.0))
+        st.tx(move |c| indicators::enter_value(c, &user.0, &code, body.0, &Fluent("en")))
             .await?,
     ))
 }
@@ -172,7 +173,7 @@ async fn results(
     let min = st.config.assessment.min_group;
     let q = q.into_inner();
     Ok(list(
-        st.db(move |c| runs::results(c, &user.0, &q, lang, min))
+        st.db(move |c| runs::results(c, &user.0, &q, &Fluent(lang), min))
             .await?,
     ))
 }
@@ -190,7 +191,7 @@ async fn read_run(
     let min = st.config.assessment.min_group;
     let id = path.into_inner();
     let (run, items) = st
-        .db(move |c| runs::read_run(c, &user.0, &id, lang, min))
+        .db(move |c| runs::read_run(c, &user.0, &id, &Fluent(lang), min))
         .await?;
     let mut body = json!(run);
     body["total"] = json!(items.len());
@@ -209,14 +210,14 @@ fn benchmark_response(b: &Benchmark, format: Option<&str>, lang: &str) -> AppRes
                 "Content-Disposition",
                 format!("attachment; filename=\"{file}.csv\""),
             ))
-            .body(benchmarks::to_csv(b, lang)),
+            .body(benchmarks::to_csv(b, &Fluent(lang))),
         Some("xlsx") => HttpResponse::Ok()
             .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             .insert_header((
                 "Content-Disposition",
                 format!("attachment; filename=\"{file}.xlsx\""),
             ))
-            .body(benchmarks::to_xlsx(b, lang).map_err(AppError::Internal)?),
+            .body(benchmarks::to_xlsx(b, &Fluent(lang)).map_err(AppError::Internal)?),
         Some(_) => return Err(DomainError::field("format", "error-benchmark-format").into()),
     })
 }
@@ -268,7 +269,7 @@ async fn chart_svg(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {
     let b = st.db(move |c| benchmarks::benchmark(c, &actor, &q)).await?;
     Ok(HttpResponse::Ok()
         .content_type("image/svg+xml")
-        .body(benchmarks::to_svg(&b, lang).map_err(AppError::Internal)?))
+        .body(benchmarks::to_svg(&b, &Fluent(lang)).map_err(AppError::Internal)?))
 }
 
 async fn export(req: HttpRequest, st: Data, format: &'static str) -> AppResult<HttpResponse> {
@@ -476,8 +477,10 @@ async fn indicators_act(
                         period: f.period,
                         value,
                     };
-                    st.tx(move |c| indicators::enter_value(c, &actor, &f.code, input).map(drop))
-                        .await
+                    st.tx(move |c| {
+                        indicators::enter_value(c, &actor, &f.code, input, &Fluent("en")).map(drop)
+                    })
+                    .await
                 }
                 Ok(None) => Err(DomainError::field("value", "error-required").into()),
                 Err(e) => Err(e.into()),
@@ -522,7 +525,7 @@ async fn assessments_data(
                     subject_type: None,
                     subject_id: None,
                 };
-                for r in runs::results(c, &actor, &rq, lang, min)? {
+                for r in runs::results(c, &actor, &rq, &Fluent(lang), min)? {
                     rows.push(json!({"indicator": i, "result": r}));
                 }
             }
@@ -588,7 +591,7 @@ async fn agreement_assessment(
     let min = st.config.assessment.min_group;
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(
-        st.db(move |c| crate::assessment::agreement::assess(c, &user.0, &id, lang, min))
+        st.db(move |c| crate::assessment::agreement::assess(c, &user.0, &id, &Fluent(lang), min))
             .await?,
     ))
 }
@@ -605,7 +608,7 @@ async fn agreement_page(
     let id = path.into_inner();
     let actor = user.actor.clone();
     let a = st
-        .db(move |c| crate::assessment::agreement::assess(c, &actor, &id, lang, min))
+        .db(move |c| crate::assessment::agreement::assess(c, &actor, &id, &Fluent(lang), min))
         .await?;
     let data = json!({"a": a, "can_act": user.actor.role == Role::Organizer});
     Ok(view.render("agreement_assessment", "aa-title", data))

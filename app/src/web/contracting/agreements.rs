@@ -11,8 +11,8 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use super::competitions::MunicipalityQuery;
 use super::forms::{Count, Lines, YearAmounts, Zloty};
+use super::{program_services, MunicipalityQuery};
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
@@ -129,18 +129,6 @@ async fn ocds_releases(st: Data, q: web::Query<MunicipalityQuery>) -> AppResult<
         .db(move |c| contracting::ocds::release_package(c, m.as_deref(), &uri))
         .await?;
     Ok(HttpResponse::Ok().json(package))
-}
-
-/// The social services program's services an agreement or competition may
-/// name, for the forms' choice: `[{id, label}]`.
-pub fn program_services(
-    c: &mut cus_db::DbConn,
-    actor: &cus_db::Actor,
-) -> cus_db::DomainResult<Vec<Value>> {
-    Ok(crate::social::programs::service_choices(c, actor.home()?)?
-        .into_iter()
-        .map(|(id, label)| json!({"id": id, "label": label}))
-        .collect())
 }
 
 async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {

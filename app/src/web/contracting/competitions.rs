@@ -1,6 +1,7 @@
 //! Open competitions: announcement, offers, the commission's formal checks
 //! and scores, results; the public list and Atom feed.
 
+use super::MunicipalityQuery;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use contracting::competitions::CompetitionStatus;
 use contracting::competitions::{CancelInput, CompetitionInput};
@@ -10,9 +11,7 @@ use contracting::evaluation::{
 use contracting::offers::OfferInput;
 use contracting::{competitions, evaluation, offers, organizations};
 use cus_db::{DomainError, Lifecycle, Role};
-use serde::Deserialize;
 use serde_json::{json, Value};
-use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::competition_forms::{
@@ -80,11 +79,6 @@ async fn create_competition(
 #[get("/competitions")]
 async fn list_competitions(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| competitions::list(c, &user.0)).await?))
-}
-
-#[derive(Deserialize, IntoParams)]
-pub struct MunicipalityQuery {
-    pub municipality: Option<String>,
 }
 
 /// Published competitions, for anyone (also as Atom at `/competitions.atom`).
@@ -216,17 +210,7 @@ async fn list_commission(
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let members = st
-        .db(move |c| {
-            let comp = competitions::get(c, Some(&user.0), &id)?;
-            let member = offers::is_member(c, &user.0, &id)?;
-            if !(member
-                || user.0.is(&[Role::Organizer, Role::Admin])
-                    && user.0.sees_municipality(&comp.row.municipality))
-            {
-                return Err(DomainError::NotFound);
-            }
-            evaluation::members(c, &id)
-        })
+        .db(move |c| evaluation::commission(c, &user.0, &id))
         .await?;
     Ok(list(members))
 }
@@ -284,17 +268,7 @@ async fn score_offer(
 async fn ranking(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let items = st
-        .db(move |c| {
-            let comp = competitions::load(c, &id)?;
-            let member = offers::is_member(c, &user.0, &id)?;
-            if !(member
-                || user.0.is(&[Role::Organizer, Role::Admin])
-                    && user.0.sees_municipality(&comp.row.municipality))
-            {
-                return Err(DomainError::NotFound);
-            }
-            evaluation::ranking(c, &id)
-        })
+        .db(move |c| evaluation::ranking_for(c, &user.0, &id))
         .await?;
     Ok(list(items))
 }
@@ -330,7 +304,7 @@ async fn manage_data(st: &Data, user: &PageUser) -> AppResult<Value> {
         .db(move |c| {
             Ok((
                 competitions::list(c, &actor)?,
-                super::agreements::program_services(c, &actor)?,
+                super::program_services(c, &actor)?,
             ))
         })
         .await?;

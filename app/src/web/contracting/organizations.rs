@@ -238,15 +238,8 @@ async fn add_organization_user(
 }
 
 async fn municipalities(st: &Data) -> AppResult<Vec<crate::platform::admin::Municipality>> {
-    use cus_db::schema::municipalities as m;
-    use diesel::prelude::*;
-    st.db(|c| {
-        Ok(m::table
-            .select((m::teryt, m::name))
-            .order(m::name)
-            .load(c)?)
-    })
-    .await
+    st.db(|c| Ok(crate::platform::admin::municipalities(c)?))
+        .await
 }
 
 async fn org_register_form(req: HttpRequest, st: Data) -> AppResult<HttpResponse> {

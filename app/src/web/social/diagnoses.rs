@@ -19,8 +19,10 @@ pub(super) async fn create_diagnosis(
 ) -> AppResult<HttpResponse> {
     let min = st.min_group();
     Ok(created(
-        &st.tx(move |c| diagnosis::create(c, &user.0, body.0, min))
-            .await?,
+        &st.tx(move |c| {
+            diagnosis::create(c, &user.0, body.0, min).map(|d| labelled(d, &user.0.locale))
+        })
+        .await?,
     ))
 }
 
@@ -39,7 +41,10 @@ pub(super) async fn get_diagnosis(
     path: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     let (id, min) = (path.into_inner(), st.min_group());
-    Ok(HttpResponse::Ok().json(st.db(move |c| diagnosis::get(c, &user.0, &id, min)).await?))
+    Ok(HttpResponse::Ok().json(
+        st.db(move |c| diagnosis::get(c, &user.0, &id, min).map(|d| labelled(d, &user.0.locale)))
+            .await?,
+    ))
 }
 
 #[utoipa::path(request_body = DiagnosisPatch, responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
@@ -52,8 +57,10 @@ pub(super) async fn patch_diagnosis(
 ) -> AppResult<HttpResponse> {
     let (id, min) = (path.into_inner(), st.min_group());
     Ok(HttpResponse::Ok().json(
-        st.tx(move |c| diagnosis::patch(c, &user.0, &id, body.0, min))
-            .await?,
+        st.tx(move |c| {
+            diagnosis::patch(c, &user.0, &id, body.0, min).map(|d| labelled(d, &user.0.locale))
+        })
+        .await?,
     ))
 }
 
@@ -67,8 +74,10 @@ pub(super) async fn publish_diagnosis(
 ) -> AppResult<HttpResponse> {
     let (id, min) = (path.into_inner(), st.min_group());
     Ok(HttpResponse::Ok().json(
-        st.tx(move |c| diagnosis::publish(c, &user.0, &id, min))
-            .await?,
+        st.tx(move |c| {
+            diagnosis::publish(c, &user.0, &id, min).map(|d| labelled(d, &user.0.locale))
+        })
+        .await?,
     ))
 }
 
@@ -102,7 +111,7 @@ pub(super) async fn diagnoses_act(
     let Form { input, typed } = form;
     let result = st
         .tx_input(input, move |c, input| {
-            diagnosis::create(c, &actor, input, min)
+            diagnosis::create(c, &actor, input, min).map(|d| labelled(d, &actor.locale))
         })
         .await;
     match result {
@@ -123,7 +132,9 @@ pub(super) async fn diagnosis_data(
     id: String,
 ) -> AppResult<Value> {
     let (actor, min) = (user.actor.clone(), st.min_group());
-    let d = st.db(move |c| diagnosis::get(c, &actor, &id, min)).await?;
+    let d = st
+        .db(move |c| diagnosis::get(c, &actor, &id, min).map(|d| labelled(d, &actor.locale)))
+        .await?;
     let editable = can_edit(&user.actor) && !d.frozen;
     let tables: Vec<Value> = d.figures.iter().map(|f| figure_table(view, f)).collect();
     Ok(json!({
@@ -219,7 +230,7 @@ pub(super) async fn diagnosis_act(
         .unwrap_or_default();
     let result = match action.as_str() {
         "publish" => st
-            .tx(move |c| diagnosis::publish(c, &actor, &i, min))
+            .tx(move |c| diagnosis::publish(c, &actor, &i, min).map(|d| labelled(d, &actor.locale)))
             .await
             .map(drop),
         _ => match form.parse::<DiagnosisInput>() {
@@ -231,9 +242,11 @@ pub(super) async fn diagnosis_act(
                     needs: Some(input.needs),
                     potential: Some(input.potential),
                 };
-                st.tx(move |c| diagnosis::patch(c, &actor, &i, patch, min))
-                    .await
-                    .map(drop)
+                st.tx(move |c| {
+                    diagnosis::patch(c, &actor, &i, patch, min).map(|d| labelled(d, &actor.locale))
+                })
+                .await
+                .map(drop)
             }
             Err(e) => Err(e),
         },
@@ -247,4 +260,13 @@ pub(super) async fn diagnosis_act(
             view.form_error(e, "diagnosis", "diagnosis-title", data)
         }
     }
+}
+
+/// A diagnosis with its figures' labels in the reader's language (the
+/// domain names them by key).
+fn labelled(mut d: diagnosis::Diagnosis, lang: &str) -> diagnosis::Diagnosis {
+    for f in &mut d.figures {
+        f.label = crate::platform::i18n::t(lang, &diagnosis::label_key(&f.key));
+    }
+    d
 }

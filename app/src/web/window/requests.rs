@@ -21,7 +21,7 @@ pub(super) async fn create_request(
     user: ApiUser,
     body: ApiJson<NewRequest>,
 ) -> AppResult<HttpResponse> {
-    let rules = st.config.rules.clone();
+    let rules = st.config.rules.requests();
     let r = st
         .tx(move |c| window::file_request(c, &user.0, &rules, body.0))
         .await?;
@@ -175,7 +175,7 @@ pub(super) async fn request_create(
         "online"
     };
     let actor = user.actor.clone();
-    let rules = st.config.rules.clone();
+    let rules = st.config.rules.requests();
     let resident_id = form.typed.get("resident_id").cloned();
     let result = match form.input {
         Ok(f) => {
