@@ -18,7 +18,7 @@ pub fn audit(
     actor: &Actor,
     action: &str,
     subject_type: &str,
-    subject_id: &str,
+    subject_id: impl AsRef<str>,
 ) -> QueryResult<()> {
     let municipality = actor.municipality.clone();
     insert(
@@ -27,7 +27,7 @@ pub fn audit(
         municipality.as_deref(),
         action,
         subject_type,
-        subject_id,
+        subject_id.as_ref(),
     )
 }
 
@@ -39,7 +39,7 @@ pub fn audit_in(
     municipality: &str,
     action: &str,
     subject_type: &str,
-    subject_id: &str,
+    subject_id: impl AsRef<str>,
 ) -> QueryResult<()> {
     insert(
         conn,
@@ -47,7 +47,7 @@ pub fn audit_in(
         Some(municipality),
         action,
         subject_type,
-        subject_id,
+        subject_id.as_ref(),
     )
 }
 

@@ -14,6 +14,7 @@ pub mod bounds;
 pub mod conn;
 pub mod error;
 pub mod identifiers;
+pub mod ids;
 pub mod jobs;
 pub mod lifecycle;
 pub mod openapi;

@@ -122,7 +122,7 @@ fn every_lifecycle_reaches_each_status_and_ends_where_it_says() {
 }
 
 /// A resident, a catalogue entry and a draft plan with one item.
-fn draft_plan(conn: &mut DbConn) -> (Actor, Actor, String) {
+fn draft_plan(conn: &mut DbConn) -> (Actor, Actor, plans::PlanId) {
     let organizer = staff(conn, Role::Organizer);
     let coordinator = staff(conn, Role::Coordinator);
     let desk = staff(conn, Role::Desk);
@@ -161,7 +161,7 @@ fn draft_plan(conn: &mut DbConn) -> (Actor, Actor, String) {
         &coordinator,
         &PLAN_RULES,
         NewPlan {
-            resident_id: resident.id.clone(),
+            resident_id: resident.id.to_string(),
             request_id: None,
             goals: vec!["Samodzielność".into()],
             needs: String::new(),
@@ -287,7 +287,7 @@ fn a_request_follows_its_plan_and_a_closed_one_is_not_routed() {
         &desk,
         &RequestRules { deadline_days: 30 },
         NewRequest {
-            resident_id: Some(resident.id.clone()),
+            resident_id: Some(resident.id.to_string()),
             service_code: None,
             description: "Pomoc w domu".into(),
             channel: "desk".into(),
@@ -301,7 +301,7 @@ fn a_request_follows_its_plan_and_a_closed_one_is_not_routed() {
         &desk,
         &RequestRules { deadline_days: 30 },
         NewRequest {
-            resident_id: Some(resident.id.clone()),
+            resident_id: Some(resident.id.to_string()),
             service_code: None,
             description: "x".into(),
             channel: "fax".into(),
@@ -314,8 +314,8 @@ fn a_request_follows_its_plan_and_a_closed_one_is_not_routed() {
         &coordinator,
         &PLAN_RULES,
         NewPlan {
-            resident_id: resident.id.clone(),
-            request_id: Some(request.id.clone()),
+            resident_id: resident.id.to_string(),
+            request_id: Some(request.id.to_string()),
             goals: vec!["Opieka".into()],
             needs: String::new(),
             resident_commitments: String::new(),

@@ -37,7 +37,7 @@ pub fn add_item(
     conn: &mut DbConn,
     actor: &Actor,
     rules: &PlanRules,
-    plan_id: &str,
+    plan_id: &PlanId,
     item: NewItem,
 ) -> DomainResult<PlanItem> {
     let plan = visible_plan(conn, actor, plan_id)?;

@@ -31,6 +31,7 @@ pub struct PlanRules {
 mod items;
 pub use items::*;
 
+pub use cus_db::ids::{PlanId, RequestId, ResidentId};
 pub use cus_db::states::PlanStatus;
 
 /// Whether `actor` may move a plan into `to` (where from is the
@@ -62,10 +63,10 @@ cus_db::text_enum! {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = plans)]
 pub struct Plan {
-    pub id: String,
+    pub id: PlanId,
     pub municipality: String,
-    pub resident_id: String,
-    pub request_id: Option<String>,
+    pub resident_id: ResidentId,
+    pub request_id: Option<RequestId>,
     pub coordinator_id: String,
     pub status: PlanStatus,
     #[serde(skip)]
@@ -206,9 +207,11 @@ pub fn create_plan(
         if new.application_date.is_none() {
             application_date = filed.date();
         }
-        window::set_request_status(conn, actor, rid, window::RequestStatus::Planning, "")?;
+        let rid = RequestId::parse(rid)
+            .ok_or_else(|| DomainError::field("request_id", "error-request-unknown"))?;
+        window::set_request_status(conn, actor, &rid, window::RequestStatus::Planning, "")?;
     }
-    let id = new_id();
+    let id = PlanId::new();
     diesel::insert_into(plans::table)
         .values((
             plans::id.eq(&id),
@@ -232,7 +235,7 @@ pub fn create_plan(
     load_plan(conn, &id)
 }
 
-fn load_plan(conn: &mut DbConn, id: &str) -> DomainResult<Plan> {
+fn load_plan(conn: &mut DbConn, id: &PlanId) -> DomainResult<Plan> {
     plans::table
         .find(id)
         .select(Plan::as_select())
@@ -242,7 +245,7 @@ fn load_plan(conn: &mut DbConn, id: &str) -> DomainResult<Plan> {
 
 fn add_event(
     conn: &mut DbConn,
-    plan_id: &str,
+    plan_id: &PlanId,
     actor: &Actor,
     from: Option<PlanStatus>,
     to: PlanStatus,
@@ -264,7 +267,7 @@ fn add_event(
 
 /// Who may see a plan: staff who work on plans in its municipality, and
 /// the resident it belongs to. Others get 404.
-fn visible_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan> {
+fn visible_plan(conn: &mut DbConn, actor: &Actor, id: &PlanId) -> DomainResult<Plan> {
     let plan = load_plan(conn, id)?;
     if may_see(actor, &plan) {
         Ok(plan)
@@ -276,8 +279,8 @@ fn visible_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
 /// The resident sees their own plan; coordinators, organizers and
 /// administrators the plans of their municipality.
 fn may_see(actor: &Actor, plan: &Plan) -> bool {
-    let own =
-        actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&plan.resident_id);
+    let own = actor.role == Role::Resident
+        && actor.resident_id.as_deref() == Some(plan.resident_id.as_str());
     let staff = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin])
         && actor.sees_municipality(&plan.municipality);
     own || staff
@@ -293,7 +296,7 @@ pub fn allowed_transitions(actor: &Actor, plan: &Plan) -> Vec<PlanStatus> {
         .collect()
 }
 
-pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<PlanView> {
+pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &PlanId) -> DomainResult<PlanView> {
     // The plan and the names it shows in one query (the hottest audited read).
     type Header = (
         Plan,
@@ -367,7 +370,7 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Plan
 
 #[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
 pub struct PlanRow {
-    pub id: String,
+    pub id: PlanId,
     pub status: PlanStatus,
     pub deadline: NaiveDate,
     pub review_date: Option<NaiveDate>,
@@ -424,7 +427,7 @@ pub struct TransitionInput {
 pub fn transition(
     conn: &mut DbConn,
     actor: &Actor,
-    plan_id: &str,
+    plan_id: &PlanId,
     input: TransitionInput,
 ) -> DomainResult<Plan> {
     let plan = visible_plan(conn, actor, plan_id)?;
@@ -529,13 +532,13 @@ pub fn transition(
 }
 
 /// Sends the resident a "plan ready for consent" mail with a link to it.
-pub fn request_consent(conn: &mut DbConn, actor: &Actor, plan_id: &str) -> DomainResult<bool> {
+pub fn request_consent(conn: &mut DbConn, actor: &Actor, plan_id: &PlanId) -> DomainResult<bool> {
     let plan = visible_plan(conn, actor, plan_id)?;
     actor.require(&[Role::Coordinator])?;
     if plan.status != PlanStatus::Draft {
         return Err(DomainError::conflict("error-plan-not-draft"));
     }
-    let contact = window::resident_contact(conn, &plan.resident_id)?;
+    let contact = window::resident_contact(conn, plan.resident_id.as_str())?;
     let Some((email, locale)) = contact else {
         return Ok(false);
     };

@@ -263,41 +263,43 @@ where
         crate::platform::metrics::install();
     }
     let data = web::Data::new(state);
-    let server = HttpServer::new(move || {
-        App::new()
-            .into_utoipa_app()
-            .app_data(data.clone())
-            .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
-            .into_app()
-            .configure(extra.clone())
-            .route("/metrics", web::get().to(crate::platform::metrics::scrape))
-            .configure(page_routes)
-            .app_data(
-                web::FormConfig::default()
-                    .limit(64 * 1024)
-                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
-            )
-            .app_data(
-                web::QueryConfig::default()
-                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
-            )
-            .app_data(
-                web::PathConfig::default()
-                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
-            )
-            .default_service(web::to(no_route))
-            .wrap_fn(refuse_control_characters)
-            .wrap_fn(render_errors)
-            .wrap(security_headers())
-            .wrap_fn(catch_panics)
-            .wrap_fn(crate::platform::metrics::observe)
-    })
-    .workers(workers)
-    // A blocking task beyond the database pool's size would only wait for a
-    // connection; unbounded, each worker's blocking pool grows to hundreds
-    // of threads under load (and their malloc arenas to tens of MiB).
-    .worker_max_blocking_threads(blocking_threads)
-    .listen(listener)?
-    .run();
+    let server =
+        HttpServer::new(move || {
+            App::new()
+                .into_utoipa_app()
+                .app_data(data.clone())
+                .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+                .into_app()
+                .configure(extra.clone())
+                .route("/metrics", web::get().to(crate::platform::metrics::scrape))
+                .configure(page_routes)
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(64 * 1024)
+                        .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+                )
+                .app_data(
+                    web::QueryConfig::default()
+                        .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+                )
+                // A path's ids are typed (`PlanId`, …): one that is no id names
+                // nothing there is, as an unknown one does.
+                .app_data(web::PathConfig::default().error_handler(|_, _| {
+                    error::AppError::from(cus_db::DomainError::NotFound).into()
+                }))
+                .default_service(web::to(no_route))
+                .wrap_fn(refuse_control_characters)
+                .wrap_fn(render_errors)
+                .wrap(security_headers())
+                .wrap_fn(catch_panics)
+                .wrap_fn(crate::platform::metrics::observe)
+        })
+        .workers(workers)
+        // A blocking task beyond the database pool's size would only wait for a
+        // connection; unbounded, each worker's blocking pool grows to hundreds
+        // of threads under load (and their malloc arenas to tens of MiB).
+        .worker_max_blocking_threads(blocking_threads)
+        .listen(listener)?
+        .run();
     Ok(server)
 }

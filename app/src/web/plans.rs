@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::plans::{NewItem, NewPlan, PlanOutcome, PlanStatus, TransitionInput};
+use crate::plans::{
+    NewItem, NewPlan, PlanId, PlanOutcome, PlanStatus, ResidentId, TransitionInput,
+};
 use crate::platform::auth;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
@@ -65,7 +67,7 @@ async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 /// A plan with items and history; every read is audited.
 #[utoipa::path(responses((status = 200, body = plans::PlanView), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/plans/{id}")]
-async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_plan(st: Data, user: ApiUser, path: web::Path<PlanId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let p = st
         .audited(move |c| plans::get_plan(c, &user.0, &id))
@@ -78,7 +80,7 @@ async fn get_plan(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult
 async fn add_plan_item(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
     body: ApiJson<NewItem>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -95,7 +97,7 @@ async fn add_plan_item(
 async fn transition_plan(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
     body: ApiJson<TransitionInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -111,7 +113,7 @@ async fn transition_plan(
 async fn request_consent(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let sent = st
@@ -136,7 +138,7 @@ async fn plan_form(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Http
     let q = query_map(&req);
     let resident_id = q.get("resident_id").cloned().unwrap_or_default();
     let actor = user.actor.clone();
-    let rid = resident_id.clone();
+    let rid = ResidentId::parse(&resident_id).ok_or(DomainError::NotFound)?;
     let resident = st
         .audited(move |c| window::get_resident(c, &actor, &rid))
         .await?;
@@ -206,7 +208,10 @@ async fn plan_form_error(
     err: AppError,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    let rid = form.get("resident_id").cloned().unwrap_or_default();
+    let rid = form
+        .get("resident_id")
+        .and_then(|r| ResidentId::parse(r))
+        .ok_or(DomainError::NotFound)?;
     let resident = st
         .audited(move |c| window::get_resident(c, &actor, &rid))
         .await?;
@@ -218,7 +223,7 @@ async fn plan_form_error(
     )
 }
 
-async fn plan_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+async fn plan_data(st: &Data, user: &PageUser, id: PlanId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let (plan, services) = st
         .audited(move |c| {
@@ -247,7 +252,7 @@ async fn plan_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = plan_data(&st, &user, path.into_inner()).await?;
@@ -259,7 +264,7 @@ async fn plan_step_failed(
     req: &HttpRequest,
     st: &Data,
     user: &PageUser,
-    id: String,
+    id: PlanId,
     form: &HashMap<String, String>,
     err: AppError,
 ) -> AppResult<HttpResponse> {
@@ -282,7 +287,7 @@ async fn plan_item_add(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
     form: Form<NewItem>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -305,7 +310,7 @@ async fn plan_transition(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
     form: Form<TransitionInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -327,7 +332,7 @@ async fn plan_consent_request(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -348,7 +353,7 @@ async fn plan_document(
     req: HttpRequest,
     st: Data,
     user: MaybePageUser,
-    path: web::Path<String>,
+    path: web::Path<PlanId>,
 ) -> AppResult<HttpResponse> {
     let actor = match user.0 {
         Some(u) => u.actor,

@@ -14,15 +14,16 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::*;
+pub use cus_db::ids::{RequestId, ResidentId};
 
 /// Wniosek: a resident's request at the single window.
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = requests)]
 pub struct Request {
-    pub id: String,
+    pub id: RequestId,
     pub municipality: String,
     pub case_number: String,
-    pub resident_id: String,
+    pub resident_id: ResidentId,
     #[serde(skip)]
     pub service_id: Option<String>,
     pub description: String,
@@ -108,7 +109,7 @@ fn next_case_number(conn: &mut DbConn, municipality: &str) -> QueryResult<String
 
 fn add_event(
     conn: &mut DbConn,
-    request_id: &str,
+    request_id: &RequestId,
     actor: Option<&Actor>,
     status: RequestStatus,
     assigned_role: Option<&str>,
@@ -174,11 +175,11 @@ pub fn file_request(
             {
                 return Err(DomainError::NotFound);
             }
-            own_resident_id(conn, actor)?
+            ResidentId::parse(&own_resident_id(conn, actor)?).ok_or(DomainError::NotFound)?
         }
         _ => {
             let id = new.resident_id.clone().unwrap_or_default();
-            let r: String = residents::table
+            let r: ResidentId = residents::table
                 .find(&id)
                 .filter(residents::municipality.eq(&municipality))
                 .select(residents::id)
@@ -196,7 +197,7 @@ pub fn file_request(
         None => None,
     };
     let request = Request {
-        id: new_id(),
+        id: RequestId::new(),
         case_number: next_case_number(conn, &municipality)?,
         municipality,
         resident_id,
@@ -234,7 +235,7 @@ pub fn file_request(
         "",
     )?;
     audit(conn, actor, "request.create", "request", &request.id)?;
-    if let Some((email, locale)) = resident_contact(conn, &request.resident_id)? {
+    if let Some((email, locale)) = resident_contact(conn, request.resident_id.as_str())? {
         outbox::enqueue(
             conn,
             "request_received",
@@ -253,13 +254,14 @@ pub fn file_request(
 
 /// Loads a request the actor may see: its resident, or staff of its
 /// municipality. Anyone else gets 404, never a hint that it exists.
-fn visible_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Request> {
+fn visible_request(conn: &mut DbConn, actor: &Actor, id: &RequestId) -> DomainResult<Request> {
     let r: Request = requests::table
         .find(id)
         .select(Request::as_select())
         .get_result(conn)
         .found()?;
-    let own = actor.role == Role::Resident && actor.resident_id.as_deref() == Some(&r.resident_id);
+    let own = actor.role == Role::Resident
+        && actor.resident_id.as_deref() == Some(r.resident_id.as_str());
     let staff = actor.role.is_staff() && actor.sees_municipality(&r.municipality);
     if own || staff {
         Ok(r)
@@ -268,7 +270,11 @@ fn visible_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
     }
 }
 
-fn messages_for(conn: &mut DbConn, actor: &Actor, request_id: &str) -> QueryResult<Vec<Message>> {
+fn messages_for(
+    conn: &mut DbConn,
+    actor: &Actor,
+    request_id: &RequestId,
+) -> QueryResult<Vec<Message>> {
     let role = actor.role.as_str();
     if !matches!(actor.role, Role::SocialWorker | Role::Benefits) {
         return Ok(vec![]);
@@ -285,7 +291,7 @@ fn messages_for(conn: &mut DbConn, actor: &Actor, request_id: &str) -> QueryResu
         .load(conn)
 }
 
-pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<RequestView> {
+pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &RequestId) -> DomainResult<RequestView> {
     let request = visible_request(conn, actor, id)?;
     let history = request_events::table
         .filter(request_events::request_id.eq(id))
@@ -329,7 +335,7 @@ pub fn get_request(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
 /// One row of a work list.
 #[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
 pub struct RequestRow {
-    pub id: String,
+    pub id: RequestId,
     pub case_number: String,
     pub status: RequestStatus,
     pub assigned_role: Option<String>,
@@ -409,7 +415,7 @@ pub struct RouteInput {
 pub fn route_request(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &RequestId,
     input: RouteInput,
 ) -> DomainResult<Request> {
     let request = visible_request(conn, actor, id)?;
@@ -438,7 +444,7 @@ pub fn route_request(
         input.note.trim(),
     )?;
     audit(conn, actor, "request.route", "request", id)?;
-    if let Some((email, locale)) = resident_contact(conn, &request.resident_id)? {
+    if let Some((email, locale)) = resident_contact(conn, request.resident_id.as_str())? {
         outbox::enqueue(
             conn,
             "request_routed",
@@ -458,7 +464,7 @@ pub fn route_request(
 pub fn set_request_status(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &RequestId,
     status: RequestStatus,
     note: &str,
 ) -> DomainResult<()> {
@@ -495,7 +501,7 @@ pub struct MessageInput {
 pub fn send_message(
     conn: &mut DbConn,
     actor: &Actor,
-    request_id: &str,
+    request_id: &RequestId,
     input: MessageInput,
 ) -> DomainResult<Message> {
     visible_request(conn, actor, request_id)?;

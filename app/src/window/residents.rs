@@ -16,7 +16,7 @@ use super::*;
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = residents)]
 pub struct Resident {
-    pub id: String,
+    pub id: ResidentId,
     pub municipality: String,
     pub pesel: Option<String>,
     pub first_name: String,
@@ -94,7 +94,7 @@ pub fn create_resident(
         return Err(DomainError::field("pesel", "error-pesel-registered"));
     }
     let resident = Resident {
-        id: new_id(),
+        id: ResidentId::new(),
         municipality,
         pesel: Some(pesel),
         first_name: new.first_name.trim().to_string(),
@@ -123,13 +123,13 @@ pub fn create_resident(
 
 /// A resident's details: the roles of `SEARCHING_RESIDENTS` of their
 /// municipality, or the resident themself. Every read is audited.
-pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Resident> {
+pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &ResidentId) -> DomainResult<Resident> {
     let r: Resident = residents::table
         .find(id)
         .select(Resident::as_select())
         .get_result(conn)
         .found()?;
-    let own = actor.resident_id.as_deref() == Some(id);
+    let own = actor.resident_id.as_deref() == Some(id.as_str());
     // The roles that look residents up read their records; the community
     // organizer, staff too, works with groups and sees no one's PESEL,
     // address or phone (seed 002, as for the search).
@@ -172,7 +172,7 @@ pub const SEARCH_LIMIT: i64 = 20;
 /// more: no PESEL, address or contact.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ResidentHit {
-    pub id: String,
+    pub id: ResidentId,
     pub first_name: String,
     pub last_name: String,
     /// From the PESEL; `null` when the record has none.
@@ -209,7 +209,7 @@ pub fn search_residents(
         }
         query = query.filter(residents::last_name.like(format!("{prefix}%")));
     }
-    let rows: Vec<(String, String, String, Option<String>)> = query.load(conn)?;
+    let rows: Vec<(ResidentId, String, String, Option<String>)> = query.load(conn)?;
     let mut hits = Vec::with_capacity(rows.len());
     for (id, first_name, last_name, pesel) in rows {
         audit_in(

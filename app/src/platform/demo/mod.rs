@@ -178,7 +178,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             phone: Some("600 100 200".into()),
         })?;
         let request = window::file_request(conn, &desk, &rules.requests(), NewRequest {
-            resident_id: Some(jan.id.clone()),
+            resident_id: Some(jan.id.to_string()),
             service_code: Some("KIS".into()),
             description: "Bezrobotny od 3 lat, chce wrócić do pracy; potrzebuje wsparcia i treningu pracy.".into(),
             channel: "desk".into(),
@@ -188,8 +188,8 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             note: "Potrzebna koordynacja co najmniej dwóch usług przez ponad 3 miesiące.".into(),
         })?;
         let plan = plans::create_plan(conn, &coordinator, &rules.plans(), NewPlan {
-            resident_id: jan.id.clone(),
-            request_id: Some(request.id.clone()),
+            resident_id: jan.id.to_string(),
+            request_id: Some(request.id.to_string()),
             goals: vec!["Podjęcie zatrudnienia w ciągu 9 miesięcy".into(), "Odbudowa codziennej aktywności".into()],
             needs: "Brak aktualnych kwalifikacji, izolacja społeczna.".into(),
             resident_commitments: "Udział w zajęciach KIS 3 razy w tygodniu; rejestracja w PUP; kontakt z koordynatorem co 2 tygodnie.".into(),
@@ -215,7 +215,7 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             phone: None,
         })?;
         let care = plans::create_plan(conn, &coordinator, &rules.plans(), NewPlan {
-            resident_id: maria.id.clone(),
+            resident_id: maria.id.to_string(),
             request_id: None,
             goals: vec!["Bezpieczne pozostanie w domu".into()],
             needs: "Ograniczona sprawność po udarze; mieszka sama.".into(),

@@ -6,7 +6,7 @@ use crate::platform::error::AppResult;
 use crate::web::api::created;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
 use crate::web::view::{flash_of, query_map, redirect, settle, values, Again, Flash, View};
-use crate::window::{MessageInput, NewRequest, RequestStatus, RouteInput};
+use crate::window::{MessageInput, NewRequest, RequestId, RequestStatus, ResidentId, RouteInput};
 use crate::{plans, window};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use cus_db::{DomainError, Lifecycle, Role};
@@ -59,7 +59,7 @@ pub(super) async fn list_requests(
 pub(super) async fn get_request(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let r = st
@@ -73,7 +73,7 @@ pub(super) async fn get_request(
 pub(super) async fn route_request(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: ApiJson<RouteInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -88,7 +88,7 @@ pub(super) async fn route_request(
 pub(super) async fn send_message(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     body: ApiJson<MessageInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -140,7 +140,10 @@ pub(super) async fn request_form_data(
         .tx(move |c| {
             let services = window::list_services(c, &actor)?;
             let resident = match resident_id.filter(|_| actor.role == Role::Desk) {
-                Some(id) => Some(window::get_resident(c, &actor, &id)?),
+                Some(id) => {
+                    let id = ResidentId::parse(&id).ok_or(cus_db::DomainError::NotFound)?;
+                    Some(window::get_resident(c, &actor, &id)?)
+                }
                 None => None,
             };
             Ok((services, resident))
@@ -200,7 +203,7 @@ pub(super) async fn request_create(
     }
 }
 
-pub(super) async fn request_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+pub(super) async fn request_data(st: &Data, user: &PageUser, id: RequestId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let view = st
         .audited(move |c| window::get_request(c, &actor, &id))
@@ -223,7 +226,7 @@ pub(super) async fn request_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = request_data(&st, &user, path.into_inner()).await?;
@@ -235,7 +238,7 @@ pub(super) async fn request_route(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     form: Form<RouteInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -264,7 +267,7 @@ pub(super) async fn request_message(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<RequestId>,
     form: Form<MessageInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();

@@ -6,7 +6,7 @@ use crate::web::api::created;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
 use crate::web::view::{flash_of, query_map, values, Flash, View};
 use crate::window;
-use crate::window::NewResident;
+use crate::window::{NewResident, ResidentId};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use cus_db::Role;
 use serde::Deserialize;
@@ -61,7 +61,7 @@ pub(super) async fn search_residents(
 pub(super) async fn get_resident(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ResidentId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let r = st
@@ -132,7 +132,7 @@ pub(super) async fn resident_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ResidentId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = user.actor.clone();

@@ -1,0 +1,144 @@
+//! Typed ids: a plan's id is not an agreement's. Every id is a UUID (v7,
+//! `new_id`) stored as text; an id is parsed once where it enters — a path,
+//! a JSON field — and a value that is no UUID names nothing (404 in a path,
+//! 422 in a body).
+
+/// Defines an id type: a UUID as text, stored through diesel's `Text`, read
+/// and written by serde as a string, described as a UUID in the OpenAPI
+/// document.
+#[macro_export]
+macro_rules! id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize,
+            diesel::expression::AsExpression, diesel::deserialize::FromSqlRow,
+        )]
+        #[serde(transparent)]
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A new id (UUID v7).
+            pub fn new() -> Self {
+                $name($crate::new_id())
+            }
+
+            /// The id `text` names, if it is a UUID.
+            pub fn parse(text: &str) -> Option<Self> {
+                uuid::Uuid::parse_str(text).ok().map(|u| $name(u.hyphenated().to_string()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                $name::parse(&text)
+                    .ok_or_else(|| serde::de::Error::custom(concat!("not a ", stringify!($name))))
+            }
+        }
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                        utoipa::openapi::KnownFormat::Uuid,
+                    )))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
+
+        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
+        {
+            fn to_sql<'b>(
+                &'b self,
+                out: &mut diesel::serialize::Output<'b, '_, DB>,
+            ) -> diesel::serialize::Result {
+                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
+                    self.0.as_str(),
+                    out,
+                )
+            }
+        }
+
+        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
+        where
+            DB: diesel::backend::Backend,
+            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
+        {
+            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
+                // Stored ids were written by the platform: read them as they are.
+                <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
+                    bytes,
+                )
+                .map($name)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// An individual service plan (IPUS).
+    PlanId
+);
+id_type!(
+    /// A resident's request at the single window.
+    RequestId
+);
+id_type!(
+    /// A resident's record.
+    ResidentId
+);
+id_type!(
+    /// An agreement with a provider.
+    AgreementId
+);
+id_type!(
+    /// An open competition.
+    CompetitionId
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_id_is_a_uuid_read_once() {
+        let id = PlanId::new();
+        assert_eq!(PlanId::parse(id.as_str()), Some(id.clone()));
+        assert_eq!(PlanId::parse("1; DROP TABLE plans"), None);
+        let json = serde_json::to_value(&id).unwrap();
+        assert_eq!(json, id.as_str());
+        assert!(serde_json::from_value::<PlanId>(serde_json::json!("x")).is_err());
+        let schema = serde_json::to_value(<PlanId as utoipa::PartialSchema>::schema()).unwrap();
+        assert_eq!(schema["format"], "uuid");
+    }
+}
