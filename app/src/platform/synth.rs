@@ -478,6 +478,41 @@ pub fn generate(conn: &mut DbConn, sizes: Sizes) -> Result<Summary, String> {
     })
 }
 
+/// What the steps of a fill share: where the rows go, the generator, the
+/// year, and what the earlier steps made.
+/// An agreement drawn before it is written: most come from an offer in a
+/// competition.
+struct AgrRow {
+    offer: Option<(usize, String)>,
+    mode: &'static str,
+    status: AgreementStatus,
+    capacity: Option<(&'static str, i32)>,
+    yearly_grosze: i64,
+}
+
+struct Fill<'o, 'c> {
+    out: &'o mut Out<'c>,
+    g: &'o mut Gen,
+    sizes: Sizes,
+    year: i32,
+    hash: &'o str,
+    now: NaiveDateTime,
+    today: NaiveDate,
+    jan1: NaiveDate,
+    days_in_year: i64,
+    created: NaiveDateTime,
+    n: usize,
+    /// Residents, plans, organizations and agreements of each municipality.
+    res: Vec<usize>,
+    pl: Vec<usize>,
+    org: Vec<usize>,
+    agr: Vec<usize>,
+    munis: Vec<Muni>,
+    drafts: Vec<Vec<AgrRow>>,
+    seeds: Vec<Vec<PlanSeed>>,
+    extras: Vec<Vec<PlanSeed>>,
+}
+
 fn fill(
     out: &mut Out,
     g: &mut Gen,
@@ -499,8 +534,55 @@ fn fill(
         split(sizes.agreements, &weights),
     );
 
+    let mut f = Fill {
+        out,
+        g,
+        sizes,
+        year,
+        hash,
+        now,
+        today,
+        jan1,
+        days_in_year,
+        created,
+        n,
+        res,
+        pl,
+        org,
+        agr,
+        munis: Vec::with_capacity(n),
+        drafts: Vec::with_capacity(n),
+        seeds: Vec::with_capacity(n),
+        extras: Vec::with_capacity(n),
+    };
+    municipalities(&mut f)?;
+    residents(&mut f)?;
+    organizations(&mut f)?;
+    contracting(&mut f)?;
+    requests(&mut f)?;
+    plans(&mut f)?;
+    reports(&mut f)?;
+    communities(&mut f)?;
+    surveys(&mut f)?;
+    Ok(f.munis)
+}
+
+/// The municipalities, their organizers and their catalogues.
+fn municipalities(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let created = f.created;
+    let n = f.n;
+    let hash = f.hash;
+    let Fill {
+        out,
+        g,
+        munis,
+        res,
+        pl,
+        org,
+        agr,
+        ..
+    } = f;
     // Municipalities and their organizers.
-    let mut munis: Vec<Muni> = Vec::with_capacity(n);
     out.begin("municipalities", n);
     let mut rows = Vec::new();
     for i in 0..n {
@@ -538,7 +620,7 @@ fn fill(
 
     out.begin("users", n);
     let mut rows = Vec::new();
-    for mu in &mut munis {
+    for mu in munis.iter_mut() {
         mu.organizer = g.id();
         rows.push((
             users::id.eq(mu.organizer.clone()),
@@ -559,7 +641,7 @@ fn fill(
 
     out.begin("services", n * SERVICES.len());
     let mut rows = Vec::new();
-    for mu in &mut munis {
+    for mu in munis.iter_mut() {
         for (code, name, area) in SERVICES {
             let id = g.id();
             mu.services.push((id.clone(), code));
@@ -582,11 +664,18 @@ fn fill(
     }
     flush!(out, services::table, rows, 13);
     out.end();
+    Ok(())
+}
 
+/// Residents, spread over the municipalities by weight.
+fn residents(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let jan1 = f.jan1;
+    let sizes = f.sizes;
+    let Fill { out, g, munis, .. } = f;
     out.begin("residents", sizes.residents);
     let mut rows = Vec::new();
     let mut serial = 0usize;
-    for mu in &mut munis {
+    for mu in munis.iter_mut() {
         for _ in 0..mu.counts.residents {
             let id = g.id();
             mu.residents.push(id.clone());
@@ -625,11 +714,18 @@ fn fill(
     }
     flush!(out, residents::table, rows, 9);
     out.end();
+    Ok(())
+}
 
+/// Organizations of each municipality, with their accounts.
+fn organizations(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let created = f.created;
+    let sizes = f.sizes;
+    let Fill { out, g, munis, .. } = f;
     out.begin("organizations", sizes.organizations);
     let mut rows = Vec::new();
     let mut k = 0usize;
-    for mu in &mut munis {
+    for mu in munis.iter_mut() {
         for j in 0..mu.counts.organizations {
             let id = g.id();
             let form = *g.pick(&LEGAL_FORMS);
@@ -672,18 +768,24 @@ fn fill(
     }
     flush!(out, organizations::table, rows, 15);
     out.end();
+    Ok(())
+}
 
+/// Competitions, offers, agreements and their tranches.
+fn contracting(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let year = f.year;
+    let n = f.n;
+    let sizes = f.sizes;
+    let Fill {
+        out,
+        g,
+        munis,
+        drafts,
+        ..
+    } = f;
     // Agreements first in memory: most come from an offer in a competition,
     // and a competition takes one offer per organization.
-    struct AgrRow {
-        offer: Option<(usize, String)>,
-        mode: &'static str,
-        status: AgreementStatus,
-        capacity: Option<(&'static str, i32)>,
-        yearly_grosze: i64,
-    }
-    let mut drafts: Vec<Vec<AgrRow>> = Vec::with_capacity(n);
-    for mu in &mut munis {
+    for mu in munis.iter_mut() {
         let orgs = mu.orgs.len();
         let mut list = Vec::with_capacity(mu.counts.agreements);
         let mut offered = 0usize;
@@ -749,7 +851,7 @@ fn fill(
     out.begin("competitions", competitions_total);
     let mut comp_ids: Vec<Vec<String>> = Vec::with_capacity(n);
     let mut rows = Vec::new();
-    for (mu, d) in munis.iter().zip(&drafts) {
+    for (mu, d) in munis.iter().zip(drafts.iter()) {
         let count = d
             .iter()
             .filter_map(|a| a.offer.as_ref().map(|o| o.0 + 1))
@@ -807,7 +909,7 @@ fn fill(
             .count(),
     );
     let mut rows = Vec::new();
-    for ((mu, d), comps) in munis.iter().zip(&drafts).zip(&comp_ids) {
+    for ((mu, d), comps) in munis.iter().zip(drafts.iter()).zip(&comp_ids) {
         for (a, row) in mu.agreements.iter().zip(d) {
             let Some((c, offer_id)) = &row.offer else {
                 continue;
@@ -852,7 +954,7 @@ fn fill(
 
     out.begin("agreements", sizes.agreements);
     let mut rows = Vec::new();
-    for ((mu, d), comps) in munis.iter().zip(&drafts).zip(&comp_ids) {
+    for ((mu, d), comps) in munis.iter().zip(drafts.iter()).zip(&comp_ids) {
         for (i, (a, row)) in mu.agreements.iter().zip(d).enumerate() {
             let signed = at(a.start - Duration::days(g.int(5, 30)), 12);
             let ended_in_year = a.end.year() == year && row.status == AgreementStatus::Active;
@@ -905,7 +1007,7 @@ fn fill(
 
     out.begin("tranches", sizes.agreements * 2);
     let mut rows = Vec::new();
-    for (mu, d) in munis.iter().zip(&drafts) {
+    for (mu, d) in munis.iter().zip(drafts.iter()) {
         for (a, row) in mu.agreements.iter().zip(d) {
             for y in a.start.year()..=a.end.year() {
                 push!(
@@ -925,12 +1027,26 @@ fn fill(
     }
     flush!(out, tranches::table, rows, 4);
     out.end();
+    Ok(())
+}
 
+/// A year of requests and the case counters.
+fn requests(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let year = f.year;
+    let jan1 = f.jan1;
+    let days_in_year = f.days_in_year;
+    let n = f.n;
+    let Fill {
+        out,
+        g,
+        munis,
+        seeds,
+        extras,
+        ..
+    } = f;
     // A year of requests: one behind every plan, and a tenth more that
     // went elsewhere; case numbers in order of filing.
-    let mut seeds: Vec<Vec<PlanSeed>> = Vec::with_capacity(n);
-    let mut extras: Vec<Vec<PlanSeed>> = Vec::with_capacity(n);
-    for mu in &munis {
+    for mu in munis.iter() {
         let make = |g: &mut Gen, count: usize, routed_share: f64| -> Vec<PlanSeed> {
             let mut v: Vec<PlanSeed> = (0..count)
                 .map(|_| {
@@ -959,7 +1075,7 @@ fn fill(
         };
         extras.push(make(g, extra, 0.7));
     }
-    let total_requests: usize = seeds.iter().chain(&extras).map(Vec::len).sum();
+    let total_requests: usize = seeds.iter().chain(extras.iter()).map(Vec::len).sum();
     out.begin("requests", total_requests);
     let mut rows = Vec::new();
     let mut counters = Vec::new();
@@ -1023,7 +1139,23 @@ fn fill(
     out.begin("case_counters", n);
     flush!(out, case_counters::table, counters, 3);
     out.end();
+    Ok(())
+}
 
+/// Plans with their items and the history of plans and requests.
+fn plans(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let now = f.now;
+    let today = f.today;
+    let n = f.n;
+    let sizes = f.sizes;
+    let Fill {
+        out,
+        g,
+        munis,
+        seeds,
+        extras,
+        ..
+    } = f;
     // Plans: most approved (most within the deadline), some closed with an
     // outcome, the others due for review with or without one.
     struct PlanRow {
@@ -1146,6 +1278,7 @@ fn fill(
     flush!(out, plans::table, rows, 21);
     out.end();
 
+    let total_requests: usize = seeds.iter().chain(extras.iter()).map(Vec::len).sum();
     out.begin("request_events", total_requests * 3);
     let mut rows = Vec::new();
     for (mi, mu) in munis.iter().enumerate() {
@@ -1290,12 +1423,26 @@ fn fill(
     }
     flush!(out, plan_events::table, rows, 7);
     out.end();
+    Ok(())
+}
 
+/// Reports of the agreements.
+fn reports(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let year = f.year;
+    let now = f.now;
+    let sizes = f.sizes;
+    let Fill {
+        out,
+        g,
+        munis,
+        drafts,
+        ..
+    } = f;
     // Reports: the final one after an agreement ends (most within 30 days),
     // a partial one for the year of those that go on.
     out.begin("reports", sizes.agreements);
     let mut rows = Vec::new();
-    for (mu, d) in munis.iter().zip(&drafts) {
+    for (mu, d) in munis.iter().zip(drafts.iter()) {
         for (a, row) in mu.agreements.iter().zip(d) {
             if row.status != AgreementStatus::Active {
                 continue;
@@ -1348,14 +1495,22 @@ fn fill(
     }
     flush!(out, reports::table, rows, 10);
     out.end();
+    Ok(())
+}
 
+/// Communities and the activity log.
+fn communities(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let year = f.year;
+    let jan1 = f.jan1;
+    let n = f.n;
+    let Fill { out, g, munis, .. } = f;
     // Communities: twenty a municipality, most older than the year; an
     // activity in most of their months.
     let per_muni = 20;
     let mut comms: Vec<Vec<(String, NaiveDateTime)>> = Vec::with_capacity(n);
     out.begin("communities", n * per_muni);
     let mut rows = Vec::new();
-    for mu in &munis {
+    for mu in munis.iter() {
         let mut list = Vec::with_capacity(per_muni);
         for c in 0..per_muni {
             let id = g.id();
@@ -1438,13 +1593,29 @@ fn fill(
     }
     flush!(out, activities::table, rows, 15);
     out.end();
+    Ok(())
+}
 
+/// Recipient surveys and their responses.
+fn surveys(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let year = f.year;
+    let jan1 = f.jan1;
+    let days_in_year = f.days_in_year;
+    let n = f.n;
+    let sizes = f.sizes;
+    let Fill {
+        out,
+        g,
+        munis,
+        drafts,
+        ..
+    } = f;
     // Recipient surveys of one agreement in twenty, with a dozen responses.
     const QUESTIONS: &str = r#"[{"key":"overall","text":"Jak ocenia Pan/Pani usługę?","kind":"likert","satisfaction":true},{"key":"staff","text":"Jak ocenia Pan/Pani personel?","kind":"likert","satisfaction":true},{"key":"comment","text":"Uwagi","kind":"text"}]"#;
     let mut survey_ids: Vec<String> = Vec::new();
     out.begin("surveys", sizes.agreements / 20 + n);
     let mut rows = Vec::new();
-    for (mu, d) in munis.iter().zip(&drafts) {
+    for (mu, d) in munis.iter().zip(drafts.iter()) {
         for (a, row) in mu.agreements.iter().zip(d) {
             if row.status == AgreementStatus::PublicComment || !g.chance(0.05) {
                 continue;
@@ -1498,5 +1669,5 @@ fn fill(
     }
     flush!(out, survey_responses::table, rows, 4);
     out.end();
-    Ok(munis)
+    Ok(())
 }

@@ -29,8 +29,43 @@ pub fn openapi_document() -> &'static str {
         use utoipa::Modify;
         cus_db::openapi::StandardErrors.modify(&mut api);
         cus_db::openapi::TextRules.modify(&mut api);
+        OptionalBodies.modify(&mut api);
         api.to_pretty_json().expect("the OpenAPI document serializes")
     })
+}
+
+/// An optional body (`request_body = Option<T>`) is no body at all or a
+/// `T`: utoipa writes it as "null or `T`", but a JSON `null` is not a body
+/// the server takes (every body is an object). Kept: not required, `T`.
+struct OptionalBodies;
+
+impl utoipa::Modify for OptionalBodies {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{Schema, Type};
+        use utoipa::openapi::RefOr;
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [item.put.as_mut(), item.post.as_mut(), item.patch.as_mut()];
+            for op in ops.into_iter().flatten() {
+                let Some(body) = op.request_body.as_mut() else {
+                    continue;
+                };
+                for content in body.content.values_mut() {
+                    let Some(RefOr::T(Schema::OneOf(one))) = content.schema.as_ref() else {
+                        continue;
+                    };
+                    let is_null = |s: &RefOr<Schema>| {
+                        matches!(s, RefOr::T(Schema::Object(o))
+                            if o.schema_type == utoipa::openapi::schema::SchemaType::Type(Type::Null))
+                    };
+                    let rest: Vec<RefOr<Schema>> =
+                        one.items.iter().filter(|s| !is_null(s)).cloned().collect();
+                    if rest.len() == 1 && one.items.len() == 2 {
+                        content.schema = rest.into_iter().next();
+                    }
+                }
+            }
+        }
+    }
 }
 
 struct BearerAuth;

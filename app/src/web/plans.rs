@@ -65,7 +65,7 @@ async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 }
 
 /// A plan with items and history; every read is audited.
-#[utoipa::path(responses((status = 200, body = plans::PlanView), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PlanId, Path)), responses((status = 200, body = plans::PlanView), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/plans/{id}")]
 async fn get_plan(st: Data, user: ApiUser, path: web::Path<PlanId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -75,7 +75,7 @@ async fn get_plan(st: Data, user: ApiUser, path: web::Path<PlanId>) -> AppResult
     Ok(HttpResponse::Ok().json(p))
 }
 
-#[utoipa::path(request_body = NewItem, responses((status = 201, body = plans::PlanItem), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PlanId, Path)), request_body = NewItem, responses((status = 201, body = plans::PlanItem), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/plans/{id}/items")]
 async fn add_plan_item(
     st: Data,
@@ -92,7 +92,7 @@ async fn add_plan_item(
 }
 
 /// Moves a plan along its lifecycle; illegal moves answer 409.
-#[utoipa::path(request_body = TransitionInput, responses((status = 200, body = plans::Plan), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PlanId, Path)), request_body = TransitionInput, responses((status = 200, body = plans::Plan), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/plans/{id}/transition")]
 async fn transition_plan(
     st: Data,
@@ -108,7 +108,7 @@ async fn transition_plan(
 }
 
 /// Mails the resident that the plan awaits their consent.
-#[utoipa::path(responses((status = 200), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PlanId, Path)), responses((status = 200), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/plans/{id}/consent-request")]
 async fn request_consent(
     st: Data,

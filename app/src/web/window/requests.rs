@@ -54,7 +54,7 @@ pub(super) async fn list_requests(
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
 
-#[utoipa::path(responses((status = 200, body = window::RequestView), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RequestId, Path)), responses((status = 200, body = window::RequestView), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/requests/{id}")]
 pub(super) async fn get_request(
     st: Data,
@@ -68,7 +68,7 @@ pub(super) async fn get_request(
     Ok(HttpResponse::Ok().json(r))
 }
 
-#[utoipa::path(request_body = RouteInput, responses((status = 200, body = window::Request), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RequestId, Path)), request_body = RouteInput, responses((status = 200, body = window::Request), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 #[post("/requests/{id}/route")]
 pub(super) async fn route_request(
     st: Data,
@@ -83,7 +83,7 @@ pub(super) async fn route_request(
     Ok(HttpResponse::Ok().json(r))
 }
 
-#[utoipa::path(request_body = MessageInput, responses((status = 201, body = window::Message), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RequestId, Path)), request_body = MessageInput, responses((status = 201, body = window::Message), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[post("/requests/{id}/messages")]
 pub(super) async fn send_message(
     st: Data,

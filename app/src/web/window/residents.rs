@@ -56,7 +56,7 @@ pub(super) async fn search_residents(
 }
 
 /// A resident's details; the read is audited.
-#[utoipa::path(responses((status = 200, body = window::Resident), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ResidentId, Path)), responses((status = 200, body = window::Resident), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/residents/{id}")]
 pub(super) async fn get_resident(
     st: Data,
