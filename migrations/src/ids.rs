@@ -73,35 +73,18 @@ macro_rules! id_type {
 
         impl utoipa::ToSchema for $name {}
 
-        impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            str: diesel::serialize::ToSql<diesel::sql_types::Text, DB>,
-        {
-            fn to_sql<'b>(
-                &'b self,
-                out: &mut diesel::serialize::Output<'b, '_, DB>,
-            ) -> diesel::serialize::Result {
-                <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
-                    self.0.as_str(),
-                    out,
-                )
+        impl $name {
+            fn as_text(&self) -> &str {
+                &self.0
+            }
+
+            // Stored ids were written by the platform: read as they are.
+            fn from_text(text: String) -> Result<Self, String> {
+                Ok($name(text))
             }
         }
 
-        impl<DB> diesel::deserialize::FromSql<diesel::sql_types::Text, DB> for $name
-        where
-            DB: diesel::backend::Backend,
-            String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
-        {
-            fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                // Stored ids were written by the platform: read them as they are.
-                <String as diesel::deserialize::FromSql<diesel::sql_types::Text, DB>>::from_sql(
-                    bytes,
-                )
-                .map($name)
-            }
-        }
+        $crate::text_column!($name);
     };
 }
 

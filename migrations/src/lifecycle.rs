@@ -119,6 +119,27 @@ macro_rules! text_enum {
             }
         }
 
+        impl $name {
+            fn as_text(&self) -> &str {
+                self.as_str()
+            }
+
+            fn from_text(text: String) -> Result<Self, String> {
+                text.parse()
+            }
+        }
+
+        $crate::text_column!($name);
+    };
+}
+
+/// Diesel's conversions of a type kept in a `Text` column, on every backend
+/// (SQLite, PostgreSQL and the connection that is either): through the
+/// type's own `as_text(&self) -> &str` and `from_text(String) -> Result`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! text_column {
+    ($name:ident) => {
         impl<DB> diesel::serialize::ToSql<diesel::sql_types::Text, DB> for $name
         where
             DB: diesel::backend::Backend,
@@ -129,7 +150,7 @@ macro_rules! text_enum {
                 out: &mut diesel::serialize::Output<'b, '_, DB>,
             ) -> diesel::serialize::Result {
                 <str as diesel::serialize::ToSql<diesel::sql_types::Text, DB>>::to_sql(
-                    self.as_str(),
+                    self.as_text(),
                     out,
                 )
             }
@@ -145,7 +166,7 @@ macro_rules! text_enum {
                     diesel::sql_types::Text,
                     DB,
                 >>::from_sql(bytes)?;
-                text.parse::<$name>().map_err(Into::into)
+                $name::from_text(text).map_err(Into::into)
             }
         }
     };
