@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::competitions::{Competition, Financing, MAX_YEARS};
 use crate::{check_money, from_json_list, to_json};
+pub use cus_db::ids::AgreementId;
 use cus_db::Lifecycle;
 
 cus_db::text_enum! {
@@ -89,7 +90,7 @@ pub const FINAL_REPORT_DAYS: i64 = 30;
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = agreements)]
 pub struct AgreementRow {
-    pub id: String,
+    pub id: AgreementId,
     pub municipality: String,
     pub organization_id: String,
     pub competition_id: Option<String>,
@@ -198,8 +199,8 @@ struct NewAgreement<'a> {
     comment_until: Option<NaiveDate>,
 }
 
-fn insert(conn: &mut DbConn, actor: &Actor, a: NewAgreement) -> DomainResult<String> {
-    let id = new_id();
+fn insert(conn: &mut DbConn, actor: &Actor, a: NewAgreement) -> DomainResult<AgreementId> {
+    let id = AgreementId::new();
     diesel::insert_into(agreements::table)
         .values((
             agreements::id.eq(&id),
@@ -240,7 +241,7 @@ fn insert(conn: &mut DbConn, actor: &Actor, a: NewAgreement) -> DomainResult<Str
     Ok(id)
 }
 
-fn write_tranches(conn: &mut DbConn, id: &str, list: &[Tranche]) -> QueryResult<()> {
+fn write_tranches(conn: &mut DbConn, id: &AgreementId, list: &[Tranche]) -> QueryResult<()> {
     diesel::delete(tranches::table.filter(tranches::agreement_id.eq(id))).execute(conn)?;
     for t in list {
         diesel::insert_into(tranches::table)
@@ -264,7 +265,7 @@ pub(crate) fn from_award(
     c: &Competition,
     offer_id: &str,
     award: i64,
-) -> DomainResult<String> {
+) -> DomainResult<AgreementId> {
     use cus_db::schema::offers;
     let (org, title, requested, indicators): (String, String, i64, String) = offers::table
         .find(offer_id)
@@ -515,7 +516,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
     load(conn, &id)
 }
 
-pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
+pub fn load(conn: &mut DbConn, id: &AgreementId) -> DomainResult<Agreement> {
     let mut row: AgreementRow = agreements::table
         .find(id)
         .select(AgreementRow::as_select())
@@ -623,7 +624,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Agreement> {
 }
 
 /// The organizer sees the municipality's agreements; an NGO its own.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &AgreementId) -> DomainResult<Agreement> {
     let a = load(conn, id)?;
     let visible = match actor.role {
         Role::Ngo => actor.acts_for(&a.row.organization_id, &a.row.municipality),
@@ -661,7 +662,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<AgreementRow>>
     Ok(q.load(conn)?)
 }
 
-fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Agreement> {
+fn managed(conn: &mut DbConn, actor: &Actor, id: &AgreementId) -> DomainResult<Agreement> {
     let a = get(conn, actor, id)?;
     actor.require(&[Role::Organizer])?;
     if a.row.status.is_final() {
@@ -691,7 +692,7 @@ pub struct AnnexInput {
 pub fn annex(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &AgreementId,
     input: AnnexInput,
 ) -> DomainResult<Agreement> {
     let a = managed(conn, actor, id)?;
@@ -773,7 +774,7 @@ pub struct ReportInput {
 pub fn report(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &AgreementId,
     input: ReportInput,
 ) -> DomainResult<Agreement> {
     let a = get(conn, actor, id)?;
@@ -854,7 +855,7 @@ pub struct TerminateInput {
 pub fn terminate(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &AgreementId,
     input: TerminateInput,
 ) -> DomainResult<Agreement> {
     let a = managed(conn, actor, id)?;

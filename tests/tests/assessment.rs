@@ -34,9 +34,11 @@ impl<'a> Fixture<'a> {
             .unwrap_or_else(|e| panic!("{e}: {sql}"));
     }
 
-    pub(crate) fn id(&mut self, prefix: &str) -> String {
+    /// A new id, as the platform writes them (UUID v7, in order of
+    /// creation): ids are typed and parsed where they enter.
+    pub(crate) fn id(&mut self, _kind: &str) -> String {
         self.n += 1;
-        format!("{prefix}-{}-{}", self.n, uuid::Uuid::new_v4().simple())
+        cus_db::new_id()
     }
 
     pub(crate) fn resident(&mut self, m: &str) -> String {

@@ -106,7 +106,7 @@ fn cells(
 pub fn assess(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &contracting::agreements::AgreementId,
     tr: &dyn Translate,
     min_group: i64,
 ) -> DomainResult<AgreementAssessment> {
@@ -175,7 +175,14 @@ pub fn assess(
     let years: Vec<YearRow> = year_range
         .map(|year| YearRow {
             year,
-            results: cells(&rows, id, &year.to_string(), &by_code, tr, min_group),
+            results: cells(
+                &rows,
+                id.as_str(),
+                &year.to_string(),
+                &by_code,
+                tr,
+                min_group,
+            ),
         })
         .collect();
     let peer_year = years
@@ -197,7 +204,7 @@ pub fn assess(
             .map(|p| Peer {
                 agreement_id: p.clone(),
                 name: names.get(p).cloned().unwrap_or_else(|| p.clone()),
-                current: p == id,
+                current: p == id.as_str(),
                 results: cells(&rows, p, &y.to_string(), &by_code, tr, min_group),
             })
             .collect(),

@@ -86,6 +86,9 @@ pub fn add_item(
         .filter(|a| !a.is_empty());
     let mut provider = provider;
     if let Some(aid) = agreement_id {
+        let aid = &contracting::agreements::AgreementId::parse(aid).ok_or_else(|| {
+            DomainError::field("provider_agreement_id", "error-agreement-unknown")
+        })?;
         check_agreement(conn, actor, aid, &item)?;
         if provider.is_empty() {
             provider = contracting::agreements::get(conn, actor, aid)?.organization_name;
@@ -132,7 +135,7 @@ pub fn add_item(
 fn check_agreement(
     conn: &mut DbConn,
     actor: &Actor,
-    agreement_id: &str,
+    agreement_id: &contracting::agreements::AgreementId,
     item: &NewItem,
 ) -> DomainResult<()> {
     use contracting::agreements;

@@ -579,13 +579,13 @@ async fn assessments_act(
 
 /// An agreement's results across its years, its reports, places and
 /// surveys, beside the other providers of the same services.
-#[utoipa::path(responses((status = 200, body = crate::assessment::agreement::AgreementAssessment), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = contracting::agreements::AgreementId, Path)), responses((status = 200, body = crate::assessment::agreement::AgreementAssessment), (status = 404)), security(("bearer" = [])))]
 #[get("/agreements/{id}/assessment")]
 async fn agreement_assessment(
     req: HttpRequest,
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<contracting::agreements::AgreementId>,
 ) -> AppResult<HttpResponse> {
     let lang = i18n::api_lang(&req);
     let min = st.config.assessment.min_group;
@@ -600,7 +600,7 @@ async fn agreement_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<contracting::agreements::AgreementId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let lang = view.lang();

@@ -4,7 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
-use contracting::agreements::{AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche};
+use contracting::agreements::{
+    AgreementId, AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche,
+};
 use contracting::{agreements, organizations};
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
@@ -60,23 +62,23 @@ async fn list_agreements(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| agreements::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = agreements::Agreement), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = AgreementId, Path)), responses((status = 200, body = agreements::Agreement), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/agreements/{id}")]
 async fn get_agreement(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<AgreementId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| agreements::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = ReportInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = AgreementId, Path)), request_body = ReportInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements/{id}/reports")]
 async fn file_report(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<AgreementId>,
     body: ApiJson<ReportInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -86,12 +88,12 @@ async fn file_report(
     ))
 }
 
-#[utoipa::path(request_body = AnnexInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = AgreementId, Path)), request_body = AnnexInput, responses((status = 201, body = agreements::Agreement), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements/{id}/annexes")]
 async fn add_annex(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<AgreementId>,
     body: ApiJson<AnnexInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -101,12 +103,12 @@ async fn add_annex(
     ))
 }
 
-#[utoipa::path(request_body = TerminateInput, responses((status = 200, body = agreements::Agreement), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = AgreementId, Path)), request_body = TerminateInput, responses((status = 200, body = agreements::Agreement), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/agreements/{id}/terminate")]
 async fn terminate_agreement(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<AgreementId>,
     body: ApiJson<TerminateInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -155,7 +157,7 @@ async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResul
     ))
 }
 
-async fn agreement_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+async fn agreement_data(st: &Data, user: &PageUser, id: AgreementId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let a = st.db(move |c| agreements::get(c, &actor, &id)).await?;
     let live = !matches!(a.row.status.as_str(), "terminated");
@@ -170,7 +172,7 @@ async fn agreement_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<AgreementId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = agreement_data(&st, &user, path.into_inner()).await?;
@@ -303,8 +305,12 @@ async fn agreement_act(
     let id = path.into_inner();
     let actor = user.actor.clone();
     let action = form.input.as_ref().map_or("", |a| a.action.as_str());
-    let aid = id.clone();
-    let result: AppResult<String> = match action {
+    // `new` creates; every other action names an agreement.
+    let aid = match action {
+        "create" => AgreementId::new(),
+        _ => AgreementId::parse(&id).ok_or(DomainError::NotFound)?,
+    };
+    let result: AppResult<AgreementId> = match action {
         "create" => match form.parse::<AgreementForm>() {
             Ok(f) => {
                 st.tx(move |c| agreements::create(c, &actor, f.into()).map(|a| a.row.id))
@@ -353,7 +359,8 @@ async fn agreement_act(
                 let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::AgreementMode::ALL, "values": values(&form.typed)});
                 return view.form_error(e, "agreements", "agreements-title", data);
             }
-            let mut data = agreement_data(&st, &user, id).await?;
+            let aid = AgreementId::parse(&id).ok_or(DomainError::NotFound)?;
+            let mut data = agreement_data(&st, &user, aid).await?;
             data["values"] = values(&form.typed);
             data["failed_action"] = json!(action);
             view.form_error(e, "agreement", "agreement-title", data)
@@ -365,7 +372,7 @@ async fn agreement_document(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<AgreementId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = user.actor.clone();
