@@ -104,10 +104,6 @@ id_type!(
     /// An agreement with a provider.
     AgreementId
 );
-id_type!(
-    /// An open competition.
-    CompetitionId
-);
 
 #[cfg(test)]
 mod tests {

@@ -36,11 +36,6 @@ pub trait TextEnum: Copy + Eq + Sized + 'static {
     fn parse_field(text: &str, field: &str, key: &str) -> DomainResult<Self> {
         Self::parse(text).ok_or_else(|| DomainError::field(field, key))
     }
-
-    /// Every value's text, for a page's choices.
-    fn texts() -> Vec<&'static str> {
-        Self::ALL.iter().map(|v| v.as_str()).collect()
-    }
 }
 
 /// A lifecycle: statuses and the moves between them, in one table.
@@ -162,10 +157,8 @@ macro_rules! text_column {
             String: diesel::deserialize::FromSql<diesel::sql_types::Text, DB>,
         {
             fn from_sql(bytes: DB::RawValue<'_>) -> diesel::deserialize::Result<Self> {
-                let text = <String as diesel::deserialize::FromSql<
-                            diesel::sql_types::Text,
-                            DB,
-                        >>::from_sql(bytes)?;
+                use diesel::deserialize::FromSql;
+                let text = <String as FromSql<diesel::sql_types::Text, DB>>::from_sql(bytes)?;
                 $name::from_text(text).map_err(Into::into)
             }
         }

@@ -309,7 +309,7 @@ fn a_request_follows_its_plan_and_a_closed_one_is_not_routed() {
     );
     assert!(matches!(refused, Err(DomainError::Invalid(f)) if f.contains_key("channel")));
     // A plan for the request puts it in planning; closing the plan closes it.
-    let plan = plans::create_plan(
+    plans::create_plan(
         conn,
         &coordinator,
         &PLAN_RULES,
@@ -341,5 +341,4 @@ fn a_request_follows_its_plan_and_a_closed_one_is_not_routed() {
         RequestStatus::Closed,
         RequestStatus::Planning
     ));
-    drop(plan);
 }

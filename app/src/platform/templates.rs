@@ -53,7 +53,7 @@ impl handlebars::HelperDef for OptionalEq {
         _: &mut handlebars::RenderContext<'reg, 'rc>,
     ) -> Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
         let null = serde_json::Value::Null;
-        let value = |i: usize| h.param(i).map_or(&null, |p| p.value()).clone();
+        let value = |i: usize| h.param(i).map_or(&null, |p| p.value());
         Ok(handlebars::ScopedJson::Derived(serde_json::Value::Bool(
             value(0) == value(1),
         )))

@@ -14,10 +14,8 @@ use crate::platform::error::{translate_fields, AppError, AppResult};
 use crate::platform::i18n::LANG_COOKIE;
 use crate::platform::state::AppState;
 use crate::platform::{auth, i18n, templates};
-use crate::web::extract::PageUser;
+use crate::web::extract::{PageUser, ANON_CSRF_COOKIE};
 use crate::window;
-
-use crate::web::extract::ANON_CSRF_COOKIE;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -114,7 +112,7 @@ impl View {
         let mut ctx = self.base(title_key);
         // The layout names the template (`data-page`): the template test
         // knows which pages a crawl reached.
-        ctx["page"] = json!(template);
+        ctx["page_template"] = json!(template);
         if let (Value::Object(c), Value::Object(d)) = (&mut ctx, data) {
             c.extend(d);
         }

@@ -15,7 +15,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::forms::{Count, Lines, YearAmounts, Zloty};
 use super::{program_services, MunicipalityQuery};
-use crate::platform::error::AppResult;
+use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
@@ -306,10 +306,8 @@ async fn agreement_act(
     let actor = user.actor.clone();
     let action = form.input.as_ref().map_or("", |a| a.action.as_str());
     // `new` creates; every other action names an agreement.
-    let aid = match action {
-        "create" => AgreementId::new(),
-        _ => AgreementId::parse(&id).ok_or(DomainError::NotFound)?,
-    };
+    let named = AgreementId::parse(&id);
+    let agreement = || named.clone().ok_or(AppError::from(DomainError::NotFound));
     let result: AppResult<AgreementId> = match action {
         "create" => match form.parse::<AgreementForm>() {
             Ok(f) => {
@@ -320,6 +318,7 @@ async fn agreement_act(
         },
         "report" => match form.parse::<ReportForm>() {
             Ok(f) => {
+                let aid = agreement()?;
                 st.tx(move |c| agreements::report(c, &actor, &aid, f.into()).map(|_| aid))
                     .await
             }
@@ -327,6 +326,7 @@ async fn agreement_act(
         },
         "annex" => match form.parse::<AnnexForm>() {
             Ok(f) => {
+                let aid = agreement()?;
                 st.tx(move |c| agreements::annex(c, &actor, &aid, f.into()).map(|_| aid))
                     .await
             }
@@ -334,6 +334,7 @@ async fn agreement_act(
         },
         "terminate" => match form.parse::<TerminateInput>() {
             Ok(input) => {
+                let aid = agreement()?;
                 st.tx(move |c| agreements::terminate(c, &actor, &aid, input).map(|_| aid))
                     .await
             }
@@ -359,8 +360,7 @@ async fn agreement_act(
                 let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::AgreementMode::ALL, "values": values(&form.typed)});
                 return view.form_error(e, "agreements", "agreements-title", data);
             }
-            let aid = AgreementId::parse(&id).ok_or(DomainError::NotFound)?;
-            let mut data = agreement_data(&st, &user, aid).await?;
+            let mut data = agreement_data(&st, &user, agreement()?).await?;
             data["values"] = values(&form.typed);
             data["failed_action"] = json!(action);
             view.form_error(e, "agreement", "agreement-title", data)
