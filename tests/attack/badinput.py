@@ -8,11 +8,11 @@ flags every 500 it sees) and never a dropped connection."""
 
 import json
 import re
-from urllib.parse import urljoin, urlsplit
 
 import authz
 import rules
 from harness import FINDINGS, Client
+from web import form_targets
 
 CHECK = "6 bad input"
 STRINGS = ["a\x00b", "a\x07\x1b[31mb", "\x00"]
@@ -174,25 +174,25 @@ def run(world, doc):
             for f in parsed.forms:
                 if f["method"] != "post":
                     continue
-                action = urlsplit(urljoin(path, f["action"] or path)).path
-                shape = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", action)
-                if shape in done or shape == "/logout":
-                    continue
-                done.add(shape)
-                fields = [(name, c.csrf if name == "csrf" else (value if is_button else value + "\x00\x01"))
-                          for name, value, is_button in f["fields"]]
-                if not any(name != "csrf" and not is_button for name, _, is_button in f["fields"]):
-                    continue  # nothing to put a NUL in
-                n += 1
-                FINDINGS.probe(CHECK)
-                r = c.form_post(action, fields)
-                if r.status is not None and r.status in (302, 303):
-                    FINDINGS.add(CHECK, "POST %s (form) as %s with NUL in every field was accepted (%d)"
-                                 % (action, who, r.status))
+                for action in form_targets(path, f):
+                    shape = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", action)
+                    if shape in done or shape == "/logout":
+                        continue
+                    done.add(shape)
+                    fields = [(name, c.csrf if name == "csrf" else (value if is_button else value + "\x00\x01"))
+                              for name, value, is_button in f["fields"]]
+                    if not any(name != "csrf" and not is_button for name, _, is_button in f["fields"]):
+                        continue  # nothing to put a NUL in
+                    n += 1
+                    FINDINGS.probe(CHECK)
+                    r = c.form_post(action, fields)
+                    if r.status is not None and r.status in (302, 303):
+                        FINDINGS.add(CHECK, "POST %s (form) as %s with NUL in every field was accepted (%d)"
+                                     % (action, who, r.status))
         if who == "organizer":
             n += 1
-            r = c.form_post("/forum", [("csrf", c.csrf), ("title", "x"), ("body", "a" * (70 * 1024))])
+            r = c.form_post("/forum/threads", [("csrf", c.csrf), ("title", "x"), ("body", "a" * (70 * 1024))])
             if r.status not in (400, 413, 422):
-                FINDINGS.add(CHECK, "POST /forum with a 70 KiB form: %s, want 413" % r.status)
+                FINDINGS.add(CHECK, "POST /forum/threads with a 70 KiB form: %s, want 413" % r.status)
     world.badinput_refusals = refusals
     return {"requests": n}

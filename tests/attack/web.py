@@ -59,9 +59,14 @@ class Page(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         if tag == "form":
-            self._form = {"method": a.get("method", "get").lower(), "action": a.get("action", ""), "fields": []}
+            self._form = {"method": a.get("method", "get").lower(), "action": a.get("action", ""), "fields": [],
+                          "submits": []}
             self.forms.append(self._form)
         if self._form is not None:
+            # Each submit button posts to its `formaction`, or to the form's action.
+            if (tag == "button" and a.get("type", "submit").lower() in ("submit", "")) or \
+                    (tag == "input" and a.get("type", "").lower() == "submit"):
+                self._form["submits"].append(a.get("formaction", ""))
             if tag in ("input", "button") and a.get("name"):
                 t = a.get("type", "text").lower()
                 if t in ("checkbox", "radio") and "checked" not in a:
@@ -91,6 +96,14 @@ class Page(HTMLParser):
     def handle_data(self, data):
         if self._textarea is not None:
             self._textarea[1] += data
+
+
+def form_targets(path, form):
+    """The paths a form posts to: each submit button's `formaction` (one
+    route per action), else the form's own action (or the page itself)."""
+    default = form["action"] or path
+    targets = [t or default for t in form.get("submits", [])] or [default]
+    return [urlsplit(urljoin(path, t)).path for t in dict.fromkeys(targets)]
 
 
 def parse(html):
@@ -319,11 +332,11 @@ def csrf(world):
             for f in parsed.forms:
                 if f["method"] != "post":
                     continue
-                action = urlsplit(urljoin(path, f["action"] or path)).path
-                shape = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", action)
-                # One form per action shape and role, and per distinct button set (agreement/competition acts).
-                key = (who, shape, tuple(sorted(n for n, _, b in f["fields"] if b)))
-                forms.setdefault(key, (action, f))
+                for action in form_targets(path, f):
+                    shape = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", action)
+                    # One form per route shape and role, and per distinct button set.
+                    key = (who, shape, tuple(sorted(n for n, _, b in f["fields"] if b)))
+                    forms.setdefault(key, (action, f))
     n = 0
     others = [w for w in clients if w != "anonymous"]
     for (who, shape, _), (action, f) in sorted(forms.items()):

@@ -885,11 +885,14 @@ async fn the_pages_show_results_benchmarks_and_actions() {
     let (s, _) = browser.get("/assessments?lang=en").await;
     assert_eq!(s, StatusCode::OK);
     let (s, _, _) = browser
-        .post_form("/assessments", &[("csrf", &csrf), ("period", "2025-Q7")])
+        .post_form(
+            "/assessments/run",
+            &[("csrf", &csrf), ("period", "2025-Q7")],
+        )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, _, _) = browser
-        .post_form("/assessments", &[("csrf", &csrf), ("period", "2025")])
+        .post_form("/assessments/run", &[("csrf", &csrf), ("period", "2025")])
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = browser
@@ -935,25 +938,15 @@ async fn the_pages_show_results_benchmarks_and_actions() {
     assert!(page.contains("ipus_drawn_up_30d"));
     let (s, _, _) = browser
         .post_form(
-            "/indicators",
-            &[
-                ("csrf", &csrf),
-                ("action", "target"),
-                ("code", "plan_employment"),
-                ("target", "abc"),
-            ],
+            "/indicators/plan_employment/target",
+            &[("csrf", &csrf), ("target", "abc")],
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     let (s, _, _) = browser
         .post_form(
-            "/indicators",
-            &[
-                ("csrf", &csrf),
-                ("action", "target"),
-                ("code", "plan_employment"),
-                ("target", "45,5"),
-            ],
+            "/indicators/plan_employment/target",
+            &[("csrf", &csrf), ("target", "45,5")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);

@@ -671,10 +671,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     let csrf = b.sign_in(&osl.email, PASSWORD).await;
     let (s, _, _) = b
         .post_form(
-            "/community",
+            "/community/communities",
             &[
                 ("csrf", &csrf),
-                ("action", "community"),
                 ("name", "Seniorzy z Trojanowa"),
                 ("kind", "categorial"),
                 ("stages", "Rozpoznanie\nAnimacja"),
@@ -693,10 +692,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
         .to_string();
     let (s, html, _) = b
         .post_form(
-            "/community",
+            "/community/activities",
             &[
                 ("csrf", &csrf),
-                ("action", "activity"),
                 ("date", &day(3)),
                 ("community", &cid),
                 ("title", "Za wcześnie"),
@@ -709,10 +707,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     assert!(html.contains("Data nie może być z przyszłości"));
     let (s, _, _) = b
         .post_form(
-            "/community",
+            "/community/activities",
             &[
                 ("csrf", &csrf),
-                ("action", "activity"),
                 ("date", &day(-2)),
                 ("community", &cid),
                 ("title", "Kawiarenka seniora"),
@@ -738,10 +735,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     let ocsrf = ob.sign_in(&organizer.email, PASSWORD).await;
     let (s, _, location) = ob
         .post_form(
-            "/forum",
+            "/forum/threads",
             &[
                 ("csrf", &ocsrf),
-                ("action", "thread"),
                 ("title", "Konsultacje planu"),
                 ("kind", "consultation"),
                 ("body", "Prosimy o **uwagi**"),
@@ -757,10 +753,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     let ncsrf = nb.sign_in(&ngo.email, PASSWORD).await;
     let (s, _, _) = nb
         .post_form(
-            &thread,
+            &format!("{thread}/posts"),
             &[
                 ("csrf", &ncsrf),
-                ("action", "post"),
                 ("body", "Dodajmy *asystencję* <script>alert(1)</script>"),
             ],
         )
@@ -787,10 +782,9 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     // in Warsaw time again (here in summer time, UTC+2).
     let (s, _, location) = ob
         .post_form(
-            "/forum",
+            "/forum/threads",
             &[
                 ("csrf", &ocsrf),
-                ("action", "thread"),
                 ("title", "Posiedzenie forum"),
                 ("kind", "meeting"),
                 ("body", "Zapraszamy"),
@@ -818,22 +812,14 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     let (s, _, _) = ob
         .post_form(
             &thread,
-            &[
-                ("csrf", &ocsrf),
-                ("action", "summary"),
-                ("summary", "Asystencja dodana do planu."),
-            ],
+            &[("csrf", &ocsrf), ("summary", "Asystencja dodana do planu.")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, html, _) = nb
         .post_form(
-            &thread,
-            &[
-                ("csrf", &ncsrf),
-                ("action", "post"),
-                ("body", "Spóźniona uwaga"),
-            ],
+            &format!("{thread}/posts"),
+            &[("csrf", &ncsrf), ("body", "Spóźniona uwaga")],
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
@@ -952,10 +938,9 @@ async fn out_of_range_dates_and_counts_are_refused_in_community_work() {
     ] {
         let (s, html, _) = page
             .post_form(
-                "/community",
+                "/community/activities",
                 &[
                     ("csrf", &csrf),
-                    ("action", "activity"),
                     ("date", date),
                     ("community", "Osiedle Zachód"),
                     ("title", "Spotkanie"),
@@ -976,10 +961,9 @@ async fn out_of_range_dates_and_counts_are_refused_in_community_work() {
     ] {
         let (s, html, _) = forum
             .post_form(
-                "/forum?lang=en",
+                "/forum/threads?lang=en",
                 &[
                     ("csrf", &csrf),
-                    ("action", "thread"),
                     ("title", "Za daleko"),
                     ("kind", kind),
                     ("body", "x"),

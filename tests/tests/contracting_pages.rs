@@ -142,9 +142,11 @@ async fn a_competition_runs_through_the_pages() {
         .next()
         .unwrap()
         .to_string();
-    let act = format!("/competitions/{cid}/act");
     let (s, _, _) = organizer
-        .post_form(&act, &[("csrf", &csrf_o), ("action", "publish")])
+        .post_form(
+            &format!("/competitions/{cid}/publish"),
+            &[("csrf", &csrf_o)],
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, public) = Browser::new(&app).get("/competitions").await;
@@ -158,12 +160,12 @@ async fn a_competition_runs_through_the_pages() {
     );
     let budget_b = format!("{} | task | Asystenci | 50 000", year + 1);
     for (b, csrf, budget) in [(&ngo_a, &csrf_a, &budget_a), (&ngo_b, &csrf_b, &budget_b)] {
+        let offers = format!("/competitions/{cid}/offers");
         let (s, html, _) = b
             .post_form(
-                &act,
+                &offers,
                 &[
                     ("csrf", csrf),
-                    ("action", "offer"),
                     ("title", "Asystent"),
                     ("description", "Opis"),
                     ("budget", budget),
@@ -179,10 +181,9 @@ async fn a_competition_runs_through_the_pages() {
         assert!(html.contains("oświadczeń"));
         let (s, _, _) = b
             .post_form(
-                &act,
+                &offers,
                 &[
                     ("csrf", csrf),
-                    ("action", "offer"),
                     ("title", "Asystent osobisty"),
                     ("description", "Opis zadania"),
                     ("budget", budget),
@@ -226,21 +227,18 @@ async fn a_competition_runs_through_the_pages() {
     for oid in &offer_ids {
         let (s, _, _) = organizer
             .post_form(
-                &act,
-                &[
-                    ("csrf", &csrf_o),
-                    ("action", "formal"),
-                    ("offer_id", oid),
-                    ("passed", "yes"),
-                ],
+                &format!("/offers/{oid}/formal"),
+                &[("csrf", &csrf_o), ("passed", "yes")],
             )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
     }
     let member_fields: Vec<String> = members.iter().map(|m| format!("member_{}", m.2)).collect();
-    let mut appoint = vec![("csrf", csrf_o.as_str()), ("action", "commission")];
+    let mut appoint = vec![("csrf", csrf_o.as_str())];
     appoint.extend(member_fields.iter().map(|f| (f.as_str(), "on")));
-    let (s, _, _) = organizer.post_form(&act, &appoint).await;
+    let (s, _, _) = organizer
+        .post_form(&format!("/competitions/{cid}/commission"), &appoint)
+        .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     // Each member declares, then scores both offers.
     for (b, csrf, _) in &members {
@@ -248,23 +246,18 @@ async fn a_competition_runs_through_the_pages() {
         assert!(html.contains("Oświadczenie o braku konfliktu interesów"));
         let (s, _, _) = b
             .post_form(
-                &act,
-                &[
-                    ("csrf", csrf),
-                    ("action", "declare"),
-                    ("no_conflict", "yes"),
-                ],
+                &format!("/competitions/{cid}/declarations"),
+                &[("csrf", csrf), ("no_conflict", "yes")],
             )
             .await;
         assert_eq!(s, StatusCode::SEE_OTHER);
         for (oid, points) in offer_ids.iter().zip(["9", "6"]) {
+            let scores = format!("/offers/{oid}/scores");
             let (s, html, _) = b
                 .post_form(
-                    &act,
+                    &scores,
                     &[
                         ("csrf", csrf),
-                        ("action", "score"),
-                        ("offer_id", oid),
                         ("points_Możliwość realizacji", "11"),
                         ("points_Jakość", points),
                     ],
@@ -274,11 +267,9 @@ async fn a_competition_runs_through_the_pages() {
             assert!(html.contains("maksimum"));
             let (s, _, _) = b
                 .post_form(
-                    &act,
+                    &scores,
                     &[
                         ("csrf", csrf),
-                        ("action", "score"),
-                        ("offer_id", oid),
                         ("points_Możliwość realizacji", points),
                         ("points_Jakość", points),
                     ],
@@ -288,7 +279,10 @@ async fn a_competition_runs_through_the_pages() {
         }
     }
     let (s, _, _) = organizer
-        .post_form(&act, &[("csrf", &csrf_o), ("action", "resolve")])
+        .post_form(
+            &format!("/competitions/{cid}/resolve"),
+            &[("csrf", &csrf_o)],
+        )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, html) = Browser::new(&app)
@@ -315,10 +309,9 @@ async fn a_competition_runs_through_the_pages() {
     );
     let (s, _, _) = ngo_a
         .post_form(
-            &format!("/agreements/{aid}/act"),
+            &format!("/agreements/{aid}/reports"),
             &[
                 ("csrf", &csrf_a),
-                ("action", "report"),
                 ("kind", "final"),
                 ("period", "całość"),
                 ("text", "Zadanie wykonane"),
@@ -358,7 +351,6 @@ async fn an_ngo_keeps_its_profile_and_accounts_on_the_page() {
     let profile = |nip: &'static str, name: &'static str| {
         vec![
             ("csrf", csrf.clone()),
-            ("action", "profile".into()),
             ("name", name.into()),
             ("legal_form", "association".into()),
             ("nip", nip.into()),
@@ -380,10 +372,9 @@ async fn an_ngo_keeps_its_profile_and_accounts_on_the_page() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, _, _) = b
         .post_form(
-            "/organization",
+            "/organization/users",
             &[
                 ("csrf", &csrf),
-                ("action", "user"),
                 ("name", "Ala"),
                 ("email", "ala@ngo.example"),
                 ("password", PASSWORD),
@@ -403,7 +394,6 @@ async fn out_of_range_dates_and_numbers_are_shown_on_the_forms() {
     let range_pl = "Data musi mieścić się w latach 1900–2200.";
     let agreement = |start: &'static str, end: &'static str, capacity: &'static str| {
         [
-            ("action", "create"),
             ("organization_id", "nieznana"),
             ("mode", "own"),
             ("financing", "full_financing"),
@@ -429,7 +419,7 @@ async fn out_of_range_dates_and_numbers_are_shown_on_the_forms() {
     ] {
         let form = with_csrf(&fields);
         let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let (s, html, _) = organizer.post_form("/agreements/new/act", &form).await;
+        let (s, html, _) = organizer.post_form("/agreements", &form).await;
         assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{message}");
         assert!(html.contains(message), "{message}");
     }
@@ -514,10 +504,9 @@ async fn typed_page_fields_are_refused_on_the_form_with_what_was_typed() {
     );
     let (s, html, _) = organizer
         .post_form(
-            "/agreements/new/act",
+            "/agreements",
             &[
                 ("csrf", &csrf),
-                ("action", "create"),
                 ("organization_id", "nieznana"),
                 ("mode", "own"),
                 ("start_date", "2027-01-01"),
@@ -530,10 +519,9 @@ async fn typed_page_fields_are_refused_on_the_form_with_what_was_typed() {
     assert!(html.contains(rows_pl), "{html}");
     let (s, html, _) = organizer
         .post_form(
-            "/agreements/new/act",
+            "/agreements",
             &[
                 ("csrf", &csrf),
-                ("action", "create"),
                 ("organization_id", "nieznana"),
                 ("mode", "own"),
                 ("start_date", "jutro"),

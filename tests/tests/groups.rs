@@ -623,11 +623,7 @@ async fn group_pages_render_for_members_and_404_for_others() {
     let (s, page, _) = browser
         .post_form(
             &format!("/benchmark-rounds/{rid}/values"),
-            &[
-                ("csrf", &csrf),
-                ("action", "values"),
-                ("value-plan_employment", "dużo"),
-            ],
+            &[("csrf", &csrf), ("value-plan_employment", "dużo")],
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
@@ -637,7 +633,6 @@ async fn group_pages_render_for_members_and_404_for_others() {
             &format!("/benchmark-rounds/{rid}/values"),
             &[
                 ("csrf", &csrf),
-                ("action", "values"),
                 ("value-plan_employment", "47,5"),
                 ("none-request_routing_days", "on"),
             ],
@@ -730,6 +725,7 @@ async fn group_pages_render_for_members_and_404_for_others() {
         format!("{group}/meetings"),
         format!("{group}/rounds"),
         format!("/benchmark-rounds/{rid}/values"),
+        format!("/benchmark-rounds/{rid}/stored"),
         format!("/benchmark-rounds/{rid}/close"),
     ] {
         let (s, _, _) = outsider

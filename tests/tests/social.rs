@@ -1034,8 +1034,8 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     );
     let (s, _, _) = org
         .post_form(
-            diagnosis.split('?').next().unwrap(),
-            &[("csrf", &csrf), ("action", "publish")],
+            &format!("{}/publish", diagnosis.split('?').next().unwrap()),
+            &[("csrf", &csrf)],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -1057,10 +1057,9 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     let path = to.unwrap().split('?').next().unwrap().to_string();
     let (s, page, _) = org
         .post_form(
-            &path,
+            &format!("{path}/services"),
             &[
                 ("csrf", &csrf),
-                ("action", "add_service"),
                 ("service_code", "UO"),
                 ("target_group", "Seniorzy"),
                 ("delivery", "own"),
@@ -1072,10 +1071,9 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     assert!(page.contains("years-error"), "{page}");
     let (s, page, _) = org
         .post_form(
-            &path,
+            &format!("{path}/services"),
             &[
                 ("csrf", &csrf),
-                ("action", "add_service"),
                 ("service_code", "UO"),
                 ("target_group", "Seniorzy"),
                 ("delivery", "own"),
@@ -1086,10 +1084,9 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     let (s, _, _) = org
         .post_form(
-            &path,
+            &format!("{path}/services"),
             &[
                 ("csrf", &csrf),
-                ("action", "add_service"),
                 ("service_code", "UO"),
                 ("target_group", "Seniorzy"),
                 ("delivery", "own"),
@@ -1109,12 +1106,8 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     );
     let (s, _, _) = org
         .post_form(
-            &path,
-            &[
-                ("csrf", &csrf),
-                ("action", "transition"),
-                ("to", "consultation"),
-            ],
+            &format!("{path}/transition"),
+            &[("csrf", &csrf), ("to", "consultation")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -1124,23 +1117,15 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     let rcsrf = res.sign_in(&resident.email, PASSWORD).await;
     let (s, _, _) = res
         .post_form(
-            &path,
-            &[
-                ("csrf", &rcsrf),
-                ("action", "comment"),
-                ("body", "Więcej godzin w soboty"),
-            ],
+            &format!("{path}/comments"),
+            &[("csrf", &rcsrf), ("body", "Więcej godzin w soboty")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, page, _) = org
         .post_form(
-            &path,
-            &[
-                ("csrf", &csrf),
-                ("action", "transition"),
-                ("to", "submitted"),
-            ],
+            &format!("{path}/transition"),
+            &[("csrf", &csrf), ("to", "submitted")],
         )
         .await;
     assert_eq!(s, StatusCode::CONFLICT);
@@ -1149,25 +1134,15 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     let cid = p["comments"][0]["id"].as_str().unwrap().to_string();
     let (s, _, _) = org
         .post_form(
-            &path,
-            &[
-                ("csrf", &csrf),
-                ("action", "answer"),
-                ("comment_id", &cid),
-                ("answer", "Tak"),
-                ("accepted", "yes"),
-            ],
+            &format!("{path}/comments/{cid}/answer"),
+            &[("csrf", &csrf), ("answer", "Tak"), ("accepted", "yes")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (s, _, _) = org
         .post_form(
-            &path,
-            &[
-                ("csrf", &csrf),
-                ("action", "transition"),
-                ("to", "submitted"),
-            ],
+            &format!("{path}/transition"),
+            &[("csrf", &csrf), ("to", "submitted")],
         )
         .await;
     assert_eq!(s, StatusCode::SEE_OTHER);
@@ -1185,10 +1160,9 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     let ccsrf = cb.sign_in(&council.email, PASSWORD).await;
     let (s, page, _) = cb
         .post_form(
-            &path,
+            &format!("{path}/transition"),
             &[
                 ("csrf", &ccsrf),
-                ("action", "transition"),
                 ("to", "adopted"),
                 ("resolution_number", ""),
                 ("resolution_date", ""),
@@ -1198,10 +1172,9 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     let (s, _, _) = cb
         .post_form(
-            &path,
+            &format!("{path}/transition"),
             &[
                 ("csrf", &ccsrf),
-                ("action", "transition"),
                 ("to", "adopted"),
                 ("resolution_number", "XII/7/2025"),
                 ("resolution_date", "2025-12-01"),

@@ -705,16 +705,16 @@ async fn the_organizer_pages_create_invite_and_show_results() {
     assert!(detail.contains("Za mało odpowiedzi"));
     let (s, invited, _) = b
         .post_form(
-            &location,
-            &[("csrf", &csrf), ("action", "invite"), ("count", "501")],
+            &format!("{location}/invitations"),
+            &[("csrf", &csrf), ("count", "501")],
         )
         .await;
     assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(invited.contains("id=\"count-error\""));
     let (s, invited, _) = b
         .post_form(
-            &location,
-            &[("csrf", &csrf), ("action", "invite"), ("count", "5")],
+            &format!("{location}/invitations"),
+            &[("csrf", &csrf), ("count", "5")],
         )
         .await;
     assert_eq!(s, StatusCode::OK);

@@ -435,24 +435,15 @@ pub struct Form<T> {
     pub typed: HashMap<String, String>,
 }
 
-/// A form whose fields depend on the `action` it carries (one page, several
-/// buttons): read the action first, then `Form::parse` the action's input.
-#[derive(serde::Deserialize)]
-pub struct Action {
-    #[serde(default)]
-    pub action: String,
-}
-
 /// A form that carries nothing but its CSRF token (a sign-out button).
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoFields {}
 
 impl<T> Form<T> {
-    /// The same fields read into another input struct. The `action` field
-    /// is left out too: it names the button, already read as [`Action`].
+    /// The same fields read into another input struct.
     pub fn parse<U: DeserializeOwned>(&self) -> AppResult<U> {
-        read_form(&self.typed, &["csrf", "action"])
+        read_form(&self.typed, &["csrf"])
     }
 }
 
@@ -530,7 +521,7 @@ impl<T> AnonForm<T> {
 
     /// The same fields read into another input struct, as [`Form::parse`].
     pub fn parse<U: DeserializeOwned>(&self) -> AppResult<U> {
-        read_form(&self.typed, &["csrf", "action"])
+        read_form(&self.typed, &["csrf"])
     }
 }
 

@@ -129,6 +129,11 @@ pub(super) fn post_in_forum(
     Ok((thread_id, author, body))
 }
 
+/// The thread a post is in, where `actor` may read it (404 otherwise).
+pub fn post_thread(conn: &mut DbConn, actor: &Actor, post_id: &str) -> DomainResult<String> {
+    post_in_forum(conn, actor, post_id).map(|(thread_id, _, _)| thread_id)
+}
+
 /// The author edits a post; the replaced text is kept as a revision.
 pub fn edit_post(
     conn: &mut DbConn,

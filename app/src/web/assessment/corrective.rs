@@ -14,8 +14,8 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::Lines;
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, values, Flash, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -32,9 +32,12 @@ pub fn api(cfg: &mut ServiceConfig) {
 pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/corrective-actions", get().to(actions_page))
-        .route("/corrective-actions", post().to(actions_act))
+        .route("/corrective-actions", post().to(action_create))
         .route("/corrective-actions/{id}", get().to(action_page))
-        .route("/corrective-actions/{id}", post().to(action_act));
+        .route(
+            "/corrective-actions/{id}/transition",
+            post().to(action_transition),
+        );
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -185,7 +188,7 @@ impl From<ActionForm> for NewAction {
     }
 }
 
-async fn actions_act(
+async fn action_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -242,40 +245,40 @@ struct MoveForm {
     note: String,
 }
 
-async fn action_act(
+/// A move of the action (`POST /corrective-actions/{id}/transition`).
+async fn action_transition(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<MoveForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let actor = user.actor.clone();
-    let i = id.clone();
-    let result = match form.parse::<MoveForm>() {
-        Ok(f) => st
-            .tx(move |c| {
-                corrective::transition(
-                    c,
-                    &actor,
-                    &i,
-                    Transition {
-                        to: f.to,
-                        note: f.note,
-                    },
-                )
-            })
-            .await
-            .map(drop),
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect(&format!("/corrective-actions/{id}"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = action_data(&st, &user, id).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "corrective_action", "ca-title", data)
-        }
-    }
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            corrective::transition(
+                c,
+                &actor,
+                &i,
+                Transition {
+                    to: f.to,
+                    note: f.note,
+                },
+            )
+        })
+        .await;
+    let to = format!("/corrective-actions/{id}");
+    settle(
+        &View::new(&req, Some(&user)),
+        &form.typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "corrective_action",
+            title: "ca-title",
+            data: action_data(&st, &user, id),
+        },
+    )
+    .await
 }

@@ -18,7 +18,7 @@ use crate::platform::state::AppState;
 use crate::platform::templates::format_number;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Lines, List};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
+use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
 use crate::web::view::{flash_of, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
@@ -46,6 +46,7 @@ pub fn pages(cfg: &mut actix_web::web::ServiceConfig) {
         .route("/benchmark-groups/{id}/meetings", post().to(meeting_add))
         .route("/benchmark-groups/{id}/rounds", post().to(round_open))
         .route("/benchmark-rounds/{id}/values", post().to(values_submit))
+        .route("/benchmark-rounds/{id}/stored", post().to(values_stored))
         .route("/benchmark-rounds/{id}/close", post().to(round_close));
 }
 
@@ -562,31 +563,27 @@ fn page_number(text: &str) -> Option<f64> {
     t.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// The values form of a round: `value-CODE` fields (blank: not sent) and
-/// `none-CODE` boxes (no data); `action=stored` takes the stored results
-/// instead.
+/// The values form of a round: a `value-CODE` field and a `none-CODE` box
+/// for each of its indicators (the field names carry the codes), read from
+/// the form apart.
+#[derive(Deserialize)]
+struct RoundValuesForm {}
+
+/// The values typed (`POST /benchmark-rounds/{id}/values`): a blank field
+/// is not sent, a ticked `none-CODE` box says "no data".
 async fn values_submit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<RoundValuesForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let action = form
-        .input
-        .as_ref()
-        .map(|a| a.action.clone())
-        .unwrap_or_default();
     let typed = form.typed.clone();
     let (actor, rid) = (user.actor.clone(), id.clone());
     let result: AppResult<String> = st
         .tx(move |c| {
             let round = groups::get_round(c, &actor, &rid)?;
-            if action == "stored" {
-                groups::submit_stored(c, &actor, &rid)?;
-                return Ok(round.group_id);
-            }
             let mut fields = cus_db::FieldErrors::new();
             for code in &round.indicators {
                 let field = format!("value-{code}");
@@ -632,12 +629,33 @@ async fn values_submit(
     finish_round_form(&req, &st, &user, &form.typed, &id, result).await
 }
 
+/// The stored results instead of typed values (`POST
+/// /benchmark-rounds/{id}/stored`, the values form's other button).
+async fn values_stored(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<RoundValuesForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx(move |c| {
+            let round = groups::get_round(c, &actor, &rid)?;
+            groups::submit_stored(c, &actor, &rid)?;
+            Ok(round.group_id)
+        })
+        .await;
+    finish_round_form(&req, &st, &user, &form.typed, &id, result).await
+}
+
 async fn round_close(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (actor, rid) = (user.actor.clone(), id.clone());

@@ -17,10 +17,8 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::i18n;
 use crate::platform::state::AppState;
 use crate::web::api::list;
-use crate::web::extract::{
-    bearer, Action, ApiJson, ApiUser, Form, MaybeJson, MaybePageUser, PageUser,
-};
-use crate::web::view::{flash_of, query_map, values, Flash, View};
+use crate::web::extract::{bearer, ApiJson, ApiUser, Form, MaybeJson, MaybePageUser, PageUser};
+use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -43,9 +41,11 @@ pub fn api(cfg: &mut ServiceConfig) {
 pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/indicators", get().to(indicators_page))
-        .route("/indicators", post().to(indicators_act))
+        .route("/indicators", post().to(indicator_create))
+        .route("/indicators/values", post().to(indicator_value))
+        .route("/indicators/{code}/target", post().to(indicator_target))
         .route("/assessments", get().to(assessments_page))
-        .route("/assessments", post().to(assessments_act))
+        .route("/assessments/run", post().to(assessment_run))
         .route("/benchmarks/chart.svg", get().to(chart_svg))
         .route("/benchmarks/export.csv", get().to(export_csv))
         .route("/benchmarks/export.xlsx", get().to(export_xlsx))
@@ -409,8 +409,6 @@ fn typed_number(text: &str, field: &str) -> Result<Option<f64>, DomainError> {
 #[derive(Deserialize)]
 struct TargetForm {
     #[serde(default)]
-    code: String,
-    #[serde(default)]
     target: String,
 }
 
@@ -424,80 +422,101 @@ struct ValueForm {
     value: String,
 }
 
-/// `action=create` a new indicator, `target` a target, `value` an entered value.
-async fn indicators_act(
+/// The end of a form of the indicators page: back to it, or the page again
+/// with the reasons.
+async fn indicators_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, "/indicators"),
+        Again {
+            template: "indicators",
+            title: "ind-title",
+            data: indicators_data(st, user),
+        },
+    )
+    .await
+}
+
+/// A new indicator (`POST /indicators`).
+async fn indicator_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form<Action>,
+    form: Form<IndicatorForm>,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
-        "create" => match form.parse::<IndicatorForm>() {
-            Ok(f) => match typed_number(&f.target, "target") {
-                Ok(target) => {
-                    let input = NewIndicator {
-                        code: f.code,
-                        name: f.name,
-                        kind: f.kind,
-                        unit: f.unit,
-                        higher_is_better: f.higher_is_better,
-                        subject: Some(f.subject).filter(|s| !s.is_empty()),
-                        source: f.source,
-                        formula: Some(f.formula).filter(|s| !s.is_empty()),
-                        target,
-                        description: f.description,
-                    };
-                    st.tx(move |c| indicators::create(c, &actor, input).map(drop))
-                        .await
-                }
-                Err(e) => Err(e.into()),
-            },
-            Err(e) => Err(e),
-        },
-        "target" => match form.parse::<TargetForm>() {
-            Ok(f) => match typed_number(&f.target, "target") {
-                Ok(target) => {
-                    let patch = IndicatorPatch {
-                        target: Some(target),
-                        ..Default::default()
-                    };
-                    st.tx(move |c| indicators::patch(c, &actor, &f.code, patch).map(drop))
-                        .await
-                }
-                Err(e) => Err(e.into()),
-            },
-            Err(e) => Err(e),
-        },
-        "value" => match form.parse::<ValueForm>() {
-            Ok(f) => match typed_number(&f.value, "value") {
-                Ok(Some(value)) => {
-                    let input = EnteredValue {
-                        municipality: actor.municipality.clone().unwrap_or_default(),
-                        period: f.period,
-                        value,
-                    };
-                    st.tx(move |c| {
-                        indicators::enter_value(c, &actor, &f.code, input, &Fluent("en")).map(drop)
-                    })
-                    .await
-                }
-                Ok(None) => Err(DomainError::field("value", "error-required").into()),
-                Err(e) => Err(e.into()),
-            },
-            Err(e) => Err(e),
-        },
-        _ => Err(DomainError::field("action", "error-type").into()),
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect("/indicators")),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = indicators_data(&st, &user).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "indicators", "ind-title", data)
-        }
-    }
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let input = NewIndicator {
+                code: f.code,
+                name: f.name,
+                kind: f.kind,
+                unit: f.unit,
+                higher_is_better: f.higher_is_better,
+                subject: Some(f.subject).filter(|s| !s.is_empty()),
+                source: f.source,
+                formula: Some(f.formula).filter(|s| !s.is_empty()),
+                target: typed_number(&f.target, "target")?,
+                description: f.description,
+            };
+            indicators::create(c, &actor, input)
+        })
+        .await;
+    indicators_done(&req, &st, &user, &form.typed, result).await
+}
+
+/// An indicator's target (`POST /indicators/{code}/target`).
+async fn indicator_target(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<TargetForm>,
+) -> AppResult<HttpResponse> {
+    let code = path.into_inner();
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let patch = IndicatorPatch {
+                target: Some(typed_number(&f.target, "target")?),
+                ..Default::default()
+            };
+            indicators::patch(c, &actor, &code, patch)
+        })
+        .await;
+    indicators_done(&req, &st, &user, &form.typed, result).await
+}
+
+/// The municipality's value of an entered indicator (`POST
+/// /indicators/values`: the indicator is chosen on the form).
+async fn indicator_value(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<ValueForm>,
+) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let value = typed_number(&f.value, "value")?
+                .ok_or_else(|| DomainError::field("value", "error-required"))?;
+            let input = EnteredValue {
+                municipality: actor.municipality.clone().unwrap_or_default(),
+                period: f.period,
+                value,
+            };
+            indicators::enter_value(c, &actor, &f.code, input, &Fluent("en"))
+        })
+        .await;
+    indicators_done(&req, &st, &user, &form.typed, result).await
 }
 
 async fn assessments_data(
@@ -552,7 +571,7 @@ struct RunForm {
 }
 
 /// Runs an assessment for the period typed.
-async fn assessments_act(
+async fn assessment_run(
     req: HttpRequest,
     st: Data,
     user: PageUser,

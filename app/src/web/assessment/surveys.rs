@@ -18,7 +18,7 @@ use crate::assessment::surveys::{
 use crate::platform::error::{translate_fields, AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
-use crate::web::extract::{Action, AnonForm, ApiJson, ApiUser, Form, PageUser};
+use crate::web::extract::{AnonForm, ApiJson, ApiUser, Form, PageUser};
 use crate::web::view::{anon_csrf_pair, values, with_cookie, View};
 
 type Data = web::Data<AppState>;
@@ -42,7 +42,7 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route("/surveys", get().to(surveys_page))
         .route("/surveys", post().to(surveys_create))
         .route("/surveys/{id}", get().to(survey_page))
-        .route("/surveys/{id}", post().to(survey_invite))
+        .route("/surveys/{id}/invitations", post().to(survey_invite))
         .route("/survey/{code}", get().to(answer_form))
         .route("/survey/{code}", post().to(answer_submit));
 }
@@ -472,21 +472,29 @@ async fn survey_page(
     Ok(view.render("survey", "survey-title", data))
 }
 
-/// The invitation form (`action=invite`): residents ticked (`r_ID`) or
-/// listed one a line, printed codes, the interviewer. The codes are shown
-/// on the answer page, once.
+/// The invitation form: residents listed one a line (or by comma), how
+/// many printed codes, the interviewer; the residents ticked are `r_ID`
+/// boxes, read from the form apart.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct InviteForm {
+    resident_ids: String,
+    count: String,
+    interviewer_id: String,
+}
+
+/// The invitation form (`POST /surveys/{id}/invitations`). The codes are
+/// shown on the answer page, once.
 async fn survey_invite(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let typed = &form.typed;
-    if typed.get("action").map(String::as_str) != Some("invite") {
-        return Err(DomainError::field("action", "error-type").into());
-    }
+    let Form { input, typed } = form;
+    let f = input?;
     let mut resident_ids: Vec<String> = typed
         .iter()
         .filter(|(k, v)| k.starts_with("r_") && !v.is_empty())
@@ -494,29 +502,18 @@ async fn survey_invite(
         .collect();
     resident_ids.sort();
     resident_ids.extend(
-        typed
-            .get("resident_ids")
-            .map(String::as_str)
-            .unwrap_or("")
-            .split(['\n', ','])
+        (f.resident_ids.split(['\n', ',']))
             .map(str::trim)
             .filter(|l| !l.is_empty())
             .map(str::to_string),
     );
-    let count = match typed
-        .get("count")
-        .map(|c| c.trim())
-        .filter(|c| !c.is_empty())
-    {
-        None => Ok(None),
-        Some(c) => cus_db::bounds::parse_int::<i64>(c)
+    let count = match f.count.trim() {
+        "" => Ok(None),
+        c => cus_db::bounds::parse_int::<i64>(c)
             .map(Some)
             .map_err(|k| AppError::from(DomainError::field("count", k))),
     };
-    let interviewer_id = typed
-        .get("interviewer_id")
-        .cloned()
-        .filter(|i| !i.is_empty());
+    let interviewer_id = Some(f.interviewer_id).filter(|i| !i.is_empty());
     let actor = user.actor.clone();
     let i2 = id.clone();
     let result = match count {
@@ -539,7 +536,7 @@ async fn survey_invite(
         }
         Err(e) => {
             let mut data = detail_data(&st, &user, id, view.lang()).await?;
-            data["values"] = values(typed);
+            data["values"] = values(&typed);
             view.form_error(e, "survey", "survey-title", data)
         }
     }

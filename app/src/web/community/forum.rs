@@ -7,6 +7,7 @@ use community::forum::{HideInput, MemberInput, PostInput, ThreadInput, ThreadUpd
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -14,8 +15,8 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::List;
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, values, Flash, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -39,9 +40,13 @@ pub fn api(cfg: &mut ServiceConfig) {
 pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/forum", get().to(forum_page))
-        .route("/forum", post().to(forum_create))
+        .route("/forum/me", post().to(forum_notify))
+        .route("/forum/threads", post().to(thread_create))
         .route("/forum/threads/{id}", get().to(thread_page))
-        .route("/forum/threads/{id}", post().to(thread_act))
+        .route("/forum/threads/{id}", post().to(thread_update))
+        .route("/forum/threads/{id}/posts", post().to(post_add))
+        .route("/forum/posts/{id}", post().to(post_edit))
+        .route("/forum/posts/{id}/hide", post().to(post_hide))
         .route("/calendar/{token}", get().to(calendar_feed));
 }
 
@@ -321,23 +326,45 @@ async fn forum_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<Htt
     Ok(view.render("forum", "forum-title", data))
 }
 
-/// A new thread (`action=thread`: the API's `ThreadInput`) or the member's
-/// notification choice (`action=notify`: the API's `NotifyInput`).
-async fn forum_create(
+/// The member's notification choice (`POST /forum/me`: the API's
+/// `NotifyInput`).
+async fn forum_notify(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form<Action>,
+    form: Form<NotifyInput>,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    if form.input.as_ref().is_ok_and(|a| a.action == "notify") {
-        let how = form.parse::<NotifyInput>()?.notify;
-        st.tx(move |c| forum::set_notify(c, &actor, &how)).await?;
-        return Ok(Flash::Saved.redirect("/forum"));
-    }
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            forum::set_notify(c, &actor, &input.notify)
+        })
+        .await;
+    settle(
+        &View::new(&req, Some(&user)),
+        &form.typed,
+        result,
+        (Flash::Saved, "/forum"),
+        Again {
+            template: "forum",
+            title: "forum-title",
+            data: forum_data(&st, &user, None),
+        },
+    )
+    .await
+}
+
+/// A new thread (`POST /forum/threads`: the API's `ThreadInput`).
+async fn thread_create(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<ThreadInput>,
+) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
     let url = st.config.server.public_url.clone();
-    let result = match form.parse::<ThreadInput>() {
-        Ok(mut input) => {
+    let result = st
+        .tx_input(form.input, move |c, mut input| {
             // The form's wall time is local (the display zone); stored in UTC.
             input.meeting_at = (input.meeting_at.as_deref()).map(|m| {
                 crate::platform::templates::local_input_to_utc(
@@ -345,11 +372,9 @@ async fn forum_create(
                     crate::platform::templates::timezone(),
                 )
             });
-            st.tx(move |c| forum::create_thread(c, &actor, input, &url))
-                .await
-        }
-        Err(e) => Err(e),
-    };
+            forum::create_thread(c, &actor, input, &url)
+        })
+        .await;
     match result {
         Ok(t) => Ok(Flash::Saved.redirect(&format!("/forum/threads/{}", t.row.id))),
         Err(e) => {
@@ -388,15 +413,6 @@ async fn thread_page(
     Ok(view.render("thread", "forum-title", data))
 }
 
-/// A post revised or hidden: which one, and its new text or the reason.
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PostAct {
-    post_id: String,
-    body: String,
-    reason: String,
-}
-
 /// A consultation's summary, or a meeting's minutes and participants
 /// (separated by commas or lines).
 #[derive(Deserialize, Default)]
@@ -407,65 +423,119 @@ struct ThreadUpdateForm {
     participants: Option<List>,
 }
 
-/// One POST for every action on a thread page, named by `action`.
-async fn thread_act(
+/// The end of a thread page's form: back to the thread (`id`), or its page
+/// again with the reasons (flood control stays a 429).
+async fn thread_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    id: String,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let result = match result {
+        Err(e) if e.retry_after().is_some() => return Err(e),
+        other => other,
+    };
+    let to = format!("/forum/threads/{id}");
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "thread",
+            title: "forum-title",
+            data: thread_data(st, user, id),
+        },
+    )
+    .await
+}
+
+/// The thread a post is in, where this user may read it (404 otherwise).
+async fn post_thread(st: &Data, user: &PageUser, post_id: String) -> AppResult<String> {
+    let actor = user.actor.clone();
+    st.db(move |c| forum::post_thread(c, &actor, &post_id))
+        .await
+}
+
+/// A reply (`POST /forum/threads/{id}/posts`).
+async fn post_add(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<PostInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
+    let (actor, tid) = (user.actor.clone(), id.clone());
+    let url = st.config.server.public_url.clone();
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            forum::add_post(c, &actor, &tid, input, &url)
+        })
+        .await;
+    thread_done(&req, &st, &user, &form.typed, id, result).await
+}
+
+/// The author revises a post (`POST /forum/posts/{id}`).
+async fn post_edit(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<PostInput>,
+) -> AppResult<HttpResponse> {
+    let pid = path.into_inner();
+    let id = post_thread(&st, &user, pid.clone()).await?;
     let actor = user.actor.clone();
-    let (tid, url) = (id.clone(), st.config.server.public_url.clone());
-    let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
-        "post" => match form.parse::<PostInput>() {
-            Ok(input) => {
-                st.tx(move |c| forum::add_post(c, &actor, &tid, input, &url).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "edit" => match form.parse::<PostAct>() {
-            Ok(p) => {
-                let input = PostInput { body: p.body };
-                st.tx(move |c| forum::edit_post(c, &actor, &p.post_id, input).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "hide" => match form.parse::<PostAct>() {
-            Ok(p) => {
-                let input = HideInput { reason: p.reason };
-                st.tx(move |c| forum::hide_post(c, &actor, &p.post_id, input))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "summary" | "minutes" => match form.parse::<ThreadUpdateForm>() {
-            Ok(f) => {
-                let input = ThreadUpdate {
-                    summary: f.summary,
-                    minutes: f.minutes,
-                    participants: f.participants.map(|p| p.0),
-                };
-                st.tx(move |c| forum::update_thread(c, &actor, &tid, input).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        _ => Err(DomainError::field("action", "error-type").into()),
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect(&format!("/forum/threads/{id}"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            if e.retry_after().is_some() {
-                return Err(e);
-            }
-            let mut data = thread_data(&st, &user, id).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "thread", "forum-title", data)
-        }
-    }
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            forum::edit_post(c, &actor, &pid, input)
+        })
+        .await;
+    thread_done(&req, &st, &user, &form.typed, id, result).await
+}
+
+/// A moderator hides a post (`POST /forum/posts/{id}/hide`).
+async fn post_hide(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<HideInput>,
+) -> AppResult<HttpResponse> {
+    let pid = path.into_inner();
+    let id = post_thread(&st, &user, pid.clone()).await?;
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            forum::hide_post(c, &actor, &pid, input)
+        })
+        .await;
+    thread_done(&req, &st, &user, &form.typed, id, result).await
+}
+
+/// A consultation's summary or a meeting's minutes (`POST
+/// /forum/threads/{id}`, the API's `PUT`).
+async fn thread_update(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<ThreadUpdateForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, tid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let input = ThreadUpdate {
+                summary: f.summary,
+                minutes: f.minutes,
+                participants: f.participants.map(|p| p.0),
+            };
+            forum::update_thread(c, &actor, &tid, input)
+        })
+        .await;
+    thread_done(&req, &st, &user, &form.typed, id, result).await
 }

@@ -6,7 +6,7 @@ use community::organizing;
 use community::organizing::{
     ActivityFilter, ActivityInput, ActivityKind, CommunityInput, Dimension, Stage,
 };
-use cus_db::{DomainError, Role};
+use cus_db::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -17,8 +17,8 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Count, Lines, List};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, values, Flash, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{flash_of, query_map, settle, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -37,7 +37,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/community", get().to(community_page))
         .route("/community/activities.csv", get().to(community_csv))
-        .route("/community", post().to(community_act));
+        .route("/community/communities", post().to(community_create))
+        .route("/community/activities", post().to(activity_log));
 }
 
 #[utoipa::path(request_body = CommunityInput, responses((status = 201, body = organizing::Community), (status = 422), (status = 403)), security(("bearer" = [])))]
@@ -297,38 +298,57 @@ impl From<ActivityForm> for ActivityInput {
     }
 }
 
-/// A new community (`action=community`) or an activity (`action=activity`).
-async fn community_act(
+/// The end of a form of the community page: back to it, or the page again
+/// with the reasons.
+async fn community_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, "/community"),
+        Again {
+            template: "community",
+            title: "community-title",
+            data: community_data(st, user, &HashMap::new()),
+        },
+    )
+    .await
+}
+
+/// A new community (`POST /community/communities`).
+async fn community_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form<Action>,
+    form: Form<CommunityForm>,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
-    let result: AppResult<()> = match form.input.as_ref().map_or("", |a| a.action.as_str()) {
-        "community" => match form.parse::<CommunityForm>() {
-            Ok(f) => {
-                st.tx(move |c| organizing::create_community(c, &actor, f.into()).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "activity" => match form.parse::<ActivityForm>() {
-            Ok(f) => {
-                st.tx(move |c| organizing::log_activity(c, &actor, f.into()).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        _ => Err(DomainError::field("action", "error-type").into()),
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect("/community")),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = community_data(&st, &user, &HashMap::new()).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "community", "community-title", data)
-        }
-    }
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            organizing::create_community(c, &actor, f.into())
+        })
+        .await;
+    community_done(&req, &st, &user, &form.typed, result).await
+}
+
+/// An activity in the log (`POST /community/activities`).
+async fn activity_log(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<ActivityForm>,
+) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            organizing::log_activity(c, &actor, f.into())
+        })
+        .await;
+    community_done(&req, &st, &user, &form.typed, result).await
 }

@@ -8,18 +8,19 @@ use contracting::agreements::{
     AgreementId, AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche,
 };
 use contracting::{agreements, organizations};
-use cus_db::{DomainError, Role};
+use cus_db::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::forms::{Count, Lines, YearAmounts, Zloty};
 use super::{program_services, MunicipalityQuery};
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{values, Flash, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
+use crate::web::view::{settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -39,7 +40,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/agreements", get().to(agreements_page))
         .route("/agreements/{id}", get().to(agreement_page))
-        .route("/agreements/{id}/act", post().to(agreement_act))
+        .route("/agreements", post().to(agreement_create))
+        .route("/agreements/{id}/reports", post().to(agreement_report))
+        .route("/agreements/{id}/annexes", post().to(agreement_annex))
+        .route("/agreements/{id}/terminate", post().to(agreement_terminate))
         .route("/agreements/{id}/document", get().to(agreement_document));
 }
 
@@ -293,79 +297,123 @@ impl From<AnnexForm> for AnnexInput {
     }
 }
 
-/// One POST for every action on an agreement (and `create`, on
-/// `/agreements/new/act`), named by `action`.
-async fn agreement_act(
+/// A new agreement (`POST /agreements`): to its page, or the list again
+/// with the reasons.
+async fn agreement_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<AgreementForm>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
     let actor = user.actor.clone();
-    let action = form.input.as_ref().map_or("", |a| a.action.as_str());
-    // `new` creates; every other action names an agreement.
-    let named = AgreementId::parse(&id);
-    let agreement = || named.clone().ok_or(AppError::from(DomainError::NotFound));
-    let result: AppResult<AgreementId> = match action {
-        "create" => match form.parse::<AgreementForm>() {
-            Ok(f) => {
-                st.tx(move |c| agreements::create(c, &actor, f.into()).map(|a| a.row.id))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "report" => match form.parse::<ReportForm>() {
-            Ok(f) => {
-                let aid = agreement()?;
-                st.tx(move |c| agreements::report(c, &actor, &aid, f.into()).map(|_| aid))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "annex" => match form.parse::<AnnexForm>() {
-            Ok(f) => {
-                let aid = agreement()?;
-                st.tx(move |c| agreements::annex(c, &actor, &aid, f.into()).map(|_| aid))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "terminate" => match form.parse::<TerminateInput>() {
-            Ok(input) => {
-                let aid = agreement()?;
-                st.tx(move |c| agreements::terminate(c, &actor, &aid, input).map(|_| aid))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        _ => Err(DomainError::field("action", "error-type").into()),
-    };
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            agreements::create(c, &actor, f.into()).map(|a| a.row.id)
+        })
+        .await;
     match result {
-        Ok(target) => Ok(Flash::Saved.redirect(&format!("/agreements/{target}"))),
+        Ok(id) => Ok(Flash::Saved.redirect(&format!("/agreements/{id}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
-            if action == "create" {
-                let actor = user.actor.clone();
-                let (list, orgs, services) = st
-                    .db(move |c| {
-                        Ok((
-                            agreements::list(c, &actor)?,
-                            organizations::list(c, &actor)?,
-                            program_services(c, &actor)?,
-                        ))
-                    })
-                    .await?;
-                let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::AgreementMode::ALL, "values": values(&form.typed)});
-                return view.form_error(e, "agreements", "agreements-title", data);
-            }
-            let mut data = agreement_data(&st, &user, agreement()?).await?;
-            data["values"] = values(&form.typed);
-            data["failed_action"] = json!(action);
-            view.form_error(e, "agreement", "agreement-title", data)
+            let actor = user.actor.clone();
+            let (list, orgs, services) = st
+                .db(move |c| {
+                    Ok((
+                        agreements::list(c, &actor)?,
+                        organizations::list(c, &actor)?,
+                        program_services(c, &actor)?,
+                    ))
+                })
+                .await?;
+            let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::AgreementMode::ALL, "values": values(&form.typed)});
+            view.form_error(e, "agreements", "agreements-title", data)
         }
     }
+}
+
+/// The end of an agreement page's form: back to the agreement, or its
+/// page again with the reasons beside the `failed` form.
+async fn agreement_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    id: AgreementId,
+    failed: &'static str,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let to = format!("/agreements/{id}");
+    let data = async {
+        let mut data = agreement_data(st, user, id).await?;
+        data["failed_action"] = json!(failed);
+        Ok(data)
+    };
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "agreement",
+            title: "agreement-title",
+            data,
+        },
+    )
+    .await
+}
+
+/// The NGO's report (`POST /agreements/{id}/reports`).
+async fn agreement_report(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<AgreementId>,
+    form: Form<ReportForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, aid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            agreements::report(c, &actor, &aid, f.into())
+        })
+        .await;
+    agreement_done(&req, &st, &user, &form.typed, id, "report", result).await
+}
+
+/// An annex (`POST /agreements/{id}/annexes`).
+async fn agreement_annex(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<AgreementId>,
+    form: Form<AnnexForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, aid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            agreements::annex(c, &actor, &aid, f.into())
+        })
+        .await;
+    agreement_done(&req, &st, &user, &form.typed, id, "annex", result).await
+}
+
+/// The agreement's termination (`POST /agreements/{id}/terminate`).
+async fn agreement_terminate(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<AgreementId>,
+    form: Form<TerminateInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, aid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            agreements::terminate(c, &actor, &aid, input)
+        })
+        .await;
+    agreement_done(&req, &st, &user, &form.typed, id, "terminate", result).await
 }
 
 async fn agreement_document(

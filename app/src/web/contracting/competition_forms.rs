@@ -83,11 +83,10 @@ impl From<CompetitionForm> for CompetitionInput {
 
 /// An NGO's offer as the page asks for it: amounts in złoty, indicators one
 /// a line, the budget as "year | category | item | złoty" rows, the
-/// statements as a checkbox; `offer_id` when it revises its offer.
+/// statements as a checkbox.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct OfferForm {
-    pub offer_id: Option<String>,
     pub title: String,
     pub description: String,
     pub schedule: String,
@@ -136,7 +135,6 @@ impl From<OfferForm> for OfferInput {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub struct FormalForm {
-    pub offer_id: String,
     #[serde(deserialize_with = "yes")]
     pub passed: bool,
     pub note: String,
@@ -162,8 +160,6 @@ pub struct CommissionForm {
 /// A member's scores: a `points_<criterion>` field for each criterion.
 #[derive(Deserialize)]
 pub struct ScoreForm {
-    #[serde(default)]
-    pub offer_id: String,
     #[serde(default)]
     pub note: String,
     #[serde(flatten)]

@@ -10,8 +10,9 @@ use contracting::evaluation::{
 };
 use contracting::offers::OfferInput;
 use contracting::{competitions, evaluation, offers, organizations};
-use cus_db::{DomainError, Lifecycle, Role};
+use cus_db::{Lifecycle, Role};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use super::competition_forms::{
@@ -22,9 +23,9 @@ use crate::platform::state::AppState;
 use crate::platform::templates;
 use crate::web::api::{created, list};
 use crate::web::extract::{
-    Action, ApiJson, ApiUser, Form, MaybeApiUser, MaybeJson, MaybePageUser, PageUser,
+    ApiJson, ApiUser, Form, MaybeApiUser, MaybeJson, MaybePageUser, NoFields, PageUser,
 };
-use crate::web::view::{flash_of, query_map, values, Flash, View};
+use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -55,7 +56,21 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/competitions/manage", get().to(manage_page))
         .route("/competitions/manage", post().to(competition_create))
-        .route("/competitions/{id}/act", post().to(competition_act))
+        .route("/competitions/{id}/publish", post().to(competition_publish))
+        .route("/competitions/{id}/cancel", post().to(competition_cancel))
+        .route("/competitions/{id}/offers", post().to(offer_submit))
+        .route(
+            "/competitions/{id}/commission",
+            post().to(competition_commission),
+        )
+        .route(
+            "/competitions/{id}/declarations",
+            post().to(competition_declare),
+        )
+        .route("/competitions/{id}/resolve", post().to(competition_resolve))
+        .route("/offers/{id}", post().to(offer_update))
+        .route("/offers/{id}/formal", post().to(offer_formal))
+        .route("/offers/{id}/scores", post().to(offer_score))
         .route("/offers/{id}/document", get().to(offer_document))
         .route("/competitions", get().to(competitions_page))
         .route("/competitions.atom", get().to(competitions_atom))
@@ -400,100 +415,216 @@ pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) ->
     .await
 }
 
-/// One POST for every action on the competition page, named by `action`.
-async fn competition_act(
+/// The end of a competition page's form: back to the competition (`id`),
+/// or its page again with the reasons beside the `failed` form.
+async fn competition_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    id: String,
+    failed: &'static str,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let to = format!("/competitions/{id}");
+    let data = async {
+        let mut data = competition_data(st, Some(user), id).await?;
+        data["failed_action"] = json!(failed);
+        Ok(data)
+    };
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "competition",
+            title: "competition-title",
+            data,
+        },
+    )
+    .await
+}
+
+/// The competition an offer is for, where this user may see the offer
+/// (404 otherwise).
+async fn offer_competition(st: &Data, user: &PageUser, offer_id: String) -> AppResult<String> {
+    let actor = user.actor.clone();
+    st.db(move |c| offers::get(c, &actor, &offer_id).map(|o| o.row.competition_id))
+        .await
+}
+
+/// `POST /competitions/{id}/publish`.
+async fn competition_publish(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let actor = user.actor.clone();
-    let action = form.input.as_ref().map_or("", |a| a.action.as_str());
+    let (actor, cid) = (user.actor.clone(), id.clone());
     let public_url = st.config.server.public_url.clone();
-    let cid = id.clone();
-    let result: AppResult<()> = match action {
-        "publish" => {
-            st.tx(move |c| competitions::publish(c, &actor, &cid, &public_url).map(drop))
-                .await
-        }
-        "cancel" => match form.parse::<CancelInput>() {
-            Ok(input) => {
-                st.tx(move |c| competitions::cancel(c, &actor, &cid, input).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "offer" => match form.parse::<OfferForm>() {
-            Ok(mut offer) => {
-                let existing = offer.offer_id.take();
-                st.tx(move |c| match existing {
-                    Some(oid) => offers::update(c, &actor, &oid, offer.into()).map(drop),
-                    None => offers::submit(c, &actor, &cid, offer.into()).map(drop),
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        },
-        "formal" => match form.parse::<FormalForm>() {
-            Ok(f) => {
-                let input = FormalInput {
-                    passed: f.passed,
-                    note: f.note,
-                };
-                st.tx(move |c| evaluation::formal(c, &actor, &f.offer_id, input).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "commission" => match form.parse::<CommissionForm>() {
-            Ok(f) => {
-                let user_ids = (f.checked.into_keys())
-                    .filter_map(|k| k.strip_prefix("member_").map(str::to_string))
-                    .collect();
-                st.tx(move |c| {
-                    evaluation::appoint(c, &actor, &cid, CommissionInput { user_ids }).map(drop)
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        },
-        "declare" => match form.parse::<DeclarationForm>() {
-            Ok(f) => {
-                let input = DeclarationInput {
-                    no_conflict: f.no_conflict,
-                    statement: f.statement,
-                };
-                st.tx(move |c| evaluation::declare(c, &actor, &cid, input).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "score" => match form.parse::<ScoreForm>() {
-            Ok(f) => {
-                let oid = f.offer_id.clone();
-                st.tx(move |c| evaluation::score(c, &actor, &oid, f.into()).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        },
-        "resolve" => {
-            st.tx(move |c| evaluation::resolve(c, &actor, &cid, ResolveInput::default()).map(drop))
-                .await
-        }
-        _ => Err(DomainError::field("action", "error-type").into()),
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect(&format!("/competitions/{id}"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = competition_data(&st, Some(&user), id).await?;
-            data["values"] = values(&form.typed);
-            data["failed_action"] = json!(action);
-            view.form_error(e, "competition", "competition-title", data)
-        }
-    }
+    let result = st
+        .tx(move |c| competitions::publish(c, &actor, &cid, &public_url))
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "publish", result).await
+}
+
+/// `POST /competitions/{id}/cancel`.
+async fn competition_cancel(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<CancelInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, cid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            competitions::cancel(c, &actor, &cid, input)
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "cancel", result).await
+}
+
+/// An NGO's offer (`POST /competitions/{id}/offers`).
+async fn offer_submit(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<OfferForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, cid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, offer| {
+            offers::submit(c, &actor, &cid, offer.into())
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "offer", result).await
+}
+
+/// The NGO revises its offer (`POST /offers/{id}`).
+async fn offer_update(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<OfferForm>,
+) -> AppResult<HttpResponse> {
+    let oid = path.into_inner();
+    let id = offer_competition(&st, &user, oid.clone()).await?;
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, offer| {
+            offers::update(c, &actor, &oid, offer.into())
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "offer", result).await
+}
+
+/// The organizer's formal check of an offer (`POST /offers/{id}/formal`).
+async fn offer_formal(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<FormalForm>,
+) -> AppResult<HttpResponse> {
+    let oid = path.into_inner();
+    let id = offer_competition(&st, &user, oid.clone()).await?;
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let input = FormalInput {
+                passed: f.passed,
+                note: f.note,
+            };
+            evaluation::formal(c, &actor, &oid, input)
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "formal", result).await
+}
+
+/// The commission (`POST /competitions/{id}/commission`).
+async fn competition_commission(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<CommissionForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, cid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let user_ids = (f.checked.into_keys())
+                .filter_map(|k| k.strip_prefix("member_").map(str::to_string))
+                .collect();
+            evaluation::appoint(c, &actor, &cid, CommissionInput { user_ids })
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "commission", result).await
+}
+
+/// A member's declaration (`POST /competitions/{id}/declarations`).
+async fn competition_declare(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<DeclarationForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, cid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let input = DeclarationInput {
+                no_conflict: f.no_conflict,
+                statement: f.statement,
+            };
+            evaluation::declare(c, &actor, &cid, input)
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "declare", result).await
+}
+
+/// A member's scores of an offer (`POST /offers/{id}/scores`).
+async fn offer_score(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<ScoreForm>,
+) -> AppResult<HttpResponse> {
+    let oid = path.into_inner();
+    let id = offer_competition(&st, &user, oid.clone()).await?;
+    let actor = user.actor.clone();
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            evaluation::score(c, &actor, &oid, f.into())
+        })
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "score", result).await
+}
+
+/// The results (`POST /competitions/{id}/resolve`).
+async fn competition_resolve(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, cid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx(move |c| evaluation::resolve(c, &actor, &cid, ResolveInput::default()))
+        .await;
+    competition_done(&req, &st, &user, &form.typed, id, "resolve", result).await
 }
 
 async fn offer_document(

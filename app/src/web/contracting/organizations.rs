@@ -8,6 +8,7 @@ use cus_db::audit::audit_in;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::platform::auth;
@@ -16,9 +17,9 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{
-    checkbox, parse_json, Action, AnonForm, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
+    checkbox, parse_json, AnonForm, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
 };
-use crate::web::view::{anon_csrf_pair, values, Flash, View};
+use crate::web::view::{anon_csrf_pair, settle, values, Again, Flash, View};
 
 type Data = web::Data<AppState>;
 
@@ -37,7 +38,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
     cfg.route("/organizations/register", get().to(org_register_form))
         .route("/organizations/register", post().to(org_register))
         .route("/organization", get().to(my_organization))
-        .route("/organization", post().to(my_organization_save));
+        .route("/organization", post().to(my_organization_save))
+        .route("/organization/users", post().to(my_organization_user));
 }
 
 /// Registers an organization. Anyone may (self-registration: add
@@ -366,66 +368,82 @@ async fn my_organization(req: HttpRequest, st: Data, user: PageUser) -> AppResul
     Ok(view.render("organization", "org-profile-title", data))
 }
 
-/// The profile form (`action=profile`), or a colleague's account
-/// (`action=user`: the API's `OrgUserInput`).
+/// The end of a form of the NGO's page: back to it, or the page again with
+/// the reasons.
+async fn my_organization_done(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    result: AppResult<()>,
+) -> AppResult<HttpResponse> {
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, "/organization"),
+        Again {
+            template: "organization",
+            title: "org-profile-title",
+            data: my_org_data(st, user),
+        },
+    )
+    .await
+}
+
+/// The NGO's profile (`POST /organization`).
 async fn my_organization_save(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    form: Form<Action>,
+    form: Form<OrganizationForm>,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
     let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
-    let action = form.input.as_ref().map_or("", |a| a.action.as_str());
-    let result: AppResult<()> = if action == "user" {
-        match form.parse::<OrgUserInput>() {
-            Ok(input) => {
-                st.tx(move |c| {
-                    let org = organizations::get(c, &actor, &org_id)?;
-                    let uid = auth::create_user(
-                        c,
-                        NewUser {
-                            display_name: input.name.unwrap_or_else(|| input.email.clone()),
-                            email: input.email,
-                            password: input.password,
-                            role: Role::Ngo,
-                            municipality: Some(org.municipality.clone()),
-                            organization_id: Some(org.id.clone()),
-                            locale: "pl".into(),
-                            confirmed: true,
-                        },
-                    )?;
-                    cus_db::audit::audit_in(
-                        c,
-                        &actor,
-                        &org.municipality,
-                        "organization.user.create",
-                        "user",
-                        &uid,
-                    )?;
-                    Ok(())
-                })
-                .await
-            }
-            Err(e) => Err(e),
-        }
-    } else {
-        match form.parse::<OrganizationForm>() {
-            Ok(org) => {
-                let input = org.into();
-                st.tx(move |c| organizations::update(c, &actor, &org_id, &input).map(drop))
-                    .await
-            }
-            Err(e) => Err(e),
-        }
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect("/organization")),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = my_org_data(&st, &user).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "organization", "org-profile-title", data)
-        }
-    }
+    let result = st
+        .tx_input(form.input, move |c, org| {
+            organizations::update(c, &actor, &org_id, &org.into()).map(drop)
+        })
+        .await;
+    my_organization_done(&req, &st, &user, &form.typed, result).await
+}
+
+/// A colleague's account (`POST /organization/users`: the API's
+/// `OrgUserInput`).
+async fn my_organization_user(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    form: Form<OrgUserInput>,
+) -> AppResult<HttpResponse> {
+    let actor = user.actor.clone();
+    let org_id = actor.organization_id.clone().ok_or(DomainError::NotFound)?;
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            let org = organizations::get(c, &actor, &org_id)?;
+            let uid = auth::create_user(
+                c,
+                NewUser {
+                    display_name: input.name.unwrap_or_else(|| input.email.clone()),
+                    email: input.email,
+                    password: input.password,
+                    role: Role::Ngo,
+                    municipality: Some(org.municipality.clone()),
+                    organization_id: Some(org.id.clone()),
+                    locale: "pl".into(),
+                    confirmed: true,
+                },
+            )?;
+            cus_db::audit::audit_in(
+                c,
+                &actor,
+                &org.municipality,
+                "organization.user.create",
+                "user",
+                &uid,
+            )?;
+            Ok(())
+        })
+        .await;
+    my_organization_done(&req, &st, &user, &form.typed, result).await
 }

@@ -4,11 +4,12 @@ use super::*;
 use crate::platform::error::AppResult;
 use crate::social::diagnosis::{self, DiagnosisInput, DiagnosisPatch};
 use crate::web::api::{created, list};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, values, Flash, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
+use crate::web::view::{flash_of, settle, values, Again, Flash, View};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 
 #[utoipa::path(request_body = DiagnosisInput, responses((status = 201, body = diagnosis::Diagnosis), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/diagnoses")]
@@ -101,7 +102,7 @@ pub(super) async fn diagnoses_page(
     Ok(view.render("diagnoses", "diagnoses-title", data))
 }
 
-pub(super) async fn diagnoses_act(
+pub(super) async fn diagnosis_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -214,52 +215,72 @@ pub(super) async fn diagnosis_page(
     Ok(view.render("diagnosis", "diagnosis-title", data))
 }
 
-pub(super) async fn diagnosis_act(
+/// The end of a diagnosis page's form: back to the diagnosis, or its page
+/// again with the reasons.
+async fn diagnosis_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    id: String,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let view = View::new(req, Some(user));
+    let to = format!("/diagnoses/{id}");
+    let data = diagnosis_data(st, &view, user, id);
+    settle(
+        &view,
+        typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "diagnosis",
+            title: "diagnosis-title",
+            data,
+        },
+    )
+    .await
+}
+
+/// The diagnosis's fields (`POST /diagnoses/{id}`, the API's `PATCH`).
+pub(super) async fn diagnosis_edit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<DiagnosisInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let (actor, i, min) = (user.actor.clone(), id.clone(), st.min_group());
-    let action = form
-        .input
-        .as_ref()
-        .map(|a| a.action.clone())
-        .unwrap_or_default();
-    let result = match action.as_str() {
-        "publish" => st
-            .tx(move |c| diagnosis::publish(c, &actor, &i, min).map(|d| labelled(d, &actor.locale)))
-            .await
-            .map(drop),
-        _ => match form.parse::<DiagnosisInput>() {
-            Ok(input) => {
-                let patch = DiagnosisPatch {
-                    title: Some(input.title),
-                    period_from: Some(input.period_from),
-                    period_to: Some(input.period_to),
-                    needs: Some(input.needs),
-                    potential: Some(input.potential),
-                };
-                st.tx(move |c| {
-                    diagnosis::patch(c, &actor, &i, patch, min).map(|d| labelled(d, &actor.locale))
-                })
-                .await
-                .map(drop)
-            }
-            Err(e) => Err(e),
-        },
-    };
-    match result {
-        Ok(()) => Ok(Flash::Saved.redirect(&format!("/diagnoses/{id}"))),
-        Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = diagnosis_data(&st, &view, &user, id).await?;
-            data["values"] = values(&form.typed);
-            view.form_error(e, "diagnosis", "diagnosis-title", data)
-        }
-    }
+    let result = st
+        .tx_input(form.input, move |c, input| {
+            let patch = DiagnosisPatch {
+                title: Some(input.title),
+                period_from: Some(input.period_from),
+                period_to: Some(input.period_to),
+                needs: Some(input.needs),
+                potential: Some(input.potential),
+            };
+            diagnosis::patch(c, &actor, &i, patch, min).map(drop)
+        })
+        .await;
+    diagnosis_done(&req, &st, &user, &form.typed, id, result).await
+}
+
+/// `POST /diagnoses/{id}/publish`: its figures frozen as they stand.
+pub(super) async fn diagnosis_publish(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, i, min) = (user.actor.clone(), id.clone(), st.min_group());
+    let result = st
+        .tx(move |c| diagnosis::publish(c, &actor, &i, min).map(drop))
+        .await;
+    diagnosis_done(&req, &st, &user, &form.typed, id, result).await
 }
 
 /// A diagnosis with its figures' labels in the reader's language (the

@@ -44,15 +44,31 @@ pub fn api(cfg: &mut ServiceConfig) {
 pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
     cfg.route("/diagnoses", get().to(diagnoses_page))
-        .route("/diagnoses", post().to(diagnoses_act))
+        .route("/diagnoses", post().to(diagnosis_create))
         .route("/diagnoses/{id}", get().to(diagnosis_page))
-        .route("/diagnoses/{id}", post().to(diagnosis_act))
+        .route("/diagnoses/{id}", post().to(diagnosis_edit))
+        .route("/diagnoses/{id}/publish", post().to(diagnosis_publish))
         .route("/social-programs", get().to(programs_page))
-        .route("/social-programs", post().to(programs_act))
+        .route("/social-programs", post().to(program_create))
         .route("/social-programs.atom", get().to(programs_atom))
         .route("/public/social-programs", get().to(public_page))
         .route("/social-programs/{id}", get().to(program_page))
-        .route("/social-programs/{id}", post().to(program_act))
+        .route("/social-programs/{id}", post().to(program_edit))
+        .route("/social-programs/{id}/services", post().to(service_add))
+        .route(
+            "/social-programs/{id}/services/{service_id}/remove",
+            post().to(service_remove),
+        )
+        .route(
+            "/social-programs/{id}/transition",
+            post().to(program_transition),
+        )
+        .route("/social-programs/{id}/comments", post().to(program_comment))
+        .route(
+            "/social-programs/{id}/comments/{comment_id}/answer",
+            post().to(comment_answer),
+        )
+        .route("/social-programs/{id}/amendments", post().to(program_amend))
         .route(
             "/social-programs/{id}/consultation-report",
             get().to(report_page),
@@ -60,6 +76,10 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route(
             "/social-programs/{id}/evaluations/{year}",
             get().to(evaluation_page),
+        )
+        .route(
+            "/social-programs/{id}/evaluations/{year}",
+            post().to(evaluation_publish),
         );
 }
 

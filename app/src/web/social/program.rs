@@ -2,7 +2,7 @@
 //! decision, amendments, progress, evaluation) and the staff pages.
 
 use super::*;
-use crate::platform::error::{AppError, AppResult};
+use crate::platform::error::AppResult;
 use crate::social::diagnosis::{self};
 use crate::social::evaluation;
 use crate::social::programs::SocialProgramStatus;
@@ -12,8 +12,8 @@ use crate::social::programs::{
 };
 use crate::web::api::{created, list};
 use crate::web::contracting::forms::{parse_pln, Count, FromRow, Lines, Rows};
-use crate::web::extract::{Action, ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, values, Flash, View};
+use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
+use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use cus_db::{Lifecycle, Role};
@@ -232,7 +232,7 @@ pub(super) async fn programs_page(
     Ok(view.render("social_programs", "sp-title", data))
 }
 
-pub(super) async fn programs_act(
+pub(super) async fn program_create(
     req: HttpRequest,
     st: Data,
     user: PageUser,
@@ -301,24 +301,12 @@ pub(super) struct ServiceForm {
     years: Rows<ServiceYear>,
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct ServiceRef {
-    service_id: String,
-}
-
+/// A comment's answer: its text and whether it was taken up ("yes").
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct AnswerForm {
-    comment_id: String,
     answer: String,
     accepted: String,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-pub(super) struct EvaluationForm {
-    year: Count,
 }
 
 pub(super) async fn program_data(
@@ -402,123 +390,258 @@ pub(super) async fn program_page(
     Ok(view.render("social_program", "sp-program-title", data))
 }
 
-/// One of the program page's forms, by its `action`: edit, add_service,
-/// remove_service, transition, comment, answer, amend, evaluate.
-pub(super) async fn program_act(
+/// The end of a program page's form: to `to`, or the program's page again
+/// with the reasons beside the `failed` form.
+async fn program_done<T>(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    typed: &HashMap<String, String>,
+    (id, to): (String, String),
+    failed: &'static str,
+    result: AppResult<T>,
+) -> AppResult<HttpResponse> {
+    let data = async {
+        let mut data = program_data(st, user, id, &HashMap::new()).await?;
+        data["failed_action"] = json!(failed);
+        Ok(data)
+    };
+    settle(
+        &View::new(req, Some(user)),
+        typed,
+        result,
+        (Flash::Saved, &to),
+        Again {
+            template: "social_program",
+            title: "sp-program-title",
+            data,
+        },
+    )
+    .await
+}
+
+/// The program's own fields (`POST /social-programs/{id}`, the API's
+/// `PATCH`).
+pub(super) async fn program_edit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
     path: web::Path<String>,
-    form: Form<Action>,
+    form: Form<ProgramForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let action = form
-        .input
-        .as_ref()
-        .map(|a| a.action.clone())
-        .unwrap_or_default();
-    let actor = user.actor.clone();
-    let i = id.clone();
-    let mut to = format!("/social-programs/{id}");
-    // Ok(Some(id)): a new version to go to; Ok(None): back to `to`.
-    let result: AppResult<Option<String>> = async {
-        match action.as_str() {
-            "edit" => {
-                let f = form.parse::<ProgramForm>()?;
-                let patch = SocialProgramPatch {
-                    title: Some(f.title),
-                    year_from: Some(f.year_from.0),
-                    year_to: Some(f.year_to.0),
-                    diagnosis_id: Some(f.diagnosis_id),
-                    goals: Some(f.goals.0),
-                    services: None,
-                };
-                st.tx(move |c| programs::patch(c, &actor, &i, patch))
-                    .await?;
-            }
-            "add_service" => {
-                let f = form.parse::<ServiceForm>()?;
-                let new = ServiceInput {
-                    id: None,
-                    service_code: f.service_code,
-                    target_group: f.target_group,
-                    delivery: f.delivery,
-                    years: f.years.0,
-                    // The checked `indicator.CODE` boxes.
-                    indicators: (form.typed.keys())
-                        .filter_map(|k| k.strip_prefix("indicator."))
-                        .map(str::to_string)
-                        .collect(),
-                };
-                st.tx(move |c| {
-                    let mut at = 0;
-                    programs::edit_services(c, &actor, &i, |list| {
-                        at = list.len();
-                        list.push(new);
-                    })
-                    .map_err(|e| renumber(e, at))
-                })
-                .await?;
-            }
-            "remove_service" => {
-                let f = form.parse::<ServiceRef>()?;
-                st.tx(move |c| {
-                    programs::edit_services(c, &actor, &i, |list| {
-                        list.retain(|s| s.id.as_deref() != Some(f.service_id.as_str()))
-                    })
-                })
-                .await?;
-            }
-            "transition" => {
-                let t = form.parse::<SocialProgramTransition>()?;
-                st.tx(move |c| programs::transition(c, &actor, &i, t))
-                    .await?;
-            }
-            "comment" => {
-                let body = form.parse::<CommentInput>()?;
-                st.tx(move |c| programs::comment(c, &actor, &i, body))
-                    .await?;
-            }
-            "answer" => {
-                let f = form.parse::<AnswerForm>()?;
-                let input = AnswerInput {
-                    answer: f.answer,
-                    accepted: f.accepted == "yes",
-                };
-                st.tx(move |c| programs::answer(c, &actor, &i, &f.comment_id, input))
-                    .await?;
-            }
-            "amend" => {
-                let p = st.tx(move |c| programs::amend(c, &actor, &i)).await?;
-                return Ok(Some(p.row.id));
-            }
-            "evaluate" => {
-                let year = form.parse::<EvaluationForm>()?.year.0;
-                to = format!("/social-programs/{id}/evaluations/{year}");
-                st.tx(move |c| evaluation::publish(c, &actor, &i, year))
-                    .await?;
-            }
-            _ => {
-                return Err(AppError::from(cus_db::DomainError::field(
-                    "action",
-                    "error-required",
-                )))
-            }
-        }
-        Ok(None)
-    }
-    .await;
-    match result {
-        Ok(Some(new)) => Ok(Flash::Saved.redirect(&format!("/social-programs/{new}"))),
-        Ok(None) => Ok(Flash::Saved.redirect(&to)),
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let patch = SocialProgramPatch {
+                title: Some(f.title),
+                year_from: Some(f.year_from.0),
+                year_to: Some(f.year_to.0),
+                diagnosis_id: Some(f.diagnosis_id),
+                goals: Some(f.goals.0),
+                services: None,
+            };
+            programs::patch(c, &actor, &i, patch)
+        })
+        .await;
+    let to = format!("/social-programs/{id}");
+    program_done(&req, &st, &user, &form.typed, (id, to), "edit", result).await
+}
+
+/// A planned service added (`POST /social-programs/{id}/services`).
+pub(super) async fn service_add(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<ServiceForm>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, i) = (user.actor.clone(), id.clone());
+    // The checked `indicator.CODE` boxes.
+    let indicators = (form.typed.keys())
+        .filter_map(|k| k.strip_prefix("indicator."))
+        .map(str::to_string)
+        .collect();
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let new = ServiceInput {
+                id: None,
+                service_code: f.service_code,
+                target_group: f.target_group,
+                delivery: f.delivery,
+                years: f.years.0,
+                indicators,
+            };
+            let mut at = 0;
+            programs::edit_services(c, &actor, &i, |list| {
+                at = list.len();
+                list.push(new);
+            })
+            .map_err(|e| renumber(e, at))
+        })
+        .await;
+    let to = format!("/social-programs/{id}");
+    program_done(
+        &req,
+        &st,
+        &user,
+        &form.typed,
+        (id, to),
+        "add_service",
+        result,
+    )
+    .await
+}
+
+/// A planned service removed (`POST
+/// /social-programs/{id}/services/{service_id}/remove`).
+pub(super) async fn service_remove(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: Form<NoFields>,
+) -> AppResult<HttpResponse> {
+    let (id, service_id) = path.into_inner();
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx(move |c| {
+            programs::edit_services(c, &actor, &i, |list| {
+                list.retain(|s| s.id.as_deref() != Some(service_id.as_str()))
+            })
+        })
+        .await;
+    let to = format!("/social-programs/{id}");
+    program_done(
+        &req,
+        &st,
+        &user,
+        &form.typed,
+        (id, to),
+        "remove_service",
+        result,
+    )
+    .await
+}
+
+/// A move of the program; the council's carries its resolution (`POST
+/// /social-programs/{id}/transition`).
+pub(super) async fn program_transition(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<SocialProgramTransition>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, t| {
+            programs::transition(c, &actor, &i, t)
+        })
+        .await;
+    let to = format!("/social-programs/{id}");
+    program_done(
+        &req,
+        &st,
+        &user,
+        &form.typed,
+        (id, to),
+        "transition",
+        result,
+    )
+    .await
+}
+
+/// A comment during the consultation (`POST /social-programs/{id}/comments`).
+pub(super) async fn program_comment(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<CommentInput>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, body| {
+            programs::comment(c, &actor, &i, body)
+        })
+        .await;
+    let to = format!("/social-programs/{id}");
+    program_done(&req, &st, &user, &form.typed, (id, to), "comment", result).await
+}
+
+/// The organizer's answer to a comment (`POST
+/// /social-programs/{id}/comments/{comment_id}/answer`).
+pub(super) async fn comment_answer(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: Form<AnswerForm>,
+) -> AppResult<HttpResponse> {
+    let (id, comment_id) = path.into_inner();
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, f| {
+            let input = AnswerInput {
+                answer: f.answer,
+                accepted: f.accepted == "yes",
+            };
+            programs::answer(c, &actor, &i, &comment_id, input)
+        })
+        .await;
+    let to = format!("/social-programs/{id}");
+    program_done(&req, &st, &user, &form.typed, (id, to), "answer", result).await
+}
+
+/// A new version amending the adopted one (`POST
+/// /social-programs/{id}/amendments`): to the new version.
+pub(super) async fn program_amend(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<String>,
+    form: Form<NoFields>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, i) = (user.actor.clone(), id.clone());
+    match st.tx(move |c| programs::amend(c, &actor, &i)).await {
+        Ok(p) => Ok(Flash::Saved.redirect(&format!("/social-programs/{}", p.row.id))),
         Err(e) => {
-            let view = View::new(&req, Some(&user));
-            let mut data = program_data(&st, &user, id, &HashMap::new()).await?;
-            data["values"] = values(&form.typed);
-            data["action"] = json!(action);
-            view.form_error(e, "social_program", "sp-program-title", data)
+            let to = format!("/social-programs/{id}");
+            program_done(
+                &req,
+                &st,
+                &user,
+                &form.typed,
+                (id, to),
+                "amend",
+                Err::<(), _>(e),
+            )
+            .await
         }
     }
+}
+
+/// The year's evaluation published (`POST
+/// /social-programs/{id}/evaluations/{year}`): to the evaluation.
+pub(super) async fn evaluation_publish(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<(String, String)>,
+    form: Form<NoFields>,
+) -> AppResult<HttpResponse> {
+    let (id, year) = path_year(path)?;
+    let (actor, i) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx(move |c| evaluation::publish(c, &actor, &i, year))
+        .await;
+    let to = format!("/social-programs/{id}/evaluations/{year}");
+    program_done(&req, &st, &user, &form.typed, (id, to), "evaluate", result).await
 }
 
 /// The new service's field errors under the names of the page's form
