@@ -7,8 +7,10 @@
 //! (`contracting`, `community`) and these modules into one route table.
 
 pub mod assessment;
+pub mod dashboard;
 pub mod plans;
 pub mod platform;
+pub mod search;
 pub mod social;
 pub mod web;
 pub mod window;

@@ -13,6 +13,7 @@ pub mod ocds;
 pub mod offers;
 pub mod organizations;
 pub mod programs;
+pub mod todo;
 
 use cus_db::error::Check;
 

@@ -11,6 +11,7 @@
 pub mod actor;
 pub mod audit;
 pub mod bounds;
+pub mod calendar;
 pub mod conn;
 pub mod error;
 pub mod identifiers;
@@ -22,6 +23,7 @@ pub mod outbox;
 pub mod schema;
 pub mod states;
 pub mod text;
+pub mod todo;
 pub mod writer;
 
 pub use actor::{Actor, Role};

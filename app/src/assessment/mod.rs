@@ -22,6 +22,7 @@ pub mod indicators;
 pub mod ranking;
 pub mod runs;
 pub mod surveys;
+pub mod todo;
 
 cus_db::text_enum! {
     /// What an indicator measures (WKUS: quality and efficiency).

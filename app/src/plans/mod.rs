@@ -29,6 +29,7 @@ pub struct PlanRules {
 }
 
 mod items;
+pub mod todo;
 pub use items::*;
 
 pub use cus_db::ids::{PlanId, RequestId, ResidentId};

@@ -11,6 +11,7 @@
 pub mod diagnosis;
 pub mod evaluation;
 pub mod programs;
+pub mod todo;
 
 use cus_db::{Actor, DomainError, DomainResult, Role};
 

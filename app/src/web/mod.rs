@@ -10,6 +10,8 @@ pub mod assessment;
 pub mod community;
 pub mod contracting;
 pub mod extract;
+pub mod home;
+pub mod menu;
 pub mod plans;
 pub mod social;
 pub mod view;
@@ -30,6 +32,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     api::api(cfg);
     admin::api(cfg);
     account::api(cfg);
+    home::api(cfg);
     window::api(cfg);
     plans::api(cfg);
     contracting::api(cfg);
@@ -47,6 +50,7 @@ pub fn page_routes(cfg: &mut web::ServiceConfig) {
     assessment::pages(cfg);
     social::pages(cfg);
     account::pages(cfg);
+    home::pages(cfg);
     window::pages(cfg);
     plans::pages(cfg);
     admin::pages(cfg);

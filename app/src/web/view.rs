@@ -15,7 +15,7 @@ use crate::platform::i18n::LANG_COOKIE;
 use crate::platform::state::AppState;
 use crate::platform::{auth, i18n, templates};
 use crate::web::extract::{PageUser, ANON_CSRF_COOKIE};
-use crate::window;
+use crate::web::menu;
 
 #[derive(RustEmbed)]
 #[folder = "static/"]
@@ -75,31 +75,54 @@ impl View {
             "path": self.path,
             "title": self.t(title_key),
         });
+        let sections = match &self.user {
+            Some(u) => menu::sections(&u.actor),
+            None => menu::public_sections(),
+        };
+        self.menu(&mut ctx, &sections);
         if let Some(u) = &self.user {
             let a = &u.actor;
-            let staff = a.role.is_staff();
             ctx["user"] =
                 json!({"name": a.display_name, "role": a.role.as_str(), "email": a.email});
             ctx["csrf"] = json!(u.csrf);
-            ctx["nav"] = json!({
-                "cases": a.role == Role::Resident,
-                "work": staff,
-                "residents": a.is(window::SEARCHING_RESIDENTS),
-                "services": staff,
-                "plans": a.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
-                "audit": a.is(&[Role::Admin, Role::Organizer]),
-                "users": a.is(crate::platform::accounts::ADMINISTERING),
-                "programs": staff || a.is(&[Role::Ngo, Role::Council]),
-                "agreements": a.is(&[Role::Organizer, Role::Ngo, Role::Coordinator, Role::Admin]),
-                "manage_competitions": a.role == Role::Organizer,
-                "community": staff,
-                "assessment": staff && a.municipality.is_some(),
-                "social": a.municipality.is_some() && a.role != Role::Commission,
-                "organization": a.role == Role::Ngo,
-                "forum": staff || a.role == Role::Ngo,
-            });
         }
         ctx
+    }
+
+    /// The header's areas (`menu`), the current one marked, and the current
+    /// area's pages (`submenu`) when it has more than one.
+    fn menu(&self, ctx: &mut Value, sections: &[menu::Section]) {
+        let current = menu::current(sections, &self.path);
+        let entries: Vec<Value> = sections
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                json!({
+                    "label": self.t(s.key),
+                    "href": s.links[0].href,
+                    "current": current.is_some_and(|(c, _)| c == i),
+                })
+            })
+            .collect();
+        ctx["menu"] = json!(entries);
+        ctx["submenu"] = match current {
+            Some((i, here)) if sections[i].links.len() > 1 => json!({
+                "label": self.t(sections[i].key),
+                "links": sections[i].links.iter().map(|l| json!({
+                    "label": self.t(l.key),
+                    "href": l.href,
+                    "current": l.href == here.href,
+                })).collect::<Vec<_>>(),
+            }),
+            _ => Value::Null,
+        };
+        ctx["sections"] = json!(sections
+            .iter()
+            .map(|s| json!({
+                "label": self.t(s.key),
+                "links": s.links.iter().map(|l| json!({"label": self.t(l.key), "href": l.href})).collect::<Vec<_>>(),
+            }))
+            .collect::<Vec<_>>());
     }
 
     pub fn render_status(

@@ -131,8 +131,11 @@ const STAFF_WRITING_RESIDENTS: &[Role] = &[Role::Desk, Role::Coordinator, Role::
 
 mod catalogue;
 mod requests;
+mod public;
 mod residents;
+pub mod todo;
 
 pub use catalogue::*;
+pub use public::*;
 pub use requests::*;
 pub use residents::*;

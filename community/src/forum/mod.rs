@@ -49,3 +49,33 @@ cus_db::text_enum! {
         Agreement = "agreement",
     }
 }
+
+/// Consultations of `municipality` closing between `today` and a week on:
+/// due soon on the organizer's home page.
+pub fn consultations_closing(
+    conn: &mut cus_db::DbConn,
+    municipality: &str,
+    today: chrono::NaiveDate,
+) -> cus_db::DomainResult<Vec<cus_db::todo::Todo>> {
+    use cus_db::schema::threads;
+    use diesel::prelude::*;
+    let rows: Vec<(String, String, Option<chrono::NaiveDate>)> = threads::table
+        .filter(threads::municipality.eq(municipality))
+        .filter(threads::kind.eq(ThreadKind::Consultation))
+        .filter(threads::closes_on.between(
+            today,
+            today + chrono::Duration::days(cus_db::todo::SOON_DAYS),
+        ))
+        .select((threads::id, threads::title, threads::closes_on))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, title, closes)| {
+            cus_db::todo::Todo::consultation(
+                format!("/forum/threads/{id}"),
+                title,
+                closes.unwrap_or(today),
+            )
+        })
+        .collect())
+}

@@ -214,6 +214,17 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
             email: None,
             phone: None,
         })?;
+        // Maria's daughter asked at the desk a week ago for care at home; the
+        // request still waits to be routed (overdue on the desk's home page).
+        let waiting = window::file_request(conn, &desk, &rules.requests(), NewRequest {
+            resident_id: Some(maria.id.to_string()),
+            service_code: Some("UO".into()),
+            description: "Córka prosi o zwiększenie liczby godzin usług opiekuńczych.".into(),
+            channel: "desk".into(),
+        })?;
+        diesel::update(cus_db::schema::requests::table.find(waiting.id.as_str()))
+            .set(cus_db::schema::requests::created_at.eq(cus_db::now() - Duration::days(7)))
+            .execute(conn)?;
         let care = plans::create_plan(conn, &coordinator, &rules.plans(), NewPlan {
             resident_id: maria.id.to_string(),
             request_id: None,
@@ -241,7 +252,32 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         plans::transition(conn, &organizer, &care.id, step("approved"))?;
         plans::transition(conn, &coordinator, &care.id, step("active"))?;
         contracting_demo(conn, &organizer)?;
+        scoring_demo(conn, &organizer)?;
         community_demo(conn, &organizer)?;
+        // The resident's own request gets a draft plan, and the coordinator
+        // asks for the resident's consent (mail; both home pages show it).
+        let (own_request, own_record): (String, String) = cus_db::schema::requests::table
+            .filter(cus_db::schema::requests::created_by.eq(&resident.user_id))
+            .select((cus_db::schema::requests::id, cus_db::schema::requests::resident_id))
+            .first(conn)?;
+        let consent = plans::create_plan(conn, &coordinator, &rules.plans(), NewPlan {
+            resident_id: own_record,
+            request_id: Some(own_request),
+            goals: vec!["Samodzielne przygotowywanie posiłków po rehabilitacji".into()],
+            needs: "Czasowa niesprawność po operacji biodra.".into(),
+            resident_commitments: "Udział w rehabilitacji; informowanie koordynatora o zmianach.".into(),
+            application_date: None,
+        })?;
+        plans::add_item(conn, &coordinator, &rules.plans(), &consent.id, NewItem {
+            service_code: "POS".into(),
+            provider: Some("CUS Sochaczew (własny personel)".into()),
+            provider_agreement_id: None,
+            frequency: "5 razy w tygodniu".into(),
+            hours_per_month: None,
+            start_date: start,
+            end_date: start + Duration::days(90),
+        })?;
+        plans::request_consent(conn, &coordinator, &consent.id)?;
         // Brzeziny and Łowicz: their own catalogues, invisible from Sochaczew.
         let brzeziny_org = actor_of(conn, "organizer@brzeziny.example")?;
         let lowicz_org = actor_of(conn, "organizer@lowicz.example")?;
@@ -304,7 +340,7 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
         .set(users::organization_id.eq(&org.id))
         .execute(conn)?;
     let year = today().year();
-    programs::create(
+    let program = programs::create(
         conn,
         organizer,
         programs::ProgramInput {
@@ -324,6 +360,20 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             currency: None,
         },
     )?;
+    // Consulted, and now before the council (on the councillor's home page).
+    for to in ["consultation", "submitted"] {
+        programs::transition(
+            conn,
+            organizer,
+            &program.row.id,
+            programs::ProgramTransition {
+                to: to.into(),
+                resolution_number: None,
+                resolution_date: None,
+                consultation_until: None,
+            },
+        )?;
+    }
     // Offers are due in 30 days; the task starts the year after (in
     // December, the year after next: a task may not start before its
     // offers are in).
@@ -405,6 +455,107 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
             capacity_unit: Some("places".into()),
             capacity_per_year: Some(15),
             currency: None,
+        },
+    )?;
+    Ok(())
+}
+
+/// A competition whose offer deadline has passed: the demo NGO's offer passed
+/// the formal check and waits for the commission's scores.
+fn scoring_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
+    use chrono::Datelike;
+    use contracting::{competitions, evaluation, offers};
+    let ngo = actor_of(conn, "ngo@sochaczew.example")?;
+    let member = actor_of(conn, "commission@sochaczew.example")?;
+    let first = (today() + Duration::days(30)).year() + 1;
+    let competition = competitions::create(
+        conn,
+        organizer,
+        competitions::CompetitionInput {
+            title: format!("Klub Integracji Społecznej {first}"),
+            task: "Reintegracja społeczna i zawodowa osób długotrwale bezrobotnych.".into(),
+            service_code: Some("KIS".into()),
+            program_id: None,
+            program_service_id: None,
+            financing: "co_financing".into(),
+            funds_grosze: 15_000_000,
+            period_start: chrono::NaiveDate::from_ymd_opt(first, 1, 1).expect("date"),
+            period_end: chrono::NaiveDate::from_ymd_opt(first, 12, 31).expect("date"),
+            offer_deadline: today() + Duration::days(competitions::MIN_OFFER_DAYS),
+            award_rules: "Dotacja do 90% kosztów zadania.".into(),
+            conditions: "Zadanie realizowane na terenie miasta Sochaczew.".into(),
+            award_procedure: "Ocena formalna, ocena merytoryczna komisji według kryteriów.".into(),
+            prior_funding: "Zadanie zlecane po raz pierwszy.".into(),
+            criteria: vec![
+                competitions::CriterionInput {
+                    name: "Możliwość realizacji zadania".into(),
+                    weight: 50,
+                    max_points: 10,
+                },
+                competitions::CriterionInput {
+                    name: "Kalkulacja kosztów".into(),
+                    weight: 50,
+                    max_points: 10,
+                },
+            ],
+            currency: None,
+        },
+    )?;
+    let id = competition.row.id.clone();
+    competitions::publish(conn, organizer, &id, "http://127.0.0.1:8080")?;
+    let offer = offers::submit(
+        conn,
+        &ngo,
+        &id,
+        offers::OfferInput {
+            title: "Klub Integracji Społecznej „Krok dalej”".into(),
+            description:
+                "Zajęcia reintegracyjne trzy razy w tygodniu i trening pracy u pracodawców.".into(),
+            schedule: "Styczeń–grudzień: nabór, zajęcia, trening pracy.".into(),
+            expected_results: "15 uczestników, 5 zatrudnionych.".into(),
+            indicators: vec!["uczestnicy KIS".into()],
+            bidder_profile: "Fundacja prowadzi KIS od 2019 roku.".into(),
+            budget_lines: vec![offers::BudgetLine {
+                name: "Wynagrodzenia instruktorów".into(),
+                category: "task".into(),
+                year: first,
+                amount_grosze: 12_000_000,
+            }],
+            own_contribution_grosze: 1_500_000,
+            in_kind_grosze: 0,
+            volunteer_hours: 0,
+            declarations: true,
+            currency: None,
+        },
+    )?;
+    // The demo starts after the offers are in: the deadline passed three days ago.
+    diesel::update(cus_db::schema::competitions::table.find(&id))
+        .set(cus_db::schema::competitions::offer_deadline.eq(today() - Duration::days(3)))
+        .execute(conn)?;
+    evaluation::formal(
+        conn,
+        organizer,
+        &offer.row.id,
+        evaluation::FormalInput {
+            passed: true,
+            note: String::new(),
+        },
+    )?;
+    evaluation::appoint(
+        conn,
+        organizer,
+        &id,
+        evaluation::CommissionInput {
+            user_ids: vec![member.user_id.clone()],
+        },
+    )?;
+    evaluation::declare(
+        conn,
+        &member,
+        &id,
+        evaluation::DeclarationInput {
+            no_conflict: true,
+            statement: None,
         },
     )?;
     Ok(())
@@ -560,7 +711,8 @@ fn community_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
         place: None,
         agenda: None,
         document: Some("## Projekt\n\n1. Usługi opiekuńcze\n2. Klub Integracji Społecznej\n3. Usługa sąsiedzka".into()),
-        closes_on: Some(today() + Duration::days(14)),
+        // Ends within the week: on the organizer's home page.
+        closes_on: Some(today() + Duration::days(5)),
         participants: vec![],
         linked_type: Some("program".into()),
         linked_id: Some(program_id),

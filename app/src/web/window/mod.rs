@@ -17,6 +17,8 @@ mod residents;
 use residents::*;
 mod requests;
 use requests::*;
+mod public;
+use public::*;
 
 /// This part's routes of `/api/v1`.
 pub fn api(cfg: &mut ServiceConfig) {
@@ -30,14 +32,14 @@ pub fn api(cfg: &mut ServiceConfig) {
         .service(list_requests)
         .service(get_request)
         .service(route_request)
-        .service(send_message);
+        .service(send_message)
+        .service(public_services);
 }
 
 /// This part's pages.
 pub fn pages(cfg: &mut web::ServiceConfig) {
     use web::{get, post};
-    cfg.route("/", get().to(home))
-        .route("/accessibility", get().to(accessibility))
+    cfg.route("/accessibility", get().to(accessibility))
         .route("/cases", get().to(cases))
         .route("/requests/new", get().to(request_form))
         .route("/requests/new", post().to(request_create))
@@ -50,12 +52,8 @@ pub fn pages(cfg: &mut web::ServiceConfig) {
         .route("/residents/{id}", get().to(resident_page))
         .route("/services", get().to(services))
         .route("/services", post().to(service_save))
-        .route("/services/{code}/edit", get().to(service_edit));
-}
-
-async fn home(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
-    let view = View::new(&req, user.0.as_ref());
-    view.render("home", "home-title", json!({}))
+        .route("/services/{code}/edit", get().to(service_edit))
+        .route("/public/services", get().to(public_page));
 }
 
 async fn accessibility(req: HttpRequest, user: MaybePageUser) -> HttpResponse {
