@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
-use crate::competitions::{Competition, Financing, MAX_YEARS};
+use crate::competitions::{Competition, CompetitionId, Financing, MAX_YEARS};
+use crate::offers::OfferId;
 use crate::{check_money, from_json_list, to_json};
 pub use cus_db::ids::AgreementId;
 use cus_db::Lifecycle;
@@ -93,8 +94,8 @@ pub struct AgreementRow {
     pub id: AgreementId,
     pub municipality: String,
     pub organization_id: String,
-    pub competition_id: Option<String>,
-    pub offer_id: Option<String>,
+    pub competition_id: Option<CompetitionId>,
+    pub offer_id: Option<OfferId>,
     pub number: String,
     pub title: String,
     pub mode: AgreementMode,
@@ -184,8 +185,8 @@ fn next_number(conn: &mut DbConn, municipality: &str, year: i32) -> QueryResult<
 struct NewAgreement<'a> {
     municipality: &'a str,
     organization_id: &'a str,
-    competition_id: Option<&'a str>,
-    offer_id: Option<&'a str>,
+    competition_id: Option<&'a CompetitionId>,
+    offer_id: Option<&'a OfferId>,
     program_service_id: Option<&'a str>,
     title: &'a str,
     mode: AgreementMode,
@@ -263,7 +264,7 @@ pub(crate) fn from_award(
     conn: &mut DbConn,
     actor: &Actor,
     c: &Competition,
-    offer_id: &str,
+    offer_id: &OfferId,
     award: i64,
 ) -> DomainResult<AgreementId> {
     use cus_db::schema::offers;
@@ -467,7 +468,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         .ok_or_else(|| DomainError::field("organization_id", "error-organization-unknown"))?;
     let mut program_service =
         crate::program_service(conn, &municipality, input.program_service_id.as_deref())?;
-    if let Some(cid) = &input.competition_id {
+    let competition = match &input.competition_id {
+        None => None,
+        Some(cid) => Some(
+            CompetitionId::parse(cid)
+                .ok_or_else(|| DomainError::field("competition_id", "error-competition-unknown"))?,
+        ),
+    };
+    if let Some(cid) = &competition {
         use cus_db::schema::competitions;
         let named: Option<Option<String>> = competitions::table
             .find(cid)
@@ -498,7 +506,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         NewAgreement {
             municipality: &municipality,
             organization_id: &input.organization_id,
-            competition_id: input.competition_id.as_deref(),
+            competition_id: competition.as_ref(),
             offer_id: None,
             program_service_id: program_service.as_deref(),
             title: title.trim(),

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::check_money;
+pub use cus_db::ids::CompetitionId;
 
 /// UDPP art. 13 ust. 1: offers are due at least 21 days after the announcement.
 pub const MIN_OFFER_DAYS: i64 = 21;
@@ -53,7 +54,7 @@ impl Lifecycle for CompetitionStatus {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = competitions)]
 pub struct CompetitionRow {
-    pub id: String,
+    pub id: CompetitionId,
     pub municipality: String,
     pub program_id: Option<String>,
     pub title: String,
@@ -256,7 +257,7 @@ pub fn create(
     }
     let program_service =
         crate::program_service(conn, &municipality, input.program_service_id.as_deref())?;
-    let id = new_id();
+    let id = CompetitionId::new();
     diesel::insert_into(competitions::table)
         .values((
             competitions::program_service_id.eq(program_service),
@@ -304,7 +305,7 @@ pub fn create(
     load(conn, &id)
 }
 
-pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Competition> {
+pub fn load(conn: &mut DbConn, id: &CompetitionId) -> DomainResult<Competition> {
     let row: CompetitionRow = competitions::table
         .find(id)
         .select(CompetitionRow::as_select())
@@ -324,7 +325,11 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Competition> {
 }
 
 /// Published competitions are public; drafts only for their organizers.
-pub fn get(conn: &mut DbConn, actor: Option<&Actor>, id: &str) -> DomainResult<Competition> {
+pub fn get(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: &CompetitionId,
+) -> DomainResult<Competition> {
     let c = load(conn, id)?;
     if c.row.status == CompetitionStatus::Draft {
         let staff = actor.is_some_and(|a| {
@@ -338,7 +343,7 @@ pub fn get(conn: &mut DbConn, actor: Option<&Actor>, id: &str) -> DomainResult<C
 }
 
 /// A competition the organizer of its municipality manages.
-pub fn managed(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Competition> {
+pub fn managed(conn: &mut DbConn, actor: &Actor, id: &CompetitionId) -> DomainResult<Competition> {
     let c = load(conn, id)?;
     if !actor.sees_municipality(&c.row.municipality) || !actor.role.is_staff() {
         return Err(DomainError::NotFound);
@@ -375,7 +380,7 @@ fn prior_funding_from_records(conn: &mut DbConn, c: &Competition) -> QueryResult
         Some(code) => q.filter(competitions::service_code.eq(code.clone())),
         None => q.filter(competitions::title.eq(c.row.title.clone())),
     };
-    let ids: Vec<String> = q.load(conn)?;
+    let ids: Vec<CompetitionId> = q.load(conn)?;
     let amounts: Vec<(i32, i64)> = tranches::table
         .inner_join(agreements::table)
         .filter(agreements::competition_id.eq_any(&ids))
@@ -406,7 +411,7 @@ fn prior_funding_from_records(conn: &mut DbConn, c: &Competition) -> QueryResult
 pub fn publish(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CompetitionId,
     public_url: &str,
 ) -> DomainResult<Competition> {
     let c = managed(conn, actor, id)?;
@@ -545,7 +550,7 @@ pub struct CancelInput {
 pub fn cancel(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CompetitionId,
     input: CancelInput,
 ) -> DomainResult<Competition> {
     let c = managed(conn, actor, id)?;
@@ -567,7 +572,11 @@ pub fn cancel(
     load(conn, id)
 }
 
-pub(crate) fn set_cancelled(conn: &mut DbConn, id: &str, reason: &str) -> QueryResult<()> {
+pub(crate) fn set_cancelled(
+    conn: &mut DbConn,
+    id: &CompetitionId,
+    reason: &str,
+) -> QueryResult<()> {
     diesel::update(competitions::table.find(id))
         .set((
             competitions::status.eq(CompetitionStatus::Cancelled),

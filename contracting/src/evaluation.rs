@@ -15,9 +15,10 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use crate::agreements;
-use crate::competitions::{self as comp, Competition, CompetitionStatus};
-use crate::offers::OfferStatus;
+use crate::agreements::AgreementId;
+use crate::competitions::{self as comp, Competition, CompetitionId, CompetitionStatus};
 use crate::offers::{self as off, is_member};
+use crate::offers::{OfferId, OfferStatus};
 use cus_db::Lifecycle;
 
 fn after_deadline(c: &Competition) -> DomainResult<()> {
@@ -45,7 +46,7 @@ pub struct FormalInput {
 pub fn formal(
     conn: &mut DbConn,
     actor: &Actor,
-    offer_id: &str,
+    offer_id: &OfferId,
     input: FormalInput,
 ) -> DomainResult<off::Offer> {
     let offer = off::get(conn, actor, offer_id)?;
@@ -113,7 +114,7 @@ pub struct Member {
 pub fn appoint(
     conn: &mut DbConn,
     actor: &Actor,
-    competition_id: &str,
+    competition_id: &CompetitionId,
     input: CommissionInput,
 ) -> DomainResult<Vec<Member>> {
     let c = comp::managed(conn, actor, competition_id)?;
@@ -161,7 +162,7 @@ pub fn appoint(
     members(conn, competition_id)
 }
 
-pub fn members(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<Member>> {
+pub fn members(conn: &mut DbConn, competition_id: &CompetitionId) -> DomainResult<Vec<Member>> {
     Ok(commission_members::table
         .inner_join(users::table)
         .filter(commission_members::competition_id.eq(competition_id))
@@ -190,7 +191,7 @@ pub struct DeclarationInput {
 pub fn declare(
     conn: &mut DbConn,
     actor: &Actor,
-    competition_id: &str,
+    competition_id: &CompetitionId,
     input: DeclarationInput,
 ) -> DomainResult<Member> {
     actor.require(&[Role::Commission])?;
@@ -275,7 +276,7 @@ pub struct ScoreInput {
 pub fn score(
     conn: &mut DbConn,
     actor: &Actor,
-    offer_id: &str,
+    offer_id: &OfferId,
     input: ScoreInput,
 ) -> DomainResult<f64> {
     actor.require(&[Role::Commission])?;
@@ -379,7 +380,7 @@ fn weighted(c: &Competition, points: &BTreeMap<String, i32>) -> f64 {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RankedOffer {
-    pub offer_id: String,
+    pub offer_id: OfferId,
     pub organization_id: String,
     pub organization: String,
     pub title: String,
@@ -392,10 +393,13 @@ pub struct RankedOffer {
 }
 
 /// Offers ranked by their averaged score (formally failed ones last).
-pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<RankedOffer>> {
+pub fn ranking(
+    conn: &mut DbConn,
+    competition_id: &CompetitionId,
+) -> DomainResult<Vec<RankedOffer>> {
     let c = comp::load(conn, competition_id)?;
     type Row = (
-        String,
+        OfferId,
         String,
         String,
         String,
@@ -416,7 +420,7 @@ pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<Rank
             offers::awarded_grosze,
         ))
         .load(conn)?;
-    let all_scores: Vec<(String, String, String, i32)> = scores::table
+    let all_scores: Vec<(OfferId, String, String, i32)> = scores::table
         .inner_join(offers::table)
         .filter(offers::competition_id.eq(competition_id))
         .select((
@@ -426,7 +430,7 @@ pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<Rank
             scores::points,
         ))
         .load(conn)?;
-    let mut per_member: BTreeMap<(String, String), BTreeMap<String, i32>> = BTreeMap::new();
+    let mut per_member: BTreeMap<(OfferId, String), BTreeMap<String, i32>> = BTreeMap::new();
     for (offer, member, criterion, points) in all_scores {
         per_member
             .entry((offer, member))
@@ -468,14 +472,14 @@ pub fn ranking(conn: &mut DbConn, competition_id: &str) -> DomainResult<Vec<Rank
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Results {
-    pub competition_id: String,
+    pub competition_id: CompetitionId,
     pub title: String,
     pub status: CompetitionStatus,
     pub funds_grosze: i64,
     pub awarded_total_grosze: i64,
     pub cancel_reason: Option<String>,
     pub ranking: Vec<RankedOffer>,
-    pub agreement_ids: Vec<String>,
+    pub agreement_ids: Vec<AgreementId>,
     pub currency: &'static str,
 }
 
@@ -495,7 +499,7 @@ pub struct ResolveInput {
 pub fn resolve(
     conn: &mut DbConn,
     actor: &Actor,
-    competition_id: &str,
+    competition_id: &CompetitionId,
     input: ResolveInput,
 ) -> DomainResult<Results> {
     let c = comp::managed(conn, actor, competition_id)?;
@@ -581,7 +585,7 @@ pub fn resolve(
 }
 
 /// Public once the competition is resolved or cancelled (art. 15 ust. 2h).
-pub fn results(conn: &mut DbConn, competition_id: &str) -> DomainResult<Results> {
+pub fn results(conn: &mut DbConn, competition_id: &CompetitionId) -> DomainResult<Results> {
     let c = comp::load(conn, competition_id)?;
     if !c.row.status.is_final() {
         return Err(DomainError::NotFound);
@@ -607,7 +611,7 @@ pub fn results(conn: &mut DbConn, competition_id: &str) -> DomainResult<Results>
 
 /// Who reads a competition's commission and ranking: its members, and the
 /// organizer (or administrator) of its municipality; anyone else gets 404.
-fn insider(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> DomainResult<()> {
+fn insider(conn: &mut DbConn, actor: &Actor, competition_id: &CompetitionId) -> DomainResult<()> {
     let c = comp::get(conn, Some(actor), competition_id)?;
     let member = is_member(conn, actor, competition_id)?;
     let staff =
@@ -623,7 +627,7 @@ fn insider(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> DomainResu
 pub fn commission(
     conn: &mut DbConn,
     actor: &Actor,
-    competition_id: &str,
+    competition_id: &CompetitionId,
 ) -> DomainResult<Vec<Member>> {
     insider(conn, actor, competition_id)?;
     members(conn, competition_id)
@@ -633,7 +637,7 @@ pub fn commission(
 pub fn ranking_for(
     conn: &mut DbConn,
     actor: &Actor,
-    competition_id: &str,
+    competition_id: &CompetitionId,
 ) -> DomainResult<Vec<RankedOffer>> {
     insider(conn, actor, competition_id)?;
     ranking(conn, competition_id)

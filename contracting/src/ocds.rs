@@ -195,7 +195,7 @@ pub fn release_package(
         };
         let mut tags = vec!["tender"];
         let mut release = json!({
-            "ocid": ocid(&c.municipality, &c.id),
+            "ocid": ocid(&c.municipality, c.id.as_str()),
             "id": format!("{}-{}", c.id, c.status),
             "date": ts(c.resolved_at.or(c.published_at).unwrap_or_else(now)),
             "language": "pl",

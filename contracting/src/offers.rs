@@ -14,8 +14,9 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::competitions::{self, Competition, CompetitionStatus};
+use crate::competitions::{self, Competition, CompetitionId, CompetitionStatus};
 use crate::{check_money, from_json_list, to_json};
+pub use cus_db::ids::OfferId;
 use cus_db::Lifecycle;
 
 // Cost categories of section V: the task's own costs and administrative costs.
@@ -55,8 +56,8 @@ impl Lifecycle for OfferStatus {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = offers)]
 pub struct OfferRow {
-    pub id: String,
-    pub competition_id: String,
+    pub id: OfferId,
+    pub competition_id: CompetitionId,
     pub organization_id: String,
     pub title: String,
     pub description: String,
@@ -231,7 +232,7 @@ fn check_offer(c: &Competition, input: &OfferInput) -> DomainResult<i64> {
 
 fn open_competition(
     conn: &mut DbConn,
-    competition_id: &str,
+    competition_id: &CompetitionId,
     actor: &Actor,
 ) -> DomainResult<Competition> {
     let c = competitions::get(conn, Some(actor), competition_id)?;
@@ -244,7 +245,7 @@ fn open_competition(
     Ok(c)
 }
 
-fn write_lines(conn: &mut DbConn, offer_id: &str, lines: &[BudgetLine]) -> QueryResult<()> {
+fn write_lines(conn: &mut DbConn, offer_id: &OfferId, lines: &[BudgetLine]) -> QueryResult<()> {
     diesel::delete(budget_lines::table.filter(budget_lines::offer_id.eq(offer_id)))
         .execute(conn)?;
     for (i, l) in lines.iter().enumerate() {
@@ -267,7 +268,7 @@ fn write_lines(conn: &mut DbConn, offer_id: &str, lines: &[BudgetLine]) -> Query
 pub fn submit(
     conn: &mut DbConn,
     actor: &Actor,
-    competition_id: &str,
+    competition_id: &CompetitionId,
     input: OfferInput,
 ) -> DomainResult<Offer> {
     actor.require(&[Role::Ngo])?;
@@ -294,7 +295,7 @@ pub fn submit(
     if exists > 0 {
         return Err(DomainError::conflict("error-offer-exists"));
     }
-    let id = new_id();
+    let id = OfferId::new();
     diesel::insert_into(offers::table)
         .values((
             offers::id.eq(&id),
@@ -333,7 +334,7 @@ pub fn submit(
 pub fn update(
     conn: &mut DbConn,
     actor: &Actor,
-    offer_id: &str,
+    offer_id: &OfferId,
     input: OfferInput,
 ) -> DomainResult<Offer> {
     let offer = get(conn, actor, offer_id)?;
@@ -368,7 +369,7 @@ pub fn update(
     load(conn, offer_id)
 }
 
-pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Offer> {
+pub fn load(conn: &mut DbConn, id: &OfferId) -> DomainResult<Offer> {
     let row: OfferRow = offers::table
         .find(id)
         .select(OfferRow::as_select())
@@ -404,7 +405,11 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Offer> {
 }
 
 /// Whether `actor` sits on the competition's commission.
-pub fn is_member(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> QueryResult<bool> {
+pub fn is_member(
+    conn: &mut DbConn,
+    actor: &Actor,
+    competition_id: &CompetitionId,
+) -> QueryResult<bool> {
     let n: i64 = commission_members::table
         .find((competition_id, &actor.user_id))
         .count()
@@ -413,7 +418,7 @@ pub fn is_member(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> Quer
 }
 
 /// An offer as its NGO, the organizer or a commission member sees it.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Offer> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &OfferId) -> DomainResult<Offer> {
     let offer = load(conn, id)?;
     let c = competitions::load(conn, &offer.row.competition_id)?;
     let visible = match actor.role {
@@ -430,7 +435,11 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Offer> {
 
 /// Offers of a competition: all for the organizer and the commission, only
 /// its own for an NGO.
-pub fn list(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> DomainResult<Vec<Offer>> {
+pub fn list(
+    conn: &mut DbConn,
+    actor: &Actor,
+    competition_id: &CompetitionId,
+) -> DomainResult<Vec<Offer>> {
     let c = competitions::get(conn, Some(actor), competition_id)?;
     if !actor.sees_municipality(&c.row.municipality) {
         return Err(DomainError::NotFound);
@@ -450,6 +459,6 @@ pub fn list(conn: &mut DbConn, actor: &Actor, competition_id: &str) -> DomainRes
         }
         _ => return Err(DomainError::Forbidden),
     }
-    let ids: Vec<String> = q.load(conn)?;
+    let ids: Vec<OfferId> = q.load(conn)?;
     ids.iter().map(|id| load(conn, id)).collect()
 }

@@ -104,6 +104,14 @@ id_type!(
     /// An agreement with a provider.
     AgreementId
 );
+id_type!(
+    /// An open competition.
+    CompetitionId
+);
+id_type!(
+    /// An NGO's offer in an open competition.
+    OfferId
+);
 
 #[cfg(test)]
 mod tests {

@@ -536,3 +536,33 @@ async fn typed_page_fields_are_refused_on_the_form_with_what_was_typed() {
         "{html}"
     );
 }
+
+/// A competition's or an offer's id is a UUID, read where it enters: a path
+/// that names none is 404 on the API and on the pages, before any service
+/// looks it up.
+#[tokio::test]
+async fn competition_and_offer_paths_that_are_no_uuid_name_nothing() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let (browser, csrf, _) = browser_for(&app, Role::Organizer, None).await;
+    for bad in ["nieznany", "1%3B%20DROP%20TABLE%20competitions"] {
+        for path in [
+            format!("/api/v1/competitions/{bad}"),
+            format!("/api/v1/competitions/{bad}/offers"),
+            format!("/api/v1/competitions/{bad}/results"),
+            format!("/api/v1/offers/{bad}"),
+        ] {
+            let (s, _) = app.get(&path, &organizer).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+        let (s, _) = browser.get(&format!("/competitions/{bad}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        for path in [
+            format!("/competitions/{bad}/publish"),
+            format!("/offers/{bad}/formal"),
+        ] {
+            let (s, _, _) = browser.post_form(&path, &[("csrf", &csrf)]).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+}

@@ -3,12 +3,12 @@
 
 use super::MunicipalityQuery;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use contracting::competitions::CompetitionStatus;
 use contracting::competitions::{CancelInput, CompetitionInput};
+use contracting::competitions::{CompetitionId, CompetitionStatus};
 use contracting::evaluation::{
     CommissionInput, DeclarationInput, FormalInput, ResolveInput, ScoreInput,
 };
-use contracting::offers::OfferInput;
+use contracting::offers::{OfferId, OfferInput};
 use contracting::{competitions, evaluation, offers, organizations};
 use cus_db::{Lifecycle, Role};
 use serde_json::{json, Value};
@@ -110,12 +110,12 @@ async fn public_competitions(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = competitions::Competition), (status = 404)))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), responses((status = 200, body = competitions::Competition), (status = 404)))]
 #[get("/competitions/{id}")]
 async fn get_competition(
     st: Data,
     user: MaybeApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(
@@ -125,12 +125,12 @@ async fn get_competition(
 }
 
 /// Publishes the announcement; a deadline under 21 days away answers 422.
-#[utoipa::path(responses((status = 200, body = competitions::Competition), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), responses((status = 200, body = competitions::Competition), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/publish")]
 async fn publish_competition(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let url = st.config.server.public_url.clone();
@@ -140,12 +140,12 @@ async fn publish_competition(
     ))
 }
 
-#[utoipa::path(request_body = CancelInput, responses((status = 200, body = competitions::Competition), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), request_body = CancelInput, responses((status = 200, body = competitions::Competition), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/cancel")]
 async fn cancel_competition(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     body: ApiJson<CancelInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -156,12 +156,12 @@ async fn cancel_competition(
 }
 
 /// An NGO's offer; after the deadline 409.
-#[utoipa::path(request_body = OfferInput, responses((status = 201, body = offers::Offer), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), request_body = OfferInput, responses((status = 201, body = offers::Offer), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/offers")]
 async fn submit_offer(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     body: ApiJson<OfferInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -172,26 +172,30 @@ async fn submit_offer(
 }
 
 /// All offers for the organizer and the commission; an NGO sees only its own.
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<offers::Offer>), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), responses((status = 200, body = cus_db::openapi::Page<offers::Offer>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions/{id}/offers")]
-async fn list_offers(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn list_offers(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<CompetitionId>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(list(st.db(move |c| offers::list(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = offers::Offer), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OfferId, Path)), responses((status = 200, body = offers::Offer), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/offers/{id}")]
-async fn get_offer(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_offer(st: Data, user: ApiUser, path: web::Path<OfferId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| offers::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = OfferInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OfferId, Path)), request_body = OfferInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/offers/{id}")]
 async fn update_offer(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
     body: ApiJson<OfferInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -201,12 +205,12 @@ async fn update_offer(
     ))
 }
 
-#[utoipa::path(request_body = CommissionInput, responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 422), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), request_body = CommissionInput, responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 422), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/commission")]
 async fn appoint_commission(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     body: ApiJson<CommissionInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -216,12 +220,12 @@ async fn appoint_commission(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), responses((status = 200, body = cus_db::openapi::Page<evaluation::Member>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions/{id}/commission")]
 async fn list_commission(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let members = st
@@ -231,12 +235,12 @@ async fn list_commission(
 }
 
 /// A commission member's declaration; no scoring before it.
-#[utoipa::path(request_body = DeclarationInput, responses((status = 201, body = evaluation::Member), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), request_body = DeclarationInput, responses((status = 201, body = evaluation::Member), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/declarations")]
 async fn declare(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     body: ApiJson<DeclarationInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -246,12 +250,12 @@ async fn declare(
     ))
 }
 
-#[utoipa::path(request_body = FormalInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OfferId, Path)), request_body = FormalInput, responses((status = 200, body = offers::Offer), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/offers/{id}/formal")]
 async fn formal_check(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
     body: ApiJson<FormalInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -261,12 +265,12 @@ async fn formal_check(
     ))
 }
 
-#[utoipa::path(request_body = ScoreInput, responses((status = 200), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OfferId, Path)), request_body = ScoreInput, responses((status = 200), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/offers/{id}/scores")]
 async fn score_offer(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
     body: ApiJson<ScoreInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -278,9 +282,13 @@ async fn score_offer(
 }
 
 /// The current ranking, for the organizer and the commission.
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<evaluation::RankedOffer>), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), responses((status = 200, body = cus_db::openapi::Page<evaluation::RankedOffer>), (status = 403)), security(("bearer" = [])))]
 #[get("/competitions/{id}/ranking")]
-async fn ranking(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn ranking(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<CompetitionId>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let items = st
         .db(move |c| evaluation::ranking_for(c, &user.0, &id))
@@ -288,12 +296,12 @@ async fn ranking(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<
     Ok(list(items))
 }
 
-#[utoipa::path(request_body = ResolveInput, responses((status = 200, body = evaluation::Results), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), request_body = ResolveInput, responses((status = 200, body = evaluation::Results), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/competitions/{id}/resolve")]
 async fn resolve(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     body: MaybeJson<ResolveInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -305,9 +313,9 @@ async fn resolve(
 }
 
 /// Results with averaged scores and awarded amounts, public once resolved.
-#[utoipa::path(responses((status = 200, body = evaluation::Results), (status = 404)))]
+#[utoipa::path(params(("id" = CompetitionId, Path)), responses((status = 200, body = evaluation::Results), (status = 404)))]
 #[get("/competitions/{id}/results")]
-async fn results(st: Data, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn results(st: Data, path: web::Path<CompetitionId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| evaluation::results(c, &id)).await?))
 }
@@ -361,7 +369,11 @@ async fn competition_create(
 /// Everything the competition page shows to this user: the public
 /// announcement and results, plus the organizer's, the NGO's or the
 /// commission member's part.
-pub async fn competition_data(st: &Data, user: Option<&PageUser>, id: String) -> AppResult<Value> {
+pub async fn competition_data(
+    st: &Data,
+    user: Option<&PageUser>,
+    id: CompetitionId,
+) -> AppResult<Value> {
     let actor = user.map(|u| u.actor.clone());
     st.db(move |c| {
         let comp = competitions::get(c, actor.as_ref(), &id)?;
@@ -422,7 +434,7 @@ async fn competition_done<T>(
     st: &Data,
     user: &PageUser,
     typed: &HashMap<String, String>,
-    id: String,
+    id: CompetitionId,
     failed: &'static str,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
@@ -448,7 +460,11 @@ async fn competition_done<T>(
 
 /// The competition an offer is for, where this user may see the offer
 /// (404 otherwise).
-async fn offer_competition(st: &Data, user: &PageUser, offer_id: String) -> AppResult<String> {
+async fn offer_competition(
+    st: &Data,
+    user: &PageUser,
+    offer_id: OfferId,
+) -> AppResult<CompetitionId> {
     let actor = user.actor.clone();
     st.db(move |c| offers::get(c, &actor, &offer_id).map(|o| o.row.competition_id))
         .await
@@ -459,7 +475,7 @@ async fn competition_publish(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -476,7 +492,7 @@ async fn competition_cancel(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     form: Form<CancelInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -494,7 +510,7 @@ async fn offer_submit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     form: Form<OfferForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -512,7 +528,7 @@ async fn offer_update(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
     form: Form<OfferForm>,
 ) -> AppResult<HttpResponse> {
     let oid = path.into_inner();
@@ -531,7 +547,7 @@ async fn offer_formal(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
     form: Form<FormalForm>,
 ) -> AppResult<HttpResponse> {
     let oid = path.into_inner();
@@ -554,7 +570,7 @@ async fn competition_commission(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     form: Form<CommissionForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -575,7 +591,7 @@ async fn competition_declare(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     form: Form<DeclarationForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -597,7 +613,7 @@ async fn offer_score(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
     form: Form<ScoreForm>,
 ) -> AppResult<HttpResponse> {
     let oid = path.into_inner();
@@ -616,7 +632,7 @@ async fn competition_resolve(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -631,7 +647,7 @@ async fn offer_document(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<OfferId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let actor = user.actor.clone();
@@ -673,7 +689,7 @@ async fn competition_page(
     req: HttpRequest,
     st: Data,
     user: MaybePageUser,
-    path: web::Path<String>,
+    path: web::Path<CompetitionId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, user.0.as_ref());
     let mut data = competition_data(&st, user.0.as_ref(), path.into_inner()).await?;
