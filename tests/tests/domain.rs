@@ -342,3 +342,103 @@ fn a_request_follows_its_plan_and_a_closed_one_is_not_routed() {
         RequestStatus::Planning
     ));
 }
+
+fn kinds_on(
+    conn: &mut DbConn,
+    actor: &Actor,
+    day: chrono::NaiveDate,
+) -> Vec<(&'static str, cus_db::todo::Severity)> {
+    let mut out: Vec<_> = cus::dashboard::todos(conn, actor, day)
+        .expect("the dashboard")
+        .into_iter()
+        .map(|t| (t.kind, t.severity))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The home page's items move with the clock: a plan's 30-day deadline is
+/// nothing a fortnight ahead, due soon within a week, overdue after it; an
+/// agreed plan is the organizer's; a request waits two working days.
+#[test]
+fn the_dashboard_follows_deadlines_as_the_clock_moves() {
+    use cus_db::todo::Severity::{DueSoon, Info, Overdue};
+    let mut conn = scratch();
+    let (organizer, coordinator, plan_id) = draft_plan(&mut conn);
+    let deadline = plans::get_plan(&mut conn, &coordinator, &plan_id)
+        .unwrap()
+        .plan
+        .deadline;
+    assert!(kinds_on(&mut conn, &coordinator, deadline - Duration::days(14)).is_empty());
+    assert_eq!(
+        kinds_on(&mut conn, &coordinator, deadline - Duration::days(7)),
+        vec![("plan_deadline", DueSoon)]
+    );
+    assert_eq!(
+        kinds_on(&mut conn, &coordinator, deadline + Duration::days(1)),
+        vec![("plan_deadline", Overdue)]
+    );
+    // Another coordinator's plans are not theirs.
+    let other = staff(&mut conn, Role::Coordinator);
+    assert!(kinds_on(&mut conn, &other, deadline + Duration::days(1)).is_empty());
+    // Agreed: off the coordinator's list, on the organizer's.
+    plans::transition(&mut conn, &coordinator, &plan_id, to("agreed")).unwrap();
+    assert!(kinds_on(&mut conn, &coordinator, deadline - Duration::days(3)).is_empty());
+    assert_eq!(
+        kinds_on(&mut conn, &organizer, deadline - Duration::days(3)),
+        vec![("plan_to_approve", DueSoon)]
+    );
+    assert_eq!(
+        kinds_on(&mut conn, &organizer, deadline - Duration::days(20)),
+        vec![("plan_to_approve", Info)]
+    );
+    // A request filed at the desk: due two working days after its filing.
+    let desk = staff(&mut conn, Role::Desk);
+    let resident = window::create_resident(
+        &mut conn,
+        &desk,
+        NewResident {
+            pesel: pesel(8),
+            first_name: "Jan".into(),
+            last_name: "Kos".into(),
+            address: "ul. Polna 2".into(),
+            email: None,
+            phone: None,
+        },
+    )
+    .unwrap();
+    let request = window::file_request(
+        &mut conn,
+        &desk,
+        &RequestRules { deadline_days: 30 },
+        NewRequest {
+            resident_id: Some(resident.id.to_string()),
+            service_code: Some("OPK".into()),
+            description: "Prośba o usługi opiekuńcze.".into(),
+            channel: "desk".into(),
+        },
+    )
+    .unwrap();
+    let filed = cus::window::todo::warsaw_date(request.created_at);
+    let due = cus_db::calendar::add_working_days(filed, 2);
+    assert_eq!(
+        kinds_on(&mut conn, &desk, filed),
+        vec![("request_to_route", DueSoon)]
+    );
+    assert_eq!(
+        kinds_on(&mut conn, &desk, due),
+        vec![("request_to_route", Overdue)]
+    );
+    // Routed: off the desk's list.
+    window::route_request(
+        &mut conn,
+        &desk,
+        &request.id,
+        window::RouteInput {
+            to: "coordinator".into(),
+            note: String::new(),
+        },
+    )
+    .unwrap();
+    assert!(kinds_on(&mut conn, &desk, due).is_empty());
+}

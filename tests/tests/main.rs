@@ -8,6 +8,7 @@ mod backup;
 mod community;
 mod contracting;
 mod contracting_pages;
+mod day;
 mod domain;
 mod foundation;
 mod groups;

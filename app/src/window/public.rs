@@ -70,7 +70,7 @@ pub fn public_services(
         .first(conn)
         .optional()?
         .ok_or(DomainError::NotFound)?;
-    let rows: Vec<(String, String, String, Area, String, String, String)> = services::table
+    let mut rows: Vec<(String, String, String, Area, String, String, String)> = services::table
         .filter(services::municipality.eq(&teryt))
         .filter(services::active.eq(true))
         .order((services::area, services::name))
@@ -84,6 +84,8 @@ pub fn public_services(
             services::fee_rule,
         ))
         .load(conn)?;
+    // The areas in the statute's order (art. 2 ust. 1), not the codes'.
+    rows.sort_by(|a, b| (a.3, &a.2).cmp(&(b.3, &b.2)));
     // Agreements in force today: started, not ended, not terminated.
     let in_force = agreements::table
         .filter(agreements::municipality.eq(&teryt))
