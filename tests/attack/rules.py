@@ -181,6 +181,11 @@ RULES = {
     "POST /api/v1/social-programs": R({"organizer"}),
     "GET /api/v1/public/social-programs": R("*", public=True),
     "GET /api/v1/social-programs/{id}": R("*"),
+    # The worker's day (API.md): everyone's own dashboard; search for staff
+    # (not residents or organizations); the catalogue of services for anyone.
+    "GET /api/v1/me/dashboard": R("*"),
+    "GET /api/v1/search": R(STAFF | {"admin"}),
+    "GET /api/v1/public/services": R("*", public=True),
     "PATCH /api/v1/social-programs/{id}": R({"organizer"}),
     "POST /api/v1/social-programs/{id}/transition": R({"organizer", "council"}),
     "POST /api/v1/social-programs/{id}/comments": R({"resident", "ngo", "organizer"}),
@@ -222,7 +227,8 @@ def cross_municipality_public(path):
     """Reads whose answers may carry every municipality's (public) records."""
     p = path.split("?")[0]
     return p in ("/api/v1/municipalities", "/api/v1/openapi.json", "/api/v1/public/competitions",
-                 "/api/v1/ocds/releases", "/api/v1/benchmarks", "/api/v1/public/social-programs") or (
+                 "/api/v1/ocds/releases", "/api/v1/benchmarks", "/api/v1/public/social-programs",
+                 "/api/v1/public/services") or (
         p.startswith("/api/v1/competitions/") and p.endswith("/results"))
 
 
@@ -244,6 +250,11 @@ def with_query(key, url):
         return url + "?q=Brzeziny"
     if key == "GET /api/v1/residents":
         return url + "?q=Brzezi"
+    if key == "GET /api/v1/search":
+        # Another municipality's names, numbers and titles must not be found.
+        return url + "?q=Brzezi"
+    if key == "GET /api/v1/public/services":
+        return url + "?municipality=" + fx.SOCHACZEW
     if key == "GET /api/v1/users":
         return url + "?q=brzeziny"
     if key in ("GET /api/v1/assessments/results", "GET /api/v1/benchmarks"):

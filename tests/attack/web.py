@@ -235,11 +235,11 @@ def store_payloads(world):
 REFLECT = [
     "/?q={p}", "/login?next={p}", "/login?next=/{p}", "/?lang={p}", "/login?done={p}", "/login?done=flash-{p}",
     "/competitions?municipality={p}", "/{p}", "/requests/{p}", "/forum/threads/{p}", "/password-reset/{p}",
-    "/confirm?token={p}", "/register?next={p}",
+    "/confirm?token={p}", "/register?next={p}", "/public/services?municipality={p}",
 ]
 REFLECT_SIGNED = {
     "desk": ["/residents?q={p}", "/requests/new?resident_id={p}"],
-    "organizer": ["/forum?q={p}", "/admin/audit?subject_type={p}&subject_id={p}", "/admin/users?q={p}",
+    "organizer": ["/search?q={p}", "/forum?q={p}", "/admin/audit?subject_type={p}&subject_id={p}", "/admin/users?q={p}",
                   "/programs/{p}/report?year={p}", "/community?kind={p}&community={p}"],
     "coordinator": ["/plans/new?resident_id={p}"],
 }

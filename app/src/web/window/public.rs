@@ -1,6 +1,7 @@
 //! The public catalogue of services: who provides what, for anyone.
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
+use cus_db::DomainError;
 use serde::Deserialize;
 use serde_json::json;
 use utoipa::IntoParams;
@@ -55,9 +56,12 @@ pub(super) async fn public_page(
             let chosen = asked
                 .or(home)
                 .or_else(|| (list.len() == 1).then(|| list[0].teryt.clone()));
-            let catalogue = match chosen {
-                Some(m) => Some(window::public_services(c, &m, dashboard::today())?),
-                None => None,
+            // A code typed into the address that names no municipality
+            // shows the list to choose from, not an error page.
+            let catalogue = match chosen.map(|m| window::public_services(c, &m, dashboard::today())) {
+                Some(Ok(catalogue)) => Some(catalogue),
+                Some(Err(DomainError::NotFound | DomainError::Invalid(_))) | None => None,
+                Some(Err(e)) => return Err(e),
             };
             Ok((list, catalogue))
         })
