@@ -112,6 +112,26 @@ id_type!(
     /// An NGO's offer in an open competition.
     OfferId
 );
+id_type!(
+    /// An assessment run (a period's computed results).
+    RunId
+);
+id_type!(
+    /// A corrective action for a figure below the average or the target.
+    CorrectiveActionId
+);
+id_type!(
+    /// A satisfaction survey.
+    SurveyId
+);
+id_type!(
+    /// A benchmarking group of municipalities.
+    GroupId
+);
+id_type!(
+    /// A benchmarking group's round of values.
+    RoundId
+);
 
 #[cfg(test)]
 mod tests {

@@ -960,3 +960,33 @@ async fn the_pages_show_results_benchmarks_and_actions() {
         .clone();
     assert_eq!(pe["target"], json!(45.5));
 }
+
+/// The assessment's ids are UUIDs, read where they enter: a path (or a
+/// benchmark's `group`) that names none is 404 before any lookup.
+#[tokio::test]
+async fn assessment_paths_that_are_no_uuid_name_nothing() {
+    let app = spawn_app().await;
+    let org = app.user(Role::Organizer, SOCHACZEW).await;
+    for path in [
+        "/api/v1/assessments/nieznany",
+        "/api/v1/corrective-actions/nieznany",
+        "/api/v1/surveys/nieznany",
+        "/api/v1/surveys/nieznany/results",
+        "/api/v1/benchmark-groups/nieznany",
+        "/api/v1/benchmark-rounds/nieznany",
+        "/api/v1/benchmarks?indicator=ipus_drawn_up_30d&period=2025&group=nieznany",
+    ] {
+        let (s, _) = app.get(path, &org).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    let page = Browser::new(&app);
+    page.sign_in(&org.email, PASSWORD).await;
+    for path in [
+        "/corrective-actions/nieznany",
+        "/surveys/nieznany",
+        "/benchmark-groups/nieznany",
+    ] {
+        let (s, _) = page.get(path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+}

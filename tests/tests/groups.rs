@@ -459,15 +459,16 @@ async fn a_group_compares_its_members_values_once_a_round_closes() {
     // What the corrective actions read.
     {
         let mut conn = app.state.pool.get().unwrap();
+        let group = cus::assessment::groups::GroupId::parse(&gid).unwrap();
         let of_l = cus::assessment::groups::groups_of(&mut conn, LOWICZ).unwrap();
-        assert_eq!(of_l, [(gid.clone(), "GWD Pomoc społeczna".to_string())]);
+        assert_eq!(of_l, [(group.clone(), "GWD Pomoc społeczna".to_string())]);
         assert!(cus::assessment::groups::groups_of(&mut conn, WARSZAWA)
             .unwrap()
             .is_empty());
         let m1 = m1["id"].as_str().unwrap();
         assert_eq!(
             cus::assessment::groups::meeting_in_group(&mut conn, m1, BRZEZINY).unwrap(),
-            Some(gid.clone())
+            Some(group)
         );
         assert_eq!(
             cus::assessment::groups::meeting_in_group(&mut conn, m1, WARSZAWA).unwrap(),

@@ -105,7 +105,9 @@ pub fn benchmark(conn: &mut DbConn, actor: &Actor, q: &BenchmarkQuery) -> Domain
             .collect()
         }
         (_, Some(group)) => {
-            super::groups::benchmark_entries(conn, actor, group, &period, &indicator.code)?
+            // A group that is no id names none (404, as another's group).
+            let group = super::groups::GroupId::parse(group).ok_or(DomainError::NotFound)?;
+            super::groups::benchmark_entries(conn, actor, &group, &period, &indicator.code)?
         }
         _ => {
             let all: Vec<(String, String)> = municipalities::table

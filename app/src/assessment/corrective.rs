@@ -6,6 +6,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use cus_db::audit::audit;
 use cus_db::error::{Check, OptionalFound};
+pub use cus_db::ids::CorrectiveActionId;
 use cus_db::schema::{
     agreements, corrective_actions, corrective_events, corrective_reminders, organizations, users,
 };
@@ -64,12 +65,12 @@ pub struct Suggestion {
     /// or the municipality's own providers.
     pub group: Option<GroupRef>,
     /// An action already open for this figure.
-    pub action_id: Option<String>,
+    pub action_id: Option<CorrectiveActionId>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupRef {
-    pub id: String,
+    pub id: super::groups::GroupId,
     pub name: String,
 }
 
@@ -79,7 +80,7 @@ pub fn suggested(conn: &mut DbConn, actor: &Actor, period: &str) -> DomainResult
     let period = Period::from_field(period, "period")?.to_string();
     let dictionary = super::indicators::all(conn)?;
     let groups = super::groups::groups_of(conn, &home)?;
-    let open: HashMap<(String, String, String), String> = corrective_actions::table
+    let open: HashMap<(String, String, String), CorrectiveActionId> = corrective_actions::table
         .filter(corrective_actions::municipality.eq(&home))
         .filter(corrective_actions::period.eq(&period))
         .filter(corrective_actions::status.eq_any(PENDING))
@@ -89,7 +90,7 @@ pub fn suggested(conn: &mut DbConn, actor: &Actor, period: &str) -> DomainResult
             corrective_actions::subject_id,
             corrective_actions::id,
         ))
-        .load::<(String, String, String, String)>(conn)?
+        .load::<(String, String, String, CorrectiveActionId)>(conn)?
         .into_iter()
         .map(|(i, t, s, id)| ((i, t, s), id))
         .collect();
@@ -243,7 +244,7 @@ pub struct NewAction {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = corrective_actions)]
 struct ActionRow {
-    id: String,
+    id: CorrectiveActionId,
     municipality: String,
     indicator: String,
     period: String,
@@ -284,7 +285,7 @@ pub struct ActionEvent {
 /// A corrective action with the figures that follow it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Action {
-    pub id: String,
+    pub id: CorrectiveActionId,
     pub municipality: String,
     pub indicator: String,
     pub indicator_name: String,
@@ -426,7 +427,14 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewAction) -> DomainResul
             > 0;
         check.require(staff, "owner_id", "error-ca-owner");
     }
-    let mut group_id = input.group_id.clone();
+    let mut group_id = match input.group_id.as_deref() {
+        None => None,
+        Some(g) => {
+            let parsed = super::groups::GroupId::parse(g);
+            check.require(parsed.is_some(), "group_id", "error-ca-group");
+            parsed
+        }
+    };
     if let Some(meeting) = &input.meeting_id {
         match super::groups::meeting_in_group(conn, meeting, &home)? {
             Some(g) => group_id = Some(g),
@@ -450,7 +458,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewAction) -> DomainResul
         &subject_id,
         period,
     )?;
-    let id = new_id();
+    let id = CorrectiveActionId::new();
     let title = if title.trim().is_empty() {
         indicator.name.clone()
     } else {
@@ -500,7 +508,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewAction) -> DomainResul
 
 fn event(
     conn: &mut DbConn,
-    id: &str,
+    id: &CorrectiveActionId,
     actor: &Actor,
     from: Option<CorrectiveStatus>,
     to: CorrectiveStatus,
@@ -614,7 +622,7 @@ fn dictionary(conn: &mut DbConn) -> DomainResult<HashMap<String, Indicator>> {
         .collect())
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Action> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &CorrectiveActionId) -> DomainResult<Action> {
     actor.require(&READERS)?;
     let row = corrective_actions::table
         .find(id)
@@ -652,7 +660,7 @@ pub struct Transition {
 pub fn transition(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CorrectiveActionId,
     input: Transition,
 ) -> DomainResult<Action> {
     let action = get(conn, actor, id)?;

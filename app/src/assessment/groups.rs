@@ -15,6 +15,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use cus_db::audit::audit;
 use cus_db::error::{control_refusal, Check, OptionalFound, LINE_MAX};
+pub use cus_db::ids::{GroupId, RoundId};
 use cus_db::schema::{
     benchmark_groups, benchmark_meetings, benchmark_members, benchmark_rounds, benchmark_values,
     indicators, municipalities,
@@ -113,7 +114,7 @@ pub struct Meeting {
 /// A round as the group's page lists it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RoundSummary {
-    pub id: String,
+    pub id: RoundId,
     #[schema(value_type = String)]
     pub period: String,
     #[schema(value_type = cus_db::openapi::CivilDate)]
@@ -129,7 +130,7 @@ pub struct RoundSummary {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Group {
-    pub id: String,
+    pub id: GroupId,
     pub name: String,
     /// TERYT code of the coordinating municipality.
     pub coordinator: String,
@@ -149,7 +150,7 @@ pub struct Group {
 /// One row of the caller's groups.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct GroupSummary {
-    pub id: String,
+    pub id: GroupId,
     pub name: String,
     pub coordinator: String,
     pub coordinator_name: String,
@@ -177,8 +178,8 @@ pub struct Comparison {
 /// comparison of every member's.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Round {
-    pub id: String,
-    pub group_id: String,
+    pub id: RoundId,
+    pub group_id: GroupId,
     #[schema(value_type = String)]
     pub period: String,
     #[schema(value_type = cus_db::openapi::CivilDate)]
@@ -199,7 +200,7 @@ pub struct Round {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = benchmark_groups)]
 struct GroupRow {
-    id: String,
+    id: GroupId,
     name: String,
     coordinator: String,
     indicators: String,
@@ -210,8 +211,8 @@ struct GroupRow {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = benchmark_rounds)]
 struct RoundRow {
-    id: String,
-    group_id: String,
+    id: RoundId,
+    group_id: GroupId,
     period: String,
     deadline: NaiveDate,
     indicators: String,
@@ -248,7 +249,7 @@ fn check_list(
     out
 }
 
-fn is_member(conn: &mut DbConn, group: &str, municipality: &str) -> DomainResult<bool> {
+fn is_member(conn: &mut DbConn, group: &GroupId, municipality: &str) -> DomainResult<bool> {
     Ok(benchmark_members::table
         .find((group, municipality))
         .count()
@@ -258,7 +259,7 @@ fn is_member(conn: &mut DbConn, group: &str, municipality: &str) -> DomainResult
 
 /// The group when the caller's municipality is a member, else 404 (a
 /// global administrator, with no municipality, is no member either).
-fn member_group(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<GroupRow> {
+fn member_group(conn: &mut DbConn, actor: &Actor, id: &GroupId) -> DomainResult<GroupRow> {
     actor.require(&READERS)?;
     let home = actor.municipality.as_deref().ok_or(DomainError::NotFound)?;
     let g: GroupRow = benchmark_groups::table
@@ -273,7 +274,11 @@ fn member_group(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Grou
 }
 
 /// A round of a group the caller's municipality belongs to, else 404.
-fn member_round(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<(GroupRow, RoundRow)> {
+fn member_round(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &RoundId,
+) -> DomainResult<(GroupRow, RoundRow)> {
     actor.require(&READERS)?;
     let r: RoundRow = benchmark_rounds::table
         .find(id)
@@ -294,7 +299,7 @@ fn names_of(conn: &mut DbConn, codes: &[String]) -> DomainResult<HashMap<String,
 }
 
 /// The members `(teryt, name)`, by name.
-fn member_names(conn: &mut DbConn, group: &str) -> DomainResult<Vec<(String, String)>> {
+fn member_names(conn: &mut DbConn, group: &GroupId) -> DomainResult<Vec<(String, String)>> {
     Ok(benchmark_members::table
         .inner_join(
             municipalities::table.on(municipalities::teryt.eq(benchmark_members::municipality)),
@@ -344,7 +349,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: NewGroup) -> DomainResult
         check.fail("indicators", "error-group-indicator-unknown");
     }
     check.finish()?;
-    let id = new_id();
+    let id = GroupId::new();
     diesel::insert_into(benchmark_groups::table)
         .values((
             benchmark_groups::id.eq(&id),
@@ -418,7 +423,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<GroupSummary>>
 
 /// `groups_of` for the corrective actions: `(group id, name)` of the
 /// groups `municipality` belongs to, by name.
-pub fn groups_of(conn: &mut DbConn, municipality: &str) -> DomainResult<Vec<(String, String)>> {
+pub fn groups_of(conn: &mut DbConn, municipality: &str) -> DomainResult<Vec<(GroupId, String)>> {
     Ok(benchmark_groups::table
         .inner_join(benchmark_members::table)
         .filter(benchmark_members::municipality.eq(municipality))
@@ -433,8 +438,8 @@ pub fn meeting_in_group(
     conn: &mut DbConn,
     meeting_id: &str,
     municipality: &str,
-) -> DomainResult<Option<String>> {
-    let group: Option<String> = benchmark_meetings::table
+) -> DomainResult<Option<GroupId>> {
+    let group: Option<GroupId> = benchmark_meetings::table
         .find(meeting_id)
         .select(benchmark_meetings::group_id)
         .first(conn)
@@ -445,7 +450,7 @@ pub fn meeting_in_group(
     }
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Group> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &GroupId) -> DomainResult<Group> {
     let g = member_group(conn, actor, id)?;
     let rows: Vec<(String, String, Option<i32>, String, NaiveDateTime)> = benchmark_members::table
         .inner_join(
@@ -580,7 +585,7 @@ pub struct ProfileInput {
 pub fn set_profile(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &GroupId,
     input: ProfileInput,
 ) -> DomainResult<Group> {
     let g = member_group(conn, actor, id)?;
@@ -648,7 +653,7 @@ pub struct MeetingInput {
 pub fn add_meeting(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &GroupId,
     input: MeetingInput,
 ) -> DomainResult<Meeting> {
     let g = member_group(conn, actor, id)?;
@@ -746,7 +751,7 @@ pub struct RoundInput {
 pub fn open_round(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &GroupId,
     input: RoundInput,
 ) -> DomainResult<Round> {
     let g = member_group(conn, actor, id)?;
@@ -784,7 +789,7 @@ pub fn open_round(
     if open > 0 {
         return Err(DomainError::conflict("error-group-round-open"));
     }
-    let round_id = new_id();
+    let round_id = RoundId::new();
     diesel::insert_into(benchmark_rounds::table)
         .values((
             benchmark_rounds::id.eq(&round_id),
@@ -807,7 +812,7 @@ pub fn open_round(
     get_round(conn, actor, &round_id)
 }
 
-fn submitted_by(conn: &mut DbConn, round: &str) -> DomainResult<Vec<String>> {
+fn submitted_by(conn: &mut DbConn, round: &RoundId) -> DomainResult<Vec<String>> {
     Ok(benchmark_values::table
         .filter(benchmark_values::round_id.eq(round))
         .select(benchmark_values::municipality)
@@ -817,7 +822,10 @@ fn submitted_by(conn: &mut DbConn, round: &str) -> DomainResult<Vec<String>> {
 }
 
 /// `(municipality, indicator, value)` of a round.
-fn values_of(conn: &mut DbConn, round: &str) -> DomainResult<Vec<(String, String, Option<f64>)>> {
+fn values_of(
+    conn: &mut DbConn,
+    round: &RoundId,
+) -> DomainResult<Vec<(String, String, Option<f64>)>> {
     Ok(benchmark_values::table
         .filter(benchmark_values::round_id.eq(round))
         .select((
@@ -832,7 +840,7 @@ fn values_of(conn: &mut DbConn, round: &str) -> DomainResult<Vec<(String, String
 }
 
 /// A round: the caller's own values, and once closed the comparison.
-pub fn get_round(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Round> {
+pub fn get_round(conn: &mut DbConn, actor: &Actor, id: &RoundId) -> DomainResult<Round> {
     let (g, r) = member_round(conn, actor, id)?;
     let home = actor.home()?.to_string();
     let indicator_codes = json_list(&r.indicators);
@@ -928,7 +936,7 @@ fn stored_value(
 pub fn submit_value(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &RoundId,
     input: ValueInput,
 ) -> DomainResult<Round> {
     let (_, r) = member_round(conn, actor, id)?;
@@ -994,7 +1002,7 @@ pub fn submit_value(
 /// Submits the latest stored result of every indicator of the round that
 /// the municipality has one of (the page's "take from the results");
 /// answers how many it submitted.
-pub fn submit_stored(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<usize> {
+pub fn submit_stored(conn: &mut DbConn, actor: &Actor, id: &RoundId) -> DomainResult<usize> {
     let (_, r) = member_round(conn, actor, id)?;
     actor.require(&[Role::Organizer])?;
     let home = actor.home()?.to_string();
@@ -1017,7 +1025,7 @@ pub fn submit_stored(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult
 }
 
 /// Closes a round (the coordinator's organizer): the comparison opens.
-pub fn close_round(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Round> {
+pub fn close_round(conn: &mut DbConn, actor: &Actor, id: &RoundId) -> DomainResult<Round> {
     let (g, r) = member_round(conn, actor, id)?;
     actor.require(&[Role::Organizer])?;
     if actor.home()? != g.coordinator {
@@ -1054,13 +1062,13 @@ pub fn close_round(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<R
 pub fn benchmark_entries(
     conn: &mut DbConn,
     actor: &Actor,
-    group: &str,
+    group: &GroupId,
     period: &str,
     indicator: &str,
 ) -> DomainResult<Vec<Entry>> {
     let g = member_group(conn, actor, group)?;
     let members = member_names(conn, &g.id)?;
-    let closed: Vec<(String, String)> = benchmark_rounds::table
+    let closed: Vec<(RoundId, String)> = benchmark_rounds::table
         .filter(benchmark_rounds::group_id.eq(&g.id))
         .filter(benchmark_rounds::period.eq(period))
         .filter(benchmark_rounds::status.eq(RoundStatus::Closed))

@@ -7,11 +7,12 @@
 use chrono::NaiveDateTime;
 use cus_db::audit::audit;
 use cus_db::error::OptionalFound;
+pub use cus_db::ids::RunId;
 use cus_db::schema::{
     assessment_result_sets, assessment_results, assessment_runs, indicators, municipalities,
 };
 use cus_db::Lifecycle;
-use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{now, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -52,7 +53,7 @@ impl Lifecycle for RunStatus {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = assessment_runs)]
 pub struct Run {
-    pub id: String,
+    pub id: RunId,
     pub municipality: String,
     pub period: String,
     pub status: RunStatus,
@@ -104,7 +105,7 @@ pub fn claim(
     ))
     .execute(conn)?;
     let run = Run {
-        id: new_id(),
+        id: RunId::new(),
         municipality: municipality.to_string(),
         period: period.to_string(),
         status: RunStatus::Running,
@@ -238,7 +239,7 @@ pub fn store(conn: &mut DbConn, run: &Run, computed: &Computed) -> DomainResult<
 }
 
 /// Marks a run failed (its computation returned an error).
-pub fn fail(conn: &mut DbConn, run_id: &str, error: &str) -> DomainResult<()> {
+pub fn fail(conn: &mut DbConn, run_id: &RunId, error: &str) -> DomainResult<()> {
     diesel::update(assessment_runs::table.find(run_id))
         .set((
             assessment_runs::status.eq(RunStatus::Failed),
@@ -333,7 +334,7 @@ pub fn supersede(
 /// Which stored results to read ([`load`]); `None` leaves a column open.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Select<'a> {
-    pub run_id: Option<&'a str>,
+    pub run_id: Option<&'a RunId>,
     pub municipalities: Option<&'a [String]>,
     pub indicators: Option<&'a [String]>,
     pub periods: Option<&'a [String]>,
@@ -431,7 +432,7 @@ fn unreadable(e: serde_json::Error) -> DomainError {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = assessment_result_sets)]
 struct SetRow {
-    run_id: String,
+    run_id: RunId,
     municipality: String,
     indicator: String,
     period: String,
@@ -443,7 +444,7 @@ struct SetRow {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = assessment_results)]
 struct StoredRow {
-    run_id: Option<String>,
+    run_id: Option<RunId>,
     municipality: String,
     indicator: String,
     period: String,
@@ -476,7 +477,7 @@ impl StoredRow {
     }
 }
 
-pub fn get_run(conn: &mut DbConn, id: &str) -> DomainResult<Run> {
+pub fn get_run(conn: &mut DbConn, id: &RunId) -> DomainResult<Run> {
     Ok(assessment_runs::table
         .find(id)
         .select(Run::as_select())
@@ -488,7 +489,7 @@ pub fn get_run(conn: &mut DbConn, id: &str) -> DomainResult<Run> {
 pub fn read_run(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &RunId,
     tr: &dyn Translate,
     min_group: i64,
 ) -> DomainResult<(Run, Vec<ResultView>)> {
@@ -522,7 +523,7 @@ pub fn recent_runs(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Run>> {
 /// A stored result: a figure of a run's set, or a row of its own.
 #[derive(Debug, Clone)]
 pub struct ResultRow {
-    pub run_id: Option<String>,
+    pub run_id: Option<RunId>,
     pub municipality: String,
     pub indicator: String,
     pub period: String,
@@ -561,7 +562,7 @@ pub struct ResultView {
     pub inputs: Value,
     /// "12 of 15 plans drawn up within 30 days".
     pub explanation: String,
-    pub run_id: Option<String>,
+    pub run_id: Option<RunId>,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub computed_at: NaiveDateTime,
 }

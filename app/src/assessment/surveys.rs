@@ -15,10 +15,11 @@ use std::collections::{BTreeMap, HashSet};
 
 use cus_db::audit::audit;
 use cus_db::error::{Check, OptionalFound};
+pub use cus_db::ids::SurveyId;
 use cus_db::schema::{
     agreements, plans, residents, services, survey_codes, survey_responses, surveys, users,
 };
-use cus_db::{new_id, now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{now, outbox, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use rand::seq::SliceRandom;
 use rand::Rng;
@@ -110,7 +111,7 @@ pub struct NewSurvey {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = surveys)]
 struct SurveyRow {
-    id: String,
+    id: SurveyId,
     municipality: String,
     title: String,
     agreement_id: Option<String>,
@@ -123,7 +124,7 @@ struct SurveyRow {
 /// A survey with how many codes it gave out and how many were answered.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Survey {
-    pub id: String,
+    pub id: SurveyId,
     pub municipality: String,
     pub title: String,
     pub agreement_id: Option<String>,
@@ -141,7 +142,7 @@ fn questions_of(json: &str) -> Vec<Question> {
     serde_json::from_str(json).unwrap_or_default()
 }
 
-fn counts(conn: &mut DbConn, id: &str) -> QueryResult<(i64, i64)> {
+fn counts(conn: &mut DbConn, id: &SurveyId) -> QueryResult<(i64, i64)> {
     let invited = survey_codes::table
         .filter(survey_codes::survey_id.eq(id))
         .count()
@@ -259,7 +260,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, new: NewSurvey) -> DomainResult<
         })
         .collect();
     let row = SurveyRow {
-        id: new_id(),
+        id: SurveyId::new(),
         municipality,
         title: new.title.trim().to_string(),
         agreement_id,
@@ -300,7 +301,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Survey>> {
         .collect::<QueryResult<_>>()?)
 }
 
-fn own_row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SurveyRow> {
+fn own_row(conn: &mut DbConn, actor: &Actor, id: &SurveyId) -> DomainResult<SurveyRow> {
     actor.require(&RUNNING)?;
     let municipality = actor.home()?;
     surveys::table
@@ -312,7 +313,7 @@ fn own_row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SurveyRow
 }
 
 /// A survey of the organizer's municipality (another's is 404).
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Survey> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &SurveyId) -> DomainResult<Survey> {
     let row = own_row(conn, actor, id)?;
     Ok(view(conn, row)?)
 }
@@ -378,7 +379,7 @@ pub struct Invited {
 pub fn invite(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &SurveyId,
     input: Invitations,
 ) -> DomainResult<Invited> {
     let survey = own_row(conn, actor, id)?;
@@ -673,7 +674,7 @@ pub struct QuestionResult {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SurveyResults {
-    pub survey_id: String,
+    pub survey_id: SurveyId,
     pub title: String,
     pub period: String,
     pub responses: i64,
@@ -686,7 +687,7 @@ pub struct SurveyResults {
 pub fn results(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &SurveyId,
     min_group: i64,
 ) -> DomainResult<SurveyResults> {
     let row = own_row(conn, actor, id)?;
@@ -834,7 +835,7 @@ pub fn form_choices(
 /// The residents a survey is about: those with an item of a plan of the
 /// municipality linked to its agreement, or of its service (for the
 /// invitation form's list; anyone of the municipality may be invited).
-pub fn recipients(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Vec<Choice>> {
+pub fn recipients(conn: &mut DbConn, actor: &Actor, id: &SurveyId) -> DomainResult<Vec<Choice>> {
     use cus_db::schema::plan_items;
     let row = own_row(conn, actor, id)?;
     let service_id: Option<String> = match &row.service_code {
@@ -980,7 +981,7 @@ mod tests {
     #[test]
     fn results_are_suppressed_below_min_group() {
         let row = SurveyRow {
-            id: "s".into(),
+            id: SurveyId::new(),
             municipality: "m".into(),
             title: "t".into(),
             agreement_id: None,

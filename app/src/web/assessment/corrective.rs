@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use utoipa::IntoParams;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-use crate::assessment::corrective::{self, NewAction, Transition};
+use crate::assessment::corrective::{self, CorrectiveActionId, NewAction, Transition};
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::list;
@@ -76,20 +76,24 @@ async fn list_actions(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| corrective::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = corrective::Action), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CorrectiveActionId, Path)), responses((status = 200, body = corrective::Action), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/corrective-actions/{id}")]
-async fn read(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn read(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<CorrectiveActionId>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| corrective::get(c, &user.0, &id)).await?))
 }
 
 /// Moves an action to `in_progress`, `done` or `dropped` (409 from a final state).
-#[utoipa::path(request_body = Transition, responses((status = 200, body = corrective::Action), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CorrectiveActionId, Path)), request_body = Transition, responses((status = 200, body = corrective::Action), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/corrective-actions/{id}/transition")]
 async fn transition(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CorrectiveActionId>,
     body: ApiJson<Transition>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -216,7 +220,7 @@ async fn action_create(
     }
 }
 
-async fn action_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+async fn action_data(st: &Data, user: &PageUser, id: CorrectiveActionId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let action = st.db(move |c| corrective::get(c, &actor, &id)).await?;
     let may_move = ["open", "in_progress"].contains(&action.status.as_str())
@@ -229,7 +233,7 @@ async fn action_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CorrectiveActionId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = action_data(&st, &user, path.into_inner()).await?;
@@ -250,7 +254,7 @@ async fn action_transition(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CorrectiveActionId>,
     form: Form<MoveForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();

@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap};
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::assessment::groups::{
-    self, Group, MeetingInput, NewGroup, ProfileInput, Round, RoundInput, ValueInput,
+    self, Group, GroupId, MeetingInput, NewGroup, ProfileInput, Round, RoundId, RoundInput,
+    ValueInput,
 };
 use crate::assessment::indicators;
 use crate::platform::error::{translate_fields, AppError, AppResult};
@@ -65,20 +66,20 @@ async fn list_groups(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
 }
 
 /// A group with its members' profiles, meetings and rounds (members only).
-#[utoipa::path(responses((status = 200, body = Group), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = GroupId, Path)), responses((status = 200, body = Group), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/benchmark-groups/{id}")]
-async fn get_group(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_group(st: Data, user: ApiUser, path: web::Path<GroupId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| groups::get(c, &user.0, &id)).await?))
 }
 
 /// The caller's municipality's context in the group (a member's organizer).
-#[utoipa::path(request_body = ProfileInput, responses((status = 200, body = Group), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = GroupId, Path)), request_body = ProfileInput, responses((status = 200, body = Group), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/benchmark-groups/{id}/profile")]
 async fn put_profile(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     body: ApiJson<ProfileInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -89,12 +90,12 @@ async fn put_profile(
 }
 
 /// The minutes of a meeting (the coordinator's organizer or the host's).
-#[utoipa::path(request_body = MeetingInput, responses((status = 201, body = groups::Meeting), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = GroupId, Path)), request_body = MeetingInput, responses((status = 201, body = groups::Meeting), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/benchmark-groups/{id}/meetings")]
 async fn add_meeting(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     body: ApiJson<MeetingInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -105,12 +106,12 @@ async fn add_meeting(
 }
 
 /// Opens a round of values for a period (the coordinator's organizer).
-#[utoipa::path(request_body = RoundInput, responses((status = 201, body = Round), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = GroupId, Path)), request_body = RoundInput, responses((status = 201, body = Round), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/benchmark-groups/{id}/rounds")]
 async fn open_round(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     body: ApiJson<RoundInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -121,20 +122,20 @@ async fn open_round(
 }
 
 /// A round: while open only the caller's own values; closed, the comparison.
-#[utoipa::path(responses((status = 200, body = Round), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RoundId, Path)), responses((status = 200, body = Round), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/benchmark-rounds/{id}")]
-async fn get_round(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_round(st: Data, user: ApiUser, path: web::Path<RoundId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| groups::get_round(c, &user.0, &id)).await?))
 }
 
 /// The caller's municipality's value of one indicator (upsert).
-#[utoipa::path(request_body = ValueInput, responses((status = 200, body = Round), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RoundId, Path)), request_body = ValueInput, responses((status = 200, body = Round), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/benchmark-rounds/{id}/values")]
 async fn submit_value(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     body: ApiJson<ValueInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -145,9 +146,9 @@ async fn submit_value(
 }
 
 /// Closes the round (the coordinator's organizer); closing twice is 409.
-#[utoipa::path(responses((status = 200, body = Round), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RoundId, Path)), responses((status = 200, body = Round), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/benchmark-rounds/{id}/close")]
-async fn close_round(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn close_round(st: Data, user: ApiUser, path: web::Path<RoundId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.tx(move |c| groups::close_round(c, &user.0, &id)).await?))
 }
@@ -262,7 +263,7 @@ async fn group_create(
 }
 
 /// The group, its rounds as the caller sees them, and what the caller may do.
-async fn group_data(st: &Data, user: &PageUser, lang: &str, id: String) -> AppResult<Value> {
+async fn group_data(st: &Data, user: &PageUser, lang: &str, id: GroupId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let (group, rounds, dictionary) = st
         .db(move |c| {
@@ -384,7 +385,7 @@ async fn group_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = group_data(&st, &user, view.lang(), path.into_inner()).await?;
@@ -403,7 +404,7 @@ async fn profile_save(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     form: Form<ProfileForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -465,7 +466,7 @@ async fn meeting_add(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     form: Form<MeetingForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -516,7 +517,7 @@ async fn round_open(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<GroupId>,
     form: Form<RoundForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -575,13 +576,13 @@ async fn values_submit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: Form<RoundValuesForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let typed = form.typed.clone();
     let (actor, rid) = (user.actor.clone(), id.clone());
-    let result: AppResult<String> = st
+    let result: AppResult<GroupId> = st
         .tx(move |c| {
             let round = groups::get_round(c, &actor, &rid)?;
             let mut fields = cus_db::FieldErrors::new();
@@ -635,7 +636,7 @@ async fn values_stored(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: Form<RoundValuesForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -654,7 +655,7 @@ async fn round_close(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<RoundId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -672,15 +673,15 @@ async fn finish_round_form(
     st: &Data,
     user: &PageUser,
     typed: &HashMap<String, String>,
-    round: &str,
-    result: AppResult<String>,
+    round: &RoundId,
+    result: AppResult<GroupId>,
 ) -> AppResult<HttpResponse> {
     match result {
         Ok(group) => Ok(Flash::Saved.redirect(&format!("/benchmark-groups/{group}#round-{round}"))),
         Err(e) => {
             // The round's group, to show the page again (404 when the
             // caller may not see it).
-            let (actor, rid) = (user.actor.clone(), round.to_string());
+            let (actor, rid) = (user.actor.clone(), round.clone());
             let group = st
                 .db(move |c| groups::get_round(c, &actor, &rid).map(|r| r.group_id))
                 .await?;

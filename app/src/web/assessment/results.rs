@@ -11,7 +11,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::assessment::benchmarks::{self, Benchmark, BenchmarkQuery};
 use crate::assessment::indicators::{self, EnteredValue, IndicatorPatch, NewIndicator};
-use crate::assessment::runs::{self, ResultsQuery, Run, RunRequest};
+use crate::assessment::runs::{self, ResultsQuery, Run, RunId, RunRequest};
 use crate::assessment::Period;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::i18n;
@@ -179,13 +179,13 @@ async fn results(
 }
 
 /// A run with the results it stored.
-#[utoipa::path(responses((status = 200, body = Run), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = RunId, Path)), responses((status = 200, body = Run), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/assessments/{id}")]
 async fn read_run(
     req: HttpRequest,
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<RunId>,
 ) -> AppResult<HttpResponse> {
     let lang = i18n::api_lang(&req);
     let min = st.config.assessment.min_group;

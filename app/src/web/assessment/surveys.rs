@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::assessment::surveys::{
-    self, Invitations, NewResponse, NewSurvey, Question, QuestionKind,
+    self, Invitations, NewResponse, NewSurvey, Question, QuestionKind, SurveyId,
 };
 use crate::platform::error::{translate_fields, AppError, AppResult};
 use crate::platform::state::AppState;
@@ -66,21 +66,21 @@ async fn list_surveys(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| surveys::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = surveys::Survey), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = SurveyId, Path)), responses((status = 200, body = surveys::Survey), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[get("/surveys/{id}")]
-async fn get_survey(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_survey(st: Data, user: ApiUser, path: web::Path<SurveyId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| surveys::get(c, &user.0, &id)).await?))
 }
 
 /// One-time links by mail to residents with an email, printed codes for
 /// the others and for `count`; the codes are shown once.
-#[utoipa::path(request_body = Invitations, responses((status = 201, body = surveys::Invited), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = SurveyId, Path)), request_body = Invitations, responses((status = 201, body = surveys::Invited), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 #[post("/surveys/{id}/invitations")]
 async fn invite(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<SurveyId>,
     body: ApiJson<Invitations>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -91,12 +91,12 @@ async fn invite(
 }
 
 /// Figures per question; none below `min_group` responses.
-#[utoipa::path(responses((status = 200, body = surveys::SurveyResults), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = SurveyId, Path)), responses((status = 200, body = surveys::SurveyResults), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[get("/surveys/{id}/results")]
 async fn survey_results(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<SurveyId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let min_group = st.config.assessment.min_group;
@@ -402,7 +402,7 @@ async fn surveys_create(
 }
 
 /// A survey's page data: the survey, its results, who may be invited.
-async fn detail_data(st: &Data, user: &PageUser, id: String, lang: &str) -> AppResult<Value> {
+async fn detail_data(st: &Data, user: &PageUser, id: SurveyId, lang: &str) -> AppResult<Value> {
     let actor = user.actor.clone();
     let min_group = st.config.assessment.min_group;
     let (survey, results, recipients, (_, _, staff)) = st
@@ -465,7 +465,7 @@ async fn survey_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<SurveyId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let data = detail_data(&st, &user, path.into_inner(), view.lang()).await?;
@@ -489,7 +489,7 @@ async fn survey_invite(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<SurveyId>,
     form: Form<InviteForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
