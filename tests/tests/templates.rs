@@ -87,7 +87,9 @@ async fn crawl(
     seen: &mut BTreeSet<String>,
     faults: &mut Vec<String>,
 ) {
-    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string(), "/?lang=en".to_string()]);
+    // In Polish, the default: the language switch is not followed (the
+    // cookie it sets would turn the rest of the crawl English).
+    let mut queue: VecDeque<String> = VecDeque::from(["/".to_string()]);
     let mut visited = BTreeSet::new();
     // One page of a kind is enough: ids differ, templates do not.
     let mut shapes = BTreeSet::new();
@@ -123,10 +125,19 @@ async fn crawl(
         if let Some(t) = template_of(&page) {
             seen.insert(t);
         }
-        if status != StatusCode::OK {
+        if status != StatusCode::OK || !page.contains("<html") {
             continue;
         }
-        for link in links(&page) {
+        let text = visible_text(&page);
+        if let Some(id) = internal_id(&text) {
+            faults.push(format!("{who}: {path} shows the internal id {id}"));
+        }
+        // Codes (`<code>`) are identifiers, not words; addresses are typed.
+        let english = english_words(&visible_text(&without_code(&page)));
+        if page.contains("<html lang=\"pl\">") && !english.is_empty() {
+            faults.push(format!("{who}: {path} is Polish but says {english:?}"));
+        }
+        for link in links(&page).into_iter().filter(|l| !l.contains("lang=")) {
             if !visited.contains(&link) {
                 queue.push_back(link);
             }
@@ -136,6 +147,108 @@ async fn crawl(
 
 /// The templates page handlers render: each template file whose name the
 /// web layer's source quotes (partials, mail and feeds are drawn otherwise).
+/// What a reader sees of a page: the body's text, without tags, entities
+/// decoded (`&amp;` → `&`).
+fn visible_text(page: &str) -> String {
+    let body = page.split("<body").nth(1).unwrap_or(page);
+    let mut out = String::new();
+    let mut in_tag = false;
+    for c in body.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x3D;", "=")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+fn without_code(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some(start) = rest.find("<code>") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..]
+            .split_once("</code>")
+            .map_or("", |(_, after)| after);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A UUID in the text: a record shown by its internal id.
+fn internal_id(text: &str) -> Option<String> {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '-'))
+        .find(|w| {
+            let parts: Vec<usize> = w.split('-').map(str::len).collect();
+            parts == [8, 4, 4, 4, 12]
+        })
+        .map(str::to_string)
+}
+
+/// The words of the platform's own English messages that none of its
+/// Polish messages uses (read from the translations, so the list grows with
+/// them): one of them on a Polish page is text the platform forgot to
+/// translate. Words of four letters or more, to skip "OK", "PDF" and such.
+fn english_vocabulary() -> &'static BTreeSet<String> {
+    static WORDS: std::sync::OnceLock<BTreeSet<String>> = std::sync::OnceLock::new();
+    WORDS.get_or_init(|| {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let words = |lang: &str| {
+            let mut out = BTreeSet::new();
+            for entry in std::fs::read_dir(root.join("app/locales").join(lang)).unwrap() {
+                let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+                for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+                    // The value, without its placeables (`{ $name }`).
+                    let value = line.split_once(" = ").map_or(line, |(_, v)| v);
+                    let mut plain = String::new();
+                    let mut depth = 0;
+                    for c in value.chars() {
+                        match c {
+                            '{' => depth += 1,
+                            '}' => depth -= 1,
+                            c if depth == 0 => plain.push(c),
+                            _ => {}
+                        }
+                    }
+                    out.extend(
+                        plain
+                            .split(|c: char| !c.is_alphabetic())
+                            .filter(|w| w.chars().count() >= 4)
+                            .map(str::to_lowercase),
+                    );
+                }
+            }
+            out
+        };
+        let polish = words("pl");
+        words("en").difference(&polish).cloned().collect()
+    })
+}
+
+fn english_words(text: &str) -> Vec<String> {
+    let vocabulary = english_vocabulary();
+    let mut found: Vec<String> = text
+        .split_whitespace()
+        .filter(|w| !w.contains('@'))
+        .flat_map(|w| w.split(|c: char| !c.is_alphabetic()))
+        .map(str::to_lowercase)
+        .filter(|w| vocabulary.contains(w))
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
 fn page_templates() -> BTreeSet<String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut source = String::new();

@@ -386,3 +386,12 @@ pub fn enter_value(
     audit(conn, actor, "indicator.enter", "indicator", code)?;
     runs::result_by_id(conn, &id, tr)
 }
+
+/// Every indicator's name by its code: for pages that show a code's meaning.
+pub fn names(conn: &mut DbConn) -> DomainResult<std::collections::HashMap<String, String>> {
+    Ok(indicators::table
+        .select((indicators::code, indicators::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect())
+}

@@ -118,3 +118,102 @@ pub fn municipalities(conn: &mut cus_db::DbConn) -> QueryResult<Vec<Municipality
         .order((m::name, m::teryt))
         .load(conn)
 }
+
+/// What people call the subjects of audit rows, by `(subject_type,
+/// subject_id)`: a resident by name, a case by its number, an agreement by
+/// its number, a program or competition by its title, an account by its
+/// name. Subjects of other kinds (a benchmark round, a survey's invitations)
+/// are named by their kind alone.
+pub fn subject_names(
+    c: &mut cus_db::DbConn,
+    rows: &[AuditRow],
+) -> QueryResult<std::collections::HashMap<(String, String), String>> {
+    use cus_db::schema::{
+        agreements, benchmark_groups, communities, competitions, corrective_actions, diagnoses,
+        indicators, municipalities, offers, organizations, plans, programs, requests, residents,
+        services, social_programs, surveys,
+    };
+    let mut out = std::collections::HashMap::new();
+    let ids = |kind: &str| -> Vec<String> {
+        rows.iter()
+            .filter(|r| r.subject_type == kind)
+            .map(|r| r.subject_id.clone())
+            .collect()
+    };
+    macro_rules! named {
+        ($kind:literal, $table:ident, $id:ident, $name:ident) => {{
+            let found: Vec<(String, String)> = $table::table
+                .filter($table::$id.eq_any(ids($kind)))
+                .select(($table::$id, $table::$name))
+                .load(c)?;
+            for (id, name) in found {
+                out.insert(($kind.to_string(), id), name);
+            }
+        }};
+    }
+    named!("request", requests, id, case_number);
+    named!("agreement", agreements, id, number);
+    named!("competition", competitions, id, title);
+    named!("program", programs, id, title);
+    named!("social_program", social_programs, id, title);
+    named!("offer", offers, id, title);
+    named!("diagnosis", diagnoses, id, title);
+    named!("organization", organizations, id, name);
+    named!("community", communities, id, name);
+    named!("corrective_action", corrective_actions, id, title);
+    named!("survey", surveys, id, title);
+    named!("benchmark_group", benchmark_groups, id, name);
+    named!("indicator", indicators, code, name);
+    named!("municipality", municipalities, teryt, name);
+    named!("service", services, id, name);
+    named!("user", users, id, display_name);
+    let people: Vec<(String, String, String)> = residents::table
+        .filter(residents::id.eq_any(ids("resident")))
+        .select((residents::id, residents::first_name, residents::last_name))
+        .load(c)?;
+    for (id, first, last) in people {
+        out.insert(("resident".to_string(), id), format!("{first} {last}"));
+    }
+    let plans_of: Vec<(String, String, String)> = plans::table
+        .inner_join(residents::table)
+        .filter(plans::id.eq_any(ids("plan")))
+        .select((plans::id, residents::first_name, residents::last_name))
+        .load(c)?;
+    for (id, first, last) in plans_of {
+        out.insert(("plan".to_string(), id), format!("IPUS: {first} {last}"));
+    }
+    Ok(out)
+}
+
+/// The page of an audit row's subject, where there is one.
+pub fn subject_link(kind: &str, id: &str) -> Option<String> {
+    let prefix = match kind {
+        "resident" => "/residents",
+        "request" => "/requests",
+        "plan" => "/plans",
+        "agreement" => "/agreements",
+        "competition" => "/competitions",
+        "program" => "/programs",
+        "social_program" => "/social-programs",
+        "diagnosis" => "/diagnoses",
+        "corrective_action" => "/corrective-actions",
+        "survey" => "/surveys",
+        "benchmark_group" => "/benchmark-groups",
+        _ => return None,
+    };
+    Some(format!("{prefix}/{id}"))
+}
+
+/// An audit action in the reader's language: `plan.consent_requested` is
+/// the subject's kind and what was done to it, each a message
+/// (`audit-subject-plan`, `audit-verb-consent_requested`); a role change
+/// names the role.
+pub fn action_label(lang: &str, action: &str) -> String {
+    let t = |key: &str| crate::platform::i18n::t(lang, key);
+    let (kind, verb) = action.split_once('.').unwrap_or((action, ""));
+    let verb = match verb.strip_prefix("role.") {
+        Some(role) => format!("{}: {}", t("audit-verb-role"), t(&format!("role-{role}"))),
+        None => t(&format!("audit-verb-{}", verb.replace('.', "-"))),
+    };
+    format!("{} — {verb}", t(&format!("audit-subject-{kind}")))
+}

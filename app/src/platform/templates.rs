@@ -28,6 +28,7 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
         .expect("embedded templates compile");
     hb.register_helper("fluent", Box::new(FluentLoader::new(&*LOCALES)));
     hb.register_helper("t", Box::new(translate_dynamic));
+    hb.register_helper("unit", Box::new(unit));
     hb.register_helper("contains", Box::new(contains));
     hb.register_helper("pln", Box::new(pln));
     hb.register_helper("num", Box::new(num));
@@ -161,6 +162,28 @@ fn translate_dynamic(
     Ok(())
 }
 
+/// `{{unit indicator.unit}}`: an indicator's unit in the page's language
+/// (`%` and `PLN` as written, `days` as "dni").
+fn unit(
+    h: &handlebars::Helper,
+    _: &Handlebars,
+    ctx: &handlebars::Context,
+    _: &mut handlebars::RenderContext,
+    out: &mut dyn handlebars::Output,
+) -> handlebars::HelperResult {
+    let code = h
+        .param(0)
+        .and_then(|p| p.value().as_str())
+        .unwrap_or_default();
+    let key = match code {
+        "%" => "ind-unit-percent".to_string(),
+        other => format!("ind-unit-{}", other.to_lowercase()),
+    };
+    let text = crate::platform::i18n::t(page_lang(ctx), &key);
+    out.write(&handlebars::html_escape(&text))?;
+    Ok(())
+}
+
 /// `{{#if (contains list value)}}`.
 fn contains(
     h: &handlebars::Helper,
@@ -193,17 +216,12 @@ fn pln(
 }
 
 pub fn format_pln(grosze: i64) -> String {
-    let sign = if grosze < 0 { "-" } else { "" };
-    let g = grosze.unsigned_abs();
-    let zl = (g / 100).to_string();
-    let mut grouped = String::new();
-    for (i, ch) in zl.chars().enumerate() {
-        if i > 0 && (zl.len() - i).is_multiple_of(3) {
-            grouped.push('\u{a0}');
-        }
-        grouped.push(ch);
-    }
-    format!("{sign}{grouped},{:02}\u{a0}zł", g % 100)
+    // The same CLDR grouping as `{{num}}` ("1234,50 zł", "12 345,67 zł"),
+    // always with grosze.
+    let mut decimal = Decimal::from(grosze);
+    decimal.absolute.multiply_pow10(-2);
+    let amount = NUMBER_FORMATS.with(|f| f[0].format(&decimal).to_string());
+    format!("{amount}\u{a0}zł")
 }
 
 /// `{{num value}}`: a figure (an indicator's value, an average) in the
@@ -663,5 +681,12 @@ mod tests {
             "1\u{a0}234\u{a0}567,89\u{a0}zł"
         );
         assert_eq!(super::format_pln(5), "0,05\u{a0}zł");
+        assert_eq!(super::format_pln(-150), "-1,50\u{a0}zł");
+        // Grouped as `{{num}}` groups: from five digits in Polish.
+        assert_eq!(super::format_pln(123_450), "1234,50\u{a0}zł");
+        assert_eq!(
+            super::format_pln(1_234_500),
+            format!("{},00\u{a0}zł", super::format_number(12_345.0, "pl"))
+        );
     }
 }

@@ -204,6 +204,10 @@ pub struct IndicatorOutcome {
 pub struct CorrectiveRef {
     pub id: String,
     pub indicator: String,
+    /// The indicator's name (evaluations published before it was kept
+    /// show the code).
+    #[serde(default)]
+    pub indicator_name: String,
     pub period: String,
     pub title: String,
     pub status: String,
@@ -388,12 +392,21 @@ pub fn compute_evaluation(
                 corrective_actions::due_date,
             ))
             .load(conn)?;
+    let indicator_names: std::collections::HashMap<String, String> = indicators::table
+        .select((indicators::code, indicators::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
     let corrective = actions
         .into_iter()
         .filter(|a| Period::parse(&a.2).is_some_and(|p| p.calendar_year() == year))
         .map(
             |(id, indicator, period, title, status, due_date)| CorrectiveRef {
                 id,
+                indicator_name: indicator_names
+                    .get(&indicator)
+                    .cloned()
+                    .unwrap_or_else(|| indicator.clone()),
                 indicator,
                 period,
                 title,

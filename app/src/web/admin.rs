@@ -221,11 +221,51 @@ async fn audit_page(
     query.per_page = Some(100);
     let shown = json!({"subject_type": query.subject_type, "subject_id": query.subject_id});
     let actor = user.actor.clone();
-    let (rows, total) = st
-        .db(move |c| crate::platform::admin::audit_rows(c, &actor, &query))
+    let (rows, total, names) = st
+        .db(move |c| {
+            let (rows, total) = crate::platform::admin::audit_rows(c, &actor, &query)?;
+            let names = crate::platform::admin::subject_names(c, &rows)?;
+            Ok((rows, total, names))
+        })
         .await?;
     let view = View::new(&req, Some(&user));
-    Ok(view.render("audit", "audit-title", json!({"rows": rows, "total": total, "q": shown, "subject_types": ["resident", "request", "plan", "service", "user", "municipality"]})))
+    let lang = view.lang();
+    // Each row says what was done and to what, by name, in the page's
+    // language; the id stays in the link only.
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let key = (r.subject_type.clone(), r.subject_id.clone());
+            json!({
+                "at": r.at,
+                "actor_email": r.actor_email,
+                "action": crate::platform::admin::action_label(lang, &r.action),
+                "subject": view.t(&format!("audit-subject-{}", r.subject_type)),
+                "name": names.get(&key),
+                "link": crate::platform::admin::subject_link(&r.subject_type, &r.subject_id),
+            })
+        })
+        .collect();
+    let types: Vec<serde_json::Value> = [
+        "resident",
+        "request",
+        "plan",
+        "agreement",
+        "competition",
+        "program",
+        "social_program",
+        "service",
+        "user",
+        "municipality",
+    ]
+    .iter()
+    .map(|t| json!({"value": t, "label": view.t(&format!("audit-subject-{t}"))}))
+    .collect();
+    Ok(view.render(
+        "audit",
+        "audit-title",
+        json!({"rows": rows, "total": total, "q": shown, "subject_types": types}),
+    ))
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]

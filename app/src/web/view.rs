@@ -5,7 +5,7 @@ use actix_web::cookie::time::Duration as CookieDuration;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use cus_db::{DomainError, Role};
+use cus_db::DomainError;
 use rust_embed::RustEmbed;
 use serde_json::{json, Value};
 use std::collections::HashMap;

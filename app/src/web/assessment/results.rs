@@ -545,9 +545,21 @@ async fn assessments_data(
                     subject_id: None,
                 };
                 for r in runs::results(c, &actor, &rq, &Fluent(lang), min)? {
-                    rows.push(json!({"indicator": i, "result": r}));
+                    rows.push((i.clone(), r));
                 }
             }
+            // Subjects by what people call them: an agreement by its number
+            // and organization, a service by its name.
+            let names = subject_names(c, &actor, rows.iter().map(|(_, r)| r))?;
+            let rows: Vec<Value> = rows
+                .into_iter()
+                .map(|(i, r)| {
+                    let name = names
+                        .get(&(r.subject_type.clone(), r.subject_id.clone()))
+                        .cloned();
+                    json!({"indicator": i, "result": r, "subject_name": name})
+                })
+                .collect();
             Ok((dictionary, recent, rows))
         })
         .await?;
@@ -555,6 +567,45 @@ async fn assessments_data(
         "dictionary": dictionary, "runs": recent, "rows": rows, "period": page_period(q), "q": q,
         "can_run": user.actor.role == Role::Organizer,
     }))
+}
+
+/// What people call the agreements and services results are about, in the
+/// reader's municipality: `(subject_type, subject_id) → name`.
+fn subject_names<'a>(
+    c: &mut cus_db::DbConn,
+    actor: &cus_db::Actor,
+    shown: impl Iterator<Item = &'a runs::ResultView>,
+) -> cus_db::DomainResult<HashMap<(String, String), String>> {
+    use cus_db::schema::{agreements, organizations, services};
+    use diesel::prelude::*;
+    let home = actor.home()?.to_string();
+    let (mut agreement_ids, mut service_codes) = (vec![], vec![]);
+    for r in shown {
+        match r.subject_type.as_str() {
+            "agreement" => agreement_ids.push(r.subject_id.clone()),
+            "service" => service_codes.push(r.subject_id.clone()),
+            _ => {}
+        }
+    }
+    let mut names = HashMap::new();
+    let found: Vec<(String, String, String)> = agreements::table
+        .inner_join(organizations::table)
+        .filter(agreements::id.eq_any(&agreement_ids))
+        .filter(agreements::municipality.eq(&home))
+        .select((agreements::id, agreements::number, organizations::name))
+        .load(c)?;
+    for (id, number, org) in found {
+        names.insert(("agreement".to_string(), id), format!("{number} — {org}"));
+    }
+    let found: Vec<(String, String)> = services::table
+        .filter(services::code.eq_any(&service_codes))
+        .filter(services::municipality.eq(&home))
+        .select((services::code, services::name))
+        .load(c)?;
+    for (code, name) in found {
+        names.insert(("service".to_string(), code), name);
+    }
+    Ok(names)
 }
 
 async fn assessments_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {

@@ -133,11 +133,18 @@ pub(super) async fn diagnosis_data(
     id: String,
 ) -> AppResult<Value> {
     let (actor, min) = (user.actor.clone(), st.min_group());
-    let d = st
-        .db(move |c| diagnosis::get(c, &actor, &id, min).map(|d| labelled(d, &actor.locale)))
+    let (d, names) = st
+        .db(move |c| {
+            let d = diagnosis::get(c, &actor, &id, min).map(|d| labelled(d, &actor.locale))?;
+            Ok((d, crate::assessment::indicators::names(c)?))
+        })
         .await?;
     let editable = can_edit(&user.actor) && !d.frozen;
-    let tables: Vec<Value> = d.figures.iter().map(|f| figure_table(view, f)).collect();
+    let tables: Vec<Value> = d
+        .figures
+        .iter()
+        .map(|f| figure_table(view, f, &names))
+        .collect();
     Ok(json!({
         "d": d, "tables": tables, "can_edit": editable,
         "values": {"title": d.row.title, "period_from": d.row.period_from, "period_to": d.row.period_to,
@@ -147,7 +154,11 @@ pub(super) async fn diagnosis_data(
 
 /// A figure as rows for a page table: `(name, value)` pairs for a map (the
 /// names in the reader's language), the objects' fields for a list.
-pub(super) fn figure_table(view: &View, f: &diagnosis::Figure) -> Value {
+pub(super) fn figure_table(
+    view: &View,
+    f: &diagnosis::Figure,
+    indicator_names: &std::collections::HashMap<String, String>,
+) -> Value {
     let name = |k: &str| -> String {
         let key = match (f.key.as_str(), k) {
             (_, "unspecified") => "figure-key-unspecified".to_string(),
@@ -158,10 +169,18 @@ pub(super) fn figure_table(view: &View, f: &diagnosis::Figure) -> Value {
         };
         view.t(&key)
     };
+    // Codes in a list's cells by what they mean: a unit, an indicator.
     let shown = |m: &serde_json::Map<String, Value>| -> Vec<String> {
         m.iter()
             .filter(|(k, _)| !k.ends_with("_id"))
-            .map(|(_, v)| cell(v))
+            .map(|(k, v)| match (k.as_str(), v.as_str()) {
+                ("capacity_unit", Some(unit)) => view.t(&format!("unit-{unit}")),
+                ("code", Some(code)) => indicator_names
+                    .get(code)
+                    .cloned()
+                    .unwrap_or_else(|| code.to_string()),
+                _ => cell(v),
+            })
             .collect()
     };
     let (head, rows): (Vec<String>, Vec<Value>) = match &f.data {
