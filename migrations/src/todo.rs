@@ -128,3 +128,24 @@ pub fn sort(items: &mut [Item]) {
         ))
     });
 }
+
+crate::text_enum! {
+    /// A work list's filter on due dates (`?due=`): past due, or due within
+    /// the coming week.
+    pub enum Due {
+        Overdue = "overdue",
+        Week = "week",
+    }
+}
+
+/// A value of a work list's query string: blank is none (a form's empty
+/// choice), anything else must be one of `T`'s, refused on `field`.
+pub fn choice<T: crate::TextEnum>(
+    value: &Option<String>,
+    field: &str,
+) -> crate::DomainResult<Option<T>> {
+    match value.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => T::parse_field(v, field, "error-choice").map(Some),
+    }
+}

@@ -328,3 +328,99 @@ async fn anyone_sees_which_services_the_center_offers_and_who_provides_them() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn work_lists_filter_sort_and_page_in_the_api_and_on_the_pages() {
+    let app = spawn_demo().await;
+    let organizer = demo_user(&app, "organizer@sochaczew.example").await;
+    // Paging: one plan a page, a different one on the next, the same total.
+    let (status, first) = app.get("/api/v1/plans?per_page=1", &organizer).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let total = first["total"].as_i64().unwrap();
+    assert!(total > 2, "{first}");
+    let (_, second) = app.get("/api/v1/plans?per_page=1&page=2", &organizer).await;
+    assert_eq!(second["total"], total);
+    assert_ne!(first["items"][0]["id"], second["items"][0]["id"]);
+    // Filters: by status, by what is due; sorted by name.
+    let (_, drafts) = app
+        .get("/api/v1/plans?status=draft&per_page=100", &organizer)
+        .await;
+    let drafts = drafts["items"].as_array().unwrap();
+    assert!(!drafts.is_empty());
+    assert!(drafts.iter().all(|p| p["status"] == "draft"));
+    let today = chrono::Utc::now().date_naive().to_string();
+    let (_, overdue) = app
+        .get("/api/v1/plans?due=overdue&per_page=100", &organizer)
+        .await;
+    for p in overdue["items"].as_array().unwrap() {
+        let pending = p["status"] == "draft" || p["status"] == "agreed";
+        let late_deadline = p["deadline"].as_str().unwrap() < today.as_str();
+        let late_review = p["review_date"]
+            .as_str()
+            .is_some_and(|r| r < today.as_str());
+        assert!(
+            (pending && late_deadline) || (!pending && late_review),
+            "{p}"
+        );
+    }
+    let (_, by_name) = app
+        .get("/api/v1/plans?sort=name&per_page=100", &organizer)
+        .await;
+    let names: Vec<&str> = by_name["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["last_name"].as_str().unwrap())
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    // A value the list does not know is refused, naming the field.
+    for (q, field) in [
+        ("status=aproved", "status"),
+        ("due=soon", "due"),
+        ("sort=random", "sort"),
+        ("page=0", "page"),
+    ] {
+        let (status, body) = app.get(&format!("/api/v1/plans?{q}"), &organizer).await;
+        assert!(!refusal(status, &body, field).is_empty(), "{q}: {body}");
+    }
+    // Requests: by status, sorted by deadline.
+    let desk = demo_user(&app, "desk@sochaczew.example").await;
+    let (_, submitted) = app.get("/api/v1/requests?status=submitted", &desk).await;
+    let items = submitted["items"].as_array().unwrap();
+    assert!(
+        !items.is_empty() && items.iter().all(|r| r["status"] == "submitted"),
+        "{submitted}"
+    );
+    let (_, by_deadline) = app
+        .get("/api/v1/requests?sort=deadline&per_page=100", &desk)
+        .await;
+    let deadlines: Vec<&str> = by_deadline["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["deadline"].as_str().unwrap())
+        .collect();
+    assert!(deadlines.windows(2).all(|w| w[0] <= w[1]), "{deadlines:?}");
+    let (status, body) = app.get("/api/v1/requests?due=later", &desk).await;
+    assert!(!refusal(status, &body, "due").is_empty());
+    // The pages take the same query string, and page with links.
+    let b = Browser::new(&app);
+    b.sign_in("organizer@sochaczew.example", DEMO_PASSWORD)
+        .await;
+    let (status, page) = b.get("/plans?per_page=1&page=2&sort=name").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("rel=\"prev\"") && page.contains("Strona 2 z"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"name\" selected>"));
+    let (status, page) = b.get("/work?status=submitted").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Maria") || page.contains("CUS/1428011/"),
+        "{page}"
+    );
+    assert!(page.contains("<option value=\"submitted\" selected>"));
+}

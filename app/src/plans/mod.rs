@@ -382,6 +382,109 @@ pub struct PlanRow {
     pub created_at: NaiveDateTime,
 }
 
+cus_db::text_enum! {
+    /// How a list of plans is sorted (`?sort=`).
+    pub enum PlanSort {
+        Deadline = "deadline",
+        Review = "review",
+        Name = "name",
+        Newest = "newest",
+    }
+}
+
+/// A list of plans as the query string asks for it: by status, by what is
+/// due, only the coordinator's own, sorted, one page at a time.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct PlanFilter {
+    #[param(value_type = Option<PlanStatus>)]
+    pub status: Option<String>,
+    /// `overdue`: the 30-day deadline or the review date passed; `week`:
+    /// one of them within seven days.
+    #[param(value_type = Option<cus_db::todo::Due>)]
+    pub due: Option<String>,
+    /// Only the plans the signed-in coordinator coordinates.
+    pub mine: Option<bool>,
+    #[param(value_type = Option<PlanSort>)]
+    pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 10_000_000)]
+    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+}
+
+/// One page of the plans `filter` asks for, and how many there are in all.
+pub fn find_plans(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &PlanFilter,
+    today: NaiveDate,
+) -> DomainResult<(Vec<PlanRow>, i64)> {
+    let status: Option<PlanStatus> = cus_db::todo::choice(&filter.status, "status")?;
+    let due: Option<cus_db::todo::Due> = cus_db::todo::choice(&filter.due, "due")?;
+    let sort: PlanSort = cus_db::todo::choice(&filter.sort, "sort")?.unwrap_or(PlanSort::Deadline);
+    let (page, per_page) = cus_db::bounds::paging(filter.page, filter.per_page)?;
+    let scope = || -> DomainResult<_> {
+        let mut q = plans::table.inner_join(residents::table).into_boxed();
+        if actor.role == Role::Resident {
+            q = q.filter(plans::resident_id.eq(actor.resident_id.clone().unwrap_or_default()));
+        } else if actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]) {
+            q = q.filter(plans::municipality.eq(actor.home()?.to_string()));
+        } else {
+            return Err(DomainError::Forbidden);
+        }
+        if filter.mine == Some(true) {
+            q = q.filter(plans::coordinator_id.eq(actor.user_id.clone()));
+        }
+        if let Some(s) = status {
+            q = q.filter(plans::status.eq(s));
+        }
+        let pending = plans::status.eq_any([PlanStatus::Draft, PlanStatus::Agreed]);
+        let reviewed =
+            plans::status.eq_any([PlanStatus::Approved, PlanStatus::Active, PlanStatus::Review]);
+        let week = today + Duration::days(cus_db::todo::SOON_DAYS);
+        match due {
+            Some(cus_db::todo::Due::Overdue) => {
+                q = q.filter(
+                    pending
+                        .and(plans::deadline.lt(today))
+                        .or(reviewed.and(plans::review_date.lt(today))),
+                )
+            }
+            Some(cus_db::todo::Due::Week) => {
+                q = q.filter(
+                    pending
+                        .and(plans::deadline.between(today, week))
+                        .or(reviewed.and(plans::review_date.between(today, week))),
+                )
+            }
+            None => {}
+        }
+        Ok(q)
+    };
+    let total: i64 = scope()?.count().get_result(conn)?;
+    let q = scope()?.select((
+        plans::id,
+        plans::status,
+        plans::deadline,
+        plans::review_date,
+        plans::overdue,
+        residents::first_name,
+        residents::last_name,
+        plans::created_at,
+    ));
+    let q = match sort {
+        PlanSort::Deadline => q.order((plans::overdue.desc(), plans::deadline, plans::id)),
+        PlanSort::Review => q.order((plans::review_date.is_null(), plans::review_date, plans::id)),
+        PlanSort::Name => q.order((residents::last_name, residents::first_name, plans::id)),
+        PlanSort::Newest => q.order((plans::created_at.desc(), plans::id)),
+    };
+    let rows = q
+        .offset((page - 1).saturating_mul(per_page))
+        .limit(per_page)
+        .load(conn)?;
+    Ok((rows, total))
+}
+
 /// Plans the actor works on (coordinator, organizer: the municipality's) or
 /// owns (resident).
 pub fn list_plans(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<PlanRow>> {

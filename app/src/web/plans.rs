@@ -56,11 +56,19 @@ async fn create_plan(st: Data, user: ApiUser, body: ApiJson<NewPlan>) -> AppResu
     Ok(created(&p))
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<plans::PlanRow>), (status = 403)), security(("bearer" = [])))]
+/// Plans by status, what is due, the coordinator's own, sorted, one page
+/// at a time.
+#[utoipa::path(params(plans::PlanFilter), responses((status = 200, body = cus_db::openapi::Page<plans::PlanRow>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/plans")]
-async fn list_plans(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    let items = st.db(move |c| plans::list_plans(c, &user.0)).await?;
-    let total = items.len();
+async fn list_plans(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<plans::PlanFilter>,
+) -> AppResult<HttpResponse> {
+    let q = q.into_inner();
+    let (items, total) = st
+        .db(move |c| plans::find_plans(c, &user.0, &q, crate::dashboard::today()))
+        .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
 
@@ -122,14 +130,29 @@ async fn request_consent(
     Ok(HttpResponse::Ok().json(json!({"mailed": sent})))
 }
 
-async fn plans_list(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+async fn plans_list(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    q: web::Query<plans::PlanFilter>,
+) -> AppResult<HttpResponse> {
+    let filter = q.into_inner();
+    let shown = filter.clone();
     let actor = user.actor.clone();
-    let plans = st.db(move |c| plans::list_plans(c, &actor)).await?;
+    let (plans, total) = st
+        .db(move |c| plans::find_plans(c, &actor, &filter, crate::dashboard::today()))
+        .await?;
     let view = View::new(&req, Some(&user));
+    let pager = crate::web::view::pager(&req, shown.page, shown.per_page.unwrap_or(20), total);
     Ok(view.render(
         "plans",
         "plans-title",
-        json!({"plans": plans, "can_create": user.actor.role == Role::Coordinator}),
+        json!({"plans": plans, "total": total, "pager": pager,
+               "can_create": user.actor.role == Role::Coordinator,
+               "can_mine": user.actor.role == Role::Coordinator,
+               "f": {"status": shown.status, "due": shown.due, "sort": shown.sort, "mine": shown.mine.unwrap_or(false)},
+               "statuses": <plans::PlanStatus as cus_db::TextEnum>::ALL,
+               "sorts": <plans::PlanSort as cus_db::TextEnum>::ALL}),
     ))
 }
 

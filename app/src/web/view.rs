@@ -220,6 +220,32 @@ pub async fn settle<T>(
 }
 
 /// The query string as a map (empty when malformed).
+/// Links to the pages before and after this one of a list of `total`
+/// records, `per_page` each, keeping the rest of the query string.
+pub fn pager(req: &HttpRequest, page: Option<i64>, per_page: i64, total: i64) -> Value {
+    let page = page.unwrap_or(1).max(1);
+    let pages = ((total + per_page - 1) / per_page.max(1)).max(1);
+    let href = |n: i64| {
+        let mut pairs: Vec<(String, String)> = query_map(req)
+            .into_iter()
+            .filter(|(k, _)| k != "page")
+            .collect();
+        pairs.sort();
+        pairs.push(("page".into(), n.to_string()));
+        format!(
+            "{}?{}",
+            req.path(),
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    };
+    json!({
+        "page": page,
+        "pages": pages,
+        "prev": (page > 1).then(|| href(page - 1)),
+        "next": (page < pages).then(|| href(page + 1)),
+    })
+}
+
 pub fn query_map(req: &HttpRequest) -> HashMap<String, String> {
     web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())

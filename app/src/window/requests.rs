@@ -351,13 +351,46 @@ pub struct RequestRow {
 /// A resident's own requests, or the requests of a staff member's
 /// municipality (social workers, benefits officers and coordinators see
 /// what was routed to their role unless `all`).
+cus_db::text_enum! {
+    /// How a list of requests is sorted (`?sort=`).
+    pub enum RequestSort {
+        Newest = "newest",
+        Deadline = "deadline",
+        Case = "case",
+    }
+}
+
+/// A list of requests as the query string asks for it.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct RequestFilter {
+    /// Staff: every request of the municipality, not only those routed to the role.
+    pub all: Option<bool>,
+    #[param(value_type = Option<RequestStatus>)]
+    pub status: Option<String>,
+    /// `overdue`: past the request's deadline and not closed; `week`: the
+    /// deadline within seven days.
+    #[param(value_type = Option<cus_db::todo::Due>)]
+    pub due: Option<String>,
+    #[param(value_type = Option<RequestSort>)]
+    pub sort: Option<String>,
+    #[param(minimum = 1, maximum = 10_000_000)]
+    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+}
+
+/// One page of the requests `filter` asks for, and how many in all.
 pub fn list_requests(
     conn: &mut DbConn,
     actor: &Actor,
-    all: bool,
-    page: i64,
-    per_page: i64,
+    filter: &RequestFilter,
+    today: NaiveDate,
 ) -> DomainResult<(Vec<RequestRow>, i64)> {
+    let status: Option<RequestStatus> = cus_db::todo::choice(&filter.status, "status")?;
+    let due: Option<cus_db::todo::Due> = cus_db::todo::choice(&filter.due, "due")?;
+    let sort = cus_db::todo::choice(&filter.sort, "sort")?.unwrap_or(RequestSort::Newest);
+    let (page, per_page) = cus_db::bounds::paging(filter.page, filter.per_page)?;
+    let all = filter.all.unwrap_or(false);
     let scope = || -> DomainResult<_> {
         let mut q = requests::table
             .inner_join(residents::table)
@@ -379,24 +412,42 @@ pub fn list_requests(
         } else {
             return Err(DomainError::Forbidden);
         }
+        if let Some(s) = status {
+            q = q.filter(requests::status.eq(s));
+        }
+        let open = requests::status.ne(RequestStatus::Closed);
+        match due {
+            Some(cus_db::todo::Due::Overdue) => {
+                q = q.filter(open.and(requests::deadline.lt(today)))
+            }
+            Some(cus_db::todo::Due::Week) => {
+                let week = today + Duration::days(cus_db::todo::SOON_DAYS);
+                q = q.filter(open.and(requests::deadline.between(today, week)))
+            }
+            None => {}
+        }
         Ok(q)
     };
     let total: i64 = scope()?.count().get_result(conn)?;
-    let rows: Vec<RequestRow> = scope()?
-        .select((
-            requests::id,
-            requests::case_number,
-            requests::status,
-            requests::assigned_role,
-            requests::channel,
-            requests::deadline,
-            requests::created_at,
-            residents::first_name,
-            residents::last_name,
-            services::name.nullable(),
-        ))
-        .order(requests::created_at.desc())
-        .offset((page.max(1) - 1).saturating_mul(per_page))
+    let q = scope()?.select((
+        requests::id,
+        requests::case_number,
+        requests::status,
+        requests::assigned_role,
+        requests::channel,
+        requests::deadline,
+        requests::created_at,
+        residents::first_name,
+        residents::last_name,
+        services::name.nullable(),
+    ));
+    let q = match sort {
+        RequestSort::Newest => q.order((requests::created_at.desc(), requests::id)),
+        RequestSort::Deadline => q.order((requests::deadline, requests::id)),
+        RequestSort::Case => q.order(requests::case_number),
+    };
+    let rows: Vec<RequestRow> = q
+        .offset((page - 1).saturating_mul(per_page))
         .limit(per_page)
         .load(conn)?;
     Ok((rows, total))

@@ -28,28 +28,17 @@ pub(super) async fn create_request(
     Ok(created(&r))
 }
 
-#[derive(Deserialize, IntoParams)]
-pub(super) struct RequestListQuery {
-    #[param(minimum = 1, maximum = 10_000_000)]
-    page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    per_page: Option<i64>,
-    /// Staff: every request of the municipality, not only those routed to the role.
-    all: Option<bool>,
-}
-
-#[utoipa::path(params(RequestListQuery), responses((status = 200, body = cus_db::openapi::Page<window::RequestRow>), (status = 403)), security(("bearer" = [])))]
+/// Requests by status, what is due, sorted, one page at a time.
+#[utoipa::path(params(window::RequestFilter), responses((status = 200, body = cus_db::openapi::Page<window::RequestRow>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/requests")]
 pub(super) async fn list_requests(
     st: Data,
     user: ApiUser,
-    q: web::Query<RequestListQuery>,
+    q: web::Query<window::RequestFilter>,
 ) -> AppResult<HttpResponse> {
     let q = q.into_inner();
-    let (page, per_page) = cus_db::bounds::paging(q.page, q.per_page)?;
-    let all = q.all.unwrap_or(false);
     let (items, total) = st
-        .db(move |c| window::list_requests(c, &user.0, all, page, per_page))
+        .db(move |c| window::list_requests(c, &user.0, &q, crate::dashboard::today()))
         .await?;
     Ok(HttpResponse::Ok().json(json!({"items": items, "total": total})))
 }
@@ -105,7 +94,11 @@ pub(super) async fn cases(req: HttpRequest, st: Data, user: PageUser) -> AppResu
     let actor = user.actor.clone();
     let (requests, plans) = st
         .db(move |c| {
-            let (rows, _) = window::list_requests(c, &actor, false, 1, 100)?;
+            let everything = window::RequestFilter {
+                per_page: Some(100),
+                ..Default::default()
+            };
+            let (rows, _) = window::list_requests(c, &actor, &everything, cus_db::today())?;
             let plans = plans::list_plans(c, &actor)?;
             Ok((rows, plans))
         })
@@ -292,26 +285,43 @@ pub(super) async fn request_message(
     .await
 }
 
-pub(super) async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+pub(super) async fn work(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    q: web::Query<window::RequestFilter>,
+) -> AppResult<HttpResponse> {
     if user.actor.role == Role::Resident {
         return Ok(redirect("/cases"));
     }
     if !user.actor.role.is_staff() {
         return Err(DomainError::Forbidden.into());
     }
-    let q = query_map(&req);
-    let all = q.get("all").is_some_and(|v| v == "1");
+    let filter = q.into_inner();
+    let shown = filter.clone();
     let actor = user.actor.clone();
     let with_plans = actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]);
-    let (requests, total, plans) = st
+    let today = crate::dashboard::today();
+    let (requests, total, overdue_plans, week_plans) = st
         .db(move |c| {
-            let (rows, total) = window::list_requests(c, &actor, all, 1, 100)?;
-            let plans = if with_plans {
-                plans::list_plans(c, &actor)?
-            } else {
-                vec![]
+            let (rows, total) = window::list_requests(c, &actor, &filter, today)?;
+            // The plans that are due, split as the home page splits them;
+            // the whole list, filtered and paged, is /plans.
+            let due = |when: &str| plans::PlanFilter {
+                due: Some(when.to_string()),
+                mine: Some(actor.role == Role::Coordinator),
+                per_page: Some(100),
+                ..Default::default()
             };
-            Ok((rows, total, plans))
+            let (overdue, week) = if with_plans {
+                (
+                    plans::find_plans(c, &actor, &due("overdue"), today)?.0,
+                    plans::find_plans(c, &actor, &due("week"), today)?.0,
+                )
+            } else {
+                (vec![], vec![])
+            };
+            Ok((rows, total, overdue, week))
         })
         .await?;
     let view = View::new(&req, Some(&user));
@@ -319,10 +329,15 @@ pub(super) async fn work(req: HttpRequest, st: Data, user: PageUser) -> AppResul
         user.actor.role,
         Role::SocialWorker | Role::Benefits | Role::Coordinator
     );
+    let pager = crate::web::view::pager(&req, shown.page, shown.per_page.unwrap_or(20), total);
     Ok(view.render(
         "work",
         "nav-work",
-        json!({"requests": requests, "total": total, "plans": plans, "with_plans": with_plans,
-               "all": all, "role_filtered": role_filtered, "today": cus_db::today()}),
+        json!({"requests": requests, "total": total, "with_plans": with_plans,
+               "overdue_plans": overdue_plans, "week_plans": week_plans,
+               "role_filtered": role_filtered, "today": today, "pager": pager,
+               "f": {"all": shown.all.unwrap_or(false), "status": shown.status, "due": shown.due, "sort": shown.sort},
+               "statuses": <window::RequestStatus as cus_db::TextEnum>::ALL,
+               "sorts": <window::RequestSort as cus_db::TextEnum>::ALL}),
     ))
 }
