@@ -48,8 +48,14 @@ pub fn sections(actor: &Actor) -> Vec<Section> {
             out.push(Section { key, links });
         }
     };
+    // A resident's only area is their own cases.
+    let cases = if role == Role::Resident {
+        "nav-cases"
+    } else {
+        "section-cases"
+    };
     section(
-        "section-cases",
+        cases,
         vec![
             (role == Role::Resident, link("/cases", "nav-cases")),
             (role == Role::Resident, link("/requests/new", "cases-new")),
