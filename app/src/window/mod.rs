@@ -130,8 +130,8 @@ pub struct RequestRules {
 const STAFF_WRITING_RESIDENTS: &[Role] = &[Role::Desk, Role::Coordinator, Role::Admin];
 
 mod catalogue;
-mod requests;
 mod public;
+mod requests;
 mod residents;
 pub mod todo;
 

@@ -58,7 +58,8 @@ pub(super) async fn public_page(
                 .or_else(|| (list.len() == 1).then(|| list[0].teryt.clone()));
             // A code typed into the address that names no municipality
             // shows the list to choose from, not an error page.
-            let catalogue = match chosen.map(|m| window::public_services(c, &m, dashboard::today())) {
+            let catalogue = match chosen.map(|m| window::public_services(c, &m, dashboard::today()))
+            {
                 Some(Ok(catalogue)) => Some(catalogue),
                 Some(Err(DomainError::NotFound | DomainError::Invalid(_))) | None => None,
                 Some(Err(e)) => return Err(e),
