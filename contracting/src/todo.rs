@@ -162,14 +162,7 @@ pub fn council(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Todo>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, title)| {
-            Todo::new(
-                "program_to_adopt",
-                Severity::Info,
-                format!("/programs/{id}"),
-            )
-            .arg("title", title)
-        })
+        .map(|(id, title)| Todo::to_adopt(format!("/programs/{id}"), title))
         .collect())
 }
 

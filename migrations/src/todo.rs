@@ -67,6 +67,11 @@ impl Todo {
             .arg("title", title)
     }
 
+    /// A program before the council for adoption.
+    pub fn to_adopt(link: String, title: String) -> Todo {
+        Todo::new("program_to_adopt", Severity::Info, link).arg("title", title)
+    }
+
     /// The title's message key, when it is not `todo-` followed by the kind.
     pub fn key(mut self, key: &'static str) -> Todo {
         self.key = key;

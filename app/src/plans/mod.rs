@@ -488,27 +488,11 @@ pub fn find_plans(
 /// Plans the actor works on (coordinator, organizer: the municipality's) or
 /// owns (resident).
 pub fn list_plans(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<PlanRow>> {
-    let mut q = plans::table.inner_join(residents::table).into_boxed();
-    if actor.role == Role::Resident {
-        q = q.filter(plans::resident_id.eq(actor.resident_id.clone().unwrap_or_default()));
-    } else if actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]) {
-        q = q.filter(plans::municipality.eq(actor.home()?.to_string()));
-    } else {
-        return Err(DomainError::Forbidden);
-    }
-    Ok(q.select((
-        plans::id,
-        plans::status,
-        plans::deadline,
-        plans::review_date,
-        plans::overdue,
-        residents::first_name,
-        residents::last_name,
-        plans::created_at,
-    ))
-    .order((plans::overdue.desc(), plans::deadline))
-    .limit(500)
-    .load(conn)?)
+    let first = PlanFilter {
+        per_page: Some(100),
+        ..PlanFilter::default()
+    };
+    Ok(find_plans(conn, actor, &first, cus_db::today())?.0)
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

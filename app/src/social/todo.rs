@@ -3,7 +3,7 @@
 
 use chrono::{Duration, NaiveDate};
 use cus_db::schema::social_programs;
-use cus_db::todo::{Severity, Todo, SOON_DAYS};
+use cus_db::todo::{Todo, SOON_DAYS};
 use cus_db::{Actor, DbConn, DomainResult};
 use diesel::prelude::*;
 
@@ -46,13 +46,6 @@ pub fn to_adopt(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Todo>> {
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .map(|(id, title)| {
-            Todo::new(
-                "program_to_adopt",
-                Severity::Info,
-                format!("/social-programs/{id}"),
-            )
-            .arg("title", title)
-        })
+        .map(|(id, title)| Todo::to_adopt(format!("/social-programs/{id}"), title))
         .collect())
 }

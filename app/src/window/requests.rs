@@ -348,9 +348,6 @@ pub struct RequestRow {
     pub service_name: Option<String>,
 }
 
-/// A resident's own requests, or the requests of a staff member's
-/// municipality (social workers, benefits officers and coordinators see
-/// what was routed to their role unless `all`).
 cus_db::text_enum! {
     /// How a list of requests is sorted (`?sort=`).
     pub enum RequestSort {
@@ -379,7 +376,10 @@ pub struct RequestFilter {
     pub per_page: Option<i64>,
 }
 
-/// One page of the requests `filter` asks for, and how many in all.
+/// One page of the requests `filter` asks for, and how many in all: a
+/// resident's own, or a staff member's municipality's (social workers,
+/// benefits officers and coordinators see what was routed to their role
+/// unless `all`).
 pub fn list_requests(
     conn: &mut DbConn,
     actor: &Actor,

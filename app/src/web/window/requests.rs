@@ -12,7 +12,6 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use cus_db::{DomainError, Lifecycle, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
-use utoipa::IntoParams;
 
 #[utoipa::path(request_body = NewRequest, responses((status = 201, description = "`{id, case_number, status}`"), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/requests")]
