@@ -392,6 +392,14 @@ pub fn transition(
     input: ProgramTransition,
 ) -> DomainResult<Program> {
     let program = get(conn, actor, id)?;
+    // Who may move a program at all is asked before where it stands: a
+    // caller with no say learns nothing of its state (403, not 409).
+    if !ProgramStatus::ALL
+        .iter()
+        .any(|s| s.mover().contains(&actor.role))
+    {
+        return Err(DomainError::Forbidden);
+    }
     let to = ProgramStatus::parse_field(&input.to, "to", "error-program-status")?;
     if !ProgramStatus::can_move(program.row.status, to) {
         return Err(DomainError::conflict("error-program-transition"));

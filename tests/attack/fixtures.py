@@ -208,7 +208,10 @@ def build(base):
     prb = must(org_b.post("/api/v1/programs", program_json()), "program b")
     w.rec("program", "other", prb["id"], BRZEZINY)
     comps = must(org_s.get("/api/v1/competitions"), "competitions")["items"]
-    comp_s = [c for c in comps if c.get("status") == "published"][0]["id"]
+    # The published competition still open for offers (the demo's other one
+    # is past its deadline, waiting for the commission's scores).
+    today = datetime.date.today().isoformat()
+    comp_s = [c for c in comps if c.get("status") == "published" and c.get("offer_deadline", "") >= today][0]["id"]
     w.rec("competition", "own_published", comp_s)  # public: no marker
     # Drafts are the ids tried (a published competition is public).
     cs = must(org_s.post("/api/v1/competitions", fx_competition("Konkurs Sochaczew (szkic)")), "competition s")
