@@ -396,15 +396,15 @@ cus_db::text_enum! {
 /// due, only the coordinator's own, sorted, one page at a time.
 #[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
 pub struct PlanFilter {
-    #[param(value_type = Option<PlanStatus>)]
+    #[param(required = false, value_type = PlanStatus)]
     pub status: Option<String>,
     /// `overdue`: the 30-day deadline or the review date passed; `week`:
     /// one of them within seven days.
-    #[param(value_type = Option<cus_db::todo::Due>)]
+    #[param(required = false, value_type = cus_db::todo::Due)]
     pub due: Option<String>,
     /// Only the plans the signed-in coordinator coordinates.
     pub mine: Option<bool>,
-    #[param(value_type = Option<PlanSort>)]
+    #[param(required = false, value_type = PlanSort)]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 10_000_000)]
     pub page: Option<i64>,

@@ -73,6 +73,7 @@ struct SearchQuery {
     /// PESEL.
     #[param(
         required = true,
+        value_type = String,
         max_length = 100,
         pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
     )]

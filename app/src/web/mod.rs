@@ -229,6 +229,22 @@ fn allowed_methods(path: &str) -> Option<&'static str> {
     })
 }
 
+/// What `Allow` says for an API path named by a route without parameters.
+fn literal_methods(path: &str) -> Option<&'static str> {
+    if !path.starts_with("/api/") {
+        return None;
+    }
+    let segments: Vec<&str> = path.split('/').collect();
+    api_methods().iter().find_map(|(pattern, allow)| {
+        let same = pattern.len() == segments.len()
+            && pattern
+                .iter()
+                .zip(&segments)
+                .all(|(p, s)| p.as_deref() == Some(*s));
+        same.then_some(allow.as_str())
+    })
+}
+
 /// No route took the request: 405 with `Allow` when an API route has the
 /// path but not the method, else 404.
 async fn no_route(req: actix_web::HttpRequest) -> actix_web::HttpResponse {
@@ -267,43 +283,48 @@ where
         crate::platform::metrics::install();
     }
     let data = web::Data::new(state);
-    let server =
-        HttpServer::new(move || {
-            App::new()
-                .into_utoipa_app()
-                .app_data(data.clone())
-                .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
-                .into_app()
-                .configure(extra.clone())
-                .route("/metrics", web::get().to(crate::platform::metrics::scrape))
-                .configure(page_routes)
-                .app_data(
-                    web::FormConfig::default()
-                        .limit(64 * 1024)
-                        .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
-                )
-                .app_data(
-                    web::QueryConfig::default()
-                        .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
-                )
-                // A path's ids are typed (`PlanId`, …): one that is no id names
-                // nothing there is, as an unknown one does.
-                .app_data(web::PathConfig::default().error_handler(|_, _| {
-                    error::AppError::from(cus_db::DomainError::NotFound).into()
-                }))
-                .default_service(web::to(no_route))
-                .wrap_fn(refuse_control_characters)
-                .wrap_fn(render_errors)
-                .wrap(security_headers())
-                .wrap_fn(catch_panics)
-                .wrap_fn(crate::platform::metrics::observe)
-        })
-        .workers(workers)
-        // A blocking task beyond the database pool's size would only wait for a
-        // connection; unbounded, each worker's blocking pool grows to hundreds
-        // of threads under load (and their malloc arenas to tens of MiB).
-        .worker_max_blocking_threads(blocking_threads)
-        .listen(listener)?
-        .run();
+    let server = HttpServer::new(move || {
+        App::new()
+            .into_utoipa_app()
+            .app_data(data.clone())
+            .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+            .into_app()
+            .configure(extra.clone())
+            .route("/metrics", web::get().to(crate::platform::metrics::scrape))
+            .configure(page_routes)
+            .app_data(
+                web::FormConfig::default()
+                    .limit(64 * 1024)
+                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|e, _| error::AppError::BadRequest(e.to_string()).into()),
+            )
+            // A path's ids are typed (`PlanId`, …): one that is no id names
+            // nothing there is, as an unknown one does.
+            .app_data(web::PathConfig::default().error_handler(|_, req| {
+                // `GET /api/v1/assessments/run` reaches `/assessments/{id}`
+                // (the literal route takes POST only): "run" is no run
+                // id, and the path's own route answers 405.
+                match literal_methods(req.path()) {
+                    Some(allow) => error::AppError::MethodNotAllowed(allow.to_string()).into(),
+                    None => error::AppError::from(cus_db::DomainError::NotFound).into(),
+                }
+            }))
+            .default_service(web::to(no_route))
+            .wrap_fn(refuse_control_characters)
+            .wrap_fn(render_errors)
+            .wrap(security_headers())
+            .wrap_fn(catch_panics)
+            .wrap_fn(crate::platform::metrics::observe)
+    })
+    .workers(workers)
+    // A blocking task beyond the database pool's size would only wait for a
+    // connection; unbounded, each worker's blocking pool grows to hundreds
+    // of threads under load (and their malloc arenas to tens of MiB).
+    .worker_max_blocking_threads(blocking_threads)
+    .listen(listener)?
+    .run();
     Ok(server)
 }

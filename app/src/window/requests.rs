@@ -362,13 +362,13 @@ cus_db::text_enum! {
 pub struct RequestFilter {
     /// Staff: every request of the municipality, not only those routed to the role.
     pub all: Option<bool>,
-    #[param(value_type = Option<RequestStatus>)]
+    #[param(required = false, value_type = RequestStatus)]
     pub status: Option<String>,
     /// `overdue`: past the request's deadline and not closed; `week`: the
     /// deadline within seven days.
-    #[param(value_type = Option<cus_db::todo::Due>)]
+    #[param(required = false, value_type = cus_db::todo::Due)]
     pub due: Option<String>,
-    #[param(value_type = Option<RequestSort>)]
+    #[param(required = false, value_type = RequestSort)]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 10_000_000)]
     pub page: Option<i64>,

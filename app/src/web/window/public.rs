@@ -19,6 +19,7 @@ pub(super) struct CatalogueQuery {
     /// The municipality's TERYT code (7 digits).
     #[param(
         required = true,
+        value_type = String,
         pattern = "^(0[2468]|[12][02468]|3[02])[0-9]{4}[1-589]$"
     )]
     municipality: Option<String>,
