@@ -11,9 +11,7 @@ use crate::{assessment, plans, social, window};
 
 /// Today in Warsaw: the center's calendar, whatever the server's zone.
 pub fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Europe::Warsaw)
-        .date_naive()
+    window::todo::warsaw_date(cus_db::now())
 }
 
 /// What is due for `actor` on `today`, unordered and untranslated.

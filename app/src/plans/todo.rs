@@ -36,7 +36,7 @@ impl Open {
 }
 
 /// Plans not closed, of a coordinator, a resident or a municipality.
-fn open(conn: &mut DbConn, who: Who<'_>) -> DomainResult<Vec<Open>> {
+fn open(conn: &mut DbConn, who: Who<'_>, only: Option<PlanStatus>) -> DomainResult<Vec<Open>> {
     let consent_asked = exists(
         audit_log::table
             .filter(audit_log::subject_type.eq("plan"))
@@ -64,6 +64,10 @@ fn open(conn: &mut DbConn, who: Who<'_>) -> DomainResult<Vec<Open>> {
         Who::Resident(resident) => q.filter(plans::resident_id.eq(resident.to_string())),
         Who::Municipality(m) => q.filter(plans::municipality.eq(m.to_string())),
     };
+    // Filtered here, not after loading: a municipality has thousands of plans.
+    if let Some(status) = only {
+        q = q.filter(plans::status.eq(status));
+    }
     Ok(q.load(conn)?)
 }
 
@@ -78,7 +82,7 @@ enum Who<'a> {
 /// resident was asked for consent.
 pub fn coordinator(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> DomainResult<Vec<Todo>> {
     let mut items = Vec::new();
-    for plan in open(conn, Who::Coordinator(&actor.user_id))? {
+    for plan in open(conn, Who::Coordinator(&actor.user_id), None)? {
         if plan.status == PlanStatus::Draft {
             let severity = Severity::by_due(plan.deadline, today, SOON_DAYS);
             if severity != Severity::Info {
@@ -108,14 +112,17 @@ pub fn coordinator(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> Domain
 
 /// The organizer's: plans agreed with the resident and awaiting approval.
 pub fn organizer(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> DomainResult<Vec<Todo>> {
-    Ok(open(conn, Who::Municipality(actor.home()?))?
-        .into_iter()
-        .filter(|p| p.status == PlanStatus::Agreed)
-        .map(|p| {
-            let severity = Severity::by_due(p.deadline, today, SOON_DAYS);
-            p.todo("plan_to_approve", severity).due(p.deadline)
-        })
-        .collect())
+    Ok(open(
+        conn,
+        Who::Municipality(actor.home()?),
+        Some(PlanStatus::Agreed),
+    )?
+    .into_iter()
+    .map(|p| {
+        let severity = Severity::by_due(p.deadline, today, SOON_DAYS);
+        p.todo("plan_to_approve", severity).due(p.deadline)
+    })
+    .collect())
 }
 
 /// The resident's: their draft plans waiting for their consent.
@@ -123,15 +130,17 @@ pub fn resident(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> DomainRes
     let Some(resident) = actor.resident_id.as_deref() else {
         return Ok(Vec::new());
     };
-    Ok(open(conn, Who::Resident(resident))?
-        .into_iter()
-        .filter(|p| p.status == PlanStatus::Draft && p.consent_asked && p.consent_at.is_none())
-        .map(|p| {
-            let severity = match Severity::by_due(p.deadline, today, SOON_DAYS) {
-                Severity::Info => Severity::Info,
-                _ => Severity::DueSoon,
-            };
-            Todo::new("plan_consent", severity, format!("/plans/{}", p.id)).due(p.deadline)
-        })
-        .collect())
+    Ok(
+        open(conn, Who::Resident(resident), Some(PlanStatus::Draft))?
+            .into_iter()
+            .filter(|p| p.consent_asked && p.consent_at.is_none())
+            .map(|p| {
+                let severity = match Severity::by_due(p.deadline, today, SOON_DAYS) {
+                    Severity::Info => Severity::Info,
+                    _ => Severity::DueSoon,
+                };
+                Todo::new("plan_consent", severity, format!("/plans/{}", p.id)).due(p.deadline)
+            })
+            .collect(),
+    )
 }
