@@ -132,7 +132,23 @@ id_type!(
     /// A benchmarking group's round of values.
     RoundId
 );
-
+id_type!(
+    /// A diagnosis of the community's needs and potential.
+    DiagnosisId
+);
+id_type!(
+    /// A social services program (a version of it).
+    ProgramId
+);
+id_type!(
+    /// A service planned in a social services program, stable across its
+    /// versions.
+    PlannedServiceId
+);
+id_type!(
+    /// A consultation comment on a social services program.
+    ProgramCommentId
+);
 #[cfg(test)]
 mod tests {
     use super::*;

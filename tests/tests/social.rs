@@ -1193,3 +1193,40 @@ async fn the_pages_draft_consult_and_adopt_a_program() {
         "{public}"
     );
 }
+
+/// A diagnosis's, a program's, a planned service's and a comment's ids are
+/// UUIDs, read where they enter: a path that names none is 404 on the API
+/// and on the pages, before any service looks it up.
+#[tokio::test]
+async fn social_paths_that_are_no_uuid_name_nothing() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let some = uuid::Uuid::now_v7().to_string();
+    for path in [
+        "/api/v1/diagnoses/nieznany".to_string(),
+        "/api/v1/social-programs/nieznany".to_string(),
+        "/api/v1/social-programs/nieznany/consultation-report".to_string(),
+        "/api/v1/social-programs/nieznany/evaluations/2024".to_string(),
+    ] {
+        let (s, _) = app.get(&path, &organizer).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    let path = format!("/api/v1/social-programs/{some}/comments/nieznany/answer");
+    let body = json!({"answer": "Tak", "accepted": true});
+    let (s, _) = app.post(&path, &organizer, body).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    let browser = Browser::new(&app);
+    let csrf = browser.sign_in(&organizer.email, PASSWORD).await;
+    for path in ["/diagnoses/nieznany", "/social-programs/nieznany"] {
+        let (s, _) = browser.get(path).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+    for path in [
+        "/diagnoses/nieznany/publish".to_string(),
+        "/social-programs/nieznany/amendments".to_string(),
+        format!("/social-programs/{some}/services/nieznany/remove"),
+    ] {
+        let (s, _, _) = browser.post_form(&path, &[("csrf", &csrf)]).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+    }
+}

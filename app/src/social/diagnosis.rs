@@ -14,7 +14,7 @@ use cus_db::schema::{
     activities, agreements, communities, diagnoses, plan_events, plan_items, plans,
     request_messages, requests, residents, services, survey_responses, surveys,
 };
-use cus_db::{new_id, now, Actor, DbConn, DomainError, DomainResult};
+use cus_db::{now, Actor, DbConn, DomainError, DomainResult};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -23,6 +23,7 @@ use utoipa::ToSchema;
 
 use super::{guarded, is_insider, organizer, visible};
 use crate::assessment::{from_centi, Period};
+pub use cus_db::ids::DiagnosisId;
 
 /// One computed figure. `data`'s shape depends on `key`; counts of people
 /// or of their cases that could single someone out are `null`, and what
@@ -55,7 +56,7 @@ cus_db::text_enum! {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = diagnoses)]
 pub struct DiagnosisRow {
-    pub id: String,
+    pub id: DiagnosisId,
     pub municipality: String,
     pub title: String,
     pub period_from: NaiveDate,
@@ -155,7 +156,7 @@ pub fn create(
 ) -> DomainResult<Diagnosis> {
     let municipality = organizer(actor)?.to_string();
     check_input(&input)?;
-    let id = new_id();
+    let id = DiagnosisId::new();
     diesel::insert_into(diagnoses::table)
         .values((
             diagnoses::id.eq(&id),
@@ -188,7 +189,7 @@ pub fn label_key(key: &str) -> String {
     format!("figure-{}", key.replace('_', "-"))
 }
 
-fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<DiagnosisRow> {
+fn row(conn: &mut DbConn, actor: &Actor, id: &DiagnosisId) -> DomainResult<DiagnosisRow> {
     let row: DiagnosisRow = diagnoses::table
         .find(id)
         .select(DiagnosisRow::as_select())
@@ -205,7 +206,12 @@ fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<DiagnosisRow>
 
 /// A diagnosis with its figures: computed now while a draft, as frozen once
 /// published; labels in the reader's language.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str, min_group: i64) -> DomainResult<Diagnosis> {
+pub fn get(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &DiagnosisId,
+    min_group: i64,
+) -> DomainResult<Diagnosis> {
     let row = row(conn, actor, id)?;
     let (frozen, figures) = match &row.figures {
         Some(text) => (true, serde_json::from_str(text).unwrap_or_default()),
@@ -243,7 +249,7 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<DiagnosisRow>>
 pub fn patch(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &DiagnosisId,
     patch: DiagnosisPatch,
     min_group: i64,
 ) -> DomainResult<Diagnosis> {
@@ -286,7 +292,7 @@ pub fn patch(
 pub fn publish(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &DiagnosisId,
     min_group: i64,
 ) -> DomainResult<Diagnosis> {
     let current = row(conn, actor, id)?;

@@ -4,7 +4,7 @@
 //! evaluations, with counts of people that could single someone out
 //! withheld.
 
-use super::programs::SocialProgramStatus;
+use super::programs::{PlannedServiceId, ProgramId, SocialProgramStatus};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::schema::{
@@ -43,7 +43,7 @@ pub struct Actual {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ServiceProgress {
-    pub id: String,
+    pub id: PlannedServiceId,
     pub service_code: String,
     pub service_name: Option<String>,
     pub area: Option<String>,
@@ -58,7 +58,7 @@ pub struct ServiceProgress {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Progress {
-    pub program_id: String,
+    pub program_id: ProgramId,
     pub year: i32,
     pub services: Vec<ServiceProgress>,
     pub currency: String,
@@ -66,13 +66,18 @@ pub struct Progress {
 
 /// Planned against actual for `year` of a version (staff and the council
 /// of its municipality). A year outside the program is 422.
-pub fn progress(conn: &mut DbConn, actor: &Actor, id: &str, year: i32) -> DomainResult<Progress> {
+pub fn progress(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ProgramId,
+    year: i32,
+) -> DomainResult<Progress> {
     let row = insider_row(conn, actor, id)?;
     check_year(&row, year)?;
     compute_progress(conn, &row, year)
 }
 
-fn insider_row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialProgramRow> {
+fn insider_row(conn: &mut DbConn, actor: &Actor, id: &ProgramId) -> DomainResult<SocialProgramRow> {
     let row = programs::row(conn, actor, id)?;
     if !is_insider(actor) {
         return Err(DomainError::Forbidden);
@@ -134,15 +139,15 @@ fn progress_of(
             i64::from(per_month.unwrap_or(0)) * period.months_touched(from, to);
         people.entry(code).or_default().insert(resident);
     }
-    let ids: Vec<String> = planned_services.iter().map(|s| s.id.clone()).collect();
-    let money: Vec<(Option<String>, i64)> = tranches::table
+    let ids: Vec<PlannedServiceId> = planned_services.iter().map(|s| s.id.clone()).collect();
+    let money: Vec<(Option<PlannedServiceId>, i64)> = tranches::table
         .inner_join(agreements::table)
         .filter(agreements::municipality.eq(&row.municipality))
         .filter(agreements::program_service_id.eq_any(&ids))
         .filter(tranches::year.eq(year))
         .select((agreements::program_service_id, tranches::amount_grosze))
         .load(conn)?;
-    let mut committed: HashMap<String, (i64, i64)> = HashMap::new();
+    let mut committed: HashMap<PlannedServiceId, (i64, i64)> = HashMap::new();
     for (service, amount) in money {
         if let Some(s) = service {
             let e = committed.entry(s).or_default();
@@ -190,7 +195,7 @@ pub struct IndicatorOutcome {
     pub name: String,
     pub unit: String,
     /// The program service it evaluates.
-    pub service_id: String,
+    pub service_id: PlannedServiceId,
     pub target: Option<f64>,
     /// The municipality's assessed value for the year; for an indicator
     /// about agreements only, the mean over the agreements naming the
@@ -224,7 +229,7 @@ pub struct ConsultationSummary {
 /// The yearly evaluation of a program version, as the council receives it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Evaluation {
-    pub program_id: String,
+    pub program_id: ProgramId,
     pub title: String,
     pub version: i32,
     pub year: i32,
@@ -267,7 +272,7 @@ fn rfc3339(t: NaiveDateTime) -> String {
 pub fn evaluation(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &ProgramId,
     year: i32,
 ) -> DomainResult<Evaluation> {
     let row = insider_row(conn, actor, id)?;
@@ -278,7 +283,7 @@ pub fn evaluation(
     }
 }
 
-fn published(conn: &mut DbConn, id: &str, year: i32) -> DomainResult<Option<Evaluation>> {
+fn published(conn: &mut DbConn, id: &ProgramId, year: i32) -> DomainResult<Option<Evaluation>> {
     let stored: Option<(String, NaiveDateTime)> = evaluations::table
         .find((id, year))
         .select((evaluations::report, evaluations::published_at))
@@ -334,7 +339,7 @@ pub fn compute_evaluation(
     .into_iter()
     .map(|r| (r.indicator, r.subject_type, r.subject_id, r.value_centi))
     .collect();
-    let naming: Vec<(String, Option<String>)> = agreements::table
+    let naming: Vec<(String, Option<PlannedServiceId>)> = agreements::table
         .filter(agreements::municipality.eq(&row.municipality))
         .filter(agreements::program_service_id.is_not_null())
         .select((agreements::id, agreements::program_service_id))
@@ -343,7 +348,7 @@ pub fn compute_evaluation(
     for s in &planned_services {
         let of_service: BTreeSet<&str> = naming
             .iter()
-            .filter(|(_, p)| p.as_deref() == Some(s.id.as_str()))
+            .filter(|(_, p)| p.as_ref() == Some(&s.id))
             .map(|(a, _)| a.as_str())
             .collect();
         for code in &s.indicators {
@@ -460,7 +465,12 @@ pub fn compute_evaluation(
 /// Freezes the evaluation of a year that has ended, of a version the
 /// council adopted (or that a later amendment superseded). A second
 /// publication is 409.
-pub fn publish(conn: &mut DbConn, actor: &Actor, id: &str, year: i32) -> DomainResult<Evaluation> {
+pub fn publish(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ProgramId,
+    year: i32,
+) -> DomainResult<Evaluation> {
     let row = insider_row(conn, actor, id)?;
     organizer(actor)?;
     check_year(&row, year)?;
@@ -500,7 +510,7 @@ pub fn publish(conn: &mut DbConn, actor: &Actor, id: &str, year: i32) -> DomainR
 /// A program as the public sees it: no comments' authors, no people.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicProgram {
-    pub id: String,
+    pub id: ProgramId,
     pub municipality: String,
     pub municipality_name: String,
     pub title: String,

@@ -20,19 +20,20 @@ use utoipa::ToSchema;
 use super::{is_insider, organizer, visible, Delivery, MAX_YEAR, MAX_YEARS, MIN_YEAR};
 use contracting::programs::ProgramStatus;
 use contracting::{from_json_list as json_list, to_json};
+pub use cus_db::ids::{DiagnosisId, PlannedServiceId, ProgramCommentId, ProgramId};
 use cus_db::Lifecycle;
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = social_programs)]
 pub struct SocialProgramRow {
-    pub id: String,
+    pub id: ProgramId,
     pub municipality: String,
     /// The first version's id, shared by every version of the program.
-    pub lineage: String,
+    pub lineage: ProgramId,
     pub version: i32,
     /// The adopted version this one amends.
-    pub amends: Option<String>,
-    pub diagnosis_id: Option<String>,
+    pub amends: Option<ProgramId>,
+    pub diagnosis_id: Option<DiagnosisId>,
     pub title: String,
     pub year_from: i32,
     pub year_to: i32,
@@ -188,7 +189,7 @@ pub struct SocialProgramPatch {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlannedService {
     /// Stable across versions: competitions and agreements name it.
-    pub id: String,
+    pub id: PlannedServiceId,
     pub service_code: String,
     /// The catalogue entry's name and statutory area (absent when the entry
     /// is gone from the catalogue).
@@ -217,7 +218,7 @@ pub struct HistoryEntry {
 /// their name.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CommentView {
-    pub id: String,
+    pub id: ProgramCommentId,
     /// `resident`, `ngo` or `organizer`.
     pub author_kind: String,
     pub body: String,
@@ -231,7 +232,7 @@ pub struct CommentView {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct VersionRef {
-    pub id: String,
+    pub id: ProgramId,
     pub version: i32,
     pub status: SocialProgramStatus,
 }
@@ -258,7 +259,7 @@ pub struct SocialProgram {
 /// version of their municipality; its residents and NGOs see versions once
 /// they leave the draft (to read and comment on them in consultation).
 /// Another municipality's, or a draft to an outsider, is 404.
-pub fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialProgramRow> {
+pub fn row(conn: &mut DbConn, actor: &Actor, id: &ProgramId) -> DomainResult<SocialProgramRow> {
     let row: SocialProgramRow = social_programs::table
         .find(id)
         .select(SocialProgramRow::as_select())
@@ -271,7 +272,7 @@ pub fn row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialPro
     Ok(row)
 }
 
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialProgram> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &ProgramId) -> DomainResult<SocialProgram> {
     let row = row(conn, actor, id)?;
     assemble(conn, Some(actor), row)
 }
@@ -297,7 +298,7 @@ pub fn assemble(
             social_programs::version,
             social_programs::status,
         ))
-        .load::<(String, i32, SocialProgramStatus)>(conn)?
+        .load::<(ProgramId, i32, SocialProgramStatus)>(conn)?
         .into_iter()
         .filter(|v| actor.is_some_and(is_insider) || v.2 != SocialProgramStatus::Draft)
         .map(|(id, version, status)| VersionRef {
@@ -325,10 +326,10 @@ pub fn assemble(
 /// entry's name and area.
 pub fn services_of(
     conn: &mut DbConn,
-    program_id: &str,
+    program_id: &ProgramId,
     municipality: &str,
 ) -> DomainResult<Vec<PlannedService>> {
-    type Planned = (String, String, String, String, String, String);
+    type Planned = (PlannedServiceId, String, String, String, String, String);
     let rows: Vec<Planned> = planned::table
         .filter(planned::program_id.eq(program_id))
         .order(planned::position)
@@ -369,7 +370,7 @@ pub fn services_of(
 }
 
 /// Every move of every version of the program, oldest first.
-pub fn history(conn: &mut DbConn, lineage: &str) -> DomainResult<Vec<HistoryEntry>> {
+pub fn history(conn: &mut DbConn, lineage: &ProgramId) -> DomainResult<Vec<HistoryEntry>> {
     Ok(events::table
         .inner_join(social_programs::table)
         .filter(social_programs::lineage.eq(lineage))
@@ -386,11 +387,11 @@ pub fn history(conn: &mut DbConn, lineage: &str) -> DomainResult<Vec<HistoryEntr
 
 fn comment_views(
     conn: &mut DbConn,
-    program_id: &str,
+    program_id: &ProgramId,
     me: Option<&str>,
 ) -> DomainResult<Vec<CommentView>> {
     type Row = (
-        String,
+        ProgramCommentId,
         String,
         String,
         String,
@@ -476,11 +477,15 @@ fn check_content(
         check.text(&format!("goals[{i}]"), g, 1, 2000);
     }
     if let Some(d) = input.diagnosis_id.as_deref().filter(|d| !d.is_empty()) {
-        let known: i64 = diagnoses::table
-            .find(d)
-            .filter(diagnoses::municipality.eq(municipality))
-            .count()
-            .get_result(conn)?;
+        // An id that is no UUID names no diagnosis.
+        let known: i64 = match DiagnosisId::parse(d) {
+            Some(d) => diagnoses::table
+                .find(d)
+                .filter(diagnoses::municipality.eq(municipality))
+                .count()
+                .get_result(conn)?,
+            None => 0,
+        };
         check.require(known == 1, "diagnosis_id", "error-diagnosis-unknown");
     }
     check.require(input.services.len() <= 100, "services", "error-too-many");
@@ -553,7 +558,11 @@ fn check_content(
     Ok(goals)
 }
 
-fn insert_services(conn: &mut DbConn, program_id: &str, list: &[ServiceInput]) -> DomainResult<()> {
+fn insert_services(
+    conn: &mut DbConn,
+    program_id: &ProgramId,
+    list: &[ServiceInput],
+) -> DomainResult<()> {
     for (i, s) in list.iter().enumerate() {
         diesel::insert_into(planned::table)
             .values((
@@ -574,7 +583,7 @@ fn insert_services(conn: &mut DbConn, program_id: &str, list: &[ServiceInput]) -
 fn event(
     conn: &mut DbConn,
     actor: &Actor,
-    program_id: &str,
+    program_id: &ProgramId,
     status: SocialProgramStatus,
     resolution: Option<(&str, NaiveDate)>,
 ) -> DomainResult<()> {
@@ -603,7 +612,7 @@ pub fn create(
         s.id = None;
     }
     let goals = check_content(conn, &municipality, &input)?;
-    let id = new_id();
+    let id = ProgramId::new();
     diesel::insert_into(social_programs::table)
         .values((
             social_programs::id.eq(&id),
@@ -640,7 +649,7 @@ pub fn create(
 pub fn patch(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &ProgramId,
     patch: SocialProgramPatch,
 ) -> DomainResult<SocialProgram> {
     let current = get(conn, actor, id)?;
@@ -671,7 +680,11 @@ pub fn patch(
         year_to: patch.year_to.unwrap_or(current.row.year_to),
         diagnosis_id: match patch.diagnosis_id {
             Some(d) => Some(d).filter(|d| !d.is_empty()),
-            None => current.row.diagnosis_id.clone(),
+            None => current
+                .row
+                .diagnosis_id
+                .as_ref()
+                .map(DiagnosisId::to_string),
         },
         goals: patch.goals.unwrap_or(current.goals.clone()),
         services: services.unwrap_or_else(|| current.services.iter().map(as_input).collect()),
@@ -707,7 +720,7 @@ pub fn patch(
 pub fn edit_services(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &ProgramId,
     change: impl FnOnce(&mut Vec<ServiceInput>),
 ) -> DomainResult<SocialProgram> {
     let current = get(conn, actor, id)?;
@@ -727,7 +740,7 @@ pub fn edit_services(
 /// A planned service as an input that keeps its id.
 pub fn as_input(s: &PlannedService) -> ServiceInput {
     ServiceInput {
-        id: Some(s.id.clone()),
+        id: Some(s.id.to_string()),
         service_code: s.service_code.clone(),
         target_group: s.target_group.clone(),
         delivery: s.delivery.clone(),
@@ -746,7 +759,7 @@ pub use contracting::programs::ProgramTransition as SocialProgramTransition;
 pub fn transition(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &ProgramId,
     input: SocialProgramTransition,
 ) -> DomainResult<SocialProgram> {
     let program = get(conn, actor, id)?;
@@ -800,7 +813,7 @@ pub fn transition(
     if to == SocialProgramStatus::Adopted {
         // One version in force: every other adopted one of the program
         // (the amended one) is superseded.
-        let older: Vec<String> = social_programs::table
+        let older: Vec<ProgramId> = social_programs::table
             .filter(social_programs::lineage.eq(&program.row.lineage))
             .filter(social_programs::id.ne(id))
             .filter(social_programs::status.eq(SocialProgramStatus::Adopted))
@@ -839,7 +852,7 @@ pub struct CommentInput {
 pub fn comment(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &ProgramId,
     input: CommentInput,
 ) -> DomainResult<CommentView> {
     let program = row(conn, actor, id)?;
@@ -854,7 +867,7 @@ pub fn comment(
     check.text("body", &input.body, 1, 10_000);
     check.finish()?;
     let c = CommentView {
-        id: new_id(),
+        id: ProgramCommentId::new(),
         author_kind: actor.role.as_str().to_string(),
         body: input.body.trim().to_string(),
         created_at: now(),
@@ -889,8 +902,8 @@ pub struct AnswerInput {
 pub fn answer(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
-    comment_id: &str,
+    id: &ProgramId,
+    comment_id: &ProgramCommentId,
     input: AnswerInput,
 ) -> DomainResult<CommentView> {
     let program = row(conn, actor, id)?;
@@ -919,7 +932,7 @@ pub fn answer(
         .execute(conn)?;
     comment_views(conn, id, Some(&actor.user_id))?
         .into_iter()
-        .find(|c| c.id == comment_id)
+        .find(|c| &c.id == comment_id)
         .ok_or(DomainError::NotFound)
 }
 
@@ -935,7 +948,7 @@ pub struct ReportItem {
 /// author only.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ConsultationReport {
-    pub program_id: String,
+    pub program_id: ProgramId,
     pub title: String,
     pub version: i32,
     pub consultation_until: Option<NaiveDate>,
@@ -949,7 +962,7 @@ pub struct ConsultationReport {
 pub fn consultation_report(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &ProgramId,
 ) -> DomainResult<ConsultationReport> {
     let program = row(conn, actor, id)?;
     report_of(conn, &program)
@@ -984,7 +997,7 @@ pub fn report_of(
 /// A new draft version amending the adopted one: its content copied, its
 /// services keeping their ids. 409 unless the version is adopted, or while
 /// another amendment of the program is under way.
-pub fn amend(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialProgram> {
+pub fn amend(conn: &mut DbConn, actor: &Actor, id: &ProgramId) -> DomainResult<SocialProgram> {
     let current = get(conn, actor, id)?;
     organizer(actor)?;
     if current.row.status != SocialProgramStatus::Adopted {
@@ -998,7 +1011,7 @@ pub fn amend(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<SocialP
         return Err(DomainError::conflict("error-amendment-under-way"));
     }
     let version = versions.iter().map(|v| v.0).max().unwrap_or(1) + 1;
-    let new = new_id();
+    let new = ProgramId::new();
     let r = &current.row;
     diesel::insert_into(social_programs::table)
         .values((

@@ -73,7 +73,7 @@ pub fn seed(conn: &mut DbConn, cast: Cast) -> DomainResult<()> {
             ),
             year_from: year,
             year_to: year + 2,
-            diagnosis_id: Some(d.row.id.clone()),
+            diagnosis_id: Some(d.row.id.to_string()),
             goals: vec![
                 "Seniorzy bezpiecznie mieszkają we własnych domach".into(),
                 "Długotrwale bezrobotni wracają na rynek pracy".into(),

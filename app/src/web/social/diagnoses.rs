@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::platform::error::AppResult;
-use crate::social::diagnosis::{self, DiagnosisInput, DiagnosisPatch};
+use crate::social::diagnosis::{self, DiagnosisId, DiagnosisInput, DiagnosisPatch};
 use crate::web::api::{created, list};
 use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
 use crate::web::view::{flash_of, settle, values, Again, Flash, View};
@@ -34,12 +34,12 @@ pub(super) async fn list_diagnoses(st: Data, user: ApiUser) -> AppResult<HttpRes
 }
 
 /// A diagnosis; its figures recomputed while a draft, frozen once published.
-#[utoipa::path(responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = DiagnosisId, Path)), responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/diagnoses/{id}")]
 pub(super) async fn get_diagnosis(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<DiagnosisId>,
 ) -> AppResult<HttpResponse> {
     let (id, min) = (path.into_inner(), st.min_group());
     Ok(HttpResponse::Ok().json(
@@ -48,12 +48,12 @@ pub(super) async fn get_diagnosis(
     ))
 }
 
-#[utoipa::path(request_body = DiagnosisPatch, responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = DiagnosisId, Path)), request_body = DiagnosisPatch, responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[patch("/diagnoses/{id}")]
 pub(super) async fn patch_diagnosis(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<DiagnosisId>,
     body: ApiJson<DiagnosisPatch>,
 ) -> AppResult<HttpResponse> {
     let (id, min) = (path.into_inner(), st.min_group());
@@ -66,12 +66,12 @@ pub(super) async fn patch_diagnosis(
 }
 
 /// Freezes the figures (409 when already published).
-#[utoipa::path(responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = DiagnosisId, Path)), responses((status = 200, body = diagnosis::Diagnosis), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/diagnoses/{id}/publish")]
 pub(super) async fn publish_diagnosis(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<DiagnosisId>,
 ) -> AppResult<HttpResponse> {
     let (id, min) = (path.into_inner(), st.min_group());
     Ok(HttpResponse::Ok().json(
@@ -130,7 +130,7 @@ pub(super) async fn diagnosis_data(
     st: &Data,
     view: &View,
     user: &PageUser,
-    id: String,
+    id: DiagnosisId,
 ) -> AppResult<Value> {
     let (actor, min) = (user.actor.clone(), st.min_group());
     let (d, names) = st
@@ -226,7 +226,7 @@ pub(super) async fn diagnosis_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<DiagnosisId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = diagnosis_data(&st, &view, &user, path.into_inner()).await?;
@@ -241,7 +241,7 @@ async fn diagnosis_done<T>(
     st: &Data,
     user: &PageUser,
     typed: &HashMap<String, String>,
-    id: String,
+    id: DiagnosisId,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(req, Some(user));
@@ -266,7 +266,7 @@ pub(super) async fn diagnosis_edit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<DiagnosisId>,
     form: Form<DiagnosisInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -291,7 +291,7 @@ pub(super) async fn diagnosis_publish(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<DiagnosisId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();

@@ -3,6 +3,7 @@
 //! printable consultation report and evaluation, and the public page with
 //! its Atom feed.
 
+use crate::social::programs::ProgramId;
 use actix_web::web;
 use cus_db::{Actor, Role};
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -93,7 +94,7 @@ impl AppState {
 
 /// A program's id and a year from the path; a year that is no number names
 /// no evaluation (404).
-fn path_year(path: web::Path<(String, String)>) -> AppResult<(String, i32)> {
+fn path_year(path: web::Path<(ProgramId, String)>) -> AppResult<(ProgramId, i32)> {
     let (id, year) = path.into_inner();
     let year = year
         .parse()

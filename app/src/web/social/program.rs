@@ -7,8 +7,8 @@ use crate::social::diagnosis::{self};
 use crate::social::evaluation;
 use crate::social::programs::SocialProgramStatus;
 use crate::social::programs::{
-    self, AnswerInput, CommentInput, ServiceInput, ServiceYear, SocialProgramInput,
-    SocialProgramPatch, SocialProgramTransition,
+    self, AnswerInput, CommentInput, PlannedServiceId, ProgramCommentId, ProgramId, ServiceInput,
+    ServiceYear, SocialProgramInput, SocialProgramPatch, SocialProgramTransition,
 };
 use crate::web::api::{created, list};
 use crate::web::contracting::forms::{parse_pln, Count, FromRow, Lines, Rows};
@@ -40,24 +40,24 @@ pub(super) async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResp
     Ok(list(st.db(move |c| programs::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = programs::SocialProgram), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path)), responses((status = 200, body = programs::SocialProgram), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}")]
 pub(super) async fn get_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| programs::get(c, &user.0, &id)).await?))
 }
 
 /// Edits a draft; 409 once it has left the draft.
-#[utoipa::path(request_body = SocialProgramPatch, responses((status = 200, body = programs::SocialProgram), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path)), request_body = SocialProgramPatch, responses((status = 200, body = programs::SocialProgram), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[patch("/social-programs/{id}")]
 pub(super) async fn patch_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     body: ApiJson<SocialProgramPatch>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -67,12 +67,12 @@ pub(super) async fn patch_program(
     ))
 }
 
-#[utoipa::path(request_body = SocialProgramTransition, responses((status = 200, body = programs::SocialProgram), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path)), request_body = SocialProgramTransition, responses((status = 200, body = programs::SocialProgram), (status = 403), (status = 404), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/transition")]
 pub(super) async fn transition_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     body: ApiJson<SocialProgramTransition>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -82,12 +82,12 @@ pub(super) async fn transition_program(
     ))
 }
 
-#[utoipa::path(request_body = CommentInput, responses((status = 201, body = programs::CommentView), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path)), request_body = CommentInput, responses((status = 201, body = programs::CommentView), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/comments")]
 pub(super) async fn comment_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     body: ApiJson<CommentInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -97,12 +97,12 @@ pub(super) async fn comment_program(
     ))
 }
 
-#[utoipa::path(request_body = AnswerInput, responses((status = 200, body = programs::CommentView), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path), ("cid" = ProgramCommentId, Path)), request_body = AnswerInput, responses((status = 200, body = programs::CommentView), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/comments/{cid}/answer")]
 pub(super) async fn answer_comment(
     st: Data,
     user: ApiUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, ProgramCommentId)>,
     body: ApiJson<AnswerInput>,
 ) -> AppResult<HttpResponse> {
     let (id, cid) = path.into_inner();
@@ -113,12 +113,12 @@ pub(super) async fn answer_comment(
 }
 
 /// Every comment with its answer, by the author's kind only.
-#[utoipa::path(responses((status = 200, body = programs::ConsultationReport), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path)), responses((status = 200, body = programs::ConsultationReport), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}/consultation-report")]
 pub(super) async fn consultation_report(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(
@@ -129,12 +129,12 @@ pub(super) async fn consultation_report(
 
 /// A new draft version copying the adopted one (409 unless adopted, or
 /// while another amendment is under way).
-#[utoipa::path(responses((status = 201, body = programs::SocialProgram), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path)), responses((status = 201, body = programs::SocialProgram), (status = 404), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/amendments")]
 pub(super) async fn amend_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(created(
@@ -150,12 +150,12 @@ pub struct YearQuery {
 }
 
 /// Planned against actual for one year of the program.
-#[utoipa::path(params(YearQuery), responses((status = 200, body = evaluation::Progress), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path), YearQuery), responses((status = 200, body = evaluation::Progress), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}/progress")]
 pub(super) async fn program_progress(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     q: web::Query<YearQuery>,
 ) -> AppResult<HttpResponse> {
     let (id, year) = (path.into_inner(), q.year);
@@ -166,12 +166,12 @@ pub(super) async fn program_progress(
 }
 
 /// The yearly evaluation: the published one, else computed now.
-#[utoipa::path(responses((status = 200, body = evaluation::Evaluation), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path), ("year" = i32, Path)), responses((status = 200, body = evaluation::Evaluation), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[get("/social-programs/{id}/evaluations/{year}")]
 pub(super) async fn program_evaluation(
     st: Data,
     user: ApiUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, year) = path_year(path)?;
     Ok(HttpResponse::Ok().json(
@@ -182,12 +182,12 @@ pub(super) async fn program_evaluation(
 
 /// Publishes (freezes) the evaluation of a year that has ended; 409 when
 /// the version is not adopted, the year is not over, or it is published.
-#[utoipa::path(responses((status = 201, body = evaluation::Evaluation), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ProgramId, Path), ("year" = i32, Path)), responses((status = 201, body = evaluation::Evaluation), (status = 404), (status = 409), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/social-programs/{id}/evaluations/{year}")]
 pub(super) async fn publish_evaluation(
     st: Data,
     user: ApiUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, String)>,
 ) -> AppResult<HttpResponse> {
     let (id, year) = path_year(path)?;
     Ok(created(
@@ -312,7 +312,7 @@ pub(super) struct AnswerForm {
 pub(super) async fn program_data(
     st: &Data,
     user: &PageUser,
-    id: String,
+    id: ProgramId,
     q: &HashMap<String, String>,
 ) -> AppResult<Value> {
     let actor = user.actor.clone();
@@ -376,7 +376,7 @@ pub(super) async fn program_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = program_data(&st, &user, path.into_inner(), &query_map(&req)).await?;
@@ -397,7 +397,7 @@ async fn program_done<T>(
     st: &Data,
     user: &PageUser,
     typed: &HashMap<String, String>,
-    (id, to): (String, String),
+    (id, to): (ProgramId, String),
     failed: &'static str,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
@@ -426,7 +426,7 @@ pub(super) async fn program_edit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     form: Form<ProgramForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -453,7 +453,7 @@ pub(super) async fn service_add(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     form: Form<ServiceForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -500,7 +500,7 @@ pub(super) async fn service_remove(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, PlannedServiceId)>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (id, service_id) = path.into_inner();
@@ -531,7 +531,7 @@ pub(super) async fn program_transition(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     form: Form<SocialProgramTransition>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -559,7 +559,7 @@ pub(super) async fn program_comment(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     form: Form<CommentInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -579,7 +579,7 @@ pub(super) async fn comment_answer(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, ProgramCommentId)>,
     form: Form<AnswerForm>,
 ) -> AppResult<HttpResponse> {
     let (id, comment_id) = path.into_inner();
@@ -603,7 +603,7 @@ pub(super) async fn program_amend(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -632,7 +632,7 @@ pub(super) async fn evaluation_publish(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, String)>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
     let (id, year) = path_year(path)?;
@@ -668,7 +668,7 @@ pub(super) async fn report_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ProgramId>,
 ) -> AppResult<HttpResponse> {
     let (actor, id) = (user.actor.clone(), path.into_inner());
     let (p, r) = st
@@ -690,7 +690,7 @@ pub(super) async fn evaluation_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<(String, String)>,
+    path: web::Path<(ProgramId, String)>,
 ) -> AppResult<HttpResponse> {
     let actor = user.actor.clone();
     let (id, year) = path_year(path)?;
