@@ -7,11 +7,13 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{activities, communities};
-use cus_db::{new_id, now, today, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{now, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
+
+pub use cus_db::ids::{ActivityId, CommunityId};
 
 /// An activity with nothing else in its community this many days before or
 /// after it, and no follow-up, is a one-off event.
@@ -61,7 +63,7 @@ pub struct Stage {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = communities)]
 pub struct CommunityRow {
-    pub id: String,
+    pub id: CommunityId,
     pub municipality: String,
     pub name: String,
     pub kind: String,
@@ -148,7 +150,7 @@ pub fn create_community(
     actor.require(&[Role::CommunityOrganizer])?;
     let m = actor.home()?.to_string();
     check_community(&input)?;
-    let id = new_id();
+    let id = CommunityId::new();
     diesel::insert_into(communities::table)
         .values((
             communities::id.eq(&id),
@@ -173,7 +175,7 @@ pub fn create_community(
 pub fn update_community(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CommunityId,
     input: CommunityInput,
 ) -> DomainResult<Community> {
     let current = get_community(conn, actor, id)?;
@@ -202,7 +204,11 @@ pub fn update_community(
     get_community(conn, actor, id)
 }
 
-pub fn get_community(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Community> {
+pub fn get_community(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &CommunityId,
+) -> DomainResult<Community> {
     let m = staff_of(actor)?;
     communities::table
         .find(id)
@@ -227,8 +233,8 @@ pub fn list_communities(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Co
 
 #[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
 pub struct Activity {
-    pub id: String,
-    pub community_id: String,
+    pub id: ActivityId,
+    pub community_id: CommunityId,
     pub community: String,
     pub date: NaiveDate,
     pub title: String,
@@ -321,7 +327,7 @@ pub fn log_activity(
     check.text("outcome", &input.outcome, 0, 10_000);
     check.text("follow_up", &input.follow_up, 0, 10_000);
     check.finish()?;
-    let community: Option<String> = communities::table
+    let community: Option<CommunityId> = communities::table
         .filter(communities::municipality.eq(&m))
         .filter(
             communities::id
@@ -360,7 +366,7 @@ pub fn log_activity(
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .collect();
-    let id = new_id();
+    let id = ActivityId::new();
     diesel::insert_into(activities::table)
         .values((
             activities::id.eq(&id),
@@ -383,7 +389,7 @@ pub fn log_activity(
         .execute(conn)?;
     audit_in(conn, actor, &m, "activity.create", "activity", &id)?;
     let filter = ActivityFilter {
-        community: Some(community),
+        community: Some(community.to_string()),
         ..Default::default()
     };
     list_activities(conn, actor, &filter)?
@@ -525,7 +531,7 @@ pub struct TimelineEntry {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CommunityContinuity {
-    pub community_id: String,
+    pub community_id: CommunityId,
     pub community: String,
     pub activities: usize,
     pub one_off: usize,
@@ -559,7 +565,7 @@ fn month_index(d: NaiveDate) -> i32 {
 /// Continuity of the filtered log: per community a timeline with one-off
 /// events marked, and monthly totals.
 pub fn continuity(list: &[ActivityView]) -> Continuity {
-    let mut by_community: BTreeMap<(String, String), Vec<&Activity>> = BTreeMap::new();
+    let mut by_community: BTreeMap<(String, CommunityId), Vec<&Activity>> = BTreeMap::new();
     let mut months: BTreeMap<String, MonthTotal> = BTreeMap::new();
     for a in list {
         let x = &a.activity;

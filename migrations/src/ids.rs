@@ -149,6 +149,22 @@ id_type!(
     /// A consultation comment on a social services program.
     ProgramCommentId
 );
+id_type!(
+    /// A partner forum's thread.
+    ThreadId
+);
+id_type!(
+    /// A post in a partner forum's thread.
+    PostId
+);
+id_type!(
+    /// A community the community organizer works with.
+    CommunityId
+);
+id_type!(
+    /// An entry of the community organizer's activity log.
+    ActivityId
+);
 #[cfg(test)]
 mod tests {
     use super::*;

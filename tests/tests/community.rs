@@ -978,3 +978,37 @@ async fn out_of_range_dates_and_counts_are_refused_in_community_work() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(list["total"], 1);
 }
+
+/// A thread's, a post's and a community's ids are UUIDs, read where they
+/// enter: a path that names none is 404 on the API and on the pages, before
+/// any service looks it up.
+#[tokio::test]
+async fn community_paths_that_are_no_uuid_name_nothing() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    let osl = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    for bad in ["nieznany", "1%3B%20DROP%20TABLE%20threads"] {
+        for path in [
+            format!("/api/v1/forum/threads/{bad}"),
+            format!("/api/v1/forum/posts/{bad}/revisions"),
+        ] {
+            let (s, _) = app.get(&path, &organizer).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+        let path = format!("/api/v1/community/communities/{bad}");
+        let body = json!({"name": "Osiedle", "kind": "territorial"});
+        let (s, _) = app.call(Method::PUT, &path, Some(&osl), Some(body)).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        let browser = Browser::new(&app);
+        let csrf = browser.sign_in(&organizer.email, PASSWORD).await;
+        let (s, _) = browser.get(&format!("/forum/threads/{bad}")).await;
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        for path in [
+            format!("/forum/threads/{bad}/posts"),
+            format!("/forum/posts/{bad}/hide"),
+        ] {
+            let (s, _, _) = browser.post_form(&path, &[("csrf", &csrf)]).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+}

@@ -10,7 +10,7 @@ pub(super) fn notify(
     conn: &mut DbConn,
     actor: &Actor,
     municipality: &str,
-    thread_id: &str,
+    thread_id: &super::ThreadId,
     title: &str,
     kind: &str,
     public_url: &str,

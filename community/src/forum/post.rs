@@ -33,18 +33,18 @@ pub(super) fn throttle(conn: &mut DbConn, actor: &Actor) -> DomainResult<()> {
 pub(super) fn index_text(
     conn: &mut DbConn,
     post_id: &str,
-    thread_id: &str,
+    thread_id: &ThreadId,
     body: &str,
 ) -> QueryResult<()> {
     // SQLite keeps its FTS5 table by hand; PostgreSQL indexes the columns.
     if let cus_db::DbConn::Sqlite(c) = conn {
         diesel::sql_query("DELETE FROM forum_search WHERE post_id = ? AND thread_id = ?")
             .bind::<Text, _>(post_id)
-            .bind::<Text, _>(thread_id)
+            .bind::<Text, _>(thread_id.as_str())
             .execute(c)?;
         diesel::sql_query("INSERT INTO forum_search (post_id, thread_id, body) VALUES (?, ?, ?)")
             .bind::<Text, _>(post_id)
-            .bind::<Text, _>(thread_id)
+            .bind::<Text, _>(thread_id.as_str())
             .bind::<Text, _>(body)
             .execute(c)?;
     }
@@ -54,10 +54,10 @@ pub(super) fn index_text(
 pub(super) fn insert_post(
     conn: &mut DbConn,
     actor: &Actor,
-    thread_id: &str,
+    thread_id: &ThreadId,
     body: &str,
-) -> QueryResult<String> {
-    let id = new_id();
+) -> QueryResult<PostId> {
+    let id = PostId::new();
     diesel::insert_into(posts::table)
         .values((
             posts::id.eq(&id),
@@ -71,7 +71,7 @@ pub(super) fn insert_post(
     diesel::update(threads::table.find(thread_id))
         .set(threads::last_post_at.eq(now()))
         .execute(conn)?;
-    index_text(conn, &id, thread_id, body)?;
+    index_text(conn, id.as_str(), thread_id, body)?;
     Ok(id)
 }
 
@@ -86,7 +86,7 @@ pub struct PostInput {
 pub fn add_post(
     conn: &mut DbConn,
     actor: &Actor,
-    thread_id: &str,
+    thread_id: &ThreadId,
     input: PostInput,
     public_url: &str,
 ) -> DomainResult<PostView> {
@@ -118,9 +118,9 @@ pub fn add_post(
 pub(super) fn post_in_forum(
     conn: &mut DbConn,
     actor: &Actor,
-    post_id: &str,
-) -> DomainResult<(String, String, String)> {
-    let (thread_id, author, body): (String, String, String) = posts::table
+    post_id: &PostId,
+) -> DomainResult<(ThreadId, String, String)> {
+    let (thread_id, author, body): (ThreadId, String, String) = posts::table
         .find(post_id)
         .select((posts::thread_id, posts::author_id, posts::body))
         .get_result(conn)
@@ -130,7 +130,7 @@ pub(super) fn post_in_forum(
 }
 
 /// The thread a post is in, where `actor` may read it (404 otherwise).
-pub fn post_thread(conn: &mut DbConn, actor: &Actor, post_id: &str) -> DomainResult<String> {
+pub fn post_thread(conn: &mut DbConn, actor: &Actor, post_id: &PostId) -> DomainResult<ThreadId> {
     post_in_forum(conn, actor, post_id).map(|(thread_id, _, _)| thread_id)
 }
 
@@ -138,7 +138,7 @@ pub fn post_thread(conn: &mut DbConn, actor: &Actor, post_id: &str) -> DomainRes
 pub fn edit_post(
     conn: &mut DbConn,
     actor: &Actor,
-    post_id: &str,
+    post_id: &PostId,
     input: PostInput,
 ) -> DomainResult<PostView> {
     let (thread_id, author, old) = post_in_forum(conn, actor, post_id)?;
@@ -163,11 +163,11 @@ pub fn edit_post(
             posts::edited_at.eq(now()),
         ))
         .execute(conn)?;
-    index_text(conn, post_id, &thread_id, input.body.trim())?;
+    index_text(conn, post_id.as_str(), &thread_id, input.body.trim())?;
     get_thread(conn, actor, &thread_id)?
         .posts
         .into_iter()
-        .find(|p| p.id == post_id)
+        .find(|p| &p.id == post_id)
         .ok_or(DomainError::NotFound)
 }
 
@@ -175,7 +175,7 @@ pub fn edit_post(
 pub fn revisions(
     conn: &mut DbConn,
     actor: &Actor,
-    post_id: &str,
+    post_id: &PostId,
 ) -> DomainResult<Vec<(String, NaiveDateTime)>> {
     let (_, author, _) = post_in_forum(conn, actor, post_id)?;
     if author != actor.user_id && !moderator(actor) {
@@ -199,7 +199,7 @@ pub struct HideInput {
 pub fn hide_post(
     conn: &mut DbConn,
     actor: &Actor,
-    post_id: &str,
+    post_id: &PostId,
     input: HideInput,
 ) -> DomainResult<()> {
     let (thread_id, _, _) = post_in_forum(conn, actor, post_id)?;

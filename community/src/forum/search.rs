@@ -10,19 +10,20 @@ use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
-    pub thread_id: String,
+    pub thread_id: ThreadId,
     pub title: String,
-    pub post_id: Option<String>,
+    pub post_id: Option<PostId>,
     /// The matching post's text, shortened; hidden posts never match.
     pub excerpt: String,
 }
 
 #[derive(QueryableByName)]
 pub(super) struct Match {
+    /// Empty for a thread's title.
     #[diesel(sql_type = Text)]
     post_id: String,
     #[diesel(sql_type = Text)]
-    thread_id: String,
+    thread_id: ThreadId,
 }
 
 /// Full-text search over thread titles and posts of the member's forum
@@ -68,24 +69,23 @@ pub fn search(conn: &mut DbConn, actor: &Actor, q: &str) -> DomainResult<Vec<Sea
         }
     };
     // Two queries for all matches: the member's threads, the visible posts.
-    let thread_ids: Vec<&str> = matches.iter().map(|m| m.thread_id.as_str()).collect();
-    let titles: std::collections::HashMap<String, String> = threads::table
+    let thread_ids: Vec<&ThreadId> = matches.iter().map(|m| &m.thread_id).collect();
+    let titles: std::collections::HashMap<ThreadId, String> = threads::table
         .filter(threads::id.eq_any(&thread_ids))
         .filter(threads::municipality.eq(&member.municipality))
         .select((threads::id, threads::title))
-        .load::<(String, String)>(conn)?
+        .load::<(ThreadId, String)>(conn)?
         .into_iter()
         .collect();
-    let post_ids: Vec<&str> = matches
+    let post_ids: Vec<PostId> = matches
         .iter()
-        .map(|m| m.post_id.as_str())
-        .filter(|p| !p.is_empty())
+        .filter_map(|m| PostId::parse(&m.post_id))
         .collect();
-    let bodies: std::collections::HashMap<String, String> = posts::table
+    let bodies: std::collections::HashMap<PostId, String> = posts::table
         .filter(posts::id.eq_any(&post_ids))
         .filter(posts::hidden.eq(false))
         .select((posts::id, posts::body))
-        .load::<(String, String)>(conn)?
+        .load::<(PostId, String)>(conn)?
         .into_iter()
         .collect();
     let mut hits = vec![];
@@ -95,16 +95,18 @@ pub fn search(conn: &mut DbConn, actor: &Actor, q: &str) -> DomainResult<Vec<Sea
         };
         if m.post_id.is_empty() {
             hits.push(SearchHit {
-                thread_id: m.thread_id,
+                thread_id: m.thread_id.clone(),
                 excerpt: title.clone(),
                 title: title.clone(),
                 post_id: None,
             });
-        } else if let Some(body) = bodies.get(&m.post_id) {
+        } else if let Some((post, body)) =
+            PostId::parse(&m.post_id).and_then(|p| bodies.get_key_value(&p))
+        {
             hits.push(SearchHit {
-                thread_id: m.thread_id,
+                thread_id: m.thread_id.clone(),
                 title: title.clone(),
-                post_id: Some(m.post_id),
+                post_id: Some(post.clone()),
                 excerpt: body.chars().take(200).collect(),
             });
         }

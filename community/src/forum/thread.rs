@@ -6,15 +6,17 @@ use crate::markdown;
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{post_revisions, posts, threads, users};
-use cus_db::{new_id, now, today, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{now, today, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use cus_db::ids::{PostId, ThreadId};
+
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = threads)]
 pub struct ThreadRow {
-    pub id: String,
+    pub id: ThreadId,
     pub municipality: String,
     pub kind: String,
     pub title: String,
@@ -48,7 +50,7 @@ impl ThreadRow {
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PostView {
-    pub id: String,
+    pub id: PostId,
     pub author_id: String,
     pub author: String,
     /// The source (text or Markdown); absent when hidden from the reader.
@@ -197,7 +199,7 @@ pub fn create_thread(
     }
     check.finish()?;
     throttle(conn, actor)?;
-    let id = new_id();
+    let id = ThreadId::new();
     let participants: Vec<String> = input
         .participants
         .iter()
@@ -250,7 +252,11 @@ pub fn create_thread(
     get_thread(conn, actor, &id)
 }
 
-pub(super) fn thread_row(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<ThreadRow> {
+pub(super) fn thread_row(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ThreadId,
+) -> DomainResult<ThreadRow> {
     let row: ThreadRow = threads::table
         .find(id)
         .select(ThreadRow::as_select())
@@ -267,10 +273,10 @@ pub(super) fn moderator(actor: &Actor) -> bool {
     actor.is(&[Role::Organizer, Role::Admin])
 }
 
-pub fn get_thread(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Thread> {
+pub fn get_thread(conn: &mut DbConn, actor: &Actor, id: &ThreadId) -> DomainResult<Thread> {
     let row = thread_row(conn, actor, id)?;
     type Row = (
-        String,
+        PostId,
         String,
         String,
         String,
@@ -294,8 +300,8 @@ pub fn get_thread(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Th
             posts::edited_at,
         ))
         .load(conn)?;
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let revs: Vec<String> = post_revisions::table
+    let ids: Vec<PostId> = rows.iter().map(|r| r.0.clone()).collect();
+    let revs: Vec<PostId> = post_revisions::table
         .filter(post_revisions::post_id.eq_any(&ids))
         .select(post_revisions::post_id)
         .load(conn)?;
@@ -362,7 +368,7 @@ pub struct ThreadUpdate {
 pub fn update_thread(
     conn: &mut DbConn,
     actor: &Actor,
-    thread_id: &str,
+    thread_id: &ThreadId,
     input: ThreadUpdate,
 ) -> DomainResult<Thread> {
     let row = thread_row(conn, actor, thread_id)?;

@@ -3,7 +3,9 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use community::forum;
-use community::forum::{HideInput, MemberInput, PostInput, ThreadInput, ThreadUpdate};
+use community::forum::{
+    HideInput, MemberInput, PostId, PostInput, ThreadId, ThreadInput, ThreadUpdate,
+};
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -70,20 +72,20 @@ async fn list_threads(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.tx(move |c| forum::list_threads(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = forum::Thread), (status = 403), (status = 404)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ThreadId, Path)), responses((status = 200, body = forum::Thread), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[get("/forum/threads/{id}")]
-async fn get_thread(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_thread(st: Data, user: ApiUser, path: web::Path<ThreadId>) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.tx(move |c| forum::get_thread(c, &user.0, &id)).await?))
 }
 
 /// Closes a consultation with its summary, or records a meeting's minutes.
-#[utoipa::path(request_body = ThreadUpdate, responses((status = 200, body = forum::Thread), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ThreadId, Path)), request_body = ThreadUpdate, responses((status = 200, body = forum::Thread), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[put("/forum/threads/{id}")]
 async fn update_thread(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ThreadId>,
     body: ApiJson<ThreadUpdate>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -93,12 +95,12 @@ async fn update_thread(
     ))
 }
 
-#[utoipa::path(request_body = PostInput, responses((status = 201, body = forum::PostView), (status = 403), (status = 409), (status = 422), (status = 429)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ThreadId, Path)), request_body = PostInput, responses((status = 201, body = forum::PostView), (status = 403), (status = 409), (status = 422), (status = 429)), security(("bearer" = [])))]
 #[post("/forum/threads/{id}/posts")]
 async fn add_post(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<ThreadId>,
     body: ApiJson<PostInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -109,12 +111,12 @@ async fn add_post(
     ))
 }
 
-#[utoipa::path(request_body = PostInput, responses((status = 200, body = forum::PostView), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PostId, Path)), request_body = PostInput, responses((status = 200, body = forum::PostView), (status = 403)), security(("bearer" = [])))]
 #[put("/forum/posts/{id}")]
 async fn edit_post(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<PostId>,
     body: ApiJson<PostInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -131,12 +133,12 @@ struct Revision {
     replaced_at: String,
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<Revision>), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PostId, Path)), responses((status = 200, body = cus_db::openapi::Page<Revision>), (status = 403)), security(("bearer" = [])))]
 #[get("/forum/posts/{id}/revisions")]
 async fn post_revisions(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<PostId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let revs = st.tx(move |c| forum::revisions(c, &user.0, &id)).await?;
@@ -152,12 +154,12 @@ async fn post_revisions(
     Ok(list(items))
 }
 
-#[utoipa::path(request_body = HideInput, responses((status = 204), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = PostId, Path)), request_body = HideInput, responses((status = 204), (status = 403)), security(("bearer" = [])))]
 #[post("/forum/posts/{id}/hide")]
 async fn hide_post(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<PostId>,
     body: ApiJson<HideInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -386,7 +388,7 @@ async fn thread_create(
     }
 }
 
-async fn thread_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+async fn thread_data(st: &Data, user: &PageUser, id: ThreadId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let t = st.tx(move |c| forum::get_thread(c, &actor, &id)).await?;
     let a = &user.actor;
@@ -405,7 +407,7 @@ async fn thread_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ThreadId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = thread_data(&st, &user, path.into_inner()).await?;
@@ -430,7 +432,7 @@ async fn thread_done<T>(
     st: &Data,
     user: &PageUser,
     typed: &HashMap<String, String>,
-    id: String,
+    id: ThreadId,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
     let result = match result {
@@ -453,7 +455,7 @@ async fn thread_done<T>(
 }
 
 /// The thread a post is in, where this user may read it (404 otherwise).
-async fn post_thread(st: &Data, user: &PageUser, post_id: String) -> AppResult<String> {
+async fn post_thread(st: &Data, user: &PageUser, post_id: PostId) -> AppResult<ThreadId> {
     let actor = user.actor.clone();
     st.db(move |c| forum::post_thread(c, &actor, &post_id))
         .await
@@ -464,7 +466,7 @@ async fn post_add(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ThreadId>,
     form: Form<PostInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -483,7 +485,7 @@ async fn post_edit(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<PostId>,
     form: Form<PostInput>,
 ) -> AppResult<HttpResponse> {
     let pid = path.into_inner();
@@ -502,7 +504,7 @@ async fn post_hide(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<PostId>,
     form: Form<HideInput>,
 ) -> AppResult<HttpResponse> {
     let pid = path.into_inner();
@@ -522,7 +524,7 @@ async fn thread_update(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<ThreadId>,
     form: Form<ThreadUpdateForm>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();

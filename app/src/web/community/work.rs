@@ -4,7 +4,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use community::organizing;
 use community::organizing::{
-    ActivityFilter, ActivityInput, ActivityKind, CommunityInput, Dimension, Stage,
+    ActivityFilter, ActivityInput, ActivityKind, CommunityId, CommunityInput, Dimension, Stage,
 };
 use cus_db::Role;
 use serde::Deserialize;
@@ -55,12 +55,12 @@ async fn create_community(
 }
 
 /// Revises a community's plan (diagnosis, goals, stages).
-#[utoipa::path(request_body = CommunityInput, responses((status = 200, body = organizing::Community), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CommunityId, Path)), request_body = CommunityInput, responses((status = 200, body = organizing::Community), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/community/communities/{id}")]
 async fn update_community(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CommunityId>,
     body: ApiJson<CommunityInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
