@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::competitions::{Competition, CompetitionId, Financing, MAX_YEARS};
 use crate::offers::OfferId;
+use crate::organizations::OrganizationId;
 use crate::{check_money, from_json_list, to_json};
 pub use cus_db::ids::AgreementId;
 use cus_db::Lifecycle;
@@ -93,7 +94,7 @@ pub const FINAL_REPORT_DAYS: i64 = 30;
 pub struct AgreementRow {
     pub id: AgreementId,
     pub municipality: String,
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub competition_id: Option<CompetitionId>,
     pub offer_id: Option<OfferId>,
     pub number: String,
@@ -184,7 +185,7 @@ fn next_number(conn: &mut DbConn, municipality: &str, year: i32) -> QueryResult<
 
 struct NewAgreement<'a> {
     municipality: &'a str,
-    organization_id: &'a str,
+    organization_id: &'a OrganizationId,
     competition_id: Option<&'a CompetitionId>,
     offer_id: Option<&'a OfferId>,
     program_service_id: Option<&'a str>,
@@ -268,7 +269,7 @@ pub(crate) fn from_award(
     award: i64,
 ) -> DomainResult<AgreementId> {
     use cus_db::schema::offers;
-    let (org, title, requested, indicators): (String, String, i64, String) = offers::table
+    let (org, title, requested, indicators): (OrganizationId, String, i64, String) = offers::table
         .find(offer_id)
         .select((
             offers::organization_id,
@@ -459,13 +460,15 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         mode.expect("checked above"),
         financing.expect("checked above"),
     );
+    let org_unknown = || DomainError::field("organization_id", "error-organization-unknown");
+    let organization = OrganizationId::parse(&input.organization_id).ok_or_else(org_unknown)?;
     let org_name: String = organizations::table
-        .find(&input.organization_id)
+        .find(&organization)
         .filter(organizations::municipality.eq(&municipality))
         .select(organizations::name)
         .first(conn)
         .optional()?
-        .ok_or_else(|| DomainError::field("organization_id", "error-organization-unknown"))?;
+        .ok_or_else(org_unknown)?;
     let mut program_service =
         crate::program_service(conn, &municipality, input.program_service_id.as_deref())?;
     let competition = match &input.competition_id {
@@ -505,7 +508,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: AgreementInput) -> Domain
         actor,
         NewAgreement {
             municipality: &municipality,
-            organization_id: &input.organization_id,
+            organization_id: &organization,
             competition_id: competition.as_ref(),
             offer_id: None,
             program_service_id: program_service.as_deref(),
@@ -658,7 +661,8 @@ pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<AgreementRow>>
             q = q
                 .filter(
                     agreements::organization_id
-                        .eq(actor.organization_id.clone().unwrap_or_default()),
+                        .nullable()
+                        .eq(actor.organization_id.clone()),
                 )
                 .filter(agreements::municipality.eq(actor.home()?.to_string()))
         }

@@ -16,6 +16,7 @@ use utoipa::ToSchema;
 
 use crate::check_money;
 pub use cus_db::ids::CompetitionId;
+use cus_db::ids::CooperationProgramId;
 
 /// UDPP art. 13 ust. 1: offers are due at least 21 days after the announcement.
 pub const MIN_OFFER_DAYS: i64 = 21;
@@ -56,7 +57,7 @@ impl Lifecycle for CompetitionStatus {
 pub struct CompetitionRow {
     pub id: CompetitionId,
     pub municipality: String,
-    pub program_id: Option<String>,
+    pub program_id: Option<CooperationProgramId>,
     pub title: String,
     pub task: String,
     pub service_code: Option<String>,
@@ -244,17 +245,23 @@ pub fn create(
     actor.require(&[Role::Organizer])?;
     let municipality = actor.home()?.to_string();
     check_input(&input)?;
-    if let Some(p) = input.program_id.as_deref().filter(|p| !p.is_empty()) {
-        use cus_db::schema::programs;
-        let ok: i64 = programs::table
-            .find(p)
-            .filter(programs::municipality.eq(&municipality))
-            .count()
-            .get_result(conn)?;
-        if ok == 0 {
-            return Err(DomainError::field("program_id", "error-program-unknown"));
+    let program = match input.program_id.as_deref().filter(|p| !p.is_empty()) {
+        None => None,
+        Some(p) => {
+            use cus_db::schema::programs;
+            let unknown = || DomainError::field("program_id", "error-program-unknown");
+            let p = CooperationProgramId::parse(p).ok_or_else(unknown)?;
+            let ok: i64 = programs::table
+                .find(&p)
+                .filter(programs::municipality.eq(&municipality))
+                .count()
+                .get_result(conn)?;
+            if ok == 0 {
+                return Err(unknown());
+            }
+            Some(p)
         }
-    }
+    };
     let program_service =
         crate::program_service(conn, &municipality, input.program_service_id.as_deref())?;
     let id = CompetitionId::new();
@@ -263,7 +270,7 @@ pub fn create(
             competitions::program_service_id.eq(program_service),
             competitions::id.eq(&id),
             competitions::municipality.eq(&municipality),
-            competitions::program_id.eq(input.program_id.as_deref().filter(|p| !p.is_empty())),
+            competitions::program_id.eq(program),
             competitions::title.eq(input.title.trim()),
             competitions::task.eq(input.task.trim()),
             competitions::service_code.eq(input.service_code.as_deref().filter(|s| !s.is_empty())),

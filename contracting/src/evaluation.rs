@@ -19,6 +19,7 @@ use crate::agreements::AgreementId;
 use crate::competitions::{self as comp, Competition, CompetitionId, CompetitionStatus};
 use crate::offers::{self as off, is_member};
 use crate::offers::{OfferId, OfferStatus};
+use crate::organizations::OrganizationId;
 use cus_db::Lifecycle;
 
 fn after_deadline(c: &Competition) -> DomainResult<()> {
@@ -381,7 +382,7 @@ fn weighted(c: &Competition, points: &BTreeMap<String, i32>) -> f64 {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RankedOffer {
     pub offer_id: OfferId,
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub organization: String,
     pub title: String,
     pub status: OfferStatus,
@@ -400,7 +401,7 @@ pub fn ranking(
     let c = comp::load(conn, competition_id)?;
     type Row = (
         OfferId,
-        String,
+        OrganizationId,
         String,
         String,
         OfferStatus,

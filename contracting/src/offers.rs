@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::competitions::{self, Competition, CompetitionId, CompetitionStatus};
+use crate::organizations::OrganizationId;
 use crate::{check_money, from_json_list, to_json};
 pub use cus_db::ids::OfferId;
 use cus_db::Lifecycle;
@@ -58,7 +59,7 @@ impl Lifecycle for OfferStatus {
 pub struct OfferRow {
     pub id: OfferId,
     pub competition_id: CompetitionId,
-    pub organization_id: String,
+    pub organization_id: OrganizationId,
     pub title: String,
     pub description: String,
     pub schedule: String,
@@ -454,7 +455,9 @@ pub fn list(
         Role::Commission if is_member(conn, actor, competition_id)? => {}
         Role::Ngo => {
             q = q.filter(
-                offers::organization_id.eq(actor.organization_id.clone().unwrap_or_default()),
+                offers::organization_id
+                    .nullable()
+                    .eq(actor.organization_id.clone()),
             );
         }
         _ => return Err(DomainError::Forbidden),

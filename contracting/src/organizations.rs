@@ -5,10 +5,12 @@ use chrono::NaiveDateTime;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::identifiers::{iban, krs, postal_code, Nip, Regon};
 use cus_db::schema::organizations;
-use cus_db::{audit::audit_in, new_id, now, Actor, DbConn, DomainError, DomainResult, Role};
+use cus_db::{audit::audit_in, now, Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+pub use cus_db::ids::OrganizationId;
 
 cus_db::text_enum! {
     /// An organization's legal form.
@@ -26,7 +28,7 @@ cus_db::text_enum! {
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = organizations)]
 pub struct Organization {
-    pub id: String,
+    pub id: OrganizationId,
     pub municipality: String,
     pub name: String,
     pub legal_form: String,
@@ -168,7 +170,7 @@ pub fn create(
     input: &OrganizationInput,
 ) -> DomainResult<Organization> {
     let v = check_new(conn, municipality, input)?;
-    let id = new_id();
+    let id = OrganizationId::new();
     diesel::insert_into(organizations::table)
         .values((
             organizations::id.eq(&id),
@@ -191,7 +193,7 @@ pub fn create(
     load(conn, &id)
 }
 
-pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Organization> {
+pub fn load(conn: &mut DbConn, id: &OrganizationId) -> DomainResult<Organization> {
     organizations::table
         .find(id)
         .select(Organization::as_select())
@@ -200,7 +202,7 @@ pub fn load(conn: &mut DbConn, id: &str) -> DomainResult<Organization> {
 }
 
 /// An organization as its own users, or staff of its municipality, see it.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Organization> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &OrganizationId) -> DomainResult<Organization> {
     let org = load(conn, id)?;
     let own = actor.acts_for(id, &org.municipality);
     let staff = actor.is(&[
@@ -220,7 +222,7 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Organizat
 pub fn update(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &OrganizationId,
     input: &OrganizationInput,
 ) -> DomainResult<Organization> {
     let org = get(conn, actor, id)?;

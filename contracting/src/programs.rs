@@ -16,13 +16,15 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 use crate::competitions::CompetitionStatus;
+use crate::organizations::OrganizationId;
 use crate::{check_money, from_json_list, to_json};
+pub use cus_db::ids::CooperationProgramId;
 use cus_db::{Lifecycle, TextEnum};
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
 #[diesel(table_name = programs)]
 pub struct ProgramRow {
-    pub id: String,
+    pub id: CooperationProgramId,
     pub municipality: String,
     pub title: String,
     pub year_from: i32,
@@ -99,7 +101,7 @@ pub struct YearFunds {
 pub struct Comment {
     pub id: String,
     pub author: String,
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     pub body: String,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub created_at: NaiveDateTime,
@@ -221,7 +223,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
     };
     check_money(&mut check, "budget_grosze", budget);
     check.finish()?;
-    let id = new_id();
+    let id = CooperationProgramId::new();
     diesel::insert_into(programs::table)
         .values((
             programs::id.eq(&id),
@@ -247,7 +249,7 @@ pub fn create(conn: &mut DbConn, actor: &Actor, input: ProgramInput) -> DomainRe
 
 /// Programs are public documents of the municipality: every signed-in user
 /// of it reads them.
-pub fn get(conn: &mut DbConn, actor: &Actor, id: &str) -> DomainResult<Program> {
+pub fn get(conn: &mut DbConn, actor: &Actor, id: &CooperationProgramId) -> DomainResult<Program> {
     let row: ProgramRow = programs::table
         .find(id)
         .select(ProgramRow::as_select())
@@ -300,7 +302,7 @@ pub struct CommentInput {
 pub fn comment(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CooperationProgramId,
     input: CommentInput,
 ) -> DomainResult<Comment> {
     let program = get(conn, actor, id)?;
@@ -388,7 +390,7 @@ pub fn check_move(
 pub fn transition(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CooperationProgramId,
     input: ProgramTransition,
 ) -> DomainResult<Program> {
     let program = get(conn, actor, id)?;
@@ -442,7 +444,7 @@ pub fn transition(
 /// computed from the platform's own data, due to the council by 31 May.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AnnualReport {
-    pub program_id: String,
+    pub program_id: CooperationProgramId,
     pub year: i32,
     pub due_date: NaiveDate,
     pub competitions_announced: i64,
@@ -460,7 +462,7 @@ pub struct AnnualReport {
 pub fn annual_report(
     conn: &mut DbConn,
     actor: &Actor,
-    id: &str,
+    id: &CooperationProgramId,
     year: i32,
 ) -> DomainResult<AnnualReport> {
     let program = get(conn, actor, id)?;
@@ -518,7 +520,7 @@ pub fn annual_report(
         orgs.insert(org.clone());
     }
     Ok(AnnualReport {
-        program_id: id.to_string(),
+        program_id: id.clone(),
         year,
         due_date: NaiveDate::from_ymd_opt(year + 1, 5, 31).expect("date"),
         competitions_announced: in_year.len() as i64,

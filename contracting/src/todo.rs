@@ -13,6 +13,7 @@ use diesel::prelude::*;
 use crate::agreements::{final_report_due, AgreementStatus, ReportKind, FINAL_REPORT_DAYS};
 use crate::competitions::CompetitionStatus;
 use crate::offers::OfferStatus;
+use crate::organizations::OrganizationId;
 use crate::programs::ProgramStatus;
 
 /// An organization hears of its report this many days ahead.
@@ -23,7 +24,7 @@ pub const NGO_REPORT_DAYS: i64 = 14;
 fn reports_due(
     conn: &mut DbConn,
     municipality: &str,
-    organization: Option<&str>,
+    organization: Option<&OrganizationId>,
     until: NaiveDate,
 ) -> DomainResult<Vec<(String, String, String, NaiveDate)>> {
     let mut q = agreements::table
@@ -46,7 +47,7 @@ fn reports_due(
         ))
         .into_boxed();
     if let Some(org) = organization {
-        q = q.filter(agreements::organization_id.eq(org.to_string()));
+        q = q.filter(agreements::organization_id.eq(org.clone()));
     }
     Ok(q.load(conn)?)
 }

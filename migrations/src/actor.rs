@@ -45,7 +45,7 @@ pub struct Actor {
     pub role: Role,
     /// TERYT code; `None` only for a global administrator.
     pub municipality: Option<String>,
-    pub organization_id: Option<String>,
+    pub organization_id: Option<crate::ids::OrganizationId>,
     pub resident_id: Option<String>,
     pub locale: String,
 }
@@ -78,9 +78,9 @@ impl Actor {
     /// municipality (checked when the account is made); this checks both
     /// again, so an account that slipped through still sees nothing of
     /// another municipality's organization.
-    pub fn acts_for(&self, org: &str, municipality: &str) -> bool {
+    pub fn acts_for(&self, org: &crate::ids::OrganizationId, municipality: &str) -> bool {
         self.role == Role::Ngo
-            && self.organization_id.as_deref() == Some(org)
+            && self.organization_id.as_ref() == Some(org)
             && self.municipality.as_deref() == Some(municipality)
     }
 

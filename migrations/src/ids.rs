@@ -165,6 +165,15 @@ id_type!(
     /// An entry of the community organizer's activity log.
     ActivityId
 );
+id_type!(
+    /// An NGO or another provider the municipality contracts with.
+    OrganizationId
+);
+id_type!(
+    /// A cooperation program with NGOs (program współpracy).
+    CooperationProgramId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -537,11 +537,11 @@ async fn typed_page_fields_are_refused_on_the_form_with_what_was_typed() {
     );
 }
 
-/// A competition's or an offer's id is a UUID, read where it enters: a path
-/// that names none is 404 on the API and on the pages, before any service
-/// looks it up.
+/// A competition's, an offer's, an organization's and a cooperation
+/// program's id is a UUID, read where it enters: a path that names none is
+/// 404 on the API and on the pages, before any service looks it up.
 #[tokio::test]
-async fn competition_and_offer_paths_that_are_no_uuid_name_nothing() {
+async fn contracting_paths_that_are_no_uuid_name_nothing() {
     let app = spawn_app().await;
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     let (browser, csrf, _) = browser_for(&app, Role::Organizer, None).await;
@@ -551,15 +551,21 @@ async fn competition_and_offer_paths_that_are_no_uuid_name_nothing() {
             format!("/api/v1/competitions/{bad}/offers"),
             format!("/api/v1/competitions/{bad}/results"),
             format!("/api/v1/offers/{bad}"),
+            format!("/api/v1/organizations/{bad}"),
+            format!("/api/v1/programs/{bad}"),
+            format!("/api/v1/programs/{bad}/report?year=2025"),
         ] {
             let (s, _) = app.get(&path, &organizer).await;
             assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
         }
-        let (s, _) = browser.get(&format!("/competitions/{bad}")).await;
-        assert_eq!(s, StatusCode::NOT_FOUND);
+        for path in [format!("/competitions/{bad}"), format!("/programs/{bad}")] {
+            let (s, _) = browser.get(&path).await;
+            assert_eq!(s, StatusCode::NOT_FOUND, "{path}");
+        }
         for path in [
             format!("/competitions/{bad}/publish"),
             format!("/offers/{bad}/formal"),
+            format!("/programs/{bad}/transition"),
         ] {
             let (s, _, _) = browser.post_form(&path, &[("csrf", &csrf)]).await;
             assert_eq!(s, StatusCode::NOT_FOUND, "{path}");

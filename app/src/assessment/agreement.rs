@@ -149,7 +149,7 @@ pub fn assess(
             .filter(
                 agreements::organization_id
                     .nullable()
-                    .eq(actor.organization_id.as_deref()),
+                    .eq(actor.organization_id.as_ref()),
             )
             .select(agreements::id)
             .load::<String>(conn)?

@@ -8,6 +8,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use chrono::{Duration, NaiveDateTime};
 use cus_db::error::{Check, OptionalFound};
+use cus_db::ids::OrganizationId;
 use cus_db::schema::{
     login_attempts, municipalities, organizations, residents, sessions, user_tokens, users,
 };
@@ -75,7 +76,7 @@ pub struct UserRow {
     pub password_hash: String,
     pub role: String,
     pub municipality: Option<String>,
-    pub organization_id: Option<String>,
+    pub organization_id: Option<OrganizationId>,
     pub resident_id: Option<String>,
     pub display_name: String,
     pub locale: String,

@@ -63,7 +63,7 @@ pub struct UserInfo {
     role: String,
     municipality: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    organization_id: Option<String>,
+    organization_id: Option<cus_db::ids::OrganizationId>,
     #[serde(skip_serializing_if = "Option::is_none")]
     resident_id: Option<String>,
 }

@@ -433,7 +433,7 @@ fn contracting_demo(conn: &mut DbConn, organizer: &Actor) -> DomainResult<()> {
         conn,
         organizer,
         agreements::AgreementInput {
-            organization_id: org.id,
+            organization_id: org.id.to_string(),
             competition_id: None,
             program_service_id: None,
             title: Some("Klub Integracji Społecznej — trening pracy".into()),

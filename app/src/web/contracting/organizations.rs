@@ -3,7 +3,7 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use contracting::organizations;
-use contracting::organizations::{LegalForm, OrganizationInput};
+use contracting::organizations::{LegalForm, OrganizationId, OrganizationInput};
 use cus_db::audit::audit_in;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
@@ -141,7 +141,7 @@ pub fn self_register(
             password: r.password,
             role: Role::Ngo,
             municipality: Some(r.municipality),
-            organization_id: Some(org.id.clone()),
+            organization_id: Some(org.id.to_string()),
             display_name: r.contact.unwrap_or_else(|| org.name.clone()),
             locale: lang.to_string(),
             confirmed: false,
@@ -158,23 +158,23 @@ async fn list_organizations(st: Data, user: ApiUser) -> AppResult<HttpResponse> 
     Ok(list(st.db(move |c| organizations::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = organizations::Organization), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OrganizationId, Path)), responses((status = 200, body = organizations::Organization), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/organizations/{id}")]
 async fn get_organization(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| organizations::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OrganizationId, Path)), request_body = OrganizationInput, responses((status = 200, body = organizations::Organization), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[put("/organizations/{id}")]
 async fn update_organization(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     body: ApiJson<OrganizationInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -197,12 +197,12 @@ struct OrgUserInput {
 }
 
 /// An NGO's user adds a colleague to the organization's accounts.
-#[utoipa::path(request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = OrganizationId, Path)), request_body = OrgUserInput, responses((status = 201), (status = 404), (status = 422), (status = 403)), security(("bearer" = [])))]
 #[post("/organizations/{id}/users")]
 async fn add_organization_user(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<OrganizationId>,
     body: ApiJson<OrgUserInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -220,7 +220,7 @@ async fn add_organization_user(
                     password: input.password,
                     role: Role::Ngo,
                     municipality: Some(org.municipality.clone()),
-                    organization_id: Some(org.id.clone()),
+                    organization_id: Some(org.id.to_string()),
                     locale: "pl".into(),
                     confirmed: true,
                 },
@@ -429,7 +429,7 @@ async fn my_organization_user(
                     password: input.password,
                     role: Role::Ngo,
                     municipality: Some(org.municipality.clone()),
-                    organization_id: Some(org.id.clone()),
+                    organization_id: Some(org.id.to_string()),
                     locale: "pl".into(),
                     confirmed: true,
                 },

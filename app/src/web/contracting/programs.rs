@@ -4,8 +4,8 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use contracting::programs;
-use contracting::programs::ProgramStatus;
 use contracting::programs::{CommentInput, ProgramInput, ProgramTransition, YearFunds};
+use contracting::programs::{CooperationProgramId, ProgramStatus};
 use cus_db::{Lifecycle, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -60,19 +60,23 @@ async fn list_programs(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
     Ok(list(st.db(move |c| programs::list(c, &user.0)).await?))
 }
 
-#[utoipa::path(responses((status = 200, body = programs::Program), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CooperationProgramId, Path)), responses((status = 200, body = programs::Program), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/programs/{id}")]
-async fn get_program(st: Data, user: ApiUser, path: web::Path<String>) -> AppResult<HttpResponse> {
+async fn get_program(
+    st: Data,
+    user: ApiUser,
+    path: web::Path<CooperationProgramId>,
+) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     Ok(HttpResponse::Ok().json(st.db(move |c| programs::get(c, &user.0, &id)).await?))
 }
 
-#[utoipa::path(request_body = CommentInput, responses((status = 201, body = programs::Comment), (status = 409), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CooperationProgramId, Path)), request_body = CommentInput, responses((status = 201, body = programs::Comment), (status = 409), (status = 403)), security(("bearer" = [])))]
 #[post("/programs/{id}/comments")]
 async fn comment_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
     body: ApiJson<CommentInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -82,12 +86,12 @@ async fn comment_program(
     ))
 }
 
-#[utoipa::path(request_body = ProgramTransition, responses((status = 200, body = programs::Program), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CooperationProgramId, Path)), request_body = ProgramTransition, responses((status = 200, body = programs::Program), (status = 403), (status = 409), (status = 422)), security(("bearer" = [])))]
 #[post("/programs/{id}/transition")]
 async fn transition_program(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
     body: ApiJson<ProgramTransition>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -103,12 +107,12 @@ struct YearQuery {
 }
 
 /// The annual implementation report of the program for `year` (due 31 May).
-#[utoipa::path(params(YearQuery), responses((status = 200, body = programs::AnnualReport), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = CooperationProgramId, Path), YearQuery), responses((status = 200, body = programs::AnnualReport), (status = 403)), security(("bearer" = [])))]
 #[get("/programs/{id}/report")]
 async fn program_report(
     st: Data,
     user: ApiUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
     q: web::Query<YearQuery>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -195,7 +199,7 @@ async fn program_create(
     }
 }
 
-async fn program_data(st: &Data, user: &PageUser, id: String) -> AppResult<Value> {
+async fn program_data(st: &Data, user: &PageUser, id: CooperationProgramId) -> AppResult<Value> {
     let actor = user.actor.clone();
     let p = st.db(move |c| programs::get(c, &actor, &id)).await?;
     let a = &user.actor;
@@ -220,7 +224,7 @@ async fn program_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
 ) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let mut data = program_data(&st, &user, path.into_inner()).await?;
@@ -233,7 +237,7 @@ async fn program_report_page(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
     let q = crate::web::view::query_map(&req);
@@ -261,7 +265,7 @@ async fn program_comment(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
     form: Form<CommentInput>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
@@ -292,7 +296,7 @@ async fn program_transition(
     req: HttpRequest,
     st: Data,
     user: PageUser,
-    path: web::Path<String>,
+    path: web::Path<CooperationProgramId>,
     form: Form<ProgramTransition>,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
