@@ -17,7 +17,7 @@ use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::web::api::created;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{settle, Again, Flash, View};
+use crate::web::view::{settle, Again, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -432,16 +432,12 @@ async fn user_change(
         }
         Err(e) => Err(e),
     };
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, "/admin/users"),
-        Again {
-            template: "admin_users",
-            title: "users-title",
-            data: users_data(&st, &user, None),
-        },
+    RecordPage::new(
+        "/admin/users".into(),
+        "admin_users",
+        "users-title",
+        users_data(&st, &user, None),
     )
+    .settle(&req, &user, &form.typed, result)
     .await
 }

@@ -219,7 +219,69 @@ pub async fn settle<T>(
     }
 }
 
-/// The query string as a map (empty when malformed).
+/// The page a form ends on: where a form that succeeds goes (the status box
+/// saying "saved"), and what a refused one shows again — its template,
+/// title, data (built only then) and, on a page of several forms, which
+/// one failed (`failed_action` in the data, to open it beside the reasons).
+pub struct RecordPage<F> {
+    to: String,
+    template: &'static str,
+    title: &'static str,
+    data: F,
+    failed: Option<&'static str>,
+}
+
+impl<F: std::future::Future<Output = AppResult<Value>>> RecordPage<F> {
+    pub fn new(to: String, template: &'static str, title: &'static str, data: F) -> Self {
+        RecordPage {
+            to,
+            template,
+            title,
+            data,
+            failed: None,
+        }
+    }
+
+    /// Names the form that failed when the page shows again.
+    pub fn failed(self, action: &'static str) -> Self {
+        RecordPage {
+            failed: Some(action),
+            ..self
+        }
+    }
+
+    /// The end of the page's form (`settle` on this page).
+    pub async fn settle<T>(
+        self,
+        req: &HttpRequest,
+        user: &PageUser,
+        typed: &HashMap<String, String>,
+        result: AppResult<T>,
+    ) -> AppResult<HttpResponse> {
+        let RecordPage {
+            to,
+            template,
+            title,
+            data,
+            failed,
+        } = self;
+        let data = async move {
+            let mut data = data.await?;
+            if let Some(action) = failed {
+                data["failed_action"] = json!(action);
+            }
+            Ok(data)
+        };
+        let again = Again {
+            template,
+            title,
+            data,
+        };
+        let view = View::new(req, Some(user));
+        settle(&view, typed, result, (Flash::Saved, &to), again).await
+    }
+}
+
 /// Links to the pages before and after this one of a list of `total`
 /// records, `per_page` each, keeping the rest of the query string.
 pub fn pager(req: &HttpRequest, page: Option<i64>, per_page: i64, total: i64) -> Value {
@@ -246,6 +308,7 @@ pub fn pager(req: &HttpRequest, page: Option<i64>, per_page: i64, total: i64) ->
     })
 }
 
+/// The query string as a map (empty when malformed).
 pub fn query_map(req: &HttpRequest) -> HashMap<String, String> {
     web::Query::<HashMap<String, String>>::from_query(req.query_string())
         .map(|q| q.into_inner())

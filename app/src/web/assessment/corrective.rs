@@ -15,7 +15,7 @@ use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::Lines;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -273,16 +273,12 @@ async fn action_transition(
         })
         .await;
     let to = format!("/corrective-actions/{id}");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "corrective_action",
-            title: "ca-title",
-            data: action_data(&st, &user, id),
-        },
+    RecordPage::new(
+        to,
+        "corrective_action",
+        "ca-title",
+        action_data(&st, &user, id),
     )
+    .settle(&req, &user, &form.typed, result)
     .await
 }

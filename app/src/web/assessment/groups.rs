@@ -20,7 +20,7 @@ use crate::platform::templates::format_number;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Lines, List};
 use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
-use crate::web::view::{flash_of, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -429,19 +429,9 @@ async fn profile_save(
             )
         })
         .await;
-    let to = format!("/benchmark-groups/{id}#profiles");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "benchmark_group",
-            title: "group-title",
-            data: group_data(&st, &user, view_lang(&req), id),
-        },
-    )
-    .await
+    group_form_page(&req, &st, &user, id, "profiles")
+        .settle(&req, &user, &form.typed, result)
+        .await
 }
 
 #[derive(Deserialize)]
@@ -491,19 +481,9 @@ async fn meeting_add(
             )
         })
         .await;
-    let to = format!("/benchmark-groups/{id}#meetings");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "benchmark_group",
-            title: "group-title",
-            data: group_data(&st, &user, view_lang(&req), id),
-        },
-    )
-    .await
+    group_form_page(&req, &st, &user, id, "meetings")
+        .settle(&req, &user, &form.typed, result)
+        .await
 }
 
 #[derive(Deserialize, Default)]
@@ -539,19 +519,9 @@ async fn round_open(
             )
         })
         .await;
-    let to = format!("/benchmark-groups/{id}#rounds");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "benchmark_group",
-            title: "group-title",
-            data: group_data(&st, &user, view_lang(&req), id),
-        },
-    )
-    .await
+    group_form_page(&req, &st, &user, id, "rounds")
+        .settle(&req, &user, &form.typed, result)
+        .await
 }
 
 /// A decimal typed on a page: comma or dot, spaces allowed.
@@ -713,6 +683,19 @@ async fn finish_round_form(
             view.form_error(e, "benchmark_group", "group-title", data)
         }
     }
+}
+
+/// The group's page a form of its part `part` ends on.
+fn group_form_page<'a>(
+    req: &HttpRequest,
+    st: &'a Data,
+    user: &'a PageUser,
+    id: GroupId,
+    part: &str,
+) -> RecordPage<impl std::future::Future<Output = AppResult<Value>> + 'a> {
+    let to = format!("/benchmark-groups/{id}#{part}");
+    let data = group_data(st, user, view_lang(req), id);
+    RecordPage::new(to, "benchmark_group", "group-title", data)
 }
 
 fn view_lang(req: &HttpRequest) -> &'static str {

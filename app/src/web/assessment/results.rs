@@ -18,7 +18,7 @@ use crate::platform::i18n;
 use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::extract::{bearer, ApiJson, ApiUser, Form, MaybeJson, MaybePageUser, PageUser};
-use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -431,18 +431,10 @@ async fn indicators_done<T>(
     typed: &HashMap<String, String>,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, "/indicators"),
-        Again {
-            template: "indicators",
-            title: "ind-title",
-            data: indicators_data(st, user),
-        },
-    )
-    .await
+    let data = indicators_data(st, user);
+    RecordPage::new("/indicators".into(), "indicators", "ind-title", data)
+        .settle(req, user, typed, result)
+        .await
 }
 
 /// A new indicator (`POST /indicators`).

@@ -18,7 +18,7 @@ use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::List;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -342,17 +342,13 @@ async fn forum_notify(
             forum::set_notify(c, &actor, &input.notify)
         })
         .await;
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, "/forum"),
-        Again {
-            template: "forum",
-            title: "forum-title",
-            data: forum_data(&st, &user, None),
-        },
+    RecordPage::new(
+        "/forum".into(),
+        "forum",
+        "forum-title",
+        forum_data(&st, &user, None),
     )
+    .settle(&req, &user, &form.typed, result)
     .await
 }
 
@@ -440,18 +436,9 @@ async fn thread_done<T>(
         other => other,
     };
     let to = format!("/forum/threads/{id}");
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "thread",
-            title: "forum-title",
-            data: thread_data(st, user, id),
-        },
-    )
-    .await
+    RecordPage::new(to, "thread", "forum-title", thread_data(st, user, id))
+        .settle(req, user, typed, result)
+        .await
 }
 
 /// The thread a post is in, where this user may read it (404 otherwise).

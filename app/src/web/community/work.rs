@@ -18,7 +18,7 @@ use crate::platform::state::AppState;
 use crate::web::api::list;
 use crate::web::contracting::forms::{Count, Lines, List};
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, settle, Again, Flash, View};
+use crate::web::view::{flash_of, query_map, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -307,18 +307,11 @@ async fn community_done<T>(
     typed: &HashMap<String, String>,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, "/community"),
-        Again {
-            template: "community",
-            title: "community-title",
-            data: community_data(st, user, &HashMap::new()),
-        },
-    )
-    .await
+    let none = HashMap::new();
+    let data = community_data(st, user, &none);
+    RecordPage::new("/community".into(), "community", "community-title", data)
+        .settle(req, user, typed, result)
+        .await
 }
 
 /// A new community (`POST /community/communities`).

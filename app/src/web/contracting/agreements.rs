@@ -20,7 +20,7 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{settle, values, Again, Flash, View};
+use crate::web::view::{values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -343,22 +343,14 @@ async fn agreement_done<T>(
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
     let to = format!("/agreements/{id}");
-    let data = async {
-        let mut data = agreement_data(st, user, id).await?;
-        data["failed_action"] = json!(failed);
-        Ok(data)
-    };
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "agreement",
-            title: "agreement-title",
-            data,
-        },
+    RecordPage::new(
+        to,
+        "agreement",
+        "agreement-title",
+        agreement_data(st, user, id),
     )
+    .failed(failed)
+    .settle(req, user, typed, result)
     .await
 }
 

@@ -25,7 +25,7 @@ use crate::web::api::{created, list};
 use crate::web::extract::{
     ApiJson, ApiUser, Form, MaybeApiUser, MaybeJson, MaybePageUser, NoFields, PageUser,
 };
-use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -439,23 +439,11 @@ async fn competition_done<T>(
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
     let to = format!("/competitions/{id}");
-    let data = async {
-        let mut data = competition_data(st, Some(user), id).await?;
-        data["failed_action"] = json!(failed);
-        Ok(data)
-    };
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "competition",
-            title: "competition-title",
-            data,
-        },
-    )
-    .await
+    let data = competition_data(st, Some(user), id);
+    RecordPage::new(to, "competition", "competition-title", data)
+        .failed(failed)
+        .settle(req, user, typed, result)
+        .await
 }
 
 /// The competition an offer is for, where this user may see the offer

@@ -19,7 +19,7 @@ use crate::web::api::{created, list};
 use crate::web::extract::{
     checkbox, parse_json, AnonForm, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
 };
-use crate::web::view::{anon_csrf_pair, settle, values, Again, Flash, View};
+use crate::web::view::{anon_csrf_pair, values, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -377,17 +377,14 @@ async fn my_organization_done(
     typed: &HashMap<String, String>,
     result: AppResult<()>,
 ) -> AppResult<HttpResponse> {
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, "/organization"),
-        Again {
-            template: "organization",
-            title: "org-profile-title",
-            data: my_org_data(st, user),
-        },
+    let data = my_org_data(st, user);
+    RecordPage::new(
+        "/organization".into(),
+        "organization",
+        "org-profile-title",
+        data,
     )
+    .settle(req, user, typed, result)
     .await
 }
 

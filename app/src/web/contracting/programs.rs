@@ -17,7 +17,7 @@ use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
 use crate::web::api::{created, list};
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{settle, values, Again, Flash, View};
+use crate::web::view::{values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -276,18 +276,9 @@ async fn program_comment(
         })
         .await;
     let to = format!("/programs/{id}");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "program",
-            title: "program-title",
-            data: program_data(&st, &user, id),
-        },
-    )
-    .await
+    RecordPage::new(to, "program", "program-title", program_data(&st, &user, id))
+        .settle(&req, &user, &form.typed, result)
+        .await
 }
 
 /// A move of the program; the council's carries its resolution (the API's
@@ -307,16 +298,7 @@ async fn program_transition(
         })
         .await;
     let to = format!("/programs/{id}");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "program",
-            title: "program-title",
-            data: program_data(&st, &user, id),
-        },
-    )
-    .await
+    RecordPage::new(to, "program", "program-title", program_data(&st, &user, id))
+        .settle(&req, &user, &form.typed, result)
+        .await
 }

@@ -5,7 +5,7 @@ use crate::platform::error::AppResult;
 use crate::social::diagnosis::{self, DiagnosisId, DiagnosisInput, DiagnosisPatch};
 use crate::web::api::{created, list};
 use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
-use crate::web::view::{flash_of, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, values, Flash, RecordPage, View};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use serde_json::{json, Value};
@@ -247,18 +247,9 @@ async fn diagnosis_done<T>(
     let view = View::new(req, Some(user));
     let to = format!("/diagnoses/{id}");
     let data = diagnosis_data(st, &view, user, id);
-    settle(
-        &view,
-        typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "diagnosis",
-            title: "diagnosis-title",
-            data,
-        },
-    )
-    .await
+    RecordPage::new(to, "diagnosis", "diagnosis-title", data)
+        .settle(req, user, typed, result)
+        .await
 }
 
 /// The diagnosis's fields (`POST /diagnoses/{id}`, the API's `PATCH`).

@@ -13,7 +13,7 @@ use crate::social::programs::{
 use crate::web::api::{created, list};
 use crate::web::contracting::forms::{parse_pln, Count, FromRow, Lines, Rows};
 use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
-use crate::web::view::{flash_of, query_map, settle, values, Again, Flash, View};
+use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use cus_db::{Lifecycle, Role};
@@ -401,23 +401,12 @@ async fn program_done<T>(
     failed: &'static str,
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
-    let data = async {
-        let mut data = program_data(st, user, id, &HashMap::new()).await?;
-        data["failed_action"] = json!(failed);
-        Ok(data)
-    };
-    settle(
-        &View::new(req, Some(user)),
-        typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "social_program",
-            title: "sp-program-title",
-            data,
-        },
-    )
-    .await
+    let none = HashMap::new();
+    let data = program_data(st, user, id, &none);
+    RecordPage::new(to, "social_program", "sp-program-title", data)
+        .failed(failed)
+        .settle(req, user, typed, result)
+        .await
 }
 
 /// The program's own fields (`POST /social-programs/{id}`, the API's

@@ -5,7 +5,9 @@ use super::*;
 use crate::platform::error::AppResult;
 use crate::web::api::created;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, redirect, settle, values, Again, Flash, View};
+use crate::web::view::{
+    flash_of, query_map, redirect, settle, values, Again, Flash, RecordPage, View,
+};
 use crate::window::{MessageInput, NewRequest, RequestId, RequestStatus, ResidentId, RouteInput};
 use crate::{plans, window};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -241,18 +243,9 @@ pub(super) async fn request_route(
         })
         .await;
     let to = format!("/requests/{id}");
-    settle(
-        &View::new(&req, Some(&user)),
-        &form.typed,
-        result,
-        (Flash::Saved, &to),
-        Again {
-            template: "request",
-            title: "request-title",
-            data: request_data(&st, &user, id),
-        },
-    )
-    .await
+    RecordPage::new(to, "request", "request-title", request_data(&st, &user, id))
+        .settle(&req, &user, &form.typed, result)
+        .await
 }
 
 pub(super) async fn request_message(
