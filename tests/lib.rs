@@ -124,6 +124,7 @@ where
     let mut config = Config::for_tests();
     config.database.url = fresh_database(&dir);
     config.mail.mail_dir = dir.join("mail");
+    config.privacy.erasure_log = dir.join("erasures.jsonl");
     config.server.public_url = "http://cus.test".to_string();
     adjust(&mut config);
     let database_url = config.database.url.clone();

@@ -39,8 +39,9 @@ pub fn todos(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> DomainResult
         }
         Role::Ngo => items.extend(contracting::todo::ngo(conn, actor, today)?),
         Role::Resident => items.extend(plans::todo::resident(conn, actor, today)?),
-        // Referrals and social contracts (the social worker's), data subject
-        // requests (the officer's) arrive with their modules.
+        Role::Iod => items.extend(crate::privacy::todo::officer(conn, actor, today)?),
+        // Referrals and social contracts (the social worker's) arrive with
+        // their module.
         Role::Admin | Role::SocialWorker | Role::Benefits | Role::CommunityOrganizer => {}
     }
     Ok(items)

@@ -10,6 +10,7 @@ pub mod assessment;
 pub mod dashboard;
 pub mod plans;
 pub mod platform;
+pub mod privacy;
 pub mod search;
 pub mod social;
 pub mod web;

@@ -312,9 +312,15 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
             }
         }
         Command::Restore { path, force } => {
-            let report = cus::platform::backup::restore(&config.database.url, &path, force)?;
+            let log = cus::privacy::anonymise::ErasureLog::new(&config.privacy.erasure_log);
+            let (report, applied) =
+                cus::privacy::anonymise::restore(&config.database.url, &path, force, &log)?;
             print!("{}", report.render());
             println!("restored {}", path.display());
+            println!(
+                "re-applied {applied} anonymisations from {}",
+                log.path().display()
+            );
             Ok(())
         }
         Command::Synth {

@@ -10,3 +10,4 @@
 pub mod forum;
 pub mod markdown;
 pub mod organizing;
+pub mod privacy;

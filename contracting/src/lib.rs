@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod ocds;
 pub mod offers;
 pub mod organizations;
+pub mod privacy;
 pub mod programs;
 pub mod todo;
 

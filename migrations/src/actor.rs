@@ -16,6 +16,8 @@ crate::text_enum! {
         Council = "council",
         Ngo = "ngo",
         Resident = "resident",
+        /// The data protection officer (inspektor ochrony danych).
+        Iod = "iod",
     }
 }
 

@@ -20,6 +20,10 @@ pub enum DomainError {
     /// Invalid fields (422).
     #[error("invalid fields: {0:?}")]
     Invalid(FieldErrors),
+    /// A write refused for a reason with its own code (409 `held`,
+    /// `open_case`, `restricted`; the message is `error-CODE`).
+    #[error("blocked: {0}")]
+    Blocked(&'static str),
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("database error: {0}")]

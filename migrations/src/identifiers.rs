@@ -57,6 +57,16 @@ impl Pesel {
         &self.0
     }
 
+    /// `F` or `M`: the tenth digit is even for women, odd for men.
+    pub fn sex(&self) -> &'static str {
+        let tenth = self.0.as_bytes()[9] - b'0';
+        if tenth % 2 == 0 {
+            "F"
+        } else {
+            "M"
+        }
+    }
+
     /// Shown on lists: the last four digits hidden.
     pub fn masked(s: &str) -> String {
         let keep: String = s.chars().take(7).collect();

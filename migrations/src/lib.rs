@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod lifecycle;
 pub mod openapi;
 pub mod outbox;
+pub mod privacy;
 pub mod schema;
 pub mod states;
 pub mod text;

@@ -74,6 +74,12 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// 409: a state conflict.
     Conflict,
+    /// 409: the person is under a legal hold (an erasure waits).
+    Held,
+    /// 409: the person has a case or plan still open (an erasure waits).
+    OpenCase,
+    /// 409: processing of the person's data is restricted (GDPR art. 18).
+    Restricted,
     /// 413: a body over 1 MiB.
     TooLarge,
     /// 415: a body that is not `application/json`.

@@ -21,6 +21,12 @@ diesel::table! {
         email -> Nullable<Text>,
         phone -> Nullable<Text>,
         created_at -> Timestamp,
+        birth_year -> Nullable<Integer>,
+        sex -> Nullable<Text>,
+        anonymised_at -> Nullable<Timestamp>,
+        held_at -> Nullable<Timestamp>,
+        held_reason -> Nullable<Text>,
+        restricted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -875,11 +881,32 @@ diesel::table! {
     }
 }
 
+// Data protection (migration 22).
+
+diesel::table! {
+    privacy_requests (id) {
+        id -> Text,
+        municipality -> Text,
+        resident_id -> Text,
+        kind -> Text,
+        text -> Text,
+        status -> Text,
+        due -> Date,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+        decision -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(requests -> residents (resident_id));
 diesel::joinable!(requests -> services (service_id));
 diesel::joinable!(request_events -> requests (request_id));
 diesel::joinable!(request_messages -> requests (request_id));
 diesel::joinable!(plans -> residents (resident_id));
+diesel::joinable!(privacy_requests -> residents (resident_id));
 diesel::joinable!(plan_items -> plans (plan_id));
 diesel::joinable!(plan_items -> services (service_id));
 diesel::joinable!(plan_events -> plans (plan_id));
@@ -985,5 +1012,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     social_program_services,
     social_program_events,
     social_program_comments,
-    social_program_evaluations
+    social_program_evaluations,
+    privacy_requests
 );

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 /// The jobs the two-server test runs every second (the `backup` job keeps
 /// its daily schedule there: it writes files).
-const JOBS: [&str; 7] = [
+const JOBS: [&str; 8] = [
     "outbox",
     "plan-deadlines",
     "housekeeping",
@@ -26,6 +26,7 @@ const JOBS: [&str; 7] = [
     "report-reminders",
     "assessments",
     "corrective-actions",
+    "retention",
 ];
 
 fn every_second(c: &mut Config) {
@@ -37,6 +38,7 @@ fn every_second(c: &mut Config) {
         &mut c.jobs.report_reminders,
         &mut c.jobs.assessments,
         &mut c.jobs.corrective_actions,
+        &mut c.jobs.retention,
     ] {
         *s = "* * * * * *".into();
     }

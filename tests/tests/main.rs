@@ -20,6 +20,7 @@ mod operations;
 mod pages;
 mod password;
 mod plans;
+mod privacy;
 mod schema;
 mod social;
 mod surveys;

@@ -69,13 +69,14 @@ pub struct AuditRow {
 }
 
 /// Audit rows: an administrator sees all (of their municipality when they
-/// have one), an organizer their municipality's.
+/// have one), an organizer and the data protection officer their
+/// municipality's.
 pub fn audit_rows(
     c: &mut cus_db::DbConn,
     actor: &Actor,
     q: &AuditQuery,
 ) -> cus_db::DomainResult<(Vec<AuditRow>, i64)> {
-    actor.require(&[Role::Admin, Role::Organizer])?;
+    actor.require(&[Role::Admin, Role::Organizer, Role::Iod])?;
     let (page, per_page) = cus_db::bounds::paging(q.page, q.per_page)?;
     let scope = || {
         let mut query = audit_log::table.into_boxed();

@@ -123,6 +123,38 @@ pub fn sqlite_tables(conn: &mut SqliteConnection) -> QueryResult<Vec<String>> {
     Ok(tables.into_iter().map(|t| t.name).collect())
 }
 
+/// The platform's own tables on either backend: not the migration
+/// bookkeeping, not SQLite's internals or the shadow tables of its FTS5
+/// index (the register of processing describes every other one).
+pub fn table_names(conn: &mut cus_db::DbConn) -> QueryResult<Vec<String>> {
+    let names: Vec<String> = match conn {
+        cus_db::DbConn::Sqlite(c) => sqlite_tables(c)?,
+        cus_db::DbConn::Pg(c) => {
+            let tables: Vec<Name> = diesel::sql_query(
+                "SELECT table_name::text AS name FROM information_schema.tables \
+                 WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1",
+            )
+            .load(c)?;
+            tables.into_iter().map(|t| t.name).collect()
+        }
+    };
+    // SQLite keeps an FTS5 index's rows in shadow tables named after it.
+    let virtual_tables: Vec<String> = match conn {
+        cus_db::DbConn::Sqlite(c) => diesel::sql_query(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'",
+        )
+        .load::<Name>(c)?
+        .into_iter()
+        .map(|t| format!("{}_", t.name))
+        .collect(),
+        cus_db::DbConn::Pg(_) => vec![],
+    };
+    Ok(names
+        .into_iter()
+        .filter(|n| !n.starts_with("__diesel") && !virtual_tables.iter().any(|v| n.starts_with(v)))
+        .collect())
+}
+
 /// One table's rows and checksum.
 pub fn sqlite_table_sum(conn: &mut SqliteConnection, table: &str) -> QueryResult<TableSum> {
     let cols: Vec<Name> = diesel::sql_query("SELECT name FROM pragma_table_info(?) ORDER BY cid")

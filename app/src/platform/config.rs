@@ -20,6 +20,16 @@ pub struct Config {
     pub backup: Backup,
     pub log: Log,
     pub metrics: Metrics,
+    pub retention: crate::privacy::RetentionPeriods,
+    pub privacy: Privacy,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Privacy {
+    /// The erasure log: every anonymisation, kept apart from the database
+    /// so that `cus restore` of an older backup applies it again.
+    pub erasure_log: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -114,6 +124,7 @@ pub struct Jobs {
     pub assessments: String,
     pub corrective_actions: String,
     pub backup: String,
+    pub retention: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]

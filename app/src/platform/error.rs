@@ -71,7 +71,7 @@ impl AppError {
                 DomainError::NotFound => StatusCode::NOT_FOUND,
                 DomainError::Forbidden => StatusCode::FORBIDDEN,
                 DomainError::Unauthorized => StatusCode::UNAUTHORIZED,
-                DomainError::Conflict(_) => StatusCode::CONFLICT,
+                DomainError::Conflict(_) | DomainError::Blocked(_) => StatusCode::CONFLICT,
                 DomainError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 DomainError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
                 DomainError::Database(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -97,6 +97,7 @@ impl AppError {
                 DomainError::Forbidden => "forbidden",
                 DomainError::Unauthorized => "unauthorized",
                 DomainError::Conflict(_) => "conflict",
+                DomainError::Blocked(code) => code,
                 DomainError::Invalid(_) => "invalid",
                 DomainError::RateLimited { .. } => "rate_limited",
                 DomainError::Database(_) => "internal",
@@ -113,6 +114,7 @@ impl AppError {
     pub fn message(&self, lang: &str) -> String {
         match self {
             AppError::Domain(DomainError::Conflict(key)) => i18n::t(lang, key),
+            AppError::Domain(DomainError::Blocked(code)) => i18n::t(lang, &format!("error-{code}")),
             AppError::Domain(d) if unique_violation(d) => i18n::t(lang, "error-conflict"),
             AppError::BadRequest(detail) => {
                 format!("{} ({detail})", i18n::t(lang, "error-bad_request"))
@@ -233,6 +235,9 @@ mod error_code_tests {
             AppError::Domain(DomainError::Forbidden),
             AppError::Domain(DomainError::Unauthorized),
             AppError::Domain(DomainError::conflict("error-conflict")),
+            AppError::Domain(DomainError::Blocked("held")),
+            AppError::Domain(DomainError::Blocked("open_case")),
+            AppError::Domain(DomainError::Blocked("restricted")),
             AppError::Domain(DomainError::Invalid(FieldErrors::new())),
             AppError::Domain(DomainError::RateLimited {
                 retry_after_secs: 1,
@@ -246,6 +251,6 @@ mod error_code_tests {
         for e in answered {
             assert!(documented.contains(&e.code()), "{} undocumented", e.code());
         }
-        assert_eq!(documented.len(), 11);
+        assert_eq!(documented.len(), 14);
     }
 }

@@ -80,6 +80,11 @@ pub fn registry(state: &AppState) -> Vec<JobDef> {
             about: "remind owners of corrective actions past their due date",
         },
         JobDef {
+            name: "retention",
+            schedule: jobs.retention.clone(),
+            about: "anonymise closed cases and delete or clear what is past its [retention] period",
+        },
+        JobDef {
             name: "backup",
             schedule: jobs.backup.clone(),
             about: "write a backup into [backup] dir, verify it, prune the old ones",
@@ -342,6 +347,7 @@ pub fn run_as(
                 b.keep_weekly,
             )
         }
+        "retention" => retention(state, &mut conn),
         other => Err(format!("unknown job {other}")),
     };
     let text = match &outcome {
@@ -359,6 +365,23 @@ fn housekeeping(state: &AppState, conn: &mut cus_db::DbConn) -> Result<String, S
         n += cus_db::jobs::prune(conn, job.name, before).map_err(|e| e.to_string())?;
     }
     Ok(format!("removed {n} rows"))
+}
+
+/// The `[retention]` rules over every municipality: "closed_cases N,
+/// sessions N, …" (records acted on per kind).
+fn retention(state: &AppState, conn: &mut cus_db::DbConn) -> Result<String, String> {
+    let scope = crate::privacy::retention::Scope {
+        municipality: None,
+        now: cus_db::now(),
+        periods: &state.config.retention,
+    };
+    let done = crate::privacy::retention::run_in(conn, &scope, false, &state.erasure_log())
+        .map_err(|e| e.to_string())?;
+    Ok(done
+        .iter()
+        .map(|d| format!("{} {}", d.kind, d.records))
+        .collect::<Vec<_>>()
+        .join(", "))
 }
 
 /// A slot for a run by hand: unique, so it never collides with a schedule.

@@ -59,6 +59,7 @@ pub fn sections(actor: &Actor) -> Vec<Section> {
         vec![
             (role == Role::Resident, link("/cases", "nav-cases")),
             (role == Role::Resident, link("/requests/new", "cases-new")),
+            (role == Role::Resident, link("/me/data", "my-data-title")),
             (staff, link("/work", "nav-work")),
             (
                 actor.is(window::SEARCHING_RESIDENTS),
@@ -127,6 +128,15 @@ pub fn sections(actor: &Actor) -> Vec<Section> {
             (staff || role == Role::Ngo, link("/forum", "nav-forum")),
         ],
     );
+    let officer = crate::web::privacy::is_officer(role);
+    section(
+        "section-privacy",
+        vec![
+            (officer, link("/privacy/requests", "nav-privacy-requests")),
+            (officer, link("/privacy/retention", "nav-privacy-retention")),
+            (officer, link("/privacy/register", "nav-privacy-register")),
+        ],
+    );
     section(
         "section-admin",
         vec![
@@ -135,8 +145,12 @@ pub fn sections(actor: &Actor) -> Vec<Section> {
                 link("/admin/users", "nav-users"),
             ),
             (
-                actor.is(&[Role::Admin, Role::Organizer]),
+                actor.is(&[Role::Admin, Role::Organizer, Role::Iod]),
                 link("/admin/audit", "nav-audit"),
+            ),
+            (
+                role == Role::Organizer,
+                link("/privacy/register", "nav-privacy-register"),
             ),
         ],
     );

@@ -13,6 +13,7 @@ pub mod extract;
 pub mod home;
 pub mod menu;
 pub mod plans;
+pub mod privacy;
 pub mod social;
 pub mod view;
 pub mod window;
@@ -39,6 +40,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     community::api(cfg);
     assessment::api(cfg);
     social::api(cfg);
+    privacy::api(cfg);
 }
 
 /// The route table of the pages. Literal paths come before the patterns
@@ -54,6 +56,7 @@ pub fn page_routes(cfg: &mut web::ServiceConfig) {
     window::pages(cfg);
     plans::pages(cfg);
     admin::pages(cfg);
+    privacy::pages(cfg);
     view::pages(cfg);
 }
 

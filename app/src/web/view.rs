@@ -186,6 +186,10 @@ impl View {
                 data["alert"] = json!(self.t(key));
                 Ok(self.render_status(StatusCode::CONFLICT, template, title_key, data))
             }
+            AppError::Domain(DomainError::Blocked(code)) => {
+                data["alert"] = json!(self.t(&format!("error-{code}")));
+                Ok(self.render_status(StatusCode::CONFLICT, template, title_key, data))
+            }
             _ => Err(err),
         }
     }

@@ -121,12 +121,145 @@ pub fn create_resident(
     Ok(resident)
 }
 
+/// A resident's whole row: the read model behind [`ResidentRecord`].
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = residents)]
+pub struct ResidentRow {
+    pub id: ResidentId,
+    pub municipality: String,
+    pub pesel: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub address: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub birth_year: Option<i32>,
+    pub sex: Option<String>,
+    pub anonymised_at: Option<NaiveDateTime>,
+    pub held_at: Option<NaiveDateTime>,
+    pub held_reason: Option<String>,
+    pub restricted_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+/// A resident's record as the API answers it. Once anonymised, who the
+/// person was is `null`; the birth year and sex stay (API.md).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ResidentRecord {
+    pub id: ResidentId,
+    pub municipality: String,
+    pub pesel: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub address: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// From the PESEL (kept when the PESEL is gone).
+    pub birth_year: Option<i32>,
+    /// `F` or `M`, from the PESEL (kept when the PESEL is gone).
+    pub sex: Option<String>,
+    pub anonymised: bool,
+    /// Kept from anonymisation by a legal hold.
+    pub held: bool,
+    /// Processing restricted (GDPR art. 18): no new records until lifted.
+    pub restricted: bool,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+}
+
+impl From<ResidentRow> for ResidentRecord {
+    fn from(r: ResidentRow) -> Self {
+        let born = r.pesel.as_deref().and_then(|p| Pesel::parse(p).ok());
+        let anonymised = r.anonymised_at.is_some();
+        let known = |v: String| (!anonymised).then_some(v);
+        ResidentRecord {
+            birth_year: r
+                .birth_year
+                .or_else(|| born.as_ref().map(|p| p.birth_date().year())),
+            sex: r.sex.or_else(|| born.as_ref().map(|p| p.sex().to_string())),
+            id: r.id,
+            municipality: r.municipality,
+            pesel: r.pesel,
+            first_name: known(r.first_name),
+            last_name: known(r.last_name),
+            address: known(r.address),
+            email: r.email,
+            phone: r.phone,
+            anonymised,
+            held: r.held_at.is_some(),
+            restricted: r.restricted_at.is_some(),
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// The municipality of a resident (404 when there is no such resident).
+pub fn resident_municipality(conn: &mut DbConn, id: &ResidentId) -> DomainResult<String> {
+    residents::table
+        .find(id)
+        .select(residents::municipality)
+        .get_result(conn)
+        .found()
+}
+
+/// A resident's record, unchecked: the caller has checked who may read it.
+pub fn resident_record(conn: &mut DbConn, id: &ResidentId) -> DomainResult<ResidentRecord> {
+    let row: ResidentRow = residents::table
+        .find(id)
+        .select(ResidentRow::as_select())
+        .get_result(conn)
+        .found()?;
+    Ok(row.into())
+}
+
+/// A resident as the data protection officer sees them: the record, and
+/// why a hold stands. Audited as a read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfficerView {
+    #[serde(flatten)]
+    pub record: ResidentRecord,
+    pub held_reason: Option<String>,
+}
+
+pub fn officer_view(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ResidentId,
+) -> DomainResult<OfficerView> {
+    actor.require(crate::privacy::OFFICERS)?;
+    let row: ResidentRow = residents::table
+        .find(id)
+        .select(ResidentRow::as_select())
+        .get_result(conn)
+        .found()?;
+    if !actor.sees_municipality(&row.municipality) {
+        return Err(DomainError::NotFound);
+    }
+    audit_in(
+        conn,
+        actor,
+        &row.municipality,
+        "resident.read",
+        "resident",
+        id,
+    )?;
+    let held_reason = row.held_reason.clone();
+    Ok(OfficerView {
+        record: row.into(),
+        held_reason,
+    })
+}
+
 /// A resident's details: the roles of `SEARCHING_RESIDENTS` of their
 /// municipality, or the resident themself. Every read is audited.
-pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &ResidentId) -> DomainResult<Resident> {
-    let r: Resident = residents::table
+pub fn get_resident(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ResidentId,
+) -> DomainResult<ResidentRecord> {
+    let r: ResidentRow = residents::table
         .find(id)
-        .select(Resident::as_select())
+        .select(ResidentRow::as_select())
         .get_result(conn)
         .found()?;
     let own = actor.resident_id.as_deref() == Some(id.as_str());
@@ -145,7 +278,7 @@ pub fn get_resident(conn: &mut DbConn, actor: &Actor, id: &ResidentId) -> Domain
         "resident",
         id,
     )?;
-    Ok(r)
+    Ok(r.into())
 }
 
 /// The roles that look residents up: the desk registers and files, the
@@ -191,6 +324,7 @@ pub fn search_residents(
     let q = q.trim();
     let mut query = residents::table
         .filter(residents::municipality.eq(&municipality))
+        .filter(residents::anonymised_at.is_null())
         .select((
             residents::id,
             residents::first_name,
@@ -237,6 +371,17 @@ pub fn search_residents(
 pub fn own_resident_id(conn: &mut DbConn, actor: &Actor) -> DomainResult<String> {
     if let Some(id) = &actor.resident_id {
         return Ok(id.clone());
+    }
+    // The record may have been made since the actor was read (earlier in
+    // the same transaction): one account, one record.
+    let linked: Option<String> = users::table
+        .find(&actor.user_id)
+        .select(users::resident_id)
+        .first(conn)
+        .optional()?
+        .flatten();
+    if let Some(id) = linked {
+        return Ok(id);
     }
     let municipality = actor.home()?.to_string();
     let mut names = actor.display_name.splitn(2, ' ');

@@ -3,6 +3,7 @@
 //! integration club (KIS) with work training; one login per role.
 
 mod assessment;
+mod privacy;
 mod social;
 
 use chrono::Duration;
@@ -23,7 +24,7 @@ pub const BRZEZINY: &str = "1021011";
 pub const LOWICZ: &str = "1004011";
 
 /// (email, role, municipality) of every demo login.
-pub const LOGINS: [(&str, &str, &str); 15] = [
+pub const LOGINS: [(&str, &str, &str); 16] = [
     ("admin@cus.example", "admin", "all"),
     ("desk@sochaczew.example", "desk", SOCHACZEW),
     ("organizer@sochaczew.example", "organizer", SOCHACZEW),
@@ -43,13 +44,14 @@ pub const LOGINS: [(&str, &str, &str); 15] = [
     ("council@sochaczew.example", "council", SOCHACZEW),
     ("ngo@sochaczew.example", "ngo", SOCHACZEW),
     ("resident@sochaczew.example", "resident", SOCHACZEW),
+    ("iod@sochaczew.example", "iod", SOCHACZEW),
     ("desk@brzeziny.example", "desk", BRZEZINY),
     ("coordinator@brzeziny.example", "coordinator", BRZEZINY),
     ("organizer@brzeziny.example", "organizer", BRZEZINY),
     ("organizer@lowicz.example", "organizer", LOWICZ),
 ];
 
-const NAMES: [(&str, &str); 15] = [
+const NAMES: [(&str, &str); 16] = [
     ("admin@cus.example", "Administrator"),
     ("desk@sochaczew.example", "Ewa Nowak"),
     ("organizer@sochaczew.example", "Marek Wiśniewski"),
@@ -61,6 +63,7 @@ const NAMES: [(&str, &str); 15] = [
     ("council@sochaczew.example", "Radny Jan Woźniak"),
     ("ngo@sochaczew.example", "Fundacja Razem"),
     ("resident@sochaczew.example", "Anna Kowalska"),
+    ("iod@sochaczew.example", "Zofia Mazur"),
     ("desk@brzeziny.example", "Barbara Dąbrowska"),
     ("coordinator@brzeziny.example", "Michał Kozłowski"),
     ("organizer@brzeziny.example", "Alicja Grabowska"),
@@ -303,6 +306,8 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
                 ngo: &ngo,
             },
         )?;
+        let iod = actor_of(conn, "iod@sochaczew.example")?;
+        privacy::seed(conn, &desk, &iod, &resident, &rules)?;
         Ok(())
     })
     .map_err(|e| match e {

@@ -14,6 +14,7 @@ type Data = web::Data<AppState>;
 mod services;
 use services::*;
 mod residents;
+pub(crate) use residents::resident_data;
 use residents::*;
 mod requests;
 use requests::*;

@@ -56,7 +56,7 @@ pub(super) async fn search_residents(
 }
 
 /// A resident's details; the read is audited.
-#[utoipa::path(params(("id" = ResidentId, Path)), responses((status = 200, body = window::Resident), (status = 404), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(("id" = ResidentId, Path)), responses((status = 200, body = window::ResidentRecord), (status = 404), (status = 403)), security(("bearer" = [])))]
 #[get("/residents/{id}")]
 pub(super) async fn get_resident(
     st: Data,
@@ -134,17 +134,26 @@ pub(super) async fn resident_page(
     user: PageUser,
     path: web::Path<ResidentId>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
+    let mut data = resident_data(&st, &user, path.into_inner()).await?;
+    let view = View::new(&req, Some(&user));
+    data["flash"] = json!(flash_of(&req, &view));
+    Ok(view.render("resident", "resident-title", data))
+}
+
+/// What a resident's page shows (the read audited); the desk also files
+/// data subject requests for the resident there.
+pub(crate) async fn resident_data(
+    st: &Data,
+    user: &PageUser,
+    id: ResidentId,
+) -> AppResult<serde_json::Value> {
     let actor = user.actor.clone();
     let resident = st
         .audited(move |c| window::get_resident(c, &actor, &id))
         .await?;
-    let view = View::new(&req, Some(&user));
-    Ok(view.render(
-        "resident",
-        "resident-title",
-        json!({"resident": resident, "flash": flash_of(&req, &view),
-               "can_file": user.actor.role == Role::Desk,
-               "can_plan": user.actor.role == Role::Coordinator}),
-    ))
+    let desk = user.actor.role == Role::Desk;
+    Ok(json!({"resident": resident,
+              "can_file": desk && !resident.anonymised,
+              "can_plan": user.actor.role == Role::Coordinator && !resident.anonymised,
+              "privacy_kinds": if desk { crate::privacy::requests::RightKind::ALL } else { &[] }}))
 }

@@ -1,0 +1,247 @@
+//! The right of access (GDPR art. 15): everything stored about a resident,
+//! for the resident themself (`/me/data`) or the officer (an audited
+//! export). Nothing about anyone else: only the resident's own record,
+//! requests, plans and the requests they filed; who read their data is
+//! told by role, never by name.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use cus_db::audit::audit_in;
+use cus_db::ids::{PlanId, RequestId};
+use cus_db::schema::{
+    audit_log, plan_events, plan_items, plans, request_events, request_messages, requests,
+    services, users,
+};
+use cus_db::{Actor, DbConn, DomainError, DomainResult, Role};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::requests::{self as dsr, PrivacyRequest};
+use super::{retention, RetentionKind, RetentionPeriods};
+use crate::plans::{Plan, PlanEvent, PlanItem};
+use crate::window::ResidentId;
+use crate::window::{resident_municipality, resident_record, ResidentRecord};
+use crate::window::{Message, Request, RequestEvent};
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestData {
+    #[serde(flatten)]
+    pub request: Request,
+    pub service_code: Option<String>,
+    pub history: Vec<RequestEvent>,
+    /// What the social worker and the benefits officer wrote about it.
+    pub messages: Vec<Message>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanData {
+    #[serde(flatten)]
+    pub plan: Plan,
+    pub goals: Vec<String>,
+    pub items: Vec<PlanItem>,
+    pub history: Vec<PlanEvent>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Consent {
+    pub plan_id: PlanId,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub given_at: NaiveDateTime,
+}
+
+/// A read of the resident's data by someone else, by role.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Access {
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub at: NaiveDateTime,
+    pub action: String,
+    pub role: String,
+}
+
+/// How long a kind of their data is kept.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Until {
+    pub kind: RetentionKind,
+    /// A Warsaw date; `null` while a case is open.
+    pub until: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MyData {
+    pub resident: ResidentRecord,
+    pub requests: Vec<RequestData>,
+    pub plans: Vec<PlanData>,
+    pub consents: Vec<Consent>,
+    pub privacy_requests: Vec<PrivacyRequest>,
+    pub access_log: Vec<Access>,
+    pub retention: Vec<Until>,
+}
+
+/// The audit actions that are reads of a person's data.
+const READS: [&str; 3] = [".read", ".search", ".export"];
+
+/// The signed-in resident's own data.
+pub fn my_data(
+    conn: &mut DbConn,
+    actor: &Actor,
+    periods: &RetentionPeriods,
+) -> DomainResult<MyData> {
+    actor.require(&[Role::Resident])?;
+    let Some(id) = actor.resident_id.as_deref().and_then(ResidentId::parse) else {
+        return Err(DomainError::NotFound);
+    };
+    collect(conn, &id, periods)
+}
+
+/// A resident's data for the officer of their municipality (audited
+/// `privacy.export`, written in the caller's transaction).
+pub fn export(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ResidentId,
+    periods: &RetentionPeriods,
+) -> DomainResult<MyData> {
+    actor.require(super::OFFICERS)?;
+    let municipality = resident_municipality(conn, id)?;
+    if !actor.sees_municipality(&municipality) {
+        return Err(DomainError::NotFound);
+    }
+    let data = collect(conn, id, periods)?;
+    audit_in(conn, actor, &municipality, "privacy.export", "resident", id)?;
+    Ok(data)
+}
+
+fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> DomainResult<MyData> {
+    let resident = resident_record(conn, id)?;
+    let own_requests: Vec<Request> = requests::table
+        .filter(requests::resident_id.eq(id))
+        .order(requests::created_at)
+        .select(Request::as_select())
+        .load(conn)?;
+    let mut request_data = Vec::with_capacity(own_requests.len());
+    for request in own_requests {
+        let history = request_events::table
+            .filter(request_events::request_id.eq(&request.id))
+            .order(request_events::at)
+            .select(RequestEvent::as_select())
+            .load(conn)?;
+        let messages = request_messages::table
+            .filter(request_messages::request_id.eq(&request.id))
+            .order(request_messages::at)
+            .select(Message::as_select())
+            .load(conn)?;
+        let service_code = match &request.service_id {
+            Some(s) => services::table
+                .find(s)
+                .select(services::code)
+                .first(conn)
+                .optional()?,
+            None => None,
+        };
+        request_data.push(RequestData {
+            request,
+            service_code,
+            history,
+            messages,
+        });
+    }
+    let own_plans: Vec<Plan> = plans::table
+        .filter(plans::resident_id.eq(id))
+        .order(plans::created_at)
+        .select(Plan::as_select())
+        .load(conn)?;
+    let mut plan_data = Vec::with_capacity(own_plans.len());
+    let mut consents = vec![];
+    for plan in own_plans {
+        let items: Vec<PlanItem> = plan_items::table
+            .inner_join(services::table)
+            .filter(plan_items::plan_id.eq(&plan.id))
+            .order(plan_items::start_date)
+            .select((
+                plan_items::id,
+                services::code,
+                services::name,
+                plan_items::provider,
+                plan_items::provider_agreement_id,
+                plan_items::frequency,
+                plan_items::hours_per_month,
+                plan_items::start_date,
+                plan_items::end_date,
+            ))
+            .load(conn)?;
+        let history = plan_events::table
+            .filter(plan_events::plan_id.eq(&plan.id))
+            .order(plan_events::at)
+            .select(PlanEvent::as_select())
+            .load(conn)?;
+        if let Some(given_at) = plan.consent_at {
+            consents.push(Consent {
+                plan_id: plan.id.clone(),
+                given_at,
+            });
+        }
+        plan_data.push(PlanData {
+            goals: serde_json::from_str(&plan.goals).unwrap_or_default(),
+            plan,
+            items,
+            history,
+        });
+    }
+    let access_log = access_log(conn, id, &request_data, &plan_data)?;
+    let privacy_requests = dsr::of_resident(conn, id)?;
+    let retention = vec![Until {
+        kind: RetentionKind::ClosedCases,
+        until: if resident.anonymised {
+            None
+        } else {
+            retention::resident_until(conn, id, &periods.closed_cases)?
+        },
+    }];
+    Ok(MyData {
+        resident,
+        requests: request_data,
+        plans: plan_data,
+        consents,
+        privacy_requests,
+        access_log,
+        retention,
+    })
+}
+
+/// Audited reads of the resident's record, requests and plans by anyone
+/// but the resident's own account, newest first.
+fn access_log(
+    conn: &mut DbConn,
+    id: &ResidentId,
+    requests: &[RequestData],
+    plans: &[PlanData],
+) -> DomainResult<Vec<Access>> {
+    let request_ids: Vec<&RequestId> = requests.iter().map(|r| &r.request.id).collect();
+    let plan_ids: Vec<&PlanId> = plans.iter().map(|p| &p.plan.id).collect();
+    let own_accounts: Vec<Option<String>> = users::table
+        .filter(users::resident_id.eq(id))
+        .select(users::id.nullable())
+        .load(conn)?;
+    let rows: Vec<(NaiveDateTime, String, String)> = audit_log::table
+        .inner_join(users::table)
+        .filter(
+            (audit_log::subject_type
+                .eq("resident")
+                .and(audit_log::subject_id.eq(id)))
+            .or(audit_log::subject_type
+                .eq("request")
+                .and(audit_log::subject_id.eq_any(request_ids)))
+            .or(audit_log::subject_type
+                .eq("plan")
+                .and(audit_log::subject_id.eq_any(plan_ids))),
+        )
+        .filter(diesel::dsl::not(audit_log::actor_id.eq_any(own_accounts)))
+        .order(audit_log::at.desc())
+        .select((audit_log::at, audit_log::action, users::role))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, action, _)| READS.iter().any(|r| action.ends_with(r)))
+        .map(|(at, action, role)| Access { at, action, role })
+        .collect())
+}

@@ -1,0 +1,11 @@
+DROP INDEX audit_log_at_idx;
+DROP INDEX outbox_sent_idx;
+DROP INDEX user_tokens_expires_idx;
+DROP INDEX sessions_expires_idx;
+DROP TABLE privacy_requests;
+ALTER TABLE residents DROP COLUMN restricted_at;
+ALTER TABLE residents DROP COLUMN held_reason;
+ALTER TABLE residents DROP COLUMN held_at;
+ALTER TABLE residents DROP COLUMN anonymised_at;
+ALTER TABLE residents DROP COLUMN sex;
+ALTER TABLE residents DROP COLUMN birth_year;
