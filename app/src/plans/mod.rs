@@ -299,6 +299,21 @@ pub fn allowed_transitions(actor: &Actor, plan: &Plan) -> Vec<PlanStatus> {
 }
 
 pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &PlanId) -> DomainResult<PlanView> {
+    read_plan(conn, actor, id, "plan.read")
+}
+
+/// The plan for its printable document: an export of personal data,
+/// audited as such (`plan.export`).
+pub fn plan_document(conn: &mut DbConn, actor: &Actor, id: &PlanId) -> DomainResult<PlanView> {
+    read_plan(conn, actor, id, "plan.export")
+}
+
+fn read_plan(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &PlanId,
+    audited_as: &str,
+) -> DomainResult<PlanView> {
     // The plan and the names it shows in one query (the hottest audited read).
     type Header = (
         Plan,
@@ -331,7 +346,7 @@ pub fn get_plan(conn: &mut DbConn, actor: &Actor, id: &PlanId) -> DomainResult<P
     if !may_see(actor, &plan) {
         return Err(DomainError::NotFound);
     }
-    audit_in(conn, actor, &plan.municipality, "plan.read", "plan", id)?;
+    audit_in(conn, actor, &plan.municipality, audited_as, "plan", id)?;
     let items = plan_items::table
         .inner_join(services::table)
         .filter(plan_items::plan_id.eq(id))

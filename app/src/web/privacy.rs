@@ -21,7 +21,7 @@ use crate::privacy::requests::{
 use crate::privacy::{access, register, retention, OFFICERS};
 use crate::web::api::{created, list};
 use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
-use crate::web::view::{flash_of, pager, Flash, RecordPage, View};
+use crate::web::view::{flash_of, pager, RecordPage, View};
 use crate::window::ResidentId;
 
 type Data = web::Data<AppState>;
