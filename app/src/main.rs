@@ -313,8 +313,12 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
         }
         Command::Restore { path, force } => {
             let log = cus::privacy::anonymise::ErasureLog::new(&config.privacy.erasure_log);
-            let (report, applied) =
-                cus::privacy::anonymise::restore(&config.database.url, &path, force, &log)?;
+            let (report, applied) = cus::platform::backup::restore_keeping_erasures(
+                &config.database.url,
+                &path,
+                force,
+                &log,
+            )?;
             print!("{}", report.render());
             println!("restored {}", path.display());
             println!(

@@ -808,11 +808,12 @@ async fn an_erasure_survives_the_restore_of_an_older_backup() {
     let target = fresh_database(&target_dir);
     let log = app.state.erasure_log();
     let (t, p) = (target.clone(), backup.clone());
-    let (_, applied) =
-        tokio::task::spawn_blocking(move || cus::privacy::anonymise::restore(&t, &p, true, &log))
-            .await
-            .unwrap()
-            .expect("restore");
+    let (_, applied) = tokio::task::spawn_blocking(move || {
+        cus::platform::backup::restore_keeping_erasures(&t, &p, true, &log)
+    })
+    .await
+    .unwrap()
+    .expect("restore");
     assert_eq!(applied, 1);
     let pool = cus_db::connect(&target, 1).unwrap();
     let mut conn = pool.get().unwrap();

@@ -42,7 +42,7 @@ pub fn add_item(
 ) -> DomainResult<PlanItem> {
     let plan = visible_plan(conn, actor, plan_id)?;
     actor.require(&[Role::Coordinator])?;
-    crate::privacy::ensure_unrestricted(conn, plan.resident_id.as_str())?;
+    crate::window::ensure_unrestricted(conn, plan.resident_id.as_str())?;
     if plan.status != PlanStatus::Draft {
         return Err(DomainError::conflict("error-plan-not-draft"));
     }

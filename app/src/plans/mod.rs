@@ -194,7 +194,7 @@ pub fn create_plan(
     if resident_ok == 0 {
         return Err(DomainError::field("resident_id", "error-resident-unknown"));
     }
-    crate::privacy::ensure_unrestricted(conn, &new.resident_id)?;
+    crate::window::ensure_unrestricted(conn, &new.resident_id)?;
     let mut application_date = new.application_date.unwrap_or_else(today);
     if let Some(rid) = new.request_id.as_deref().filter(|r| !r.is_empty()) {
         let req: Option<(String, NaiveDateTime)> = requests::table
@@ -542,7 +542,7 @@ pub fn transition(
     if !may_enter(to, actor) {
         return Err(DomainError::Forbidden);
     }
-    crate::privacy::ensure_unrestricted(conn, plan.resident_id.as_str())?;
+    crate::window::ensure_unrestricted(conn, plan.resident_id.as_str())?;
     let mut check = Check::new();
     check_text(&mut check, "note", &input.note, 5000);
     let mut outcome = None;

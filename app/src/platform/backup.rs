@@ -478,3 +478,19 @@ pub fn restore(url: &str, path: &Path, force: bool) -> Result<Report, String> {
         took: started.elapsed(),
     })
 }
+
+/// `cus restore`: the backup at `path` in place of the database at `url`
+/// (`restore`), then every erasure logged since applied
+/// again. Answers the restore's report and how many it re-applied.
+pub fn restore_keeping_erasures(
+    url: &str,
+    path: &Path,
+    force: bool,
+    log: &crate::privacy::anonymise::ErasureLog,
+) -> Result<(Report, usize), String> {
+    let report = restore(url, path, force)?;
+    let pool = cus_db::connect(url, 1)?;
+    let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
+    let applied = crate::privacy::anonymise::reapply(&mut conn, log)?;
+    Ok((report, applied))
+}

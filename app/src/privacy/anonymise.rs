@@ -247,19 +247,3 @@ pub fn reapply(conn: &mut DbConn, log: &ErasureLog) -> Result<usize, String> {
     }
     Ok(applied)
 }
-
-/// `cus restore`: the backup at `path` in place of the database at `url`
-/// (`platform::backup::restore`), then every erasure logged since applied
-/// again. Answers the restore's report and how many it re-applied.
-pub fn restore(
-    url: &str,
-    path: &Path,
-    force: bool,
-    log: &ErasureLog,
-) -> Result<(crate::platform::backup::Report, usize), String> {
-    let report = crate::platform::backup::restore(url, path, force)?;
-    let pool = cus_db::connect(url, 1)?;
-    let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
-    let applied = reapply(&mut conn, log)?;
-    Ok((report, applied))
-}

@@ -14,9 +14,7 @@ pub mod requests;
 pub mod retention;
 pub mod todo;
 
-use cus_db::schema::residents;
-use cus_db::{Actor, DbConn, DomainError, DomainResult, Role};
-use diesel::prelude::*;
+use cus_db::{Actor, DomainError, DomainResult, Role};
 use serde::Deserialize;
 
 pub use period::Period;
@@ -102,21 +100,6 @@ impl RetentionPeriods {
             RetentionKind::SurveyCodes => &self.survey_codes,
             RetentionKind::AuditLog => &self.audit_log,
         }
-    }
-}
-
-/// Refuses (409 `restricted`) a write about a resident whose processing
-/// is restricted (GDPR art. 18) until the officer lifts it. Every service
-/// that writes about a resident calls it first.
-pub fn ensure_unrestricted(conn: &mut DbConn, resident_id: &str) -> DomainResult<()> {
-    let restricted: Option<Option<chrono::NaiveDateTime>> = residents::table
-        .find(resident_id)
-        .select(residents::restricted_at)
-        .first(conn)
-        .optional()?;
-    match restricted {
-        Some(Some(_)) => Err(DomainError::Blocked("restricted")),
-        _ => Ok(()),
     }
 }
 

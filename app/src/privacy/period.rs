@@ -65,25 +65,6 @@ impl Period {
         (self.months / 12, self.months % 12, self.days)
     }
 
-    /// In words, in `lang` ("10 lat", "1 rok 6 miesięcy", "30 dni").
-    pub fn say(&self, lang: &str) -> String {
-        let (years, months, days) = self.parts();
-        let parts: Vec<String> = [
-            ("period-years", years),
-            ("period-months", months),
-            ("period-days", days),
-        ]
-        .into_iter()
-        .filter(|(_, n)| *n > 0)
-        .map(|(key, n)| crate::platform::i18n::t_args(lang, key, &[("n", n.into())]))
-        .collect();
-        if parts.is_empty() {
-            crate::platform::i18n::t_args(lang, "period-days", &[("n", 0.into())])
-        } else {
-            parts.join(" ")
-        }
-    }
-
     /// As configured (`P10Y`).
     pub fn as_str(&self) -> &str {
         &self.text

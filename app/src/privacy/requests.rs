@@ -16,7 +16,9 @@ use utoipa::ToSchema;
 
 use super::anonymise::{self, ErasureLog, Why};
 use super::OFFICERS;
-use crate::window::{own_resident_id, resident_municipality as municipality_of};
+use crate::window::{
+    own_resident_id, resident_municipality as municipality_of, ResidentRecord, ResidentRow,
+};
 use crate::window::{RequestStatus, ResidentId};
 
 cus_db::id_type!(
@@ -407,4 +409,42 @@ pub fn lift_restriction(conn: &mut DbConn, actor: &Actor, id: &ResidentId) -> Do
         .execute(conn)?;
     audit_in(conn, actor, &m, "privacy.unrestrict", "resident", id)?;
     Ok(())
+}
+
+/// A resident as the data protection officer sees them: the record, and
+/// why a hold stands. Audited as a read.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OfficerView {
+    #[serde(flatten)]
+    pub record: ResidentRecord,
+    pub held_reason: Option<String>,
+}
+
+pub fn officer_view(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: &ResidentId,
+) -> DomainResult<OfficerView> {
+    actor.require(OFFICERS)?;
+    let row: ResidentRow = residents::table
+        .find(id)
+        .select(ResidentRow::as_select())
+        .get_result(conn)
+        .found()?;
+    if !actor.sees_municipality(&row.municipality) {
+        return Err(DomainError::NotFound);
+    }
+    audit_in(
+        conn,
+        actor,
+        &row.municipality,
+        "resident.read",
+        "resident",
+        id,
+    )?;
+    let held_reason = row.held_reason.clone();
+    Ok(OfficerView {
+        record: row.into(),
+        held_reason,
+    })
 }

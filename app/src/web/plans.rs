@@ -390,7 +390,9 @@ async fn plan_document(
     };
     let id = path.into_inner();
     let a = actor.clone();
-    let plan = st.audited(move |c| plans::plan_document(c, &a, &id)).await?;
+    let plan = st
+        .audited(move |c| plans::plan_document(c, &a, &id))
+        .await?;
     let view = View::new(&req, None);
     Ok(view.render(
         "plan_document",

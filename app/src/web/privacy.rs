@@ -307,7 +307,7 @@ async fn retention_data(
     let rules: Vec<serde_json::Value> = rules
         .into_iter()
         .map(|r| {
-            let text = st.config.retention.of(r.kind).say(view_lang);
+            let text = say_period(st.config.retention.of(r.kind), view_lang);
             let mut v = json!(r);
             v["period_text"] = json!(text);
             v
@@ -453,7 +453,7 @@ async fn request_data(
     let (row, resident) = st
         .audited(move |c| {
             let row = dsr::get(c, &actor, &id)?;
-            let resident = crate::window::officer_view(c, &actor, &row.resident_id)?;
+            let resident = dsr::officer_view(c, &actor, &row.resident_id)?;
             Ok((row, resident))
         })
         .await?;
@@ -501,7 +501,7 @@ async fn decide_page(
 async fn resident_data(st: &Data, user: &PageUser, id: ResidentId) -> AppResult<serde_json::Value> {
     let actor = user.actor.clone();
     let resident = st
-        .audited(move |c| crate::window::officer_view(c, &actor, &id))
+        .audited(move |c| dsr::officer_view(c, &actor, &id))
         .await?;
     Ok(json!({"resident": resident}))
 }
@@ -651,4 +651,23 @@ async fn my_data_download(st: Data, user: PageUser) -> AppResult<HttpResponse> {
 /// Whether the actor works on data protection (the menu's section).
 pub fn is_officer(role: Role) -> bool {
     OFFICERS.contains(&role)
+}
+
+/// A retention period in words, in `lang` ("10 lat", "1 rok 6 miesięcy").
+fn say_period(period: &crate::privacy::Period, lang: &str) -> String {
+    let (years, months, days) = period.parts();
+    let parts: Vec<String> = [
+        ("period-years", years),
+        ("period-months", months),
+        ("period-days", days),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(key, n)| i18n::t_args(lang, key, &[("n", n.into())]))
+    .collect();
+    if parts.is_empty() {
+        i18n::t_args(lang, "period-days", &[("n", 0.into())])
+    } else {
+        parts.join(" ")
+    }
 }

@@ -189,7 +189,7 @@ pub fn file_request(
             r
         }
     };
-    crate::privacy::ensure_unrestricted(conn, resident_id.as_str())?;
+    crate::window::ensure_unrestricted(conn, resident_id.as_str())?;
     let service = match new.service_code.as_deref().filter(|c| !c.is_empty()) {
         Some(code) => Some(
             find_service(conn, &municipality, code)
@@ -472,7 +472,7 @@ pub fn route_request(
 ) -> DomainResult<Request> {
     let request = visible_request(conn, actor, id)?;
     actor.require(&[Role::Desk, Role::Organizer])?;
-    crate::privacy::ensure_unrestricted(conn, request.resident_id.as_str())?;
+    crate::window::ensure_unrestricted(conn, request.resident_id.as_str())?;
     let mut check = Check::new();
     let to = check.one_of::<RouteTarget>(&input.to, "to", "error-route-target");
     check.text("note", &input.note, 0, 2000);
@@ -559,7 +559,7 @@ pub fn send_message(
 ) -> DomainResult<Message> {
     let request = visible_request(conn, actor, request_id)?;
     let (allowed, to_role) = MessageKind::sent_by(actor.role).ok_or(DomainError::Forbidden)?;
-    crate::privacy::ensure_unrestricted(conn, request.resident_id.as_str())?;
+    crate::window::ensure_unrestricted(conn, request.resident_id.as_str())?;
     let mut check = Check::new();
     let kind = MessageKind::parse(&input.kind).filter(|k| allowed.contains(k));
     check.require(kind.is_some(), "kind", "error-message-kind");

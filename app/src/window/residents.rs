@@ -193,6 +193,21 @@ impl From<ResidentRow> for ResidentRecord {
     }
 }
 
+/// Refuses (409 `restricted`) a write about a resident whose processing
+/// is restricted (GDPR art. 18) until the data protection officer lifts
+/// it. Every service that writes about a resident calls it first.
+pub fn ensure_unrestricted(conn: &mut DbConn, resident_id: &str) -> DomainResult<()> {
+    let restricted: Option<Option<NaiveDateTime>> = residents::table
+        .find(resident_id)
+        .select(residents::restricted_at)
+        .first(conn)
+        .optional()?;
+    match restricted {
+        Some(Some(_)) => Err(DomainError::Blocked("restricted")),
+        _ => Ok(()),
+    }
+}
+
 /// The municipality of a resident (404 when there is no such resident).
 pub fn resident_municipality(conn: &mut DbConn, id: &ResidentId) -> DomainResult<String> {
     residents::table
@@ -210,44 +225,6 @@ pub fn resident_record(conn: &mut DbConn, id: &ResidentId) -> DomainResult<Resid
         .get_result(conn)
         .found()?;
     Ok(row.into())
-}
-
-/// A resident as the data protection officer sees them: the record, and
-/// why a hold stands. Audited as a read.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct OfficerView {
-    #[serde(flatten)]
-    pub record: ResidentRecord,
-    pub held_reason: Option<String>,
-}
-
-pub fn officer_view(
-    conn: &mut DbConn,
-    actor: &Actor,
-    id: &ResidentId,
-) -> DomainResult<OfficerView> {
-    actor.require(crate::privacy::OFFICERS)?;
-    let row: ResidentRow = residents::table
-        .find(id)
-        .select(ResidentRow::as_select())
-        .get_result(conn)
-        .found()?;
-    if !actor.sees_municipality(&row.municipality) {
-        return Err(DomainError::NotFound);
-    }
-    audit_in(
-        conn,
-        actor,
-        &row.municipality,
-        "resident.read",
-        "resident",
-        id,
-    )?;
-    let held_reason = row.held_reason.clone();
-    Ok(OfficerView {
-        record: row.into(),
-        held_reason,
-    })
 }
 
 /// A resident's details: the roles of `SEARCHING_RESIDENTS` of their
