@@ -20,7 +20,7 @@ use crate::privacy::requests::{
 };
 use crate::privacy::{access, register, retention, OFFICERS};
 use crate::web::api::{created, list};
-use crate::web::extract::{ApiJson, ApiUser, Form, NoFields, PageUser};
+use crate::web::extract::{ApiJson, ApiUser, Form, MaybeJson, NoFields, PageUser};
 use crate::web::view::{flash_of, pager, RecordPage, View};
 use crate::window::ResidentId;
 
@@ -124,12 +124,14 @@ struct RunResult {
 /// Runs retention now (or, dry, counts what it would do).
 #[utoipa::path(request_body(content = RunInput, description = "optional"), responses((status = 200, body = RunResult), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[post("/privacy/retention/run")]
-async fn retention_run_api(st: Data, user: ApiUser, body: web::Bytes) -> AppResult<HttpResponse> {
-    let input: RunInput = if body.iter().all(u8::is_ascii_whitespace) {
-        RunInput::default()
-    } else {
-        crate::web::extract::parse_json(&body)?
-    };
+async fn retention_run_api(
+    st: Data,
+    user: ApiUser,
+    body: MaybeJson<RunInput>,
+) -> AppResult<HttpResponse> {
+    // No body at all: a dry run. A body is read as every JSON body is (its
+    // content type, size and shape checked), never taken for "no body".
+    let input = body.0.unwrap_or_default();
     let periods = st.config.retention.clone();
     let log = st.erasure_log();
     let dry = input.dry_run.unwrap_or(true);
