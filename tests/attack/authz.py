@@ -21,6 +21,9 @@ KIND_OF_SEGMENT = {
     "threads": "thread", "posts": "post", "communities": "community",
     "social-programs": "social_program", "diagnoses": "diagnosis",
 }
+# Two segments where one would mistake the kind (/privacy/requests/{id} is
+# a data subject request, not a request for a service).
+KIND_OF_SEGMENTS = {"privacy/requests": "privacy_request"}
 
 
 def operations(doc):
@@ -42,7 +45,7 @@ def path_kind(path):
     kind = None
     for i, s in enumerate(segs):
         if s.startswith("{") and i > 0:
-            kind = KIND_OF_SEGMENT.get(segs[i - 1], "unknown")
+            kind = KIND_OF_SEGMENTS.get("/".join(segs[max(i - 2, 0):i])) or KIND_OF_SEGMENT.get(segs[i - 1], "unknown")
     return kind
 
 

@@ -12,7 +12,7 @@ import re
 import authz
 import rules
 from harness import FINDINGS, Client
-from web import form_targets
+from web import DESTRUCTIVE_FORMS, form_targets, safe_form
 
 CHECK = "6 bad input"
 STRINGS = ["a\x00b", "a\x07\x1b[31mb", "\x00"]
@@ -21,7 +21,7 @@ DATES = ["0000-01-01", "+262142-01-01", "2201-01-01", "2026-02-30", "-0001-01-01
 QUERY = ["%00", "a%01b", "9223372036854775807", "-9223372036854775809", "1e309", "0000-01-01",
          "%2B262142-01-01", "%FF%FE"]
 PREFER = ["organizer", "coordinator", "desk", "ngo", "community_organizer", "social_worker", "benefits",
-          "commission", "council", "resident", "admin"]
+          "commission", "council", "resident", "iod", "admin"]
 SKIP = {"DELETE /api/v1/session"}
 
 
@@ -178,11 +178,11 @@ def run(world, doc):
                     continue
                 for action in form_targets(path, f):
                     shape = re.sub(r"[0-9a-f]{8}-[0-9a-f-]{27}", "{id}", action)
-                    if shape in done or shape == "/logout":
+                    if shape in done or shape == "/logout" or shape in DESTRUCTIVE_FORMS:
                         continue
                     done.add(shape)
                     fields = [(name, c.csrf if name == "csrf" else (value if is_button else value + "\x00\x01"))
-                              for name, value, is_button in f["fields"]]
+                              for name, value, is_button in safe_form(shape, f["fields"])]
                     if not any(name != "csrf" and not is_button for name, _, is_button in f["fields"]):
                         continue  # nothing to put a NUL in
                     n += 1

@@ -122,6 +122,36 @@ def run(world):
     attempt("agreement with another municipality's organization", org_s, "POST", "/api/v1/agreements",
             fx.agreement_json(R["organization"]["other"]))
 
+    # --- data protection: requests for someone else, retention elsewhere ---------------
+    iod = U["iod"]
+
+    def filed_for(resident):
+        def check(a):
+            rid = (a.json() or {}).get("id")
+            g = iod.get("/api/v1/privacy/requests/%s" % rid).json() or {}
+            if g.get("resident_id") != resident or g.get("status") != "open":
+                return "filed as %s" % {k: g.get(k) for k in ("resident_id", "status", "municipality")}
+        return check
+    attempt("resident filing a data subject request for another resident", res, "POST", "/api/v1/privacy/requests",
+            {"kind": "access", "text": "Za kogoś.", "resident_id": R["resident"]["other_resident"]},
+            filed_for(own_resident))
+    attempt("resident filing a data subject request decided and granted", res, "POST", "/api/v1/privacy/requests",
+            {"kind": "access", "text": "Wniosek.", "status": "decided", "decision": "granted",
+             "municipality": BRZEZINY}, filed_for(own_resident))
+    attempt("desk filing a data subject request for another municipality's resident", U["desk"], "POST",
+            "/api/v1/privacy/requests", {"kind": "access", "text": "Obcy.", "resident_id": R["resident"]["other"]})
+    attempt("officer filing a data subject request for another municipality's resident", iod, "POST",
+            "/api/v1/privacy/requests", {"kind": "access", "text": "Obcy.", "resident_id": R["resident"]["other"]})
+    attempt("officer running retention for another municipality", iod, "POST", "/api/v1/privacy/retention/run",
+            {"dry_run": True, "municipality": BRZEZINY})
+    attempt("officer reading another municipality's retention", iod, "GET",
+            "/api/v1/privacy/retention?municipality=" + BRZEZINY, None)
+    attempt("admin of Brzeziny running retention for Sochaczew", U["admin_b"], "POST", "/api/v1/privacy/retention/run",
+            {"dry_run": True, "municipality": SOCHACZEW})
+    attempt("officer deciding another municipality's request, with a status", iod, "POST",
+            "/api/v1/privacy/requests/%s/decide" % R["privacy_request"]["other"],
+            {"decision": "refused", "reason": "Nie.", "status": "open"})
+
     # --- accounts ---------------------------------------------------------------------
     def not_admin(email):
         def check(a):

@@ -1,11 +1,14 @@
 """The principals and records the attacks use: every demo login, a few more
 accounts made through the API (an organizer, an NGO and a community
-organizer of Brzeziny, a second NGO and a second resident of Sochaczew), and
-records of both municipalities created by their legitimate users, so each
-path parameter can be filled with an id of the caller's municipality, of the
-other one, of another organization or resident, and with a random UUID."""
+organizer of Brzeziny, a second NGO and a second resident of Sochaczew) and
+one through `cus user add` (the data protection officer of Brzeziny: staff
+administration does not give the role), and records of both municipalities
+created by their legitimate users, so each path parameter can be filled with
+an id of the caller's municipality, of the other one, of another
+organization or resident, and with a random UUID."""
 
 import datetime
+import subprocess
 
 from harness import BRZEZINY, PASSWORD, SOCHACZEW, Client, random_id, sign_in
 
@@ -21,6 +24,7 @@ DEMO = [
     ("council", "council@sochaczew.example"),
     ("ngo", "ngo@sochaczew.example"),
     ("resident", "resident@sochaczew.example"),
+    ("iod", "iod@sochaczew.example"),
     ("desk_b", "desk@brzeziny.example"),
     ("coordinator_b", "coordinator@brzeziny.example"),
 ]
@@ -143,7 +147,7 @@ class World:
 fx_competition = competition_json
 
 
-def build(base):
+def build(base, server=None):
     w = World(base)
     for name, email in DEMO:
         w.users[name] = sign_in(base, email, name)
@@ -159,6 +163,13 @@ def build(base):
         must(admin.post("/api/v1/users", {"email": email, "password": PASSWORD, "role": role,
                                           "municipality": teryt, "display_name": name}), "user " + name)
         w.users[name] = sign_in(base, email, name)
+    # The data protection officer of Brzeziny: POST /api/v1/users gives
+    # staff roles only, so the command line makes it.
+    if server is not None:
+        subprocess.run([server.binary, "--config", server.config, "user", "add", "--email", "iod@brzeziny.attack",
+                        "--password", PASSWORD, "--role", "iod", "--municipality", BRZEZINY, "--name", "iod_b"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        w.users["iod_b"] = sign_in(base, "iod@brzeziny.attack", "iod_b")
     org_b = w.users["organizer_b"]
     # Organizations: the demo NGO's, a second of Sochaczew, one of Brzeziny.
     ngo = w.users["ngo"]
@@ -194,6 +205,17 @@ def build(base):
     w.rec("request", "other", reqb["id"], BRZEZINY)
     w.users["resident2"].post("/api/v1/requests", {"description": "Druga mieszkanka prosi o pomoc.",
                                                    "channel": "online"})
+    # Data subject requests: the demo resident's request for access (filed
+    # by the demo data), and an objection the Brzeziny desk files for its
+    # resident (kinds whose grant erases or restricts nothing).
+    iod = w.users["iod"]
+    dsr = must(iod.get("/api/v1/privacy/requests?per_page=100"), "privacy requests")["items"]
+    w.rec("privacy_request", "own", [d for d in dsr if d["resident_id"] == res.me.get("resident_id")][0]["id"],
+          SOCHACZEW)
+    dsrb = must(desk_b.post("/api/v1/privacy/requests", {"kind": "objection", "resident_id": rb["id"],
+                                                         "text": "Sprzeciw wobec przetwarzania (Brzeziny)."}),
+                "privacy request b")
+    w.rec("privacy_request", "other", dsrb["id"], BRZEZINY)
     # Plans.
     plans = must(w.users["coordinator"].get("/api/v1/plans"), "plans")["items"]
     w.rec("plan", "own", plans[0]["id"], SOCHACZEW)

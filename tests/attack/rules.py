@@ -19,7 +19,7 @@ import fixtures as fx
 STAFF = {"desk", "organizer", "coordinator", "social_worker", "benefits", "community_organizer",
          "commission", "council"}
 CASE = {"desk", "organizer", "coordinator", "social_worker", "benefits"}
-ALL = STAFF | {"admin", "ngo", "resident"}
+ALL = STAFF | {"admin", "ngo", "resident", "iod"}
 MEMBERS = STAFF - {"council", "commission"} | {"ngo"}
 
 # The accepted refusals, per reason (documented in RELIABILITY.md).
@@ -49,7 +49,7 @@ RULES = {
     "GET /api/v1/agreements/{id}/assessment": R({"organizer", "ngo"}, {"coordinator", "council", "commission"}),
     "POST /api/v1/agreements/{id}/reports": R({"ngo"}),
     "POST /api/v1/agreements/{id}/terminate": R({"organizer"}),
-    "GET /api/v1/audit": R({"admin", "organizer"}),
+    "GET /api/v1/audit": R({"admin", "organizer", "iod"}),
     "GET /api/v1/community/activities": R(STAFF, {"admin"}),
     "POST /api/v1/community/activities": R({"community_organizer"}, {"organizer"}),
     "GET /api/v1/community/communities": R(STAFF, {"admin"}),
@@ -184,7 +184,7 @@ RULES = {
     # The worker's day (API.md): everyone's own dashboard; search for staff
     # (not residents or organizations); the catalogue of services for anyone.
     "GET /api/v1/me/dashboard": R("*"),
-    "GET /api/v1/search": R(STAFF | {"admin"}),
+    "GET /api/v1/search": R(STAFF | {"admin", "iod"}),  # every role but resident and ngo
     "GET /api/v1/public/services": R("*", public=True),
     "PATCH /api/v1/social-programs/{id}": R({"organizer"}),
     "POST /api/v1/social-programs/{id}/transition": R({"organizer", "council"}),
@@ -195,6 +195,22 @@ RULES = {
     "GET /api/v1/social-programs/{id}/progress": R(STAFF - {"commission"}, {"admin"}),
     "GET /api/v1/social-programs/{id}/evaluations/{year}": R(STAFF - {"commission"}, {"admin"}),
     "POST /api/v1/social-programs/{id}/evaluations/{year}": R({"organizer"}),
+    # Data protection (API.md "Data protection (RODO)"): the officer (iod)
+    # of the municipality; an administrator for any. The register is also
+    # the organizer's; a resident reads their own data; the desk files data
+    # subject requests for residents, a resident for themself.
+    "GET /api/v1/privacy/register": R({"iod", "admin", "organizer"}),
+    "GET /api/v1/privacy/retention": R({"iod", "admin"}),
+    "POST /api/v1/privacy/retention/run": R({"iod", "admin"}),
+    "GET /api/v1/me/data": R({"resident"}),
+    "GET /api/v1/residents/{id}/export": R({"iod", "admin"}),
+    "POST /api/v1/residents/{id}/hold": R({"iod"}),
+    "DELETE /api/v1/residents/{id}/hold": R({"iod"}),
+    "DELETE /api/v1/residents/{id}/restriction": R({"iod"}),
+    "POST /api/v1/privacy/requests": R({"resident", "desk", "iod"}),
+    "GET /api/v1/privacy/requests": R({"iod"}),
+    "GET /api/v1/privacy/requests/{id}": R({"iod"}),
+    "POST /api/v1/privacy/requests/{id}/decide": R({"iod"}),
 }
 
 
@@ -360,5 +376,11 @@ def body_for(key, world, principal, rid):
         "POST /api/v1/social-programs/{id}/amendments": None,
         "POST /api/v1/social-programs/{id}/evaluations/{year}": None,
         "POST /api/v1/plans/{id}/consent-request": None,
+        # Never a real retention run, never a grant: the fixtures stay whole.
+        "POST /api/v1/privacy/retention/run": {"dry_run": True},
+        "POST /api/v1/residents/{id}/hold": {"reason": "Blokada intruza."},
+        "POST /api/v1/privacy/requests": {"kind": "access", "text": "Żądanie intruza.",
+                                          "resident_id": r["resident"]["own"]},
+        "POST /api/v1/privacy/requests/{id}/decide": {"decision": "refused", "reason": "Decyzja intruza."},
     }
     return b.get(key, {})

@@ -106,6 +106,21 @@ def form_targets(path, form):
     return [urlsplit(urljoin(path, t)).path for t in dict.fromkeys(targets)]
 
 
+# Forms that, posted with a valid token, destroy what later checks need:
+# the retention page's button is a real run (it anonymises residents past
+# their period). The CSRF check still posts it, without a valid token.
+DESTRUCTIVE_FORMS = {"/privacy/retention/run"}
+
+
+def safe_form(shape, fields):
+    """The form's fields with any decision a grant turned into a refusal:
+    a granted erasure anonymises the resident, a granted restriction
+    blocks every later write about them."""
+    if not shape.endswith("/decide"):
+        return fields
+    return [[n, "refused" if n == "decision" and v == "granted" else v, b] for n, v, b in fields]
+
+
 def parse(html):
     p = Page()
     try:
@@ -229,6 +244,15 @@ def store_payloads(world):
         {"period": str(fx.year()), "kind": "partial", "text": PAY, "spent_grosze": 100, "indicator_values": {SHORT: 1}})
     put("admin", "POST", "/api/v1/users", {"email": "xss@attack.example", "password": PASSWORD, "role": "desk",
                                            "municipality": fx.SOCHACZEW, "display_name": SHORT})
+    # Data protection: a request's text, its decision's reason, a hold's
+    # reason (kinds and decisions that erase or restrict nothing).
+    d = put("resident", "POST", "/api/v1/privacy/requests", {"kind": "rectification", "text": PAY})
+    put("desk", "POST", "/api/v1/privacy/requests", {"kind": "objection", "text": PAY,
+                                                     "resident_id": R["resident"]["other_resident"]})
+    did = (d.json() or {}).get("id")
+    if did:
+        put("iod", "POST", "/api/v1/privacy/requests/%s/decide" % did, {"decision": "partly", "reason": PAY})
+    put("iod", "POST", "/api/v1/residents/%s/hold" % R["resident"]["other_resident"], {"reason": PAY})
     return stored
 
 
@@ -242,6 +266,7 @@ REFLECT_SIGNED = {
     "organizer": ["/search?q={p}", "/forum?q={p}", "/admin/audit?subject_type={p}&subject_id={p}", "/admin/users?q={p}",
                   "/programs/{p}/report?year={p}", "/community?kind={p}&community={p}"],
     "coordinator": ["/plans/new?resident_id={p}"],
+    "iod": ["/privacy/requests?status={p}", "/privacy/retention?municipality={p}", "/privacy/residents/{p}"],
 }
 
 
@@ -263,10 +288,11 @@ def reflected(clients):
 
 
 PAGE_ROLES = ["organizer", "desk", "coordinator", "social_worker", "benefits", "community_organizer",
-              "commission", "council", "ngo", "resident", "admin", "desk_b"]
+              "commission", "council", "ngo", "resident", "iod", "admin", "desk_b"]
 START = ["/", "/work", "/cases", "/profile", "/organization", "/forum", "/community", "/plans", "/programs",
          "/competitions", "/competitions/manage", "/agreements", "/residents?q=Xs", "/residents?q=Mal", "/services",
-         "/admin/users", "/admin/audit", "/accessibility"]
+         "/admin/users", "/admin/audit", "/accessibility", "/privacy/requests", "/privacy/retention",
+         "/privacy/register", "/me/data"]
 
 
 def page_clients(world):
@@ -344,6 +370,7 @@ def csrf(world):
         if who == "anonymous":
             continue
         other = clients[others[(others.index(who) + 1) % len(others)]]
+        f = dict(f, fields=safe_form(shape, f["fields"]))
         for label, fields in (("without the token", form_fields(f)),
                               ("with another session's token", form_fields(f, False, other.csrf))):
             n += 1
