@@ -92,6 +92,20 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// The [retention] rules: what each finds past its period (a dry run,
+    /// the default) or, with --run, acting on it; prints each kind's count
+    /// and the time taken.
+    Retention {
+        /// Act (anonymise, delete, clear); without it nothing changes.
+        #[arg(long)]
+        run: bool,
+        /// Count as if it were this day (YYYY-MM-DD): what will be due then.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// A TERYT code (default: every municipality).
+        #[arg(long)]
+        municipality: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -362,6 +376,36 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
             for (email, teryt, name) in &summary.logins {
                 println!("  {email:<36} {teryt}  {name}");
             }
+            Ok(())
+        }
+        Command::Retention {
+            run,
+            as_of,
+            municipality,
+        } => {
+            let state = cus::open(config, false)?;
+            let mut conn = state.pool.get().map_err(|e| e.to_string())?;
+            let now = match as_of {
+                Some(day) => day.and_time(cus_db::now().time()),
+                None => cus_db::now(),
+            };
+            let scope = cus::privacy::retention::Scope {
+                municipality: municipality.as_deref(),
+                now,
+                periods: &state.config.retention,
+            };
+            let started = std::time::Instant::now();
+            let done =
+                cus::privacy::retention::run_in(&mut conn, &scope, !run, &state.erasure_log())
+                    .map_err(|e| e.to_string())?;
+            for d in &done {
+                println!("{} {}", d.kind, d.records);
+            }
+            println!(
+                "{} in {:.3} s",
+                if run { "done" } else { "dry run" },
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Assess {

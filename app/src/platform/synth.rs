@@ -561,10 +561,23 @@ fn fill(
     contracting(&mut f)?;
     requests(&mut f)?;
     plans(&mut f)?;
+    close_requests_of_closed_plans(f.out.conn)?;
     reports(&mut f)?;
     communities(&mut f)?;
     surveys(&mut f)?;
     Ok(f.munis)
+}
+
+/// A plan's close closes its request (as `plans::transition` does); the
+/// requests were written before the plans decided it.
+fn close_requests_of_closed_plans(conn: &mut DbConn) -> Result<(), diesel::result::Error> {
+    let closed = plans::table
+        .filter(plans::status.eq(PlanStatus::Closed))
+        .select(plans::request_id);
+    diesel::update(requests::table.filter(requests::id.nullable().eq_any(closed)))
+        .set(requests::status.eq("closed"))
+        .execute(conn)?;
+    Ok(())
 }
 
 /// The municipalities, their organizers and their catalogues.
