@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use crate::platform::auth::{self, NewUser};
 
 /// The roles of the center's and the municipality's staff.
-pub const STAFF_ROLES: [Role; 9] = [
+pub const STAFF_ROLES: [Role; 10] = [
     Role::Admin,
     Role::Desk,
     Role::Organizer,
@@ -27,6 +27,7 @@ pub const STAFF_ROLES: [Role; 9] = [
     Role::CommunityOrganizer,
     Role::Commission,
     Role::Council,
+    Role::Iod,
 ];
 
 /// Who administers accounts.
@@ -75,11 +76,13 @@ fn staff_role_names() -> Vec<&'static str> {
     STAFF_ROLES.iter().map(|r| r.as_str()).collect()
 }
 
-/// The roles `actor` may give: an organizer never makes administrators.
+/// The roles `actor` may give: an organizer never makes administrators,
+/// nor the data protection officer who watches them (the controller
+/// appoints the officer; the administrator records it).
 pub fn grantable_roles(actor: &Actor) -> Vec<&'static str> {
     STAFF_ROLES
         .iter()
-        .filter(|r| actor.role == Role::Admin || **r != Role::Admin)
+        .filter(|r| actor.role == Role::Admin || !matches!(r, Role::Admin | Role::Iod))
         .map(|r| r.as_str())
         .collect()
 }
