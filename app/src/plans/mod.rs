@@ -308,6 +308,27 @@ pub fn plan_document(conn: &mut DbConn, actor: &Actor, id: &PlanId) -> DomainRes
     read_plan(conn, actor, id, "plan.export")
 }
 
+/// A plan's items with their services, by start date (unchecked: the
+/// caller has checked who may read the plan).
+pub fn items_of(conn: &mut DbConn, id: &PlanId) -> QueryResult<Vec<PlanItem>> {
+    plan_items::table
+        .inner_join(services::table)
+        .filter(plan_items::plan_id.eq(id))
+        .order(plan_items::start_date)
+        .select((
+            plan_items::id,
+            services::code,
+            services::name,
+            plan_items::provider,
+            plan_items::provider_agreement_id,
+            plan_items::frequency,
+            plan_items::hours_per_month,
+            plan_items::start_date,
+            plan_items::end_date,
+        ))
+        .load(conn)
+}
+
 fn read_plan(
     conn: &mut DbConn,
     actor: &Actor,
@@ -347,22 +368,7 @@ fn read_plan(
         return Err(DomainError::NotFound);
     }
     audit_in(conn, actor, &plan.municipality, audited_as, "plan", id)?;
-    let items = plan_items::table
-        .inner_join(services::table)
-        .filter(plan_items::plan_id.eq(id))
-        .order(plan_items::start_date)
-        .select((
-            plan_items::id,
-            services::code,
-            services::name,
-            plan_items::provider,
-            plan_items::provider_agreement_id,
-            plan_items::frequency,
-            plan_items::hours_per_month,
-            plan_items::start_date,
-            plan_items::end_date,
-        ))
-        .load(conn)?;
+    let items = items_of(conn, id)?;
     let history = plan_events::table
         .filter(plan_events::plan_id.eq(id))
         .order(plan_events::at)

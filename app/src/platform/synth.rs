@@ -575,7 +575,7 @@ fn close_requests_of_closed_plans(conn: &mut DbConn) -> Result<(), diesel::resul
         .filter(plans::status.eq(PlanStatus::Closed))
         .select(plans::request_id);
     diesel::update(requests::table.filter(requests::id.nullable().eq_any(closed)))
-        .set(requests::status.eq("closed"))
+        .set(requests::status.eq(crate::window::RequestStatus::Closed))
         .execute(conn)?;
     Ok(())
 }

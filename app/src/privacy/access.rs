@@ -8,8 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::ids::{PlanId, RequestId};
 use cus_db::schema::{
-    audit_log, plan_events, plan_items, plans, request_events, request_messages, requests,
-    services, users,
+    audit_log, plan_events, plans, request_events, request_messages, requests, services, users,
 };
 use cus_db::{Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
@@ -153,22 +152,7 @@ fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> Do
     let mut plan_data = Vec::with_capacity(own_plans.len());
     let mut consents = vec![];
     for plan in own_plans {
-        let items: Vec<PlanItem> = plan_items::table
-            .inner_join(services::table)
-            .filter(plan_items::plan_id.eq(&plan.id))
-            .order(plan_items::start_date)
-            .select((
-                plan_items::id,
-                services::code,
-                services::name,
-                plan_items::provider,
-                plan_items::provider_agreement_id,
-                plan_items::frequency,
-                plan_items::hours_per_month,
-                plan_items::start_date,
-                plan_items::end_date,
-            ))
-            .load(conn)?;
+        let items: Vec<PlanItem> = crate::plans::items_of(conn, &plan.id)?;
         let history = plan_events::table
             .filter(plan_events::plan_id.eq(&plan.id))
             .order(plan_events::at)

@@ -241,6 +241,19 @@ fn anonymise_closed(conn: &mut DbConn, scope: &Scope, log: &ErasureLog) -> Domai
     Ok(done)
 }
 
+/// Counts the rows of `q` (dry), or applies `act` to the keys `key` of
+/// those rows, in chunks.
+macro_rules! count_or {
+    ($conn:expr, $dry:expr, $q:expr, $key:expr, |$c:ident, $chunk:ident| $act:expr) => {
+        if $dry {
+            $q.count().get_result($conn)?
+        } else {
+            let ids: Vec<String> = $q.select($key).load($conn)?;
+            delete_in($conn, ids, |$c, $chunk| $act)?
+        }
+    };
+}
+
 /// Counts (`dry`) or acts on one of the kinds that delete or clear.
 fn act(conn: &mut DbConn, scope: &Scope, kind: RetentionKind, dry: bool) -> DomainResult<i64> {
     let cutoff = scope.cutoff(kind);
@@ -259,15 +272,10 @@ fn act(conn: &mut DbConn, scope: &Scope, kind: RetentionKind, dry: bool) -> Doma
             if let Some(m) = &m {
                 q = q.filter(sessions::user_id.eq_any(users_of(m)));
             }
-            if dry {
-                q.count().get_result(conn)?
-            } else {
-                let ids: Vec<String> = q.select(sessions::token_hash).load(conn)?;
-                delete_in(conn, ids, |c, chunk| {
-                    diesel::delete(sessions::table.filter(sessions::token_hash.eq_any(chunk)))
-                        .execute(c)
-                })?
-            }
+            count_or!(conn, dry, q, sessions::token_hash, |c, chunk| {
+                diesel::delete(sessions::table.filter(sessions::token_hash.eq_any(chunk)))
+                    .execute(c)
+            })
         }
         RetentionKind::PasswordResets => {
             let mut q = user_tokens::table
@@ -280,15 +288,10 @@ fn act(conn: &mut DbConn, scope: &Scope, kind: RetentionKind, dry: bool) -> Doma
             if let Some(m) = &m {
                 q = q.filter(user_tokens::user_id.eq_any(users_of(m)));
             }
-            if dry {
-                q.count().get_result(conn)?
-            } else {
-                let ids: Vec<String> = q.select(user_tokens::token_hash).load(conn)?;
-                delete_in(conn, ids, |c, chunk| {
-                    diesel::delete(user_tokens::table.filter(user_tokens::token_hash.eq_any(chunk)))
-                        .execute(c)
-                })?
-            }
+            count_or!(conn, dry, q, user_tokens::token_hash, |c, chunk| {
+                diesel::delete(user_tokens::table.filter(user_tokens::token_hash.eq_any(chunk)))
+                    .execute(c)
+            })
         }
         RetentionKind::Outbox => {
             let mut q = outbox::table
@@ -318,16 +321,11 @@ fn act(conn: &mut DbConn, scope: &Scope, kind: RetentionKind, dry: bool) -> Doma
                         )),
                 );
             }
-            if dry {
-                q.count().get_result(conn)?
-            } else {
-                let ids: Vec<String> = q.select(outbox::id).load(conn)?;
-                delete_in(conn, ids, |c, chunk| {
-                    diesel::update(outbox::table.filter(outbox::id.eq_any(chunk)))
-                        .set((outbox::to_address.eq(""), outbox::context.eq("{}")))
-                        .execute(c)
-                })?
-            }
+            count_or!(conn, dry, q, outbox::id, |c, chunk| {
+                diesel::update(outbox::table.filter(outbox::id.eq_any(chunk)))
+                    .set((outbox::to_address.eq(""), outbox::context.eq("{}")))
+                    .execute(c)
+            })
         }
         RetentionKind::SurveyCodes => {
             let mut q = surveys::table.into_boxed();
@@ -364,14 +362,9 @@ fn act(conn: &mut DbConn, scope: &Scope, kind: RetentionKind, dry: bool) -> Doma
             if let Some(m) = &m {
                 q = q.filter(audit_log::municipality.eq(m.clone()));
             }
-            if dry {
-                q.count().get_result(conn)?
-            } else {
-                let ids: Vec<String> = q.select(audit_log::id).load(conn)?;
-                delete_in(conn, ids, |c, chunk| {
-                    diesel::delete(audit_log::table.filter(audit_log::id.eq_any(chunk))).execute(c)
-                })?
-            }
+            count_or!(conn, dry, q, audit_log::id, |c, chunk| {
+                diesel::delete(audit_log::table.filter(audit_log::id.eq_any(chunk))).execute(c)
+            })
         }
     };
     Ok(n)

@@ -539,6 +539,24 @@ async fn resident_done<T>(
     .await
 }
 
+/// A form of the officer's resident page: `act` on the resident with the
+/// form's input, then back to the page (or the page again with the reasons).
+async fn on_resident<I: Send + 'static>(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    path: web::Path<ResidentId>,
+    form: Form<I>,
+    act: fn(&mut cus_db::DbConn, &cus_db::Actor, &ResidentId, I) -> cus_db::DomainResult<()>,
+) -> AppResult<HttpResponse> {
+    let id = path.into_inner();
+    let (actor, rid) = (user.actor.clone(), id.clone());
+    let result = st
+        .tx_input(form.input, move |c, input| act(c, &actor, &rid, input))
+        .await;
+    resident_done(&req, &st, &user, &form.typed, id, result).await
+}
+
 async fn hold_page(
     req: HttpRequest,
     st: Data,
@@ -546,14 +564,7 @@ async fn hold_page(
     path: web::Path<ResidentId>,
     form: Form<HoldInput>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = st
-        .tx_input(form.input, move |c, input| {
-            dsr::hold(c, &actor, &rid, input)
-        })
-        .await;
-    resident_done(&req, &st, &user, &form.typed, id, result).await
+    on_resident(req, st, user, path, form, dsr::hold).await
 }
 
 async fn release_page(
@@ -563,12 +574,10 @@ async fn release_page(
     path: web::Path<ResidentId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = st
-        .tx_input(form.input, move |c, _| dsr::release(c, &actor, &rid))
-        .await;
-    resident_done(&req, &st, &user, &form.typed, id, result).await
+    on_resident(req, st, user, path, form, |c, a, id, _| {
+        dsr::release(c, a, id)
+    })
+    .await
 }
 
 async fn unrestrict_page(
@@ -578,14 +587,10 @@ async fn unrestrict_page(
     path: web::Path<ResidentId>,
     form: Form<NoFields>,
 ) -> AppResult<HttpResponse> {
-    let id = path.into_inner();
-    let (actor, rid) = (user.actor.clone(), id.clone());
-    let result = st
-        .tx_input(form.input, move |c, _| {
-            dsr::lift_restriction(c, &actor, &rid)
-        })
-        .await;
-    resident_done(&req, &st, &user, &form.typed, id, result).await
+    on_resident(req, st, user, path, form, |c, a, id, _| {
+        dsr::lift_restriction(c, a, id)
+    })
+    .await
 }
 
 /// A JSON file to keep: named, and downloaded rather than shown.
