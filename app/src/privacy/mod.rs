@@ -104,9 +104,14 @@ impl RetentionPeriods {
 }
 
 /// The municipality an officer acts in: their own, or for an
-/// administrator without one the one asked for (required then).
+/// administrator without one the one asked for (required then). A code
+/// asked for that is not seven digits (an empty one too) is 422 on
+/// `municipality`, as the document's pattern says.
 pub fn officer_municipality(actor: &Actor, asked: Option<&str>) -> DomainResult<Option<String>> {
     actor.require(OFFICERS)?;
+    if asked.is_some_and(|m| m.len() != 7 || !m.bytes().all(|b| b.is_ascii_digit())) {
+        return Err(DomainError::field("municipality", "error-teryt-format"));
+    }
     match (&actor.municipality, asked) {
         (Some(own), Some(asked)) if own != asked => Err(DomainError::NotFound),
         (Some(own), _) => Ok(Some(own.clone())),

@@ -125,7 +125,7 @@ struct NewUserInput {
 
 /// An administrator creates a staff (or any) account; a municipality's
 /// administrator only within their municipality.
-#[utoipa::path(request_body = NewUserInput, responses((status = 201), (status = 403), (status = 422)), security(("bearer" = [])))]
+#[utoipa::path(request_body = NewUserInput, responses((status = 201), (status = 403), (status = 404), (status = 422)), security(("bearer" = [])))]
 #[post("/users")]
 async fn create_user(
     st: Data,

@@ -90,7 +90,7 @@ struct MunicipalityQuery {
 
 /// What each retention rule finds past its period now (`due`), and how
 /// many of those are kept by a legal hold (`held`).
-#[utoipa::path(params(MunicipalityQuery), responses((status = 200, body = cus_db::openapi::Page<retention::RuleState>), (status = 403)), security(("bearer" = [])))]
+#[utoipa::path(params(MunicipalityQuery), responses((status = 200, body = cus_db::openapi::Page<retention::RuleState>), (status = 403), (status = 404)), security(("bearer" = [])))]
 #[get("/privacy/retention")]
 async fn retention_api(
     st: Data,
@@ -111,8 +111,10 @@ struct RunInput {
     /// Counts only; missing means a dry run.
     #[serde(default)]
     dry_run: Option<bool>,
-    /// An administrator's choice of municipality; every one when absent.
+    /// An administrator's choice of municipality (TERYT); every one when
+    /// absent.
     #[serde(default)]
+    #[schema(pattern = "^[0-9]{7}$")]
     municipality: Option<String>,
 }
 
