@@ -65,7 +65,7 @@ def main():
         print("attack: %s server at %s (%.1f s to start with demo data)" % (args.backend, srv.base, time.time() - t),
               flush=True)
         t = time.time()
-        world = fixtures.build(srv.base, srv)
+        world = fixtures.build(srv.base)
         world.server = srv
         print("attack: fixtures: %d principals, %d kinds of record (%.1f s)"
               % (len(world.users) + 1, len(world.records), time.time() - t), flush=True)

@@ -171,6 +171,10 @@ def run(world):
     attempt("organizer creating a global administrator", org_s, "POST", "/api/v1/users",
             {"email": "nowy-admin2@attack.example", "password": PASSWORD, "role": "admin"},
             not_admin("nowy-admin2@attack.example"))
+    attempt("organizer creating a data protection officer", org_s, "POST", "/api/v1/users",
+            {"email": "nowy-iod@attack.example", "password": PASSWORD, "role": "iod", "municipality": SOCHACZEW})
+    attempt("organizer making the desk a data protection officer", org_s, "PUT", "/api/v1/users/" + U["desk"].me["id"],
+            {"role": "iod"}, lambda a: "promoted: %s" % a.text[:120] if (a.json() or {}).get("role") == "iod" else None)
     attempt("organizer creating staff in Brzeziny", org_s, "POST", "/api/v1/users",
             {"email": "obcy@attack.example", "password": PASSWORD, "role": "desk", "municipality": BRZEZINY})
     attempt("organizer creating an account with unknown fields", org_s, "POST", "/api/v1/users",

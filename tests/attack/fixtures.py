@@ -1,14 +1,12 @@
 """The principals and records the attacks use: every demo login, a few more
-accounts made through the API (an organizer, an NGO and a community
-organizer of Brzeziny, a second NGO and a second resident of Sochaczew) and
-one through `cus user add` (the data protection officer of Brzeziny: staff
-administration does not give the role), and records of both municipalities
-created by their legitimate users, so each path parameter can be filled with
-an id of the caller's municipality, of the other one, of another
-organization or resident, and with a random UUID."""
+accounts made through the API (an organizer, an NGO, a community
+organizer and a data protection officer of Brzeziny, a second NGO and a
+second resident of Sochaczew), and records of both municipalities created by
+their legitimate users, so each path parameter can be filled with an id of
+the caller's municipality, of the other one, of another organization or
+resident, and with a random UUID."""
 
 import datetime
-import subprocess
 
 from harness import BRZEZINY, PASSWORD, SOCHACZEW, Client, random_id, sign_in
 
@@ -147,7 +145,7 @@ class World:
 fx_competition = competition_json
 
 
-def build(base, server=None):
+def build(base):
     w = World(base)
     for name, email in DEMO:
         w.users[name] = sign_in(base, email, name)
@@ -159,17 +157,11 @@ def build(base, server=None):
         ("resident2", "resident", SOCHACZEW, "resident2@sochaczew.attack"),
         ("commission_b", "commission", BRZEZINY, "commission@brzeziny.attack"),
         ("admin_b", "admin", BRZEZINY, "admin@brzeziny.attack"),
+        ("iod_b", "iod", BRZEZINY, "iod@brzeziny.attack"),
     ]:
         must(admin.post("/api/v1/users", {"email": email, "password": PASSWORD, "role": role,
                                           "municipality": teryt, "display_name": name}), "user " + name)
         w.users[name] = sign_in(base, email, name)
-    # The data protection officer of Brzeziny: POST /api/v1/users gives
-    # staff roles only, so the command line makes it.
-    if server is not None:
-        subprocess.run([server.binary, "--config", server.config, "user", "add", "--email", "iod@brzeziny.attack",
-                        "--password", PASSWORD, "--role", "iod", "--municipality", BRZEZINY, "--name", "iod_b"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        w.users["iod_b"] = sign_in(base, "iod@brzeziny.attack", "iod_b")
     org_b = w.users["organizer_b"]
     # Organizations: the demo NGO's, a second of Sochaczew, one of Brzeziny.
     ngo = w.users["ngo"]
