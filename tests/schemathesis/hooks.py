@@ -9,6 +9,13 @@ token that never existed, which the server answers 401 (documented).
 
 Schemathesis knows this is authentication (`@schemathesis.auth`), so its
 `ignored_auth` check still strips and forges it to see that it is enforced.
+
+Two data protection operations would change what later checks read, so
+`before_call` keeps them harmless: `POST /api/v1/privacy/retention/run` is
+always a dry run (a real one anonymises the demo's former client), and
+`POST /api/v1/privacy/requests/{id}/decide` never grants (a granted erasure
+anonymises a resident, a granted restriction makes every later write about
+them 409): "granted" is sent as "partly", which is as valid.
 """
 
 import os
@@ -34,6 +41,21 @@ class CusBearer:
     def set(self, case, data, ctx):
         case.headers = case.headers or {}
         case.headers["Authorization"] = f"Bearer {data}"
+
+
+def _is(operation, method, path) -> bool:
+    return operation.method.upper() == method and operation.path.endswith(path)
+
+
+@schemathesis.hook
+def before_call(ctx, case, **kwargs):
+    body = case.body
+    if not isinstance(body, dict):
+        return
+    if _is(case.operation, "POST", "/privacy/retention/run") and body.get("dry_run") is False:
+        body["dry_run"] = True
+    if _is(case.operation, "POST", "/decide") and body.get("decision") == "granted":
+        body["decision"] = "partly"
 
 
 # --- Polish identifiers ------------------------------------------------------
