@@ -323,7 +323,14 @@ test('each demo role\'s home page says what needs doing, and its areas pass axe 
     ['ngo@sochaczew.example', undefined],
     ['resident@sochaczew.example', 'czeka na Twoją zgodę'],
     ['social.worker@sochaczew.example', null],
+    // The demo resident's request for access, due within a week.
+    ['iod@sochaczew.example', 'Żądanie dostępu do danych'],
   ];
+  // Pages of an area the header reaches through its first link only.
+  const more = {
+    'iod@sochaczew.example': ['/privacy/requests', '/privacy/retention', '/privacy/register'],
+    'resident@sochaczew.example': ['/me/data'],
+  };
   for (const [email, item] of roles) {
     // Axe is injected as a script: the pages' own policy allows none.
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: true });
@@ -349,6 +356,27 @@ test('each demo role\'s home page says what needs doing, and its areas pass axe 
       await page.goto(`${base}${href}`);
       assert.equal(await page.locator('header nav a[aria-current="page"]').count() >= 1, true, `${email}: ${href} marked`);
       await assertAccessible(page);
+    }
+    for (const href of more[email] ?? []) {
+      const response = await page.goto(`${base}${href}`);
+      assert.equal(response.status(), 200, `${email}: ${href}`);
+      assert.equal(await page.locator('h1').count(), 1, `one h1 on ${href}`);
+      await assertLabelled(page);
+      await assertAccessible(page);
+    }
+    if (email.startsWith('iod@')) {
+      // A request's page (the decision form) and its resident's (holds).
+      await page.goto(`${base}/privacy/requests`);
+      await page.locator('main table a').first().click();
+      assert.match(page.url(), /\/privacy\/requests\/[0-9a-f-]{36}$/);
+      await assertLabelled(page);
+      await assertAccessible(page);
+      const resident = page.locator('main a[href^="/privacy/residents/"]').first();
+      if (await resident.count()) {
+        await resident.click();
+        await assertLabelled(page);
+        await assertAccessible(page);
+      }
     }
     await page.goto(`${base}/?lang=en`);
     assert.equal(await page.getAttribute('html', 'lang'), 'en');
