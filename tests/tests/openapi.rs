@@ -27,6 +27,16 @@ async fn the_document_names_envelopes_refusals_and_security() {
     let page = &schemas["Page_AgreementRow"];
     assert_eq!(page["properties"]["items"]["type"], "array", "{page}");
     assert_eq!(page["properties"]["total"]["minimum"], 0, "{page}");
+    // Every reference names a schema the document holds (a list's `sort`
+    // or `due` choice is written out in its parameter).
+    let text = doc.to_string();
+    for part in text.split("\"#/components/schemas/").skip(1) {
+        let name = part.split('"').next().unwrap();
+        assert!(
+            schemas[name].is_object(),
+            "{name} is referenced, not defined"
+        );
+    }
     // Every refusal carries the error body; 401 wherever a token is needed.
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {

@@ -422,11 +422,11 @@ pub struct PlanFilter {
     pub status: Option<String>,
     /// `overdue`: the 30-day deadline or the review date passed; `week`:
     /// one of them within seven days.
-    #[param(required = false, value_type = cus_db::todo::Due)]
+    #[param(required = false, value_type = cus_db::todo::Due, inline)]
     pub due: Option<String>,
     /// Only the plans the signed-in coordinator coordinates.
     pub mine: Option<bool>,
-    #[param(required = false, value_type = PlanSort)]
+    #[param(required = false, value_type = PlanSort, inline)]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 10_000_000)]
     pub page: Option<i64>,

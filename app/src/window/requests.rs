@@ -367,9 +367,9 @@ pub struct RequestFilter {
     pub status: Option<String>,
     /// `overdue`: past the request's deadline and not closed; `week`: the
     /// deadline within seven days.
-    #[param(required = false, value_type = cus_db::todo::Due)]
+    #[param(required = false, value_type = cus_db::todo::Due, inline)]
     pub due: Option<String>,
-    #[param(required = false, value_type = RequestSort)]
+    #[param(required = false, value_type = RequestSort, inline)]
     pub sort: Option<String>,
     #[param(minimum = 1, maximum = 10_000_000)]
     pub page: Option<i64>,
