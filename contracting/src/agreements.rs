@@ -4,6 +4,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
+use cus_db::bounds::Paging;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
     agreements, annexes, budget_lines, organizations, reports, sent_reminders, tranches,
@@ -651,27 +652,64 @@ pub fn get(conn: &mut DbConn, actor: &Actor, id: &AgreementId) -> DomainResult<A
     }
 }
 
-pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<AgreementRow>> {
-    let mut q = agreements::table
-        .select(AgreementRow::as_select())
-        .order(agreements::start_date.desc())
-        .into_boxed();
-    match actor.role {
-        Role::Ngo => {
-            q = q
-                .filter(
-                    agreements::organization_id
-                        .nullable()
-                        .eq(actor.organization_id.clone()),
-                )
-                .filter(agreements::municipality.eq(actor.home()?.to_string()))
-        }
-        Role::Organizer | Role::Admin | Role::Coordinator => {
-            q = q.filter(agreements::municipality.eq(actor.home()?.to_string()))
-        }
-        _ => return Err(DomainError::Forbidden),
+cus_db::text_enum! {
+    /// How a list of agreements is sorted (`?sort=`).
+    pub enum AgreementSort {
+        /// The latest start first.
+        Newest = "newest",
+        Number = "number",
     }
-    Ok(q.load(conn)?)
+}
+
+/// A list of agreements as the query string asks for it.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct AgreementFilter {
+    #[param(required = false, value_type = AgreementStatus)]
+    pub status: Option<String>,
+    #[param(required = false, value_type = AgreementSort, inline)]
+    pub sort: Option<String>,
+}
+
+/// One page of the agreements the actor sees (the organizer's, admin's and
+/// coordinator's municipality's; an NGO its own), and how many in all.
+pub fn find(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &AgreementFilter,
+    paging: &Paging,
+) -> DomainResult<(Vec<AgreementRow>, i64)> {
+    let status: Option<AgreementStatus> = cus_db::todo::choice(&filter.status, "status")?;
+    let sort = cus_db::todo::choice(&filter.sort, "sort")?.unwrap_or(AgreementSort::Newest);
+    let window = paging.window()?;
+    let scope = || -> DomainResult<_> {
+        let mut q = agreements::table.into_boxed();
+        match actor.role {
+            Role::Ngo => {
+                q = q
+                    .filter(
+                        agreements::organization_id
+                            .nullable()
+                            .eq(actor.organization_id.clone()),
+                    )
+                    .filter(agreements::municipality.eq(actor.home()?.to_string()))
+            }
+            Role::Organizer | Role::Admin | Role::Coordinator => {
+                q = q.filter(agreements::municipality.eq(actor.home()?.to_string()))
+            }
+            _ => return Err(DomainError::Forbidden),
+        }
+        if let Some(s) = status {
+            q = q.filter(agreements::status.eq(s));
+        }
+        Ok(q)
+    };
+    let total: i64 = scope()?.count().get_result(conn)?;
+    let q = scope()?.select(AgreementRow::as_select());
+    let q = match sort {
+        AgreementSort::Newest => q.order((agreements::start_date.desc(), agreements::id)),
+        AgreementSort::Number => q.order((agreements::number, agreements::id)),
+    };
+    Ok((window.of(q).load(conn)?, total))
 }
 
 fn managed(conn: &mut DbConn, actor: &Actor, id: &AgreementId) -> DomainResult<Agreement> {

@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
+use cus_db::bounds::{Paging, Window};
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{competitions, criteria, organizations};
 use cus_db::{
@@ -515,7 +516,8 @@ pub fn publish(
 }
 
 /// Competitions anyone may read: published, in evaluation, resolved or
-/// cancelled; newest first; of one municipality when given.
+/// cancelled; newest first; of one municipality when given; the latest 200
+/// (the Atom feed; the list is [`public_find`]).
 pub fn public_list(
     conn: &mut DbConn,
     municipality: Option<&str>,
@@ -532,18 +534,102 @@ pub fn public_list(
     Ok(q.load(conn)?)
 }
 
-/// The organizer's list, drafts included.
-pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<CompetitionRow>> {
-    let m = actor.home()?.to_string();
-    let mut q = competitions::table
-        .filter(competitions::municipality.eq(m))
-        .select(CompetitionRow::as_select())
-        .order(competitions::created_at.desc())
-        .into_boxed();
-    if actor.role != Role::Organizer {
-        q = q.filter(competitions::status.ne(CompetitionStatus::Draft));
+cus_db::text_enum! {
+    /// How a list of competitions is sorted (`?sort=`).
+    pub enum CompetitionSort {
+        /// The latest published (staff: created) first.
+        Newest = "newest",
+        /// The nearest offer deadline first.
+        Deadline = "deadline",
     }
-    Ok(q.load(conn)?)
+}
+
+/// A list of competitions as the query string asks for it.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct CompetitionFilter {
+    #[param(required = false, value_type = CompetitionStatus)]
+    pub status: Option<String>,
+    #[param(required = false, value_type = CompetitionSort, inline)]
+    pub sort: Option<String>,
+}
+
+impl CompetitionFilter {
+    /// The status asked for, the order and the page, or 422 on the field.
+    fn read(
+        &self,
+        paging: &Paging,
+    ) -> DomainResult<(Option<CompetitionStatus>, CompetitionSort, Window)> {
+        let status = cus_db::todo::choice(&self.status, "status")?;
+        let sort = cus_db::todo::choice(&self.sort, "sort")?.unwrap_or(CompetitionSort::Newest);
+        Ok((status, sort, paging.window()?))
+    }
+}
+
+/// One page of the public list (no drafts; of one municipality when given),
+/// newest published first unless sorted by deadline, and how many in all.
+pub fn public_find(
+    conn: &mut DbConn,
+    municipality: Option<&str>,
+    filter: &CompetitionFilter,
+    paging: &Paging,
+) -> DomainResult<(Vec<CompetitionRow>, i64)> {
+    let (status, sort, window) = filter.read(paging)?;
+    let scope = || {
+        let mut q = competitions::table
+            .filter(competitions::status.ne(CompetitionStatus::Draft))
+            .into_boxed();
+        if let Some(m) = municipality {
+            q = q.filter(competitions::municipality.eq(m.to_string()));
+        }
+        if let Some(s) = status {
+            q = q.filter(competitions::status.eq(s));
+        }
+        q
+    };
+    let total: i64 = scope().count().get_result(conn)?;
+    let q = scope().select(CompetitionRow::as_select());
+    let q = match sort {
+        // Never published (cancelled as drafts) last, on either database.
+        CompetitionSort::Newest => q.order((
+            competitions::published_at.is_null(),
+            competitions::published_at.desc(),
+            competitions::id,
+        )),
+        CompetitionSort::Deadline => q.order((competitions::offer_deadline, competitions::id)),
+    };
+    Ok((window.of(q).load(conn)?, total))
+}
+
+/// One page of the staff's list of the municipality's competitions (drafts
+/// for the organizer only), newest first unless sorted by deadline, and how
+/// many in all.
+pub fn find(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &CompetitionFilter,
+    paging: &Paging,
+) -> DomainResult<(Vec<CompetitionRow>, i64)> {
+    let m = actor.home()?.to_string();
+    let (status, sort, window) = filter.read(paging)?;
+    let scope = || {
+        let mut q = competitions::table
+            .filter(competitions::municipality.eq(m.clone()))
+            .into_boxed();
+        if actor.role != Role::Organizer {
+            q = q.filter(competitions::status.ne(CompetitionStatus::Draft));
+        }
+        if let Some(s) = status {
+            q = q.filter(competitions::status.eq(s));
+        }
+        q
+    };
+    let total: i64 = scope().count().get_result(conn)?;
+    let q = scope().select(CompetitionRow::as_select());
+    let q = match sort {
+        CompetitionSort::Newest => q.order((competitions::created_at.desc(), competitions::id)),
+        CompetitionSort::Deadline => q.order((competitions::offer_deadline, competitions::id)),
+    };
+    Ok((window.of(q).load(conn)?, total))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 //! społecznej), with every identifier checked.
 
 use chrono::NaiveDateTime;
+use cus_db::bounds::Paging;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::identifiers::{iban, krs, postal_code, Nip, Regon};
 use cus_db::schema::organizations;
@@ -267,17 +268,71 @@ pub fn update(
     load(conn, id)
 }
 
-/// Organizations of the organizer's municipality.
-pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Organization>> {
+fn may_list(actor: &Actor) -> DomainResult<()> {
     actor.require(&[
         Role::Organizer,
         Role::Admin,
         Role::Commission,
         Role::Council,
-    ])?;
+    ])
+}
+
+/// Organizations of the organizer's municipality, every one by name (the
+/// forms' choice of an organization).
+pub fn list(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<Organization>> {
+    may_list(actor)?;
     Ok(organizations::table
         .filter(organizations::municipality.eq(actor.home()?.to_string()))
         .order(organizations::name)
         .select(Organization::as_select())
         .load(conn)?)
+}
+
+cus_db::text_enum! {
+    /// How a list of organizations is sorted (`?sort=`).
+    pub enum OrganizationSort {
+        Name = "name",
+        /// The latest registered first.
+        Newest = "newest",
+    }
+}
+
+/// A list of organizations as the query string asks for it.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct OrganizationFilter {
+    #[param(required = false, value_type = LegalForm)]
+    pub legal_form: Option<String>,
+    #[param(required = false, value_type = OrganizationSort, inline)]
+    pub sort: Option<String>,
+}
+
+/// One page of the organizations of the staff member's municipality that
+/// `filter` asks for, and how many in all.
+pub fn find(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &OrganizationFilter,
+    paging: &Paging,
+) -> DomainResult<(Vec<Organization>, i64)> {
+    may_list(actor)?;
+    let m = actor.home()?.to_string();
+    let form: Option<LegalForm> = cus_db::todo::choice(&filter.legal_form, "legal_form")?;
+    let sort = cus_db::todo::choice(&filter.sort, "sort")?.unwrap_or(OrganizationSort::Name);
+    let window = paging.window()?;
+    let scope = || {
+        let mut q = organizations::table
+            .filter(organizations::municipality.eq(m.clone()))
+            .into_boxed();
+        if let Some(f) = form {
+            q = q.filter(organizations::legal_form.eq(f.as_str()));
+        }
+        q
+    };
+    let total: i64 = scope().count().get_result(conn)?;
+    let q = scope().select(Organization::as_select());
+    let q = match sort {
+        OrganizationSort::Name => q.order((organizations::name, organizations::id)),
+        OrganizationSort::Newest => q.order((organizations::created_at.desc(), organizations::id)),
+    };
+    Ok((window.of(q).load(conn)?, total))
 }

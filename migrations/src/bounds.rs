@@ -235,12 +235,15 @@ mod tests {
     }
 }
 
+/// Rows a page of a list holds unless `?per_page=` says otherwise.
+pub const PER_PAGE: i64 = 20;
+
 /// `?page=N&per_page=M` of a list: pages from 1 (20 a page by default, at
 /// most 100), bounded so that the offset, (page - 1) * per_page, cannot
 /// overflow.
 pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), crate::DomainError> {
     let page = page.unwrap_or(1);
-    let per_page = per_page.unwrap_or(20);
+    let per_page = per_page.unwrap_or(PER_PAGE);
     if page < 1 {
         return Err(crate::DomainError::field("page", "error-page"));
     }
@@ -251,4 +254,58 @@ pub fn paging(page: Option<i64>, per_page: Option<i64>) -> Result<(i64, i64), cr
         return Err(crate::DomainError::field("per_page", "error-per-page"));
     }
     Ok((page, per_page))
+}
+
+/// A list's `?page=N&per_page=M`, as every paged list takes it (API.md):
+/// a handler reads it beside the list's own filter and hands it to the
+/// domain's list function, which checks it with [`Paging::window`].
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Paging {
+    /// The page, from 1.
+    #[param(minimum = 1, maximum = 10_000_000)]
+    pub page: Option<i64>,
+    /// Rows a page (20 unless given).
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+}
+
+impl Paging {
+    /// A page of `per_page` rows: the first one.
+    pub fn first(per_page: i64) -> Paging {
+        Paging {
+            page: None,
+            per_page: Some(per_page),
+        }
+    }
+
+    /// The rows this page holds, or 422 naming `page` or `per_page`.
+    pub fn window(&self) -> Result<Window, crate::DomainError> {
+        let (page, per_page) = paging(self.page, self.per_page)?;
+        Ok(Window { page, per_page })
+    }
+}
+
+/// A checked page of a list: which rows of the sorted query it holds.
+#[derive(Debug, Clone, Copy)]
+pub struct Window {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Window {
+    /// The rows before this page.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+
+    /// The (boxed, sorted) query cut to this page: `OFFSET` and `LIMIT`.
+    pub fn of<Q>(&self, query: Q) -> Q
+    where
+        Q: diesel::query_dsl::methods::OffsetDsl<Output = Q>
+            + diesel::query_dsl::methods::LimitDsl<Output = Q>,
+    {
+        let query = diesel::query_dsl::methods::OffsetDsl::offset(query, self.offset());
+        diesel::query_dsl::methods::LimitDsl::limit(query, self.per_page)
+    }
 }

@@ -221,7 +221,7 @@ def build(base):
     w.rec("program", "own", progs[0]["id"], SOCHACZEW)
     prb = must(org_b.post("/api/v1/programs", program_json()), "program b")
     w.rec("program", "other", prb["id"], BRZEZINY)
-    comps = must(org_s.get("/api/v1/competitions"), "competitions")["items"]
+    comps = must(org_s.get("/api/v1/competitions?per_page=100"), "competitions")["items"]
     # The published competition still open for offers (the demo's other one
     # is past its deadline, waiting for the commission's scores).
     today = datetime.date.today().isoformat()

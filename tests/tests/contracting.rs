@@ -1372,3 +1372,213 @@ async fn out_of_range_dates_and_amounts_are_refused_in_contracting() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(list["total"], 2, "{list}");
 }
+
+/// A page's text with the escapes of its links' query strings undone.
+fn unescaped(page: &str) -> String {
+    page.replace("&#x3D;", "=").replace("&amp;", "&")
+}
+
+/// The first item's id of a page of a list.
+fn first_id(page: &Value) -> &str {
+    page["items"][0]["id"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn long_contracting_lists_page_filter_and_sort_in_the_api_and_on_the_pages() {
+    let app = spawn_app().await;
+    let organizer = app.user(Role::Organizer, SOCHACZEW).await;
+    // Organizations: 21, more than a page of 20.
+    let mut org = String::new();
+    for n in 0..21 {
+        let mut body = organization_json(&format!("Stowarzyszenie {n:02}"), 400 + n);
+        if n % 7 == 0 {
+            body["legal_form"] = json!("foundation");
+        }
+        let (s, b) = app.post("/api/v1/organizations", &organizer, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+        org = b["id"].as_str().unwrap().to_string();
+    }
+    let (s, first) = app.get("/api/v1/organizations", &organizer).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(first["total"], 21);
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    assert_eq!(first["items"][0]["name"], "Stowarzyszenie 00", "by name");
+    let (_, second) = app.get("/api/v1/organizations?page=2", &organizer).await;
+    assert_eq!(second["total"], 21);
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0]["name"], "Stowarzyszenie 20");
+    let (_, newest) = app
+        .get("/api/v1/organizations?sort=newest&per_page=1", &organizer)
+        .await;
+    assert_eq!(first_id(&newest), org);
+    let (_, foundations) = app
+        .get("/api/v1/organizations?legal_form=foundation", &organizer)
+        .await;
+    assert_eq!(foundations["total"], 3, "{foundations}");
+    // Competitions: 21 drafts, 3 of them published.
+    let mut published = vec![];
+    for n in 0..21 {
+        let mut body = competition_body(30);
+        body["title"] = json!(format!("Konkurs {n:02}"));
+        let (s, c) = app.post("/api/v1/competitions", &organizer, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{c}");
+        let id = c["id"].as_str().unwrap().to_string();
+        if n % 7 == 0 {
+            let (s, b) = app
+                .post(
+                    &format!("/api/v1/competitions/{id}/publish"),
+                    &organizer,
+                    json!({}),
+                )
+                .await;
+            assert_eq!(s, StatusCode::OK, "{b}");
+            published.push(id);
+        }
+    }
+    let (_, staff) = app.get("/api/v1/competitions", &organizer).await;
+    assert_eq!(staff["total"], 21, "drafts included for the organizer");
+    assert_eq!(staff["items"].as_array().unwrap().len(), 20);
+    let (_, staff2) = app.get("/api/v1/competitions?page=2", &organizer).await;
+    assert_eq!(staff2["items"].as_array().unwrap().len(), 1);
+    let mut seen: Vec<&str> = staff["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    seen.push(first_id(&staff2));
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 21, "every competition once over the pages");
+    let (_, drafts) = app
+        .get("/api/v1/competitions?status=draft", &organizer)
+        .await;
+    assert_eq!(drafts["total"], 18);
+    let public = |q: &str| {
+        let app = &app;
+        let path = format!("/api/v1/public/competitions?municipality={SOCHACZEW}&{q}");
+        async move { app.call(Method::GET, &path, None, None).await }
+    };
+    let (s, p1) = public("per_page=2").await;
+    assert_eq!(s, StatusCode::OK, "{p1}");
+    assert_eq!(p1["total"], 3);
+    assert_eq!(p1["items"].as_array().unwrap().len(), 2);
+    let (_, p2) = public("per_page=2&page=2").await;
+    assert_eq!(p2["items"].as_array().unwrap().len(), 1);
+    let (_, p9) = public("page=9").await;
+    assert_eq!(p9["total"], 3);
+    assert!(p9["items"].as_array().unwrap().is_empty());
+    // Agreements: 21 with one organization.
+    let year = base_year();
+    for n in 0..21 {
+        let body = json!({"organization_id": org, "mode": "partnership", "financing": "full_financing",
+            "title": format!("Umowa {n:02}"),
+            "start_date": format!("{}-01-{:02}", year + 1, n + 1), "end_date": format!("{}-12-31", year + 1),
+            "tranches": [{"year": year + 1, "amount_grosze": 100_000}]});
+        let (s, a) = app.post("/api/v1/agreements", &organizer, body).await;
+        assert_eq!(s, StatusCode::CREATED, "{a}");
+    }
+    let (_, ag) = app.get("/api/v1/agreements", &organizer).await;
+    assert_eq!(ag["total"], 21);
+    assert_eq!(ag["items"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        ag["items"][0]["title"], "Umowa 20",
+        "the latest start first"
+    );
+    let (_, ag2) = app.get("/api/v1/agreements?page=2", &organizer).await;
+    assert_eq!(ag2["items"][0]["title"], "Umowa 00");
+    let (_, by_number) = app
+        .get("/api/v1/agreements?sort=number&per_page=100", &organizer)
+        .await;
+    let numbers: Vec<&str> = by_number["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["number"].as_str().unwrap())
+        .collect();
+    assert_eq!(numbers.len(), 21);
+    assert!(numbers.windows(2).all(|w| w[0] <= w[1]), "{numbers:?}");
+    let (_, active) = app
+        .get("/api/v1/agreements?status=terminated", &organizer)
+        .await;
+    assert_eq!(active["total"], 0);
+    // Out of range or unknown: 422 naming the field, on every list.
+    for list in [
+        "/api/v1/organizations",
+        "/api/v1/competitions",
+        "/api/v1/agreements",
+    ] {
+        for (q, field) in [
+            ("per_page=101", "per_page"),
+            ("per_page=0", "per_page"),
+            ("page=0", "page"),
+            ("page=10000001", "page"),
+            ("sort=random", "sort"),
+        ] {
+            let (s, b) = app.get(&format!("{list}?{q}"), &organizer).await;
+            assert!(!refusal(s, &b, field).is_empty(), "{list}?{q}: {b}");
+        }
+    }
+    // The document says so, as schemathesis reads it.
+    let (_, doc) = app
+        .call(Method::GET, "/api/v1/openapi.json", None, None)
+        .await;
+    for (path, filter) in [
+        ("/api/v1/organizations", "legal_form"),
+        ("/api/v1/competitions", "status"),
+        ("/api/v1/public/competitions", "status"),
+        ("/api/v1/agreements", "status"),
+        ("/api/v1/forum/threads", "kind"),
+        ("/api/v1/community/activities", "sort"),
+    ] {
+        let params = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let named = |n: &str| params.iter().find(|p| p["name"] == n).cloned();
+        let per_page = named("per_page").unwrap_or_else(|| panic!("{path}: per_page"));
+        assert_eq!(per_page["schema"]["maximum"], 100, "{path}");
+        assert_eq!(per_page["schema"]["minimum"], 1, "{path}");
+        let page = named("page").unwrap_or_else(|| panic!("{path}: page"));
+        assert_eq!(page["schema"]["maximum"], 10_000_000, "{path}");
+        assert!(named(filter).is_some() && named("sort").is_some(), "{path}");
+        let sort = named("sort").unwrap();
+        assert_eq!(sort["schema"]["type"], "string", "{path}: {sort}");
+    }
+    let (s, b) = public("per_page=101").await;
+    assert!(!refusal(s, &b, "per_page").is_empty());
+    let (s, b) = app
+        .get("/api/v1/agreements?status=signed", &organizer)
+        .await;
+    assert!(!refusal(s, &b, "status").is_empty());
+    // The pages take the same query string and link to the next page.
+    let b = Browser::new(&app);
+    b.sign_in(&organizer.email, PASSWORD).await;
+    for path in ["/agreements", "/competitions/manage"] {
+        let (s, page) = b.get(path).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(
+            unescaped(&page).contains(&format!("href=\"{path}?page=2\" rel=\"next\"")),
+            "{path}: {page}"
+        );
+        assert!(page.contains("(21)"), "{path}: the total");
+        let (s, page) = b.get(&format!("{path}?page=2&sort=newest")).await;
+        assert_eq!(s, StatusCode::OK, "{path}");
+        assert!(page.contains("rel=\"prev\"") && !page.contains("rel=\"next\""));
+        assert!(
+            page.contains("<option value=\"newest\" selected>"),
+            "{path}"
+        );
+    }
+    let (_, page) = b.get("/agreements?status=active&sort=number").await;
+    assert!(page.contains("<option value=\"active\" selected>"));
+    let anon = Browser::new(&app);
+    let (s, page) = anon
+        .get(&format!(
+            "/competitions?municipality={SOCHACZEW}&per_page=1"
+        ))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("rel=\"next\""), "{page}");
+    assert!(
+        unescaped(&page).contains(&format!("municipality={SOCHACZEW}&per_page=1&page=2")),
+        "the filter kept: {page}"
+    );
+}

@@ -85,6 +85,11 @@ pub fn created<T: Serialize>(body: &T) -> HttpResponse {
     HttpResponse::Created().json(body)
 }
 
+/// One page of a paged list: the page's rows and how many match in all.
+pub fn page<T: serde::Serialize>((items, total): (Vec<T>, i64)) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"items": items, "total": total}))
+}
+
 pub fn list<T: serde::Serialize>(items: Vec<T>) -> HttpResponse {
     let total = items.len();
     HttpResponse::Ok().json(json!({"items": items, "total": total}))

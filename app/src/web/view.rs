@@ -289,6 +289,22 @@ impl<F: std::future::Future<Output = AppResult<Value>>> RecordPage<F> {
 /// Links to the pages before and after this one of a list of `total`
 /// records, `per_page` each, keeping the rest of the query string.
 pub fn pager(req: &HttpRequest, page: Option<i64>, per_page: i64, total: i64) -> Value {
+    pager_at(req, req.path(), page, per_page, total)
+}
+
+/// [`pager`] for a list read with [`cus_db::bounds::Paging`], linking to the
+/// list's page at `path` (a form posted elsewhere renders the list too).
+pub fn pager_of(
+    req: &HttpRequest,
+    path: &str,
+    paging: &cus_db::bounds::Paging,
+    total: i64,
+) -> Value {
+    let per_page = paging.per_page.unwrap_or(cus_db::bounds::PER_PAGE);
+    pager_at(req, path, paging.page, per_page, total)
+}
+
+fn pager_at(req: &HttpRequest, path: &str, page: Option<i64>, per_page: i64, total: i64) -> Value {
     let page = page.unwrap_or(1).max(1);
     let pages = ((total + per_page - 1) / per_page.max(1)).max(1);
     let href = |n: i64| {
@@ -300,7 +316,7 @@ pub fn pager(req: &HttpRequest, page: Option<i64>, per_page: i64, total: i64) ->
         pairs.push(("page".into(), n.to_string()));
         format!(
             "{}?{}",
-            req.path(),
+            path,
             serde_urlencoded::to_string(&pairs).unwrap_or_default()
         )
     };

@@ -5,9 +5,10 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::NaiveDate;
 use contracting::agreements::{
-    AgreementId, AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche,
+    AgreementFilter, AgreementId, AgreementInput, AnnexInput, ReportInput, TerminateInput, Tranche,
 };
 use contracting::{agreements, organizations};
+use cus_db::bounds::Paging;
 use cus_db::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -18,9 +19,9 @@ use super::forms::{Count, Lines, YearAmounts, Zloty};
 use super::{program_services, MunicipalityQuery};
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
-use crate::web::api::{created, list};
+use crate::web::api::{created, page};
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{values, Flash, RecordPage, View};
+use crate::web::view::{pager_of, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -60,10 +61,19 @@ async fn create_agreement(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<agreements::AgreementRow>), (status = 403)), security(("bearer" = [])))]
+/// Agreements by status, newest or by number, one page at a time.
+#[utoipa::path(params(AgreementFilter, Paging), responses((status = 200, body = cus_db::openapi::Page<agreements::AgreementRow>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/agreements")]
-async fn list_agreements(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    Ok(list(st.db(move |c| agreements::list(c, &user.0)).await?))
+async fn list_agreements(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<AgreementFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
+    let (q, p) = (q.into_inner(), p.into_inner());
+    Ok(page(
+        st.db(move |c| agreements::find(c, &user.0, &q, &p)).await?,
+    ))
 }
 
 #[utoipa::path(params(("id" = AgreementId, Path)), responses((status = 200, body = agreements::Agreement), (status = 404), (status = 403)), security(("bearer" = [])))]
@@ -137,11 +147,20 @@ async fn ocds_releases(st: Data, q: web::Query<MunicipalityQuery>) -> AppResult<
     Ok(HttpResponse::Ok().json(package))
 }
 
-async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+/// The agreements page's list (filtered, one page) and, for the organizer,
+/// the new agreement form's choices.
+async fn agreements_data(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    filter: AgreementFilter,
+    paging: Paging,
+) -> AppResult<Value> {
     let actor = user.actor.clone();
-    let (list, orgs, services) = st
+    let shown = filter.clone();
+    let ((list, total), orgs, services) = st
         .db(move |c| {
-            let list = agreements::list(c, &actor)?;
+            let list = agreements::find(c, &actor, &filter, &paging)?;
             let (orgs, services) = if actor.role == Role::Organizer {
                 (
                     organizations::list(c, &actor)?,
@@ -153,12 +172,25 @@ async fn agreements_page(req: HttpRequest, st: Data, user: PageUser) -> AppResul
             Ok((list, orgs, services))
         })
         .await?;
+    Ok(json!({
+        "agreements": list, "total": total, "pager": pager_of(req, "/agreements", &paging, total),
+        "f": {"status": shown.status, "sort": shown.sort},
+        "statuses": agreements::AgreementStatus::ALL, "sorts": agreements::AgreementSort::ALL,
+        "organizations": orgs, "program_services": services,
+        "can_create": user.actor.role == Role::Organizer, "modes": agreements::AgreementMode::ALL,
+    }))
+}
+
+async fn agreements_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    q: web::Query<AgreementFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
+    let data = agreements_data(&req, &st, &user, q.into_inner(), p.into_inner()).await?;
     let view = View::new(&req, Some(&user));
-    Ok(view.render(
-        "agreements",
-        "agreements-title",
-        json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": user.actor.role == Role::Organizer, "modes": agreements::AgreementMode::ALL}),
-    ))
+    Ok(view.render("agreements", "agreements-title", data))
 }
 
 async fn agreement_data(st: &Data, user: &PageUser, id: AgreementId) -> AppResult<Value> {
@@ -315,17 +347,9 @@ async fn agreement_create(
         Ok(id) => Ok(Flash::Saved.redirect(&format!("/agreements/{id}"))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
-            let actor = user.actor.clone();
-            let (list, orgs, services) = st
-                .db(move |c| {
-                    Ok((
-                        agreements::list(c, &actor)?,
-                        organizations::list(c, &actor)?,
-                        program_services(c, &actor)?,
-                    ))
-                })
-                .await?;
-            let data = json!({"agreements": list, "organizations": orgs, "program_services": services, "can_create": true, "modes": agreements::AgreementMode::ALL, "values": values(&form.typed)});
+            let mut data =
+                agreements_data(&req, &st, &user, Default::default(), Default::default()).await?;
+            data["values"] = values(&form.typed);
             view.form_error(e, "agreements", "agreements-title", data)
         }
     }

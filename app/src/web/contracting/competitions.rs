@@ -3,13 +3,14 @@
 
 use super::MunicipalityQuery;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
-use contracting::competitions::{CancelInput, CompetitionInput};
+use contracting::competitions::{CancelInput, CompetitionFilter, CompetitionInput};
 use contracting::competitions::{CompetitionId, CompetitionStatus};
 use contracting::evaluation::{
     CommissionInput, DeclarationInput, FormalInput, ResolveInput, ScoreInput,
 };
 use contracting::offers::{OfferId, OfferInput};
 use contracting::{competitions, evaluation, offers, organizations};
+use cus_db::bounds::Paging;
 use cus_db::{Lifecycle, Role};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -21,11 +22,11 @@ use super::competition_forms::{
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
 use crate::platform::templates;
-use crate::web::api::{created, list};
+use crate::web::api::{created, list, page};
 use crate::web::extract::{
     ApiJson, ApiUser, Form, MaybeApiUser, MaybeJson, MaybePageUser, NoFields, PageUser,
 };
-use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
+use crate::web::view::{flash_of, pager_of, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -90,22 +91,36 @@ async fn create_competition(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<competitions::CompetitionRow>), (status = 403)), security(("bearer" = [])))]
+/// The municipality's competitions (drafts for the organizer), by status,
+/// newest or by deadline, one page at a time.
+#[utoipa::path(params(CompetitionFilter, Paging), responses((status = 200, body = cus_db::openapi::Page<competitions::CompetitionRow>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/competitions")]
-async fn list_competitions(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    Ok(list(st.db(move |c| competitions::list(c, &user.0)).await?))
+async fn list_competitions(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<CompetitionFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
+    let (q, p) = (q.into_inner(), p.into_inner());
+    Ok(page(
+        st.db(move |c| competitions::find(c, &user.0, &q, &p))
+            .await?,
+    ))
 }
 
-/// Published competitions, for anyone (also as Atom at `/competitions.atom`).
-#[utoipa::path(params(MunicipalityQuery), responses((status = 200, body = cus_db::openapi::Page<competitions::CompetitionRow>)))]
+/// Published competitions, for anyone, one page at a time (also as Atom at
+/// `/competitions.atom`).
+#[utoipa::path(params(MunicipalityQuery, CompetitionFilter, Paging), responses((status = 200, body = cus_db::openapi::Page<competitions::CompetitionRow>), (status = 422)))]
 #[get("/public/competitions")]
 async fn public_competitions(
     st: Data,
-    q: web::Query<MunicipalityQuery>,
+    m: web::Query<MunicipalityQuery>,
+    q: web::Query<CompetitionFilter>,
+    p: web::Query<Paging>,
 ) -> AppResult<HttpResponse> {
-    let m = q.into_inner().municipality;
-    Ok(list(
-        st.db(move |c| competitions::public_list(c, m.as_deref()))
+    let (m, q, p) = (m.into_inner().municipality, q.into_inner(), p.into_inner());
+    Ok(page(
+        st.db(move |c| competitions::public_find(c, m.as_deref(), &q, &p))
             .await?,
     ))
 }
@@ -320,25 +335,43 @@ async fn results(st: Data, path: web::Path<CompetitionId>) -> AppResult<HttpResp
     Ok(HttpResponse::Ok().json(st.db(move |c| evaluation::results(c, &id)).await?))
 }
 
-async fn manage_data(st: &Data, user: &PageUser) -> AppResult<Value> {
+/// The organizer's list (filtered, one page) and the new competition form's
+/// choices.
+async fn manage_data(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    filter: CompetitionFilter,
+    paging: Paging,
+) -> AppResult<Value> {
     user.actor.require(&[Role::Organizer])?;
     let actor = user.actor.clone();
-    let (list, services) = st
+    let shown = filter.clone();
+    let ((list, total), services) = st
         .db(move |c| {
             Ok((
-                competitions::list(c, &actor)?,
+                competitions::find(c, &actor, &filter, &paging)?,
                 super::program_services(c, &actor)?,
             ))
         })
         .await?;
-    Ok(
-        json!({"competitions": list, "financing": competitions::Financing::ALL, "program_services": services}),
-    )
+    Ok(json!({
+        "competitions": list, "total": total, "pager": pager_of(req, "/competitions/manage", &paging, total),
+        "f": {"status": shown.status, "sort": shown.sort},
+        "statuses": CompetitionStatus::ALL, "sorts": competitions::CompetitionSort::ALL,
+        "financing": competitions::Financing::ALL, "program_services": services,
+    }))
 }
 
-async fn manage_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+async fn manage_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    q: web::Query<CompetitionFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
-    let mut data = manage_data(&st, &user).await?;
+    let mut data = manage_data(&req, &st, &user, q.into_inner(), p.into_inner()).await?;
     data["values"] = json!({"criteria": "Możliwość realizacji zadania | 30 | 10\nKalkulacja kosztów | 30 | 10\nJakość i kwalifikacje | 40 | 10", "financing": "co_financing"});
     Ok(view.render("competitions_manage", "competitions-manage-title", data))
 }
@@ -359,7 +392,8 @@ async fn competition_create(
     match result {
         Ok(c) => Ok(Flash::Saved.redirect(&format!("/competitions/{}", c.row.id))),
         Err(e) => {
-            let mut data = manage_data(&st, &user).await?;
+            let mut data =
+                manage_data(&req, &st, &user, Default::default(), Default::default()).await?;
             data["values"] = values(&form.typed);
             view.form_error(e, "competitions_manage", "competitions-manage-title", data)
         }
@@ -659,17 +693,23 @@ async fn competitions_page(
     req: HttpRequest,
     st: Data,
     user: MaybePageUser,
+    m: web::Query<MunicipalityQuery>,
+    q: web::Query<CompetitionFilter>,
+    p: web::Query<Paging>,
 ) -> AppResult<HttpResponse> {
-    let q = query_map(&req);
-    let m = q.get("municipality").cloned();
-    let items = st
-        .db(move |c| contracting::competitions::public_list(c, m.as_deref()))
+    let (m, filter, paging) = (m.into_inner().municipality, q.into_inner(), p.into_inner());
+    let (shown, municipality) = (filter.clone(), m.clone());
+    let (items, total) = st
+        .db(move |c| competitions::public_find(c, m.as_deref(), &filter, &paging))
         .await?;
     let view = View::new(&req, user.0.as_ref());
     Ok(view.render(
         "competitions",
         "competitions-title",
-        json!({"competitions": items, "today": cus_db::today()}),
+        json!({"competitions": items, "total": total, "pager": pager_of(&req, "/competitions", &paging, total),
+               "f": {"status": shown.status, "sort": shown.sort, "municipality": municipality},
+               "statuses": CompetitionStatus::ALL.iter().filter(|s| **s != CompetitionStatus::Draft).collect::<Vec<_>>(),
+               "sorts": competitions::CompetitionSort::ALL, "today": cus_db::today()}),
     ))
 }
 

@@ -3,8 +3,11 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use contracting::organizations;
-use contracting::organizations::{LegalForm, OrganizationId, OrganizationInput};
+use contracting::organizations::{
+    LegalForm, OrganizationFilter, OrganizationId, OrganizationInput,
+};
 use cus_db::audit::audit_in;
+use cus_db::bounds::Paging;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -15,7 +18,7 @@ use crate::platform::auth;
 use crate::platform::auth::NewUser;
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
-use crate::web::api::{created, list};
+use crate::web::api::{created, page};
 use crate::web::extract::{
     checkbox, parse_json, AnonForm, ApiJson, ApiUser, Form, MaybeApiUser, PageUser,
 };
@@ -152,10 +155,21 @@ pub fn self_register(
     Ok(())
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<organizations::Organization>), (status = 403)), security(("bearer" = [])))]
+/// The municipality's organizations by legal form, by name or newest, one
+/// page at a time.
+#[utoipa::path(params(OrganizationFilter, Paging), responses((status = 200, body = cus_db::openapi::Page<organizations::Organization>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/organizations")]
-async fn list_organizations(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    Ok(list(st.db(move |c| organizations::list(c, &user.0)).await?))
+async fn list_organizations(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<OrganizationFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
+    let (q, p) = (q.into_inner(), p.into_inner());
+    Ok(page(
+        st.db(move |c| organizations::find(c, &user.0, &q, &p))
+            .await?,
+    ))
 }
 
 #[utoipa::path(params(("id" = OrganizationId, Path)), responses((status = 200, body = organizations::Organization), (status = 404), (status = 403)), security(("bearer" = [])))]
