@@ -5,6 +5,7 @@
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
+use cus_db::bounds::Paging;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{activities, communities};
 use cus_db::{now, today, Actor, DbConn, DomainError, DomainResult, Role};
@@ -398,6 +399,16 @@ pub fn log_activity(
         .ok_or(DomainError::NotFound)
 }
 
+cus_db::text_enum! {
+    /// How the activity log is sorted (`?sort=`).
+    pub enum ActivitySort {
+        /// The latest day first.
+        Newest = "newest",
+        /// The earliest day first.
+        Oldest = "oldest",
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
 pub struct ActivityFilter {
     #[param(value_type = Option<cus_db::openapi::CivilDate>)]
@@ -410,14 +421,41 @@ pub struct ActivityFilter {
     pub dimension: Option<String>,
     /// A community's id or name.
     pub community: Option<String>,
+    #[param(required = false, value_type = ActivitySort, inline)]
+    pub sort: Option<String>,
 }
 
+/// Every activity of the staff member's municipality that `f` asks for,
+/// sorted (the CSV, continuity).
 pub fn list_activities(
     conn: &mut DbConn,
     actor: &Actor,
     f: &ActivityFilter,
 ) -> DomainResult<Vec<ActivityView>> {
+    Ok(select_activities(conn, actor, f, None)?.0)
+}
+
+/// One page of the activities of the staff member's municipality that `f`
+/// asks for, and how many in all.
+pub fn find_activities(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ActivityFilter,
+    paging: &Paging,
+) -> DomainResult<(Vec<ActivityView>, i64)> {
+    select_activities(conn, actor, f, Some(paging))
+}
+
+/// The activities `f` asks for, sorted: one page of them (`paging`) or
+/// every one; and how many match in all.
+fn select_activities(
+    conn: &mut DbConn,
+    actor: &Actor,
+    f: &ActivityFilter,
+    paging: Option<&Paging>,
+) -> DomainResult<(Vec<ActivityView>, i64)> {
     let m = staff_of(actor)?;
+    let window = paging.map(Paging::window).transpose()?;
     // PostgreSQL keeps no date before 4713 BC: refuse what no log holds.
     let mut check = Check::new();
     for (field, day) in [("from", f.from), ("to", f.to)] {
@@ -426,49 +464,68 @@ pub fn list_activities(
         }
     }
     check.finish()?;
-    let mut q = activities::table
-        .inner_join(communities::table)
-        .filter(activities::municipality.eq(m))
-        .select((
+    let sort = cus_db::todo::choice(&f.sort, "sort")?.unwrap_or(ActivitySort::Newest);
+    let scope = || {
+        let mut q = activities::table
+            .inner_join(communities::table)
+            .filter(activities::municipality.eq(m.clone()))
+            .into_boxed();
+        if let Some(d) = f.from {
+            q = q.filter(activities::day.ge(d));
+        }
+        if let Some(d) = f.to {
+            q = q.filter(activities::day.le(d));
+        }
+        if let Some(k) = f.kind.clone().filter(|k| !k.is_empty()) {
+            q = q.filter(activities::kind.eq(k));
+        }
+        if let Some(d) = f.dimension.clone().filter(|d| !d.is_empty()) {
+            q = q.filter(activities::dimension.eq(d));
+        }
+        if let Some(c) = f.community.clone().filter(|c| !c.is_empty()) {
+            q = q.filter(communities::id.eq(c.clone()).or(communities::name.eq(c)));
+        }
+        q
+    };
+    let q = scope().select((
+        activities::id,
+        activities::community_id,
+        communities::name,
+        activities::day,
+        activities::title,
+        activities::kind,
+        activities::dimension,
+        activities::participants,
+        activities::volunteers,
+        activities::volunteer_hours,
+        activities::partners,
+        activities::outcome,
+        activities::follow_up,
+    ));
+    let q = match sort {
+        ActivitySort::Newest => q.order((
+            activities::day.desc(),
+            activities::created_at.desc(),
             activities::id,
-            activities::community_id,
-            communities::name,
-            activities::day,
-            activities::title,
-            activities::kind,
-            activities::dimension,
-            activities::participants,
-            activities::volunteers,
-            activities::volunteer_hours,
-            activities::partners,
-            activities::outcome,
-            activities::follow_up,
-        ))
-        .order((activities::day, activities::created_at))
-        .into_boxed();
-    if let Some(d) = f.from {
-        q = q.filter(activities::day.ge(d));
-    }
-    if let Some(d) = f.to {
-        q = q.filter(activities::day.le(d));
-    }
-    if let Some(k) = f.kind.clone().filter(|k| !k.is_empty()) {
-        q = q.filter(activities::kind.eq(k));
-    }
-    if let Some(d) = f.dimension.clone().filter(|d| !d.is_empty()) {
-        q = q.filter(activities::dimension.eq(d));
-    }
-    if let Some(c) = f.community.clone().filter(|c| !c.is_empty()) {
-        q = q.filter(communities::id.eq(c.clone()).or(communities::name.eq(c)));
-    }
-    let rows: Vec<Activity> = q.load(conn)?;
-    Ok(rows
+        )),
+        ActivitySort::Oldest => q.order((activities::day, activities::created_at, activities::id)),
+    };
+    let (rows, total): (Vec<Activity>, i64) = match window {
+        Some(w) => (w.of(q).load(conn)?, scope().count().get_result(conn)?),
+        None => {
+            let rows: Vec<Activity> = q.load(conn)?;
+            let total = rows.len() as i64;
+            (rows, total)
+        }
+    };
+    let views = rows
         .into_iter()
         .map(|a| ActivityView {
             partners: serde_json::from_str(&a.partners_json).unwrap_or_default(),
             activity: a,
         })
-        .collect())
+        .collect();
+    Ok((views, total))
 }
 
 /// A cell a spreadsheet would read as a formula gets a leading apostrophe

@@ -1012,3 +1012,138 @@ async fn community_paths_that_are_no_uuid_name_nothing() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_thread_list_and_the_activity_log_page_in_the_api_and_on_the_pages() {
+    let app = spawn_app().await;
+    // 21 threads, more than a page of 20; five a minute for each member.
+    let mut members = vec![];
+    for _ in 0..5 {
+        members.push(app.user(Role::Organizer, SOCHACZEW).await);
+    }
+    let mut last = String::new();
+    for n in 0..21 {
+        let kind = if n % 7 == 0 {
+            "consultation"
+        } else {
+            "discussion"
+        };
+        let (s, t) = app
+            .post(
+                "/api/v1/forum/threads",
+                &members[n / 5],
+                json!({"title": format!("Wątek {n:02}"), "body": "Treść.", "kind": kind}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{t}");
+        last = t["id"].as_str().unwrap().to_string();
+    }
+    let organizer = &members[0];
+    let (s, first) = app.get("/api/v1/forum/threads", organizer).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(first["total"], 21);
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    let (_, second) = app.get("/api/v1/forum/threads?page=2", organizer).await;
+    assert_eq!(second["total"], 21);
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    let on_first: Vec<&Value> = first["items"].as_array().unwrap().iter().collect();
+    assert!(!on_first.iter().any(|t| t["id"] == second["items"][0]["id"]));
+    let (_, newest) = app
+        .get("/api/v1/forum/threads?sort=newest&per_page=1", organizer)
+        .await;
+    assert_eq!(newest["items"][0]["id"], last);
+    let (_, consultations) = app
+        .get("/api/v1/forum/threads?kind=consultation", organizer)
+        .await;
+    assert_eq!(consultations["total"], 3, "{consultations}");
+    for (q, field) in [
+        ("per_page=101", "per_page"),
+        ("page=0", "page"),
+        ("kind=poll", "kind"),
+        ("sort=random", "sort"),
+    ] {
+        let (s, b) = app
+            .get(&format!("/api/v1/forum/threads?{q}"), organizer)
+            .await;
+        assert!(!refusal(s, &b, field).is_empty(), "{q}: {b}");
+    }
+    // 21 activities in the log.
+    let osl = app.user(Role::CommunityOrganizer, SOCHACZEW).await;
+    for n in 0..21 {
+        let (s, b) = app
+            .post(
+                "/api/v1/community/activities",
+                &osl,
+                json!({"date": day(-(n as i64) * 3), "title": format!("Spotkanie {n:02}"), "kind": "meeting",
+                       "dimension": "preventive", "community": "Osiedle Boryszew", "participants": 5}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let log = "/api/v1/community/activities";
+    let (s, first) = app.get(log, &osl).await;
+    assert_eq!(s, StatusCode::OK, "{first}");
+    assert_eq!(first["total"], 21);
+    assert_eq!(first["items"].as_array().unwrap().len(), 20);
+    assert_eq!(
+        first["items"][0]["title"], "Spotkanie 00",
+        "the latest first"
+    );
+    let (_, second) = app.get(&format!("{log}?page=2"), &osl).await;
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_eq!(second["items"][0]["title"], "Spotkanie 20");
+    let (_, oldest) = app
+        .get(&format!("{log}?sort=oldest&per_page=2&page=2"), &osl)
+        .await;
+    assert_eq!(oldest["total"], 21);
+    assert_eq!(oldest["items"][0]["title"], "Spotkanie 18");
+    let (_, filtered) = app
+        .get(&format!("{log}?from={}&per_page=5", day(-9)), &osl)
+        .await;
+    assert_eq!(filtered["total"], 4);
+    for (q, field) in [
+        ("per_page=101", "per_page"),
+        ("page=0", "page"),
+        ("sort=random", "sort"),
+    ] {
+        let (s, b) = app.get(&format!("{log}?{q}"), &osl).await;
+        assert!(!refusal(s, &b, field).is_empty(), "{q}: {b}");
+    }
+    // The CSV holds every matching row, whatever the page.
+    let csv = app
+        .client
+        .get(app.url(&format!("{log}?format=csv&per_page=1&page=3")))
+        .bearer_auth(&osl.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert_eq!(csv.text().await.unwrap().lines().count(), 22);
+    // The pages link to the next page, keeping the filters.
+    let b = Browser::new(&app);
+    b.sign_in(&organizer.email, PASSWORD).await;
+    let (s, page) = b.get("/forum").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("rel=\"next\""), "{page}");
+    let (s, page) = b.get("/forum?kind=discussion&per_page=10&page=2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("rel=\"prev\"") && !page.contains("rel=\"next\""));
+    assert!(page.contains("<option value=\"discussion\" selected>"));
+    let b = Browser::new(&app);
+    b.sign_in(&osl.email, PASSWORD).await;
+    let (s, page) = b.get("/community?kind=meeting").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(
+        page.contains("rel=\"next\"") && page.contains("(21)"),
+        "{page}"
+    );
+    let links = page.replace("&#x3D;", "=").replace("&amp;", "&");
+    assert!(
+        links.contains("href=\"/community?kind=meeting&page=2\""),
+        "the filter kept: {page}"
+    );
+    let (s, page) = b.get("/community?sort=oldest&page=2").await;
+    assert_eq!(s, StatusCode::OK);
+    assert!(page.contains("rel=\"prev\"") && !page.contains("rel=\"next\""));
+    assert!(page.contains("<option value=\"oldest\" selected>"));
+}

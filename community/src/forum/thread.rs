@@ -337,14 +337,53 @@ pub fn get_thread(conn: &mut DbConn, actor: &Actor, id: &ThreadId) -> DomainResu
     })
 }
 
-pub fn list_threads(conn: &mut DbConn, actor: &Actor) -> DomainResult<Vec<ThreadRow>> {
+cus_db::text_enum! {
+    /// How a list of threads is sorted (`?sort=`).
+    pub enum ThreadSort {
+        /// The latest post first.
+        Active = "active",
+        /// The latest started first.
+        Newest = "newest",
+    }
+}
+
+/// A list of threads as the query string asks for it.
+#[derive(Debug, Default, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ThreadFilter {
+    #[param(required = false, value_type = ThreadKind)]
+    pub kind: Option<String>,
+    #[param(required = false, value_type = ThreadSort, inline)]
+    pub sort: Option<String>,
+}
+
+/// One page of the threads of the member's municipality that `filter` asks
+/// for, and how many in all.
+pub fn find_threads(
+    conn: &mut DbConn,
+    actor: &Actor,
+    filter: &ThreadFilter,
+    paging: &cus_db::bounds::Paging,
+) -> DomainResult<(Vec<ThreadRow>, i64)> {
     let member = membership(conn, actor)?;
-    Ok(threads::table
-        .filter(threads::municipality.eq(member.municipality))
-        .order(threads::last_post_at.desc())
-        .limit(200)
-        .select(ThreadRow::as_select())
-        .load(conn)?)
+    let kind: Option<ThreadKind> = cus_db::todo::choice(&filter.kind, "kind")?;
+    let sort = cus_db::todo::choice(&filter.sort, "sort")?.unwrap_or(ThreadSort::Active);
+    let window = paging.window()?;
+    let scope = || {
+        let mut q = threads::table
+            .filter(threads::municipality.eq(member.municipality.clone()))
+            .into_boxed();
+        if let Some(k) = kind {
+            q = q.filter(threads::kind.eq(k));
+        }
+        q
+    };
+    let total: i64 = scope().count().get_result(conn)?;
+    let q = scope().select(ThreadRow::as_select());
+    let q = match sort {
+        ThreadSort::Active => q.order((threads::last_post_at.desc(), threads::id)),
+        ThreadSort::Newest => q.order((threads::created_at.desc(), threads::id)),
+    };
+    Ok((window.of(q).load(conn)?, total))
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]

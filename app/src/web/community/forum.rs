@@ -4,8 +4,9 @@
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use community::forum;
 use community::forum::{
-    HideInput, MemberInput, PostId, PostInput, ThreadId, ThreadInput, ThreadUpdate,
+    HideInput, MemberInput, PostId, PostInput, ThreadFilter, ThreadId, ThreadInput, ThreadUpdate,
 };
+use cus_db::bounds::Paging;
 use cus_db::{DomainError, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -15,10 +16,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::state::AppState;
-use crate::web::api::list;
+use crate::web::api::{list, page};
 use crate::web::contracting::forms::List;
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, values, Flash, RecordPage, View};
+use crate::web::view::{flash_of, pager_of, query_map, values, Flash, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -66,10 +67,21 @@ async fn create_thread(
     ))
 }
 
-#[utoipa::path(responses((status = 200, body = cus_db::openapi::Page<forum::ThreadRow>), (status = 403)), security(("bearer" = [])))]
+/// The municipality's threads by kind, recently active or newest, one page
+/// at a time.
+#[utoipa::path(params(ThreadFilter, Paging), responses((status = 200, body = cus_db::openapi::Page<forum::ThreadRow>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/forum/threads")]
-async fn list_threads(st: Data, user: ApiUser) -> AppResult<HttpResponse> {
-    Ok(list(st.tx(move |c| forum::list_threads(c, &user.0)).await?))
+async fn list_threads(
+    st: Data,
+    user: ApiUser,
+    q: web::Query<ThreadFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
+    let (q, p) = (q.into_inner(), p.into_inner());
+    Ok(page(
+        st.tx(move |c| forum::find_threads(c, &user.0, &q, &p))
+            .await?,
+    ))
 }
 
 #[utoipa::path(params(("id" = ThreadId, Path)), responses((status = 200, body = forum::Thread), (status = 403), (status = 404)), security(("bearer" = [])))]
@@ -295,11 +307,21 @@ fn ical_text(text: &str) -> String {
         .collect()
 }
 
-async fn forum_data(st: &Data, user: &PageUser, q: Option<String>) -> AppResult<Value> {
+/// What the forum page shows: a page of the threads `filter` asks for, the
+/// search's hits for `q`, the member's settings and calendar.
+async fn forum_data(
+    req: &HttpRequest,
+    st: &Data,
+    user: &PageUser,
+    q: Option<String>,
+    filter: ThreadFilter,
+    paging: Paging,
+) -> AppResult<Value> {
     let actor = user.actor.clone();
-    let (threads, membership, hits) = st
+    let shown = filter.clone();
+    let ((threads, total), membership, hits) = st
         .tx(move |c| {
-            let threads = forum::list_threads(c, &actor)?;
+            let threads = forum::find_threads(c, &actor, &filter, &paging)?;
             let m = forum::membership(c, &actor)?;
             let hits = match q.filter(|q| !q.trim().is_empty()) {
                 Some(q) => Some(forum::search(c, &actor, &q)?),
@@ -313,15 +335,24 @@ async fn forum_data(st: &Data, user: &PageUser, q: Option<String>) -> AppResult<
         st.config.server.public_url.trim_end_matches('/'),
         membership.calendar_token
     );
-    Ok(
-        json!({"threads": threads, "membership": membership, "hits": hits, "calendar": calendar, "kinds": forum::ThreadKind::ALL, "notify_options": forum::Notify::ALL}),
-    )
+    Ok(json!({
+        "threads": threads, "total": total, "pager": pager_of(req, "/forum", &paging, total),
+        "f": {"kind": shown.kind, "sort": shown.sort}, "sorts": forum::ThreadSort::ALL,
+        "membership": membership, "hits": hits, "calendar": calendar,
+        "kinds": forum::ThreadKind::ALL, "notify_options": forum::Notify::ALL,
+    }))
 }
 
-async fn forum_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+async fn forum_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    f: web::Query<ThreadFilter>,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
     let q = query_map(&req).get("q").cloned();
-    let mut data = forum_data(&st, &user, q.clone()).await?;
+    let mut data = forum_data(&req, &st, &user, q.clone(), f.into_inner(), p.into_inner()).await?;
     data["q"] = json!(q);
     data["flash"] = json!(flash_of(&req, &view));
     data["values"] = json!({"kind": "discussion"});
@@ -346,7 +377,14 @@ async fn forum_notify(
         "/forum".into(),
         "forum",
         "forum-title",
-        forum_data(&st, &user, None),
+        forum_data(
+            &req,
+            &st,
+            &user,
+            None,
+            Default::default(),
+            Default::default(),
+        ),
     )
     .settle(&req, &user, &form.typed, result)
     .await
@@ -377,7 +415,15 @@ async fn thread_create(
         Ok(t) => Ok(Flash::Saved.redirect(&format!("/forum/threads/{}", t.row.id))),
         Err(e) => {
             let view = View::new(&req, Some(&user));
-            let mut data = forum_data(&st, &user, None).await?;
+            let mut data = forum_data(
+                &req,
+                &st,
+                &user,
+                None,
+                Default::default(),
+                Default::default(),
+            )
+            .await?;
             data["values"] = values(&form.typed);
             view.form_error(e, "forum", "forum-title", data)
         }

@@ -6,6 +6,7 @@ use community::organizing;
 use community::organizing::{
     ActivityFilter, ActivityInput, ActivityKind, CommunityId, CommunityInput, Dimension, Stage,
 };
+use cus_db::bounds::Paging;
 use cus_db::Role;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -15,10 +16,10 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::platform::error::AppResult;
 use crate::platform::state::AppState;
-use crate::web::api::list;
+use crate::web::api::{list, page};
 use crate::web::contracting::forms::{Count, Lines, List};
 use crate::web::extract::{ApiJson, ApiUser, Form, PageUser};
-use crate::web::view::{flash_of, query_map, RecordPage, View};
+use crate::web::view::{flash_of, pager_of, query_map, RecordPage, View};
 
 type Data = web::Data<AppState>;
 
@@ -101,7 +102,9 @@ pub struct ActivityQuery {
     pub kind: Option<String>,
     pub dimension: Option<String>,
     pub community: Option<String>,
-    /// `csv` for a CSV file.
+    #[param(required = false, value_type = organizing::ActivitySort, inline)]
+    pub sort: Option<String>,
+    /// `csv` for a CSV file: every matching activity, whatever the page.
     pub format: Option<String>,
 }
 
@@ -113,33 +116,44 @@ impl ActivityQuery {
             kind: self.kind.clone(),
             dimension: self.dimension.clone(),
             community: self.community.clone(),
+            sort: self.sort.clone(),
         }
     }
 }
 
-/// The activity log, filtered; `?format=csv` gives CSV.
-#[utoipa::path(params(ActivityQuery), responses((status = 200, body = cus_db::openapi::Page<organizing::ActivityView>), (status = 403)), security(("bearer" = [])))]
+/// The activity log, filtered and sorted, one page at a time; `?format=csv`
+/// gives every matching activity as CSV.
+#[utoipa::path(params(ActivityQuery, Paging), responses((status = 200, body = cus_db::openapi::Page<organizing::ActivityView>), (status = 403), (status = 422)), security(("bearer" = [])))]
 #[get("/community/activities")]
 async fn list_activities(
     st: Data,
     user: ApiUser,
     q: web::Query<ActivityQuery>,
+    p: web::Query<Paging>,
 ) -> AppResult<HttpResponse> {
-    let q = q.into_inner();
+    let (q, p) = (q.into_inner(), p.into_inner());
     let f = q.filter();
-    let items = st
-        .db(move |c| organizing::list_activities(c, &user.0, &f))
-        .await?;
     if q.format.as_deref() == Some("csv") {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/csv; charset=utf-8")
-            .insert_header((
-                "Content-Disposition",
-                "attachment; filename=\"activities.csv\"",
-            ))
-            .body(organizing::activities_csv(&items)));
+        let items = st
+            .db(move |c| organizing::list_activities(c, &user.0, &f))
+            .await?;
+        return Ok(csv_file(&items));
     }
-    Ok(list(items))
+    Ok(page(
+        st.db(move |c| organizing::find_activities(c, &user.0, &f, &p))
+            .await?,
+    ))
+}
+
+/// The activities as a CSV download.
+fn csv_file(items: &[organizing::ActivityView]) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            "attachment; filename=\"activities.csv\"",
+        ))
+        .body(organizing::activities_csv(items))
 }
 
 /// Continuity: per-community timelines with one-off events marked, and monthly totals.
@@ -157,27 +171,37 @@ async fn continuity(
     Ok(HttpResponse::Ok().json(organizing::continuity(&items)))
 }
 
+/// What the community page shows: the communities, continuity over every
+/// activity the query string asks for, and a page of them in the log.
 async fn community_data(
+    req: &HttpRequest,
     st: &Data,
     user: &PageUser,
     q: &HashMap<String, String>,
+    paging: Paging,
 ) -> AppResult<Value> {
     let filter = filter_of(q);
     let actor = user.actor.clone();
-    let (communities, list) = st
+    let (communities, all, (list, total)) = st
         .db(move |c| {
             Ok((
                 organizing::list_communities(c, &actor)?,
                 organizing::list_activities(c, &actor, &filter)?,
+                organizing::find_activities(c, &actor, &filter, &paging)?,
             ))
         })
         .await?;
-    let per_community = organizing::continuity(&list);
-    let csv_query =
-        serde_urlencoded::to_string(q.iter().filter(|(k, _)| *k != "lang").collect::<Vec<_>>())
-            .unwrap_or_default();
+    let per_community = organizing::continuity(&all);
+    let csv_query = serde_urlencoded::to_string(
+        q.iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "lang" | "page" | "per_page"))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_default();
     Ok(json!({
-        "communities": communities, "activities": list, "continuity": per_community, "q": q,
+        "communities": communities, "activities": list, "total": total,
+        "pager": pager_of(req, "/community", &paging, total),
+        "continuity": per_community, "q": q, "sorts": organizing::ActivitySort::ALL,
         "kinds": ActivityKind::ALL, "dimensions": Dimension::ALL, "csv_query": csv_query,
         "can_log": user.actor.role == Role::CommunityOrganizer, "today": cus_db::today(),
     }))
@@ -193,6 +217,7 @@ fn filter_of(q: &HashMap<String, String>) -> ActivityFilter {
         kind: q.get("kind").cloned().filter(|k| !k.is_empty()),
         dimension: q.get("dimension").cloned().filter(|d| !d.is_empty()),
         community: q.get("community").cloned().filter(|c| !c.is_empty()),
+        sort: q.get("sort").cloned(),
     }
 }
 
@@ -203,18 +228,17 @@ async fn community_csv(req: HttpRequest, st: Data, user: PageUser) -> AppResult<
     let list = st
         .db(move |c| organizing::list_activities(c, &actor, &filter))
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"activities.csv\"",
-        ))
-        .body(organizing::activities_csv(&list)))
+    Ok(csv_file(&list))
 }
 
-async fn community_page(req: HttpRequest, st: Data, user: PageUser) -> AppResult<HttpResponse> {
+async fn community_page(
+    req: HttpRequest,
+    st: Data,
+    user: PageUser,
+    p: web::Query<Paging>,
+) -> AppResult<HttpResponse> {
     let view = View::new(&req, Some(&user));
-    let mut data = community_data(&st, &user, &query_map(&req)).await?;
+    let mut data = community_data(&req, &st, &user, &query_map(&req), p.into_inner()).await?;
     data["flash"] = json!(flash_of(&req, &view));
     Ok(view.render("community", "community-title", data))
 }
@@ -308,7 +332,7 @@ async fn community_done<T>(
     result: AppResult<T>,
 ) -> AppResult<HttpResponse> {
     let none = HashMap::new();
-    let data = community_data(st, user, &none);
+    let data = community_data(req, st, user, &none, Paging::default());
     RecordPage::new("/community".into(), "community", "community-title", data)
         .settle(req, user, typed, result)
         .await
