@@ -47,17 +47,60 @@ pub fn todos(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> DomainResult
     Ok(items)
 }
 
-/// The home page's list: translated, most urgent first.
+/// At most this many items of one kind: the rest become one item that
+/// says how many more there are and links to the work list that has them
+/// (a home page of a thousand lines says nothing; and only what is shown
+/// is translated).
+pub const PER_KIND: usize = 10;
+
+/// The work list where every item of `kind` can be found.
+fn list_of(kind: &str) -> &'static str {
+    match kind {
+        "request_to_route" => "/work?status=submitted",
+        "plan_deadline" | "plan_review" => "/plans?due=overdue",
+        "plan_consent_asked" => "/plans?status=draft",
+        "plan_to_approve" => "/plans?status=agreed",
+        "plan_consent" => "/cases",
+        "report_due" => "/agreements",
+        "offers_to_check" => "/competitions/manage",
+        "offer_to_score" | "competition_open" => "/competitions",
+        "corrective_overdue" => "/corrective-actions",
+        "indicator_below_target" => "/benchmarks",
+        "program_to_adopt" => "/programs",
+        "privacy_request" => "/privacy/requests?status=open",
+        _ => "/",
+    }
+}
+
+/// The home page's list: translated, most urgent first, at most
+/// [`PER_KIND`] of each kind.
 pub fn items(
     conn: &mut DbConn,
     actor: &Actor,
     today: NaiveDate,
     tr: &dyn Translate,
 ) -> DomainResult<Vec<Item>> {
-    let mut items: Vec<Item> = todos(conn, actor, today)?
-        .iter()
-        .map(|t| t.say(tr))
-        .collect();
+    let mut todos = todos(conn, actor, today)?;
+    // Most urgent first within each kind, before anything is translated.
+    todos.sort_by(|a, b| {
+        (a.kind, a.severity, a.due.is_none(), a.due).cmp(&(
+            b.kind,
+            b.severity,
+            b.due.is_none(),
+            b.due,
+        ))
+    });
+    let mut items = Vec::with_capacity(todos.len().min(64));
+    for group in todos.chunk_by(|a, b| a.kind == b.kind) {
+        items.extend(group.iter().take(PER_KIND).map(|t| t.say(tr)));
+        if let Some(first) = group.get(PER_KIND) {
+            let more = Todo::new("more", first.severity, list_of(first.kind).to_string())
+                .key("todo-more")
+                .count("count", (group.len() - PER_KIND) as i64)
+                .arg("example", first.say(tr).title);
+            items.push(more.say(tr));
+        }
+    }
     todo::sort(&mut items);
     Ok(items)
 }

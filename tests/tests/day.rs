@@ -424,3 +424,38 @@ async fn work_lists_filter_sort_and_page_in_the_api_and_on_the_pages() {
     );
     assert!(page.contains("<option value=\"submitted\" selected>"));
 }
+
+#[tokio::test]
+async fn a_long_kind_shows_its_most_urgent_ten_and_links_the_rest() {
+    let app = spawn_app().await;
+    let desk = app.user(cus_db::Role::Desk, SOCHACZEW).await;
+    let resident = app.resident(&desk, &pesel(41)).await;
+    for n in 0..13 {
+        let (s, b) = app
+            .post(
+                "/api/v1/requests",
+                &desk,
+                serde_json::json!({"resident_id": resident, "description": format!("Wniosek {n}"), "channel": "desk"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{b}");
+    }
+    let (s, body) = app.get("/api/v1/me/dashboard", &desk).await;
+    assert_eq!(s, StatusCode::OK, "{body}");
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(
+        kinds(items)
+            .iter()
+            .filter(|k| **k == "request_to_route")
+            .count(),
+        cus::dashboard::PER_KIND
+    );
+    let more: Vec<&Value> = items.iter().filter(|i| i["kind"] == "more").collect();
+    assert_eq!(more.len(), 1, "{body}");
+    let title = more[0]["title"].as_str().unwrap();
+    assert!(
+        title.starts_with("And 3 more like it, e.g. Request CUS/"),
+        "{title}"
+    );
+    assert_eq!(more[0]["link"], "/work?status=submitted");
+}

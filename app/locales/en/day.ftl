@@ -172,3 +172,7 @@ pager-label = Pages of the list
 pager-prev = Previous page
 pager-next = Next page
 pager-position = Page { $page } of { $pages }
+todo-more = { $count ->
+    [one] And { $count } more like it
+   *[other] And { $count } more like it
+}, e.g. { $example }

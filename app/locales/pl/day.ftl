@@ -174,3 +174,8 @@ pager-label = Strony listy
 pager-prev = Poprzednia strona
 pager-next = Następna strona
 pager-position = Strona { $page } z { $pages }
+todo-more = { $count ->
+    [one] I jeszcze { $count } podobna sprawa
+    [few] I jeszcze { $count } podobne sprawy
+   *[many] I jeszcze { $count } podobnych spraw
+}, np. { $example }
