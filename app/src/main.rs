@@ -390,7 +390,7 @@ fn run(cli: Cli, mut config: Config) -> Result<(), String> {
                 None => cus_db::now(),
             };
             let scope = cus::privacy::retention::Scope {
-                municipality: municipality.as_deref(),
+                municipality,
                 now,
                 periods: &state.config.retention,
             };

@@ -13,6 +13,7 @@ use cus_db::schema::{
 use cus_db::{Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 use super::requests::{self as dsr, PrivacyRequest};
@@ -76,9 +77,6 @@ pub struct MyData {
     pub retention: Vec<Until>,
 }
 
-/// The audit actions that are reads of a person's data.
-const READS: [&str; 3] = [".read", ".search", ".export"];
-
 /// The signed-in resident's own data.
 pub fn my_data(
     conn: &mut DbConn,
@@ -110,6 +108,15 @@ pub fn export(
     Ok(data)
 }
 
+/// Rows keyed by their parent's id, grouped (order kept).
+fn by_parent<T>(rows: Vec<(String, T)>) -> HashMap<String, Vec<T>> {
+    let mut out: HashMap<String, Vec<T>> = HashMap::new();
+    for (parent, row) in rows {
+        out.entry(parent).or_default().push(row);
+    }
+    out
+}
+
 fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> DomainResult<MyData> {
     let resident = resident_record(conn, id)?;
     let own_requests: Vec<Request> = requests::table
@@ -117,47 +124,63 @@ fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> Do
         .order(requests::created_at)
         .select(Request::as_select())
         .load(conn)?;
-    let mut request_data = Vec::with_capacity(own_requests.len());
-    for request in own_requests {
-        let history = request_events::table
-            .filter(request_events::request_id.eq(&request.id))
+    // Each kind of row read once for all the requests, then grouped.
+    let request_ids: Vec<&RequestId> = own_requests.iter().map(|r| &r.id).collect();
+    let mut histories = by_parent(
+        request_events::table
+            .filter(request_events::request_id.eq_any(&request_ids))
             .order(request_events::at)
-            .select(RequestEvent::as_select())
-            .load(conn)?;
-        let messages = request_messages::table
-            .filter(request_messages::request_id.eq(&request.id))
+            .select((request_events::request_id, RequestEvent::as_select()))
+            .load(conn)?,
+    );
+    let mut messages = by_parent(
+        request_messages::table
+            .filter(request_messages::request_id.eq_any(&request_ids))
             .order(request_messages::at)
-            .select(Message::as_select())
-            .load(conn)?;
-        let service_code = match &request.service_id {
-            Some(s) => services::table
-                .find(s)
-                .select(services::code)
-                .first(conn)
-                .optional()?,
-            None => None,
-        };
-        request_data.push(RequestData {
+            .select((request_messages::request_id, Message::as_select()))
+            .load(conn)?,
+    );
+    let service_ids: Vec<&String> = own_requests
+        .iter()
+        .filter_map(|r| r.service_id.as_ref())
+        .collect();
+    let codes: HashMap<String, String> = services::table
+        .filter(services::id.eq_any(service_ids))
+        .select((services::id, services::code))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let request_data: Vec<RequestData> = own_requests
+        .into_iter()
+        .map(|request| RequestData {
+            service_code: request
+                .service_id
+                .as_ref()
+                .and_then(|s| codes.get(s).cloned()),
+            history: histories.remove(request.id.as_str()).unwrap_or_default(),
+            messages: messages.remove(request.id.as_str()).unwrap_or_default(),
             request,
-            service_code,
-            history,
-            messages,
-        });
-    }
+        })
+        .collect();
     let own_plans: Vec<Plan> = plans::table
         .filter(plans::resident_id.eq(id))
         .order(plans::created_at)
         .select(Plan::as_select())
         .load(conn)?;
+    let plan_ids: Vec<&PlanId> = own_plans.iter().map(|p| &p.id).collect();
+    let mut plan_histories = by_parent(
+        plan_events::table
+            .filter(plan_events::plan_id.eq_any(&plan_ids))
+            .order(plan_events::at)
+            .select((plan_events::plan_id, PlanEvent::as_select()))
+            .load(conn)?,
+    );
     let mut plan_data = Vec::with_capacity(own_plans.len());
     let mut consents = vec![];
     for plan in own_plans {
+        // A resident has few plans; their items come with their services.
         let items: Vec<PlanItem> = crate::plans::items_of(conn, &plan.id)?;
-        let history = plan_events::table
-            .filter(plan_events::plan_id.eq(&plan.id))
-            .order(plan_events::at)
-            .select(PlanEvent::as_select())
-            .load(conn)?;
+        let history = plan_histories.remove(plan.id.as_str()).unwrap_or_default();
         if let Some(given_at) = plan.consent_at {
             consents.push(Consent {
                 plan_id: plan.id.clone(),
@@ -192,8 +215,9 @@ fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> Do
     })
 }
 
-/// Audited reads of the resident's record, requests and plans by anyone
-/// but the resident's own account, newest first.
+/// Audited reads (`*.read`, `*.search`, `*.export`) of the resident's
+/// record, requests and plans by anyone but the resident's own account,
+/// newest first.
 fn access_log(
     conn: &mut DbConn,
     id: &ResidentId,
@@ -220,12 +244,17 @@ fn access_log(
                 .and(audit_log::subject_id.eq_any(plan_ids))),
         )
         .filter(diesel::dsl::not(audit_log::actor_id.eq_any(own_accounts)))
+        .filter(
+            audit_log::action
+                .like("%.read")
+                .or(audit_log::action.like("%.search"))
+                .or(audit_log::action.like("%.export")),
+        )
         .order(audit_log::at.desc())
         .select((audit_log::at, audit_log::action, users::role))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(_, action, _)| READS.iter().any(|r| action.ends_with(r)))
         .map(|(at, action, role)| Access { at, action, role })
         .collect())
 }

@@ -50,12 +50,27 @@ pub struct Done {
 /// Where a run or a count looks, and when it is.
 pub struct Scope<'a> {
     /// `None`: every municipality.
-    pub municipality: Option<&'a str>,
+    pub municipality: Option<String>,
     pub now: NaiveDateTime,
     pub periods: &'a RetentionPeriods,
 }
 
-impl Scope<'_> {
+impl<'a> Scope<'a> {
+    /// The officer's scope: their municipality, or an administrator's
+    /// `asked` one (every municipality when none).
+    pub fn officer(
+        actor: &Actor,
+        asked: Option<&str>,
+        periods: &'a RetentionPeriods,
+        now: NaiveDateTime,
+    ) -> DomainResult<Scope<'a>> {
+        Ok(Scope {
+            municipality: officer_municipality(actor, asked)?,
+            now,
+            periods,
+        })
+    }
+
     fn cutoff(&self, kind: RetentionKind) -> NaiveDateTime {
         before(self.periods.of(kind), self.now)
     }
@@ -75,12 +90,7 @@ pub fn state(
     periods: &RetentionPeriods,
     now: NaiveDateTime,
 ) -> DomainResult<Vec<RuleState>> {
-    let municipality = officer_municipality(actor, asked)?;
-    let scope = Scope {
-        municipality: municipality.as_deref(),
-        now,
-        periods,
-    };
+    let scope = Scope::officer(actor, asked, periods, now)?;
     let mut out = vec![];
     for &kind in RetentionKind::ALL {
         let (due, held) = match kind {
@@ -97,7 +107,7 @@ pub fn state(
             action: kind.action(),
             due,
             held,
-            municipality: municipality.clone(),
+            municipality: scope.municipality.clone(),
         });
     }
     Ok(out)
@@ -113,15 +123,10 @@ pub fn run(
     log: &ErasureLog,
     now: NaiveDateTime,
 ) -> DomainResult<Vec<Done>> {
-    let municipality = officer_municipality(actor, asked)?;
-    let scope = Scope {
-        municipality: municipality.as_deref(),
-        now,
-        periods,
-    };
+    let scope = Scope::officer(actor, asked, periods, now)?;
     let done = run_in(conn, &scope, dry_run, log)?;
     if !dry_run {
-        let subject = municipality.as_deref().unwrap_or("*");
+        let subject = scope.municipality.as_deref().unwrap_or("*");
         cus_db::transaction(conn, |c| {
             cus_db::audit::audit(c, actor, "privacy.retention", "municipality", subject)
         })?;
@@ -195,8 +200,8 @@ fn closed_cases<'a>(scope: &Scope, held: bool) -> residents::BoxedQuery<'a, Db> 
     } else {
         q.filter(residents::held_at.is_null())
     };
-    if let Some(m) = scope.municipality {
-        q = q.filter(residents::municipality.eq(m.to_string()));
+    if let Some(m) = &scope.municipality {
+        q = q.filter(residents::municipality.eq(m.clone()));
     }
     q
 }
@@ -257,7 +262,7 @@ macro_rules! count_or {
 /// Counts (`dry`) or acts on one of the kinds that delete or clear.
 fn act(conn: &mut DbConn, scope: &Scope, kind: RetentionKind, dry: bool) -> DomainResult<i64> {
     let cutoff = scope.cutoff(kind);
-    let m = scope.municipality.map(str::to_string);
+    let m = scope.municipality.clone();
     let users_of = |m: &String| {
         users::table
             .filter(users::municipality.eq(m.clone()))
@@ -440,12 +445,7 @@ pub fn due_residents(
     periods: &RetentionPeriods,
     now: NaiveDateTime,
 ) -> DomainResult<Vec<DueResident>> {
-    let municipality = officer_municipality(actor, asked)?;
-    let scope = Scope {
-        municipality: municipality.as_deref(),
-        now,
-        periods,
-    };
+    let scope = Scope::officer(actor, asked, periods, now)?;
     let mut out = vec![];
     for held in [true, false] {
         let rows: Vec<(ResidentId, String, String)> = closed_cases(&scope, held)
