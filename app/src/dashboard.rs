@@ -7,7 +7,7 @@ use cus_db::text::Translate;
 use cus_db::todo::{self, Item, Todo};
 use cus_db::{Actor, DbConn, DomainResult, Role};
 
-use crate::{assessment, plans, social, window};
+use crate::{assessment, plans, social, social_work, window};
 
 /// Today in Warsaw: the center's calendar, whatever the server's zone.
 pub fn today() -> NaiveDate {
@@ -40,9 +40,9 @@ pub fn todos(conn: &mut DbConn, actor: &Actor, today: NaiveDate) -> DomainResult
         Role::Ngo => items.extend(contracting::todo::ngo(conn, actor, today)?),
         Role::Resident => items.extend(plans::todo::resident(conn, actor, today)?),
         Role::Iod => items.extend(crate::privacy::todo::officer(conn, actor, today)?),
-        // Referrals and social contracts (the social worker's) arrive with
-        // their module.
-        Role::Admin | Role::SocialWorker | Role::Benefits | Role::CommunityOrganizer => {}
+        Role::SocialWorker => items.extend(social_work::todo::social_worker(conn, actor, today)?),
+        Role::Benefits => items.extend(social_work::todo::benefits(conn, actor, today)?),
+        Role::Admin | Role::CommunityOrganizer => {}
     }
     Ok(items)
 }
@@ -68,6 +68,9 @@ fn list_of(kind: &str) -> &'static str {
         "indicator_below_target" => "/benchmarks",
         "program_to_adopt" => "/programs",
         "privacy_request" => "/privacy/requests?status=open",
+        "referral_to_answer" => "/referrals?status=sent",
+        "referral_unanswered" | "referral_declined" | "referral_done" => "/referrals?mine=true",
+        "commitment_due" | "contract_to_close" => "/social-contracts?mine=true&status=active",
         _ => "/",
     }
 }

@@ -13,6 +13,7 @@ pub mod platform;
 pub mod privacy;
 pub mod search;
 pub mod social;
+pub mod social_work;
 pub mod web;
 pub mod window;
 

@@ -174,6 +174,23 @@ id_type!(
     CooperationProgramId
 );
 
+id_type!(
+    /// A household (rodzina): residents who live together.
+    HouseholdId
+);
+id_type!(
+    /// A district (rejon) of social workers.
+    DistrictId
+);
+id_type!(
+    /// A referral from the benefits officer to social work.
+    ReferralId
+);
+id_type!(
+    /// A social contract (kontrakt socjalny, art. 108).
+    ContractId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -119,6 +119,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        assigned_to -> Nullable<Text>,
     }
 }
 
@@ -185,6 +186,7 @@ diesel::table! {
         start_date -> Date,
         end_date -> Date,
         created_at -> Timestamp,
+        status -> Text,
     }
 }
 
@@ -901,6 +903,104 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    districts (id) {
+        id -> Text,
+        municipality -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    district_workers (district_id, user_id) {
+        district_id -> Text,
+        user_id -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    households (id) {
+        id -> Text,
+        municipality -> Text,
+        district_id -> Nullable<Text>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    household_members (household_id, resident_id) {
+        household_id -> Text,
+        resident_id -> Text,
+        relation -> Text,
+    }
+}
+
+diesel::table! {
+    referrals (id) {
+        id -> Text,
+        municipality -> Text,
+        request_id -> Text,
+        message_id -> Text,
+        status -> Text,
+        suggested_to -> Nullable<Text>,
+        referred_by -> Text,
+        accepted_by -> Nullable<Text>,
+        accepted_at -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+        outcome -> Nullable<Text>,
+        delivered -> Nullable<Bool>,
+        reason -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referral_events (id) {
+        id -> Text,
+        referral_id -> Text,
+        actor_id -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Text,
+        note -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    social_contracts (id) {
+        id -> Text,
+        municipality -> Text,
+        resident_id -> Text,
+        worker_id -> Text,
+        goals -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        status -> Text,
+        reason -> Nullable<Text>,
+        ended_on -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contract_commitments (contract_id, position) {
+        contract_id -> Text,
+        position -> Integer,
+        party -> Text,
+        text -> Text,
+        due -> Nullable<Date>,
+        done -> Bool,
+        note -> Text,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::joinable!(requests -> residents (resident_id));
 diesel::joinable!(requests -> services (service_id));
 diesel::joinable!(request_events -> requests (request_id));
@@ -952,6 +1052,17 @@ diesel::joinable!(social_program_services -> social_programs (program_id));
 diesel::joinable!(social_program_events -> social_programs (program_id));
 diesel::joinable!(social_program_comments -> social_programs (program_id));
 diesel::joinable!(social_program_evaluations -> social_programs (program_id));
+diesel::joinable!(district_workers -> districts (district_id));
+diesel::joinable!(district_workers -> users (user_id));
+diesel::joinable!(households -> districts (district_id));
+diesel::joinable!(household_members -> households (household_id));
+diesel::joinable!(household_members -> residents (resident_id));
+diesel::joinable!(referrals -> requests (request_id));
+diesel::joinable!(referral_events -> referrals (referral_id));
+diesel::joinable!(social_contracts -> residents (resident_id));
+diesel::joinable!(social_contracts -> users (worker_id));
+diesel::joinable!(contract_commitments -> social_contracts (contract_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     municipalities,
     residents,
@@ -1013,5 +1124,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     social_program_events,
     social_program_comments,
     social_program_evaluations,
-    privacy_requests
+    privacy_requests,
+    districts,
+    district_workers,
+    households,
+    household_members,
+    referrals,
+    referral_events,
+    social_contracts,
+    contract_commitments
 );

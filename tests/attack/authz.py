@@ -20,10 +20,16 @@ KIND_OF_SEGMENT = {
     "requests": "request", "residents": "resident", "services": "service", "users": "user",
     "threads": "thread", "posts": "post", "communities": "community",
     "social-programs": "social_program", "diagnoses": "diagnosis",
+    "households": "household", "referrals": "referral", "social-contracts": "social_contract",
+    "districts": "district",
 }
 # Two segments where one would mistake the kind (/privacy/requests/{id} is
 # a data subject request, not a request for a service).
 KIND_OF_SEGMENTS = {"privacy/requests": "privacy_request"}
+# Path parameters that are positions within the record, not ids: filled
+# with a fixed value, never taken for the record's kind
+# (/social-contracts/{id}/commitments/{n}: the contract's first commitment).
+FIXED_PARAMS = {"n": "0"}
 
 
 def operations(doc):
@@ -44,12 +50,14 @@ def path_kind(path):
     segs = path.strip("/").split("/")
     kind = None
     for i, s in enumerate(segs):
-        if s.startswith("{") and i > 0:
+        if s.startswith("{") and i > 0 and s.strip("{}") not in FIXED_PARAMS:
             kind = KIND_OF_SEGMENTS.get("/".join(segs[max(i - 2, 0):i])) or KIND_OF_SEGMENT.get(segs[i - 1], "unknown")
     return kind
 
 
 def fill(path, value):
+    for name, fixed in FIXED_PARAMS.items():
+        path = path.replace("{%s}" % name, fixed)
     return re.sub(r"\{[^}]+\}", value, path)
 
 

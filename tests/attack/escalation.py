@@ -4,7 +4,10 @@ bodies of registration, profile, organization, offer, account and request
 writes: the server must refuse them (422) or ignore them; a 2xx is then
 followed by a read that must show nothing applied. Account administration:
 an organizer never creates or promotes administrators, nobody changes their
-own account, a municipality's administrator stays in it."""
+own account, a municipality's administrator stays in it. Social work:
+referrals moved by their social worker only, contracts read by no
+resident or NGO and written by no other municipality, households of the
+municipality's residents only, message kinds one way each."""
 
 import glob
 import os
@@ -152,6 +155,9 @@ def run(world):
             "/api/v1/privacy/requests/%s/decide" % R["privacy_request"]["other"],
             {"decision": "refused", "reason": "Nie.", "status": "open"})
 
+    # --- social work: referrals, contracts, households, the information flow -------------
+    social_work(world)
+
     # --- accounts ---------------------------------------------------------------------
     def not_admin(email):
         def check(a):
@@ -255,3 +261,152 @@ def run(world):
         if c.me.get("role") != "resident" or c.me.get("municipality") != SOCHACZEW or c.me.get("organization_id"):
             FINDINGS.add(CHECK, "registration gave %s: %s" % (addr, c.me))
     return {}
+
+
+def social_work(world):
+    """Issue 25: only a social worker of the referral's municipality moves
+    it; a social contract is never the resident's or an NGO's to read, nor
+    another municipality's to tick or end; a household takes residents of
+    its own municipality only, never a fixed status or municipality; each
+    message kind goes one way only (the other → 422 on `kind`)."""
+    U, R = world.users, world.records
+    sw, sw_b, ben, desk = U["social_worker"], U["social_worker_b"], U["benefits"], U["desk"]
+    referral = R["referral"]["own"]
+    contract = R["social_contract"]["own"]
+    household = R["household"]["own"]
+
+    def referral_sent(a):
+        g = sw.get("/api/v1/referrals/" + referral).json() or {}
+        if g.get("status") != "sent" or g.get("accepted_by"):
+            return "the referral moved: %s" % {k: g.get(k) for k in ("status", "accepted_by")}
+    for who, to in (("benefits", "accepted"), ("benefits", "declined"), ("desk", "accepted"),
+                    ("coordinator", "accepted"), ("organizer", "accepted")):
+        attempt("%s moving a referral to %s" % (who, to), U[who], "POST", "/api/v1/referrals/%s/transition" % referral,
+                {"to": to, "reason": "Nie moja sprawa."}, referral_sent, refuse=(403, 404))
+    attempt("social worker of Brzeziny accepting a Sochaczew referral", sw_b, "POST",
+            "/api/v1/referrals/%s/transition" % referral, {"to": "accepted"}, referral_sent, refuse=(404,))
+    attempt("social worker of Brzeziny reading a Sochaczew referral", sw_b, "GET", "/api/v1/referrals/" + referral,
+            None, refuse=(404,))
+    attempt("social worker accepting a referral for someone else", sw, "POST",
+            "/api/v1/referrals/%s/transition" % referral,
+            {"to": "accepted", "accepted_by": sw_b.me["id"], "status": "done"}, referral_sent, refuse=(422,))
+    attempt("social worker marking a sent referral done", sw, "POST", "/api/v1/referrals/%s/transition" % referral,
+            {"to": "done", "outcome": "success", "delivered": True}, referral_sent, refuse=(409,))
+
+    def contract_active(a):
+        g = sw.get("/api/v1/social-contracts/" + contract).json() or {}
+        done = [c.get("done") for c in g.get("client_commitments", []) + g.get("worker_commitments", [])]
+        if g.get("status") != "active" or any(done) or g.get("worker_id") != sw.me["id"]:
+            return "the contract changed: %s" % {k: g.get(k) for k in ("status", "worker_id", "resident_id")}
+    for who in ("resident", "ngo", "commission", "council", "community_organizer", "iod", "desk", "coordinator",
+                "organizer"):
+        attempt("%s reading a social contract" % who, U[who], "GET", "/api/v1/social-contracts/" + contract, None,
+                refuse=(403, 404))
+        attempt("%s listing the resident's social contracts" % who, U[who], "GET",
+                "/api/v1/social-contracts?resident_id=" + R["resident"]["own"], None, refuse=(403, 404))
+    attempt("benefits officer ticking a commitment", ben, "POST", "/api/v1/social-contracts/%s/commitments/0" % contract,
+            {"done": True, "note": "Odhaczone przez świadczenia."}, contract_active, refuse=(403, 404))
+    attempt("benefits officer ending a contract", ben, "POST", "/api/v1/social-contracts/%s/transition" % contract,
+            {"to": "broken", "reason": "Zerwany przez świadczenia."}, contract_active, refuse=(403, 404))
+    attempt("social worker of Brzeziny ticking a Sochaczew commitment", sw_b, "POST",
+            "/api/v1/social-contracts/%s/commitments/0" % contract, {"done": True, "note": "Obcy."}, contract_active,
+            refuse=(404,))
+    attempt("social worker of Brzeziny ending a Sochaczew contract", sw_b, "POST",
+            "/api/v1/social-contracts/%s/transition" % contract, {"to": "completed"}, contract_active, refuse=(404,))
+    for n in ("2", "-1", "9223372036854775807", "9223372036854775808", "x"):
+        attempt("social worker ticking commitment %s (out of range)" % n, sw, "POST",
+                "/api/v1/social-contracts/%s/commitments/%s" % (contract, n), {"done": True, "note": ""},
+                contract_active, refuse=(404,))
+    attempt("social worker reactivating a contract", sw, "POST", "/api/v1/social-contracts/%s/transition" % contract,
+            {"to": "active"}, contract_active, refuse=(409, 422))
+    attempt("social worker breaking a contract without a reason", sw, "POST",
+            "/api/v1/social-contracts/%s/transition" % contract, {"to": "broken"}, contract_active, refuse=(422,))
+
+    def contract_is_own(a):
+        j = a.json() or {}
+        if j.get("municipality") != SOCHACZEW or j.get("status") != "active" or j.get("worker_id") != sw.me["id"]:
+            return "applied: %s" % {k: j.get(k) for k in ("municipality", "status", "worker_id")}
+    attempt("social worker's contract for a Brzeziny resident", sw, "POST", "/api/v1/social-contracts",
+            fx.contract_json(R["resident"]["other"]), refuse=(404, 422))
+    attempt("social worker's contract with status, municipality and another worker", sw, "POST",
+            "/api/v1/social-contracts",
+            dict(fx.contract_json(R["resident"]["other_resident"]), status="completed", municipality=BRZEZINY,
+                 worker_id=sw_b.me["id"]), contract_is_own, refuse=(422,))
+    late = fx.contract_json(R["resident"]["other_resident"])
+    late["client_commitments"] = [{"text": "Po terminie.", "due": fx.today(200)}]
+    attempt("social worker's contract with a commitment due after its end", sw, "POST", "/api/v1/social-contracts",
+            late, refuse=(422,))
+    attempt("benefits officer writing a social contract", ben, "POST", "/api/v1/social-contracts",
+            fx.contract_json(R["resident"]["other_resident"]), refuse=(403,))
+
+    # Households: another municipality's resident, district or household.
+    def household_unchanged(a):
+        g = desk.get("/api/v1/households/" + household).json() or {}
+        ids = sorted(m.get("resident_id") for m in g.get("members", []))
+        if ids != [R["resident"]["own"]] or g.get("municipality") != SOCHACZEW:
+            return "the household changed: %s" % {"members": ids, "municipality": g.get("municipality")}
+    attempt("desk's household claiming a Brzeziny resident", desk, "POST", "/api/v1/households",
+            {"members": [{"resident_id": R["resident"]["other"], "relation": "head"}]}, refuse=(404, 409, 422))
+    attempt("desk's household claiming a Brzeziny resident beside its own", desk, "POST", "/api/v1/households",
+            {"members": [{"resident_id": R["resident"]["free"], "relation": "head"},
+                         {"resident_id": R["resident"]["other"], "relation": "spouse"}]}, refuse=(404, 409, 422))
+    attempt("desk adding a Brzeziny resident to a household", desk, "PUT",
+            "/api/v1/households/%s/members" % household,
+            {"members": [{"resident_id": R["resident"]["own"], "relation": "head"},
+                         {"resident_id": R["resident"]["other"], "relation": "child"}]},
+            household_unchanged, refuse=(404, 409, 422))
+    attempt("desk placing a household in a Brzeziny district", desk, "PUT", "/api/v1/households/%s/members" % household,
+            {"members": [{"resident_id": R["resident"]["own"], "relation": "head"}],
+             "district_id": R["district"]["other"]}, household_unchanged, refuse=(404, 422))
+    attempt("desk of Brzeziny claiming a Sochaczew household's member", U["desk_b"], "POST", "/api/v1/households",
+            {"members": [{"resident_id": R["resident"]["own"], "relation": "head"}]}, refuse=(404, 409, 422))
+    attempt("desk of Brzeziny rewriting a Sochaczew household", U["desk_b"], "PUT",
+            "/api/v1/households/%s/members" % household,
+            {"members": [{"resident_id": R["resident"]["other"], "relation": "head"}]}, household_unchanged,
+            refuse=(404,))
+    attempt("coordinator's household taking a member of another household", U["coordinator"], "POST",
+            "/api/v1/households", {"members": [{"resident_id": R["resident"]["free"], "relation": "head"},
+                                               {"resident_id": R["resident"]["own"], "relation": "child"}]},
+            refuse=(409,))
+    attempt("desk's household with two heads", desk, "POST", "/api/v1/households",
+            {"members": [{"resident_id": R["resident"]["free"], "relation": "head"},
+                         {"resident_id": R["resident"]["other_resident"], "relation": "head"}]}, refuse=(422,))
+    attempt("desk's household with a municipality and an id", desk, "POST", "/api/v1/households",
+            {"members": [{"resident_id": R["resident"]["free"], "relation": "head"}], "municipality": BRZEZINY,
+             "id": household}, refuse=(422,))
+    attempt("benefits officer recording a household", ben, "POST", "/api/v1/households",
+            {"members": [{"resident_id": R["resident"]["free"], "relation": "head"}]}, refuse=(403,))
+
+    # Districts: another municipality's social worker or district.
+    attempt("organizer's district with a Brzeziny social worker", U["organizer"], "POST", "/api/v1/districts",
+            {"name": "Rejon z obcym", "social_worker_ids": [sw_b.me["id"]]}, refuse=(422,))
+    attempt("organizer's district with a desk as its social worker", U["organizer"], "POST", "/api/v1/districts",
+            {"name": "Rejon z recepcją", "social_worker_ids": [desk.me["id"]]}, refuse=(422,))
+    attempt("organizer renaming a Brzeziny district", U["organizer"], "PUT", "/api/v1/districts/" + R["district"]["other"],
+            {"name": "Przejęty rejon", "social_worker_ids": []}, refuse=(404,))
+    attempt("organizer of Brzeziny reading the caseload with a municipality", U["organizer_b"], "GET",
+            "/api/v1/caseload?municipality=" + SOCHACZEW, None,
+            lambda a: None if sw.me["id"] not in a.text else "Sochaczew's social worker is listed: %s" % a.text[:160],
+            refuse=(400, 403, 404, 422))
+
+    # Messages: each kind in its one direction.
+    req = R["request"]["own"]
+    attempt("benefits officer sending a social worker's kind (opinion)", ben, "POST", "/api/v1/requests/%s/messages" % req,
+            {"kind": "opinion", "text": "Opinia od świadczeń."}, refuse=(422,))
+    attempt("benefits officer sending a social worker's kind (waste_suspected)", ben, "POST",
+            "/api/v1/requests/%s/messages" % req, {"kind": "waste_suspected", "text": "Marnotrawstwo?"}, refuse=(422,))
+    attempt("social worker sending a referral", sw, "POST", "/api/v1/requests/%s/messages" % req,
+            {"kind": "referral", "text": "Skierowanie od pracownika."}, refuse=(422,))
+    attempt("benefits officer of Brzeziny referring a Sochaczew case", U["benefits_b"], "POST",
+            "/api/v1/requests/%s/messages" % req, {"kind": "referral", "text": "Obce skierowanie."}, refuse=(404,))
+    attempt("desk sending a referral", desk, "POST", "/api/v1/requests/%s/messages" % req,
+            {"kind": "referral", "text": "Skierowanie z recepcji."}, refuse=(403,))
+
+    def referral_is_sent(a):
+        r = (a.json() or {}).get("referral") or {}
+        g = sw.get("/api/v1/referrals/%s" % r.get("id")).json() or {}
+        if g.get("status") != "sent" or g.get("accepted_by"):
+            return "applied: %s" % {k: g.get(k) for k in ("status", "accepted_by")}
+    attempt("benefits officer's referral with a status and a worker", ben, "POST", "/api/v1/requests/%s/messages" % req,
+            {"kind": "referral", "text": "Skierowanie.", "status": "accepted", "accepted_by": sw.me["id"]},
+            referral_is_sent, refuse=(422,))

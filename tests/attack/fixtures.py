@@ -1,7 +1,8 @@
 """The principals and records the attacks use: every demo login, a few more
 accounts made through the API (an organizer, an NGO, a community
-organizer and a data protection officer of Brzeziny, a second NGO and a
-second resident of Sochaczew), and records of both municipalities created by
+organizer, a data protection officer, a social worker and a benefits
+officer of Brzeziny, a second NGO and a second resident of Sochaczew), and
+records of both municipalities created by
 their legitimate users, so each path parameter can be filled with an id of
 the caller's municipality, of the other one, of another organization or
 resident, and with a random UUID."""
@@ -114,6 +115,15 @@ def activity_json(community, title="Spotkanie (atak)"):
             "partners": [], "outcome": "Wynik.", "follow_up": ""}
 
 
+def contract_json(resident, goal="Podjęcie zatrudnienia", note=""):
+    """A social contract (kontrakt socjalny) from today for 90 days: one
+    commitment of the client's (n = 0) and one of the worker's (n = 1)."""
+    return {"resident_id": resident, "goals": [goal],
+            "client_commitments": [{"text": "Udział w warsztatach." + note, "due": today(30)}],
+            "worker_commitments": [{"text": "Pomoc w szukaniu pracy." + note, "due": today(60)}],
+            "start_date": today(), "end_date": today(90)}
+
+
 def must(answer, what, statuses=(200, 201)):
     if answer.status not in statuses:
         raise RuntimeError("set-up step failed (%s): %s" % (what, answer))
@@ -158,6 +168,8 @@ def build(base):
         ("commission_b", "commission", BRZEZINY, "commission@brzeziny.attack"),
         ("admin_b", "admin", BRZEZINY, "admin@brzeziny.attack"),
         ("iod_b", "iod", BRZEZINY, "iod@brzeziny.attack"),
+        ("social_worker_b", "social_worker", BRZEZINY, "social.worker@brzeziny.attack"),
+        ("benefits_b", "benefits", BRZEZINY, "benefits@brzeziny.attack"),
     ]:
         must(admin.post("/api/v1/users", {"email": email, "password": PASSWORD, "role": role,
                                           "municipality": teryt, "display_name": name}), "user " + name)
@@ -272,6 +284,39 @@ def build(base):
     w.rec("thread", "other", tb["id"], BRZEZINY)
     pbst = must(org_b.post("/api/v1/forum/threads/%s/posts" % tb["id"], {"body": "Wpis z Brzezin."}), "post b")
     w.rec("post", "other", pbst["id"], BRZEZINY)
+    # Social work (issue 25): a district of each municipality with its
+    # social worker; a household in it (the demo resident's, Zofia's); a
+    # referral the benefits officer sends on the request of each; an active
+    # social contract of each social worker; and a Sochaczew resident in no
+    # household, whom a household may still take.
+    sw_s, sw_b = w.users["social_worker"], w.users["social_worker_b"]
+    ben_s, ben_b = w.users["benefits"], w.users["benefits_b"]
+    free = must(desk_s.post("/api/v1/residents", {"pesel": pesel(4343), "first_name": "Helena", "last_name": "Wolna",
+                                                  "address": "ul. Wolna 3, Sochaczew"}), "resident in no household")
+    w.rec("resident", "free", free["id"], SOCHACZEW)
+    ds = must(org_s.post("/api/v1/districts", {"name": "Rejon Sochaczew (atak)",
+                                               "social_worker_ids": [sw_s.me["id"]]}), "district")
+    w.rec("district", "own", ds["id"], SOCHACZEW)
+    db = must(org_b.post("/api/v1/districts", {"name": "Rejon Brzeziny", "social_worker_ids": [sw_b.me["id"]]}),
+              "district b")
+    w.rec("district", "other", db["id"], BRZEZINY)
+    hs = must(desk_s.post("/api/v1/households", {"members": [{"resident_id": res.me.get("resident_id"),
+                                                              "relation": "head"}], "district_id": ds["id"]}),
+              "household")
+    w.rec("household", "own", hs["id"], SOCHACZEW)
+    hb = must(desk_b.post("/api/v1/households", {"members": [{"resident_id": rb["id"], "relation": "head"}],
+                                                 "district_id": db["id"]}), "household b")
+    w.rec("household", "other", hb["id"], BRZEZINY)
+    rf = must(ben_s.post("/api/v1/requests/%s/messages" % w.records["request"]["own"],
+                         {"kind": "referral", "text": "Skierowanie do ustalenia możliwości klientki."}), "referral")
+    w.rec("referral", "own", rf["referral"]["id"], SOCHACZEW)
+    rfb = must(ben_b.post("/api/v1/requests/%s/messages" % reqb["id"],
+                          {"kind": "referral", "text": "Skierowanie (Brzeziny)."}), "referral b")
+    w.rec("referral", "other", rfb["referral"]["id"], BRZEZINY)
+    sc = must(sw_s.post("/api/v1/social-contracts", contract_json(res.me.get("resident_id"))), "social contract")
+    w.rec("social_contract", "own", sc["id"], SOCHACZEW)
+    scb = must(sw_b.post("/api/v1/social-contracts", contract_json(rb["id"], "Cel Brzeziny")), "social contract b")
+    w.rec("social_contract", "other", scb["id"], BRZEZINY)
     # Services (by code) and accounts.
     w.rec("service", "own", "POS")
     # Service codes are per municipality (both have UO): no "other" id.
@@ -281,7 +326,8 @@ def build(base):
         w.records[kind]["random"] = random_id()
     for teryt, names in ((SOCHACZEW, ["Malinowski", "Zając", "Kowalska"]), (BRZEZINY, ["Brzezińska", "Fundacja Brzeziny",
                                                                                           "Osiedle Brzeziny", "Wątek Brzeziny",
-                                                                                          "Program Brzeziny", "Diagnoza Brzeziny"])):
+                                                                                          "Program Brzeziny", "Diagnoza Brzeziny",
+                                                                                          "Rejon Brzeziny", "Cel Brzeziny"])):
         w.markers[teryt].update(names)
     return w
 

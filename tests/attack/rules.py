@@ -211,6 +211,30 @@ RULES = {
     "GET /api/v1/privacy/requests": R({"iod"}),
     "GET /api/v1/privacy/requests/{id}": R({"iod"}),
     "POST /api/v1/privacy/requests/{id}/decide": R({"iod"}),
+    # Social work (API.md "Social work", issue 25): special-category data of
+    # one municipality, never for the NGO, the resident, the commission, the
+    # council, the community organizer or the officer (iod). Households: the
+    # desk, the social worker and the coordinator record them; the benefits
+    # officer and the organizer read them too. Referrals: the social worker,
+    # the benefits officer and the organizer read; only a social worker
+    # moves them. Social contracts: the social worker writes, the benefits
+    # officer reads. Caseload: the organizer; districts: the organizer
+    # writes, the staff who place households read.
+    "POST /api/v1/households": R({"desk", "social_worker", "coordinator"}, {"admin"}),
+    "GET /api/v1/households/{id}": R({"desk", "social_worker", "benefits", "coordinator", "organizer"}, {"admin"}),
+    "PUT /api/v1/households/{id}/members": R({"desk", "social_worker", "coordinator"}, {"admin"}),
+    "GET /api/v1/referrals": R({"social_worker", "benefits", "organizer"}, {"admin"}),
+    "GET /api/v1/referrals/{id}": R({"social_worker", "benefits", "organizer"}, {"admin"}),
+    "POST /api/v1/referrals/{id}/transition": R({"social_worker"}, {"admin"}),
+    "GET /api/v1/social-contracts": R({"social_worker", "benefits"}, {"admin"}),
+    "POST /api/v1/social-contracts": R({"social_worker"}, {"admin"}),
+    "GET /api/v1/social-contracts/{id}": R({"social_worker", "benefits"}, {"admin"}),
+    "POST /api/v1/social-contracts/{id}/commitments/{n}": R({"social_worker"}, {"admin"}),
+    "POST /api/v1/social-contracts/{id}/transition": R({"social_worker"}, {"admin"}),
+    "GET /api/v1/caseload": R({"organizer"}, {"admin"}),
+    "GET /api/v1/districts": R({"organizer", "desk", "social_worker", "coordinator", "benefits"}, {"admin"}),
+    "POST /api/v1/districts": R({"organizer"}, {"admin"}),
+    "PUT /api/v1/districts/{id}": R({"organizer"}, {"admin"}),
 }
 
 
@@ -279,6 +303,9 @@ def with_query(key, url):
         return url + "?period=%d" % (fx.year() - 1)
     if key == "GET /api/v1/social-programs/{id}/progress":
         return url + "?year=%d" % (fx.year() - 1)
+    if key in ("GET /api/v1/referrals", "GET /api/v1/social-contracts"):
+        # Every row of the municipality on one page, for the leak check.
+        return url + "?per_page=100"
     return url
 
 
@@ -382,5 +409,18 @@ def body_for(key, world, principal, rid):
         "POST /api/v1/privacy/requests": {"kind": "access", "text": "Żądanie intruza.",
                                           "resident_id": r["resident"]["own"]},
         "POST /api/v1/privacy/requests/{id}/decide": {"decision": "refused", "reason": "Decyzja intruza."},
+        # Social work: a resident in no household yet; the household's own
+        # members again (the record of `rid`'s municipality); an active
+        # contract's commitment 0; a sent referral's acceptance.
+        "POST /api/v1/households": {"members": [{"resident_id": r["resident"]["free"], "relation": "head"}]},
+        "PUT /api/v1/households/{id}/members": {"members": [{"resident_id": r["resident"]["other"]
+                                                             if rid == r["household"].get("other")
+                                                             else r["resident"]["own"], "relation": "head"}]},
+        "POST /api/v1/referrals/{id}/transition": {"to": "accepted"},
+        "POST /api/v1/social-contracts": fx.contract_json(r["resident"]["own"], "Cel intruza"),
+        "POST /api/v1/social-contracts/{id}/commitments/{n}": {"done": True, "note": "Notatka intruza."},
+        "POST /api/v1/social-contracts/{id}/transition": {"to": "cancelled", "reason": "Zerwany przez intruza."},
+        "POST /api/v1/districts": {"name": "Rejon intruza %s" % principal, "social_worker_ids": []},
+        "PUT /api/v1/districts/{id}": {"name": "Przejęty rejon", "social_worker_ids": []},
     }
     return b.get(key, {})

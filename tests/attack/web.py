@@ -202,7 +202,7 @@ def store_payloads(world):
                                              "channel": "desk"})
     put("desk", "POST", "/api/v1/requests/%s/route" % R["request"]["own"], {"to": "social_worker", "note": PAY})
     put("social_worker", "POST", "/api/v1/requests/%s/messages" % R["request"]["own"], {"kind": "opinion", "text": PAY})
-    put("benefits", "POST", "/api/v1/requests/%s/messages" % R["request"]["own"], {"kind": "referral", "text": PAY})
+    ref1 = put("benefits", "POST", "/api/v1/requests/%s/messages" % R["request"]["own"], {"kind": "referral", "text": PAY})
     t = put("organizer", "POST", "/api/v1/forum/threads", {"title": SHORT, "body": PAY, "kind": "discussion"})
     tid = (t.json() or {}).get("id") or R["thread"]["own"]
     put("organizer", "POST", "/api/v1/forum/threads", {"title": "Spotkanie " + SHORT, "body": PAY, "kind": "meeting",
@@ -253,6 +253,39 @@ def store_payloads(world):
     if did:
         put("iod", "POST", "/api/v1/privacy/requests/%s/decide" % did, {"decision": "partly", "reason": PAY})
     put("iod", "POST", "/api/v1/residents/%s/hold" % R["resident"]["other_resident"], {"reason": PAY})
+    # Social work (issue 25): a district's name; a household of the resident
+    # whose names carry the payload; a referral declined and one done, each
+    # with a reason; a contract's goals and commitments, a commitment's
+    # note and the reason it was broken (a contract of its own: the
+    # fixtures' stays active).
+    world.xss_records = xr = {}
+    put("organizer", "POST", "/api/v1/districts", {"name": SHORT, "social_worker_ids": [U["social_worker"].me["id"]]})
+    xss_resident = (r.json() or {}).get("id")
+    if xss_resident:
+        h = put("desk", "POST", "/api/v1/households", {"members": [{"resident_id": xss_resident, "relation": "head"}],
+                                                        "district_id": R["district"]["own"]})
+        xr["household"] = (h.json() or {}).get("id")
+    rid1 = ((ref1.json() or {}).get("referral") or {}).get("id")
+    if rid1:
+        xr["referral"] = rid1
+        put("social_worker", "POST", "/api/v1/referrals/%s/transition" % rid1, {"to": "declined", "reason": PAY})
+    ref2 = put("benefits", "POST", "/api/v1/requests/%s/messages" % jan_req, {"kind": "referral", "text": SHORT})
+    rid2 = ((ref2.json() or {}).get("referral") or {}).get("id")
+    if rid2:
+        xr["referral_done"] = rid2
+        put("social_worker", "POST", "/api/v1/referrals/%s/transition" % rid2, {"to": "accepted"})
+        put("social_worker", "POST", "/api/v1/referrals/%s/transition" % rid2,
+            {"to": "done", "outcome": "other", "delivered": False, "reason": PAY})
+    c = put("social_worker", "POST", "/api/v1/social-contracts",
+            dict(fx.contract_json(xss_resident or R["resident"]["other_resident"], SHORT), goals=[SHORT, PAY],
+                 client_commitments=[{"text": PAY, "due": fx.today(10)}],
+                 worker_commitments=[{"text": SHORT, "due": fx.today(20)}]))
+    cid = (c.json() or {}).get("id")
+    if cid:
+        xr["social_contract"] = cid
+        put("social_worker", "POST", "/api/v1/social-contracts/%s/commitments/0" % cid, {"done": True, "note": PAY})
+        put("social_worker", "POST", "/api/v1/social-contracts/%s/commitments/1" % cid, {"done": False, "note": SHORT})
+        put("social_worker", "POST", "/api/v1/social-contracts/%s/transition" % cid, {"to": "broken", "reason": PAY})
     return stored
 
 
@@ -262,7 +295,9 @@ REFLECT = [
     "/confirm?token={p}", "/register?next={p}", "/public/services?municipality={p}",
 ]
 REFLECT_SIGNED = {
-    "desk": ["/residents?q={p}", "/requests/new?resident_id={p}"],
+    "desk": ["/residents?q={p}", "/requests/new?resident_id={p}", "/households/new?resident_id={p}"],
+    "social_worker": ["/social-contracts/new?resident_id={p}", "/social-contracts?status={p}&resident_id={p}",
+                      "/referrals?status={p}&request_id={p}", "/social-contracts/{p}", "/referrals/{p}"],
     "organizer": ["/search?q={p}", "/forum?q={p}", "/admin/audit?subject_type={p}&subject_id={p}", "/admin/users?q={p}",
                   "/programs/{p}/report?year={p}", "/community?kind={p}&community={p}"],
     "coordinator": ["/plans/new?resident_id={p}"],
@@ -292,7 +327,17 @@ PAGE_ROLES = ["organizer", "desk", "coordinator", "social_worker", "benefits", "
 START = ["/", "/work", "/cases", "/profile", "/organization", "/forum", "/community", "/plans", "/programs",
          "/competitions", "/competitions/manage", "/agreements", "/residents?q=Xs", "/residents?q=Mal", "/services",
          "/admin/users", "/admin/audit", "/accessibility", "/privacy/requests", "/privacy/retention",
-         "/privacy/register", "/me/data"]
+         "/privacy/register", "/me/data", "/referrals", "/social-contracts", "/caseload", "/households/new",
+         "/social-contracts/new"]
+
+
+def start_pages(world):
+    """START, and the fixtures' social work records (whose pages hold the
+    forms the CSRF and bad input checks post): a page a role may not see
+    answers 403 or 404 and is not parsed."""
+    R = world.records
+    return START + ["/households/%s" % R["household"]["own"], "/referrals/%s" % R["referral"]["own"],
+                    "/social-contracts/%s" % R["social_contract"]["own"]]
 
 
 def page_clients(world):
@@ -312,7 +357,7 @@ def xss(world):
     world.crawled = {}
     n = 0
     for who, c in clients.items():
-        start = START if who != "anonymous" else ["/", "/login", "/register", "/organizations/register",
+        start = start_pages(world) if who != "anonymous" else ["/", "/login", "/register", "/organizations/register",
                                                   "/password-reset", "/competitions", "/accessibility"]
         pages = crawl(c, start)
         world.crawled[who] = pages
@@ -325,6 +370,29 @@ def xss(world):
         a = org.page(p)
         if a.status == 200:
             scan(XSS, "organizer", p, a)
+    # The social work pages that hold the stored payloads, as the roles
+    # that read them (the organizer reads no contract).
+    xr = getattr(world, "xss_records", {})
+    for who, paths in (
+            ("social_worker", ["/social-contracts/%s" % xr.get("social_contract"),
+                               "/social-contracts/%s/document" % xr.get("social_contract"),
+                               "/social-contracts/%s/document" % world.records["social_contract"]["own"],
+                               "/referrals/%s" % xr.get("referral"), "/referrals/%s" % xr.get("referral_done"),
+                               "/households/%s" % xr.get("household"), "/social-contracts", "/referrals"]),
+            ("benefits", ["/social-contracts/%s" % xr.get("social_contract"), "/referrals/%s" % xr.get("referral"),
+                          "/referrals/%s" % xr.get("referral_done"), "/referrals", "/households/%s" % xr.get("household")]),
+            ("desk", ["/households/%s" % xr.get("household"), "/households/new"]),
+            ("organizer", ["/caseload", "/referrals/%s" % xr.get("referral_done"),
+                           "/households/%s" % xr.get("household")])):
+        for p in paths:
+            if "None" in p:
+                continue  # the write was refused: nothing stored to show
+            FINDINGS.probe(XSS)
+            a = clients[who].page(p)
+            if a.status == 200:
+                scan(XSS, who, p, a)
+            else:
+                FINDINGS.add(XSS, "GET %s as %s: %s, want the page with the stored payloads" % (p, who, a.status))
     reflected(clients)
     return {"stored_writes": len(stored), "accepted_writes": sum(1 for s in stored if s[2] in (200, 201)),
             "pages_parsed": n}
@@ -349,7 +417,7 @@ def form_fields(form, drop_csrf=True, csrf=None):
 
 def csrf(world):
     clients = getattr(world, "page_clients", None) or page_clients(world)
-    crawled = getattr(world, "crawled", None) or {w: crawl(c, START) for w, c in clients.items()}
+    crawled = getattr(world, "crawled", None) or {w: crawl(c, start_pages(world)) for w, c in clients.items()}
     forms = {}
     for who, pages in crawled.items():
         for path, a, parsed in pages:

@@ -23,6 +23,7 @@ mod plans;
 mod privacy;
 mod schema;
 mod social;
+mod social_work;
 mod surveys;
 mod synth;
 mod templates;

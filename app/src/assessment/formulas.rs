@@ -12,7 +12,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use contracting::agreements::{AgreementStatus, CapacityUnit, ReportKind};
 use cus_db::schema::{
     activities, agreements, communities, offers, plan_events, plan_items, plans, reports,
-    request_events, requests, services, survey_responses, surveys, tranches,
+    request_events, requests, services, social_contracts, survey_responses, surveys, tranches,
 };
 use cus_db::{DbConn, DomainResult};
 use diesel::prelude::*;
@@ -31,7 +31,7 @@ pub struct Formula {
     pub subjects: &'static [&'static str],
 }
 
-pub const FORMULAS: [Formula; 13] = [
+pub const FORMULAS: [Formula; 16] = [
     Formula {
         code: "ipus_drawn_up_30d",
         subjects: &["municipality"],
@@ -78,6 +78,18 @@ pub const FORMULAS: [Formula; 13] = [
     },
     Formula {
         code: "community_continuity",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "social_contracts_completed",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "social_contracts_per_100_clients",
+        subjects: &["municipality"],
+    },
+    Formula {
+        code: "households_per_social_worker",
         subjects: &["municipality"],
     },
     Formula {
@@ -277,6 +289,9 @@ pub fn compute(conn: &mut DbConn, scope: &mut Scope, formula: &str) -> DomainRes
         "own_contribution_share" => own_contribution(conn, scope)?,
         "report_timeliness" => report_timeliness(conn, scope)?,
         "community_continuity" => continuity(conn, scope)?,
+        "social_contracts_completed" => contracts_completed(conn, scope)?,
+        "social_contracts_per_100_clients" => contracts_per_clients(conn, scope)?,
+        "households_per_social_worker" => households_per_worker(conn, scope)?,
         SATISFACTION => surveyed(conn, scope, None)?,
         other => surveyed(conn, scope, Some(other))?,
     })
@@ -807,6 +822,78 @@ fn continuity(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
 /// Mean Likert answer over the responses in the period: to the questions
 /// marked `satisfaction` (`question: None`), or to those keyed `question`.
 /// Per agreement and per service of the surveys, and for the municipality.
+/// Of the social contracts that ended in the period as completed or
+/// broken, the share completed (cancelled ones are neither).
+fn contracts_completed(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
+    use crate::social_work::contracts::ContractStatus;
+    let ended: Vec<ContractStatus> = social_contracts::table
+        .filter(social_contracts::municipality.eq(s.municipality))
+        .filter(social_contracts::ended_on.ge(s.period.first_day()))
+        .filter(social_contracts::ended_on.le(s.period.last_day()))
+        .filter(
+            social_contracts::status.eq_any([ContractStatus::Completed, ContractStatus::Broken]),
+        )
+        .select(social_contracts::status)
+        .load(conn)?;
+    let completed = ended
+        .iter()
+        .filter(|c| **c == ContractStatus::Completed)
+        .count() as i64;
+    Ok(vec![s.share_of_cases(
+        ("municipality", s.municipality.into()),
+        completed,
+        ended.len() as i64,
+    )])
+}
+
+/// Social contracts running on any day of the period (from their start to
+/// the day they ended or, while active, the period's end) per 100 clients
+/// (residents with a request or plan in the period); suppressed below the
+/// minimum group of clients.
+fn contracts_per_clients(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
+    let contracts: i64 = social_contracts::table
+        .filter(social_contracts::municipality.eq(s.municipality))
+        .filter(social_contracts::start_date.le(s.period.last_day()))
+        .filter(
+            social_contracts::ended_on
+                .is_null()
+                .or(social_contracts::ended_on.ge(s.period.first_day())),
+        )
+        .count()
+        .get_result(conn)?;
+    let clients =
+        crate::social_work::clients(conn, Some(s.municipality), s.start(), s.end())?.len() as i64;
+    if suppress_count(clients, s.min_group) {
+        return Ok(vec![s.municipal(None, true, json!({}))]);
+    }
+    let value = (clients > 0).then(|| 100.0 * contracts as f64 / clients as f64);
+    Ok(vec![s.municipal(
+        value,
+        false,
+        json!({"contracts": contracts, "clients": clients}),
+    )])
+}
+
+/// The households in every social worker's caseload at the period's end
+/// (today while it runs) over the social worker accounts active now. Never
+/// suppressed: it counts staff's work, not people.
+fn households_per_worker(conn: &mut DbConn, s: &Scope) -> DomainResult<Vec<Figure>> {
+    let day = s.period.last_day().min(s.today);
+    let families = crate::social_work::households::Families::load(conn, Some(s.municipality))?;
+    let households: i64 =
+        crate::social_work::caseload::families_on(conn, Some(s.municipality), day, &families)?
+            .values()
+            .map(|f| f.len() as i64)
+            .sum();
+    let workers = crate::social_work::caseload::social_workers(conn, s.municipality)?.len() as i64;
+    let value = (workers > 0).then(|| households as f64 / workers as f64);
+    Ok(vec![s.municipal(
+        value,
+        false,
+        json!({"households": households, "workers": workers, "day": day}),
+    )])
+}
+
 fn surveyed(conn: &mut DbConn, s: &Scope, question: Option<&str>) -> DomainResult<Vec<Figure>> {
     let rows: Vec<(String, Option<String>, Option<String>, String, String)> =
         survey_responses::table

@@ -50,6 +50,16 @@ fn may_enter(to: PlanStatus, actor: &Actor) -> bool {
 }
 
 cus_db::text_enum! {
+    /// Whether a plan item has its place or waits for one on a full
+    /// agreement (the waiting list; the diagnosis counts waiting items as
+    /// unmet needs).
+    pub enum ItemStatus {
+        Planned = "planned",
+        Waiting = "waiting",
+    }
+}
+
+cus_db::text_enum! {
     /// How a plan closed (seed 003 counts "took up employment").
     pub enum PlanOutcome {
         GoalsAchieved = "goals_achieved",

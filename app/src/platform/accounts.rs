@@ -238,3 +238,12 @@ pub fn change(
     }
     reachable(conn, actor, id)
 }
+
+/// A staff account's display name (a case's assigned worker, on its page).
+pub fn display_name(conn: &mut DbConn, user_id: &str) -> DomainResult<Option<String>> {
+    Ok(users::table
+        .find(user_id)
+        .select(users::display_name)
+        .first(conn)
+        .optional()?)
+}

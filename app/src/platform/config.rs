@@ -144,6 +144,7 @@ pub struct Rules {
     pub plan_max_days: i64,
     pub request_deadline_days: i64,
     pub mail_max_attempts: i32,
+    pub households_per_worker: i64,
 }
 
 impl Rules {

@@ -38,8 +38,35 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb.register_helper("eq", Box::new(OptionalEq));
     hb.register_helper("lookup", Box::new(OptionalLookup));
     hb.register_helper("field_errors", Box::new(field_errors));
+    hb.register_helper("key", Box::new(FieldKey));
     hb
 });
+
+/// `(key "member_" 3)`: the name of a form's numbered field ("member_3"),
+/// its parameters joined, for `lookup` of what a refused form had typed.
+struct FieldKey;
+
+impl handlebars::HelperDef for FieldKey {
+    fn call_inner<'reg: 'rc, 'rc>(
+        &self,
+        h: &handlebars::Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc handlebars::Context,
+        _: &mut handlebars::RenderContext<'reg, 'rc>,
+    ) -> Result<handlebars::ScopedJson<'rc>, handlebars::RenderError> {
+        let joined: String = h
+            .params()
+            .iter()
+            .map(|p| match p.value() {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect();
+        Ok(handlebars::ScopedJson::Derived(serde_json::Value::String(
+            joined,
+        )))
+    }
+}
 
 /// `(eq a b)`, where either side may be a field the data does not hold
 /// (what a refused form had typed): absent compares as null.

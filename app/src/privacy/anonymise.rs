@@ -10,8 +10,9 @@
 use chrono::{Datelike, NaiveDateTime};
 use cus_db::identifiers::Pesel;
 use cus_db::schema::{
-    outbox, plan_events, plans, privacy_requests, request_events, request_messages, requests,
-    residents, sessions, user_tokens, users,
+    contract_commitments, outbox, plan_events, plans, privacy_requests, referral_events, referrals,
+    request_events, request_messages, requests, residents, sessions, social_contracts, user_tokens,
+    users,
 };
 use cus_db::{DbConn, DomainResult};
 use diesel::prelude::*;
@@ -187,6 +188,48 @@ pub fn anonymise(
     diesel::update(privacy_requests::table.filter(privacy_requests::resident_id.eq(resident)))
         .set(privacy_requests::text.eq(""))
         .execute(conn)?;
+
+    // Social work: the reasons of their referrals, their contracts' goals,
+    // commitments, notes and reasons (statuses and dates stay for the
+    // figures). Their household membership stays: it names no one once
+    // their record does not.
+    let their_referrals = referrals::table
+        .filter(referrals::request_id.eq_any(their_requests))
+        .select(referrals::id);
+    diesel::update(
+        referral_events::table.filter(referral_events::referral_id.eq_any(their_referrals)),
+    )
+    .set(referral_events::note.eq(""))
+    .execute(conn)?;
+    diesel::update(
+        referrals::table
+            .filter(referrals::request_id.eq_any(their_requests))
+            .filter(referrals::reason.is_not_null()),
+    )
+    .set(referrals::reason.eq(""))
+    .execute(conn)?;
+    let their_contracts = social_contracts::table
+        .filter(social_contracts::resident_id.eq(resident))
+        .select(social_contracts::id);
+    diesel::update(
+        contract_commitments::table
+            .filter(contract_commitments::contract_id.eq_any(their_contracts)),
+    )
+    .set((
+        contract_commitments::text.eq(""),
+        contract_commitments::note.eq(""),
+    ))
+    .execute(conn)?;
+    diesel::update(social_contracts::table.filter(social_contracts::resident_id.eq(resident)))
+        .set(social_contracts::goals.eq("[]"))
+        .execute(conn)?;
+    diesel::update(
+        social_contracts::table
+            .filter(social_contracts::resident_id.eq(resident))
+            .filter(social_contracts::reason.is_not_null()),
+    )
+    .set(social_contracts::reason.eq(""))
+    .execute(conn)?;
 
     // Their account, if they had one, can no longer sign in and names no one.
     let accounts: Vec<(String, String)> = users::table

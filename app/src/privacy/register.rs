@@ -50,6 +50,16 @@ pub const TABLES: &[TableUse] = &[
     // The search index holds case and agreement numbers and titles (no
     // names of people); its FTS5 shadow tables on SQLite are its own.
     TableUse::plain("search_terms"),
+    // Social work (issue 25): families, referrals, social contracts; the
+    // districts name only staff.
+    TableUse::special("households", &["social_work"]),
+    TableUse::special("household_members", &["social_work"]),
+    TableUse::plain("districts"),
+    TableUse::personal("district_workers", &["social_work"]),
+    TableUse::special("referrals", &["social_work"]),
+    TableUse::special("referral_events", &["social_work"]),
+    TableUse::special("social_contracts", &["social_work"]),
+    TableUse::special("contract_commitments", &["social_work"]),
 ];
 
 /// Every table the platform describes, crate by crate.
@@ -167,8 +177,8 @@ pub const ACTIVITIES: &[Activity] = &[
         code: "social_work",
         name: t("Praca socjalna i świadczenia", "Social work and benefits"),
         purpose: t(
-            "Praca socjalna i przyznawanie świadczeń, wymiana informacji między pracownikiem socjalnym a pracownikiem ds. świadczeń",
-            "Social work and benefits, the information passed between the social worker and the benefits officer",
+            "Praca socjalna i przyznawanie świadczeń, wymiana informacji między pracownikiem socjalnym a pracownikiem ds. świadczeń, skierowania, gospodarstwa domowe, kontrakty socjalne (art. 108), obciążenie pracowników",
+            "Social work and benefits, the information passed between the social worker and the benefits officer, referrals, households, social contracts (art. 108), caseload",
         ),
         legal_basis: &[STATUTORY, ART9, SOCIAL_ASSISTANCE_ACT],
         data_subjects: &[RESIDENTS],

@@ -8,7 +8,7 @@
 use chrono::NaiveDateTime;
 use cus_db::schema::{
     audit_log, organizations, outbox, plan_events, plans, request_events, requests, residents,
-    sessions, survey_codes, surveys, user_tokens, users,
+    sessions, social_contracts, survey_codes, surveys, user_tokens, users,
 };
 use cus_db::states::PlanStatus;
 use cus_db::{Actor, DbConn, DomainResult};
@@ -187,8 +187,19 @@ fn closed_cases<'a>(scope: &Scope, held: bool) -> residents::BoxedQuery<'a, Db> 
             .filter(plan_events::to_status.eq(PlanStatus::Closed))
             .filter(plan_events::at.ge(cutoff)),
     );
+    // An active social contract, or one ended after the cutoff, is an open case.
+    let live_contract = exists(
+        social_contracts::table
+            .filter(social_contracts::resident_id.eq(residents::id))
+            .filter(
+                social_contracts::ended_on
+                    .is_null()
+                    .or(social_contracts::ended_on.ge(cutoff.date())),
+            ),
+    );
     let mut q = residents::table
         .filter(residents::anonymised_at.is_null())
+        .filter(not(live_contract))
         .filter(has_request.or(has_plan))
         .filter(not(open_request))
         .filter(not(open_plan))

@@ -11,8 +11,8 @@ use contracting::agreements::AgreementStatus;
 use cus_db::audit::audit_in;
 use cus_db::error::{Check, OptionalFound};
 use cus_db::schema::{
-    activities, agreements, communities, diagnoses, plan_events, plan_items, plans,
-    request_messages, requests, residents, services, survey_responses, surveys,
+    activities, agreements, communities, diagnoses, plan_events, plan_items, plans, requests,
+    residents, services, survey_responses, surveys,
 };
 use cus_db::{now, Actor, DbConn, DomainError, DomainResult};
 use diesel::prelude::*;
@@ -421,7 +421,9 @@ pub fn compute(
         s,
     ));
 
-    // Unmet needs: requests of the period not yet closed, and refusals.
+    // Unmet needs: requests of the period not yet closed, and plan items
+    // still waiting for a place at the period's end. A client's refusal to
+    // cooperate is no unmet need (seed 002).
     let open: i64 = requests::table
         .filter(requests::municipality.eq(municipality))
         .filter(requests::created_at.ge(start))
@@ -429,23 +431,41 @@ pub fn compute(
         .filter(requests::status.ne(RequestStatus::Closed))
         .count()
         .get_result(conn)?;
-    let refused: i64 = request_messages::table
-        .inner_join(requests::table)
-        .filter(requests::municipality.eq(municipality))
-        .filter(request_messages::kind.eq("refusal"))
-        .filter(request_messages::at.ge(start))
-        .filter(request_messages::at.lt(end))
-        .select(request_messages::request_id)
-        .distinct()
-        .load::<String>(conn)?
-        .len() as i64;
+    let waiting: i64 = plan_items::table
+        .inner_join(plans::table)
+        .filter(plans::municipality.eq(municipality))
+        .filter(plan_items::status.eq(crate::plans::ItemStatus::Waiting))
+        .filter(plan_items::created_at.lt(end))
+        .count()
+        .get_result(conn)?;
     let (data, s) = guarded_map(
-        BTreeMap::from([("open".to_string(), open), ("refused".to_string(), refused)]),
+        BTreeMap::from([("open".to_string(), open), ("waiting".to_string(), waiting)]),
         min_group,
     );
     out.push(figure(
         "requests_unmet",
-        "requests filed in the period and not closed (open); requests with a refusal message in the period (refused)",
+        "requests filed in the period and not closed (open); IPUS items waiting for a place on an agreement (plan_items.status 'waiting'), added before the period's end (waiting)",
+        data,
+        s,
+    ));
+
+    // Families served: distinct households (a resident in none is a family
+    // of one) and residents with a request filed or a plan open in the period.
+    let clients = crate::social_work::clients(conn, Some(municipality), start, end)?;
+    let families = crate::social_work::households::Families::load(conn, Some(municipality))?;
+    let (data, s) = guarded_map(
+        BTreeMap::from([
+            (
+                "families".to_string(),
+                families.count(clients.iter().map(|(_, r)| r.as_str())),
+            ),
+            ("residents".to_string(), clients.len() as i64),
+        ]),
+        min_group,
+    );
+    out.push(figure(
+        "families_served",
+        "residents with a request filed in the period or a plan open in it (residents), and their distinct households as they are now, a resident in none counting as one (families)",
         data,
         s,
     ));

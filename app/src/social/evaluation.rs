@@ -34,6 +34,10 @@ pub struct Actual {
     /// in a plan that reached `approved`; `null` on the public face when it
     /// could single someone out.
     pub people: Option<i64>,
+    /// The distinct families (households as they are now; a resident in
+    /// none is a family of one) of those people; suppressed as people are.
+    #[serde(default)]
+    pub families: Option<i64>,
     /// Hours per month of those items times the months of the year they
     /// touch (as the `cost_per_service_hour` indicator counts them).
     pub hours: i64,
@@ -139,6 +143,7 @@ fn progress_of(
             i64::from(per_month.unwrap_or(0)) * period.months_touched(from, to);
         people.entry(code).or_default().insert(resident);
     }
+    let families = crate::social_work::households::Families::load(conn, Some(&row.municipality))?;
     let ids: Vec<PlannedServiceId> = planned_services.iter().map(|s| s.id.clone()).collect();
     let money: Vec<(Option<PlannedServiceId>, i64)> = tranches::table
         .inner_join(agreements::table)
@@ -168,6 +173,11 @@ fn progress_of(
                 },
                 actual: Actual {
                     people: Some(people.get(&s.service_code).map_or(0, |p| p.len() as i64)),
+                    families: Some(
+                        people
+                            .get(&s.service_code)
+                            .map_or(0, |p| families.count(p.iter().map(String::as_str))),
+                    ),
                     hours: hours.get(&s.service_code).copied().unwrap_or(0),
                     committed_grosze: money,
                 },
@@ -576,6 +586,12 @@ pub fn public_list(
                         s.actual.people = guarded(n, min_group);
                         if s.actual.people.is_none() {
                             s.suppressed.push("actual.people".to_string());
+                        }
+                    }
+                    if let Some(n) = s.actual.families {
+                        s.actual.families = guarded(n, min_group);
+                        if s.actual.families.is_none() {
+                            s.suppressed.push("actual.families".to_string());
                         }
                     }
                 }

@@ -69,6 +69,15 @@ pub fn sections(actor: &Actor) -> Vec<Section> {
                 actor.is(&[Role::Coordinator, Role::Organizer, Role::Admin]),
                 link("/plans", "nav-plans"),
             ),
+            (
+                actor.is(crate::social_work::referrals::READING),
+                link("/referrals", "referrals-title"),
+            ),
+            (
+                actor.is(crate::social_work::contracts::READING),
+                link("/social-contracts", "contracts-title"),
+            ),
+            (role == Role::Organizer, link("/caseload", "caseload-title")),
             (staff, link("/search", "nav-search")),
         ],
     );

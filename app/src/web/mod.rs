@@ -15,6 +15,7 @@ pub mod menu;
 pub mod plans;
 pub mod privacy;
 pub mod social;
+pub mod social_work;
 pub mod view;
 pub mod window;
 
@@ -41,6 +42,7 @@ pub fn api_routes(cfg: &mut ServiceConfig) {
     assessment::api(cfg);
     social::api(cfg);
     privacy::api(cfg);
+    social_work::api(cfg);
 }
 
 /// The route table of the pages. Literal paths come before the patterns
@@ -57,6 +59,7 @@ pub fn page_routes(cfg: &mut web::ServiceConfig) {
     plans::pages(cfg);
     admin::pages(cfg);
     privacy::pages(cfg);
+    social_work::pages(cfg);
     view::pages(cfg);
 }
 

@@ -143,7 +143,13 @@ impl View {
             Ok(h) => h,
             Err(e) => {
                 tracing::error!(error = %e, "page rendering failed");
-                return HttpResponse::InternalServerError().body("template error");
+                // A debug build (the tests) says which field, for the test's message.
+                let body = if cfg!(debug_assertions) {
+                    format!("template error: {e}")
+                } else {
+                    "template error".to_string()
+                };
+                return HttpResponse::InternalServerError().body(body);
             }
         };
         let mut resp = HttpResponse::build(status);

@@ -64,35 +64,56 @@ cus_db::text_enum! {
 
 cus_db::text_enum! {
     /// A typed message between the social worker and the benefits officer
-    /// (seed 002); [`MessageKind::sent_by`] says who sends which.
+    /// (seed 002, "Przepływ informacji"); [`MessageKind::sent_by`] gives
+    /// each kind its one direction.
     pub enum MessageKind {
+        /// To establish the client's possibilities; opens a referral.
         Referral = "referral",
+        /// On the client's possibilities.
         Opinion = "opinion",
         NonAppearance = "non_appearance",
+        /// The client refused to cooperate.
         Refusal = "refusal",
         SituationChange = "situation_change",
         WasteSuspected = "waste_suspected",
+        CooperationStarted = "cooperation_started",
+        CooperationProgress = "cooperation_progress",
+        /// A benefit needed during the diagnosis.
+        BenefitNeeded = "benefit_needed",
+        AdditionalBenefitOpinion = "additional_benefit_opinion",
+        /// On the purpose allowance (art. 39a).
+        PurposeAllowanceOpinion = "purpose_allowance_opinion",
     }
 }
 
 impl MessageKind {
-    /// The kinds `role` sends, and to whom; `None` for a role that sends none.
-    pub fn sent_by(role: Role) -> Option<(&'static [MessageKind], Role)> {
+    /// Who sends this kind, and to whom: each kind has one direction.
+    pub fn direction(self) -> (Role, Role) {
         use MessageKind::*;
-        match role {
-            Role::Benefits => Some((&[Referral, SituationChange], Role::SocialWorker)),
-            Role::SocialWorker => Some((
-                &[
-                    Opinion,
-                    NonAppearance,
-                    Refusal,
-                    SituationChange,
-                    WasteSuspected,
-                ],
-                Role::Benefits,
-            )),
-            _ => None,
+        match self {
+            Referral => (Role::Benefits, Role::SocialWorker),
+            Opinion
+            | NonAppearance
+            | Refusal
+            | SituationChange
+            | WasteSuspected
+            | CooperationStarted
+            | CooperationProgress
+            | BenefitNeeded
+            | AdditionalBenefitOpinion
+            | PurposeAllowanceOpinion => (Role::SocialWorker, Role::Benefits),
         }
+    }
+
+    /// The kinds `role` sends, and to whom; `None` for a role that sends none.
+    pub fn sent_by(role: Role) -> Option<(Vec<MessageKind>, Role)> {
+        let kinds: Vec<MessageKind> = <MessageKind as cus_db::TextEnum>::ALL
+            .iter()
+            .copied()
+            .filter(|k| k.direction().0 == role)
+            .collect();
+        let to = kinds.first()?.direction().1;
+        Some((kinds, to))
     }
 }
 

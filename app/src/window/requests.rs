@@ -35,6 +35,8 @@ pub struct Request {
     pub created_at: NaiveDateTime,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub updated_at: NaiveDateTime,
+    /// The social worker who took the case over (a referral accepted).
+    pub assigned_to: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Queryable, Selectable, ToSchema)]
@@ -207,6 +209,7 @@ pub fn file_request(
         channel: channel.expect("checked above"),
         status: RequestStatus::Submitted,
         assigned_role: None,
+        assigned_to: None,
         deadline: today() + Duration::days(rules.deadline_days),
         created_at: now(),
         updated_at: now(),
@@ -363,6 +366,8 @@ cus_db::text_enum! {
 pub struct RequestFilter {
     /// Staff: every request of the municipality, not only those routed to the role.
     pub all: Option<bool>,
+    /// A social worker's own cases: those assigned to them (a referral accepted).
+    pub mine: Option<bool>,
     #[param(required = false, value_type = RequestStatus)]
     pub status: Option<String>,
     /// `overdue`: past the request's deadline and not closed; `week`: the
@@ -409,6 +414,9 @@ pub fn list_requests(
                 )
             {
                 q = q.filter(requests::assigned_role.eq(actor.role.as_str()));
+            }
+            if filter.mine.unwrap_or(false) {
+                q = q.filter(requests::assigned_to.eq(actor.user_id.clone()));
             }
         } else {
             return Err(DomainError::Forbidden);
@@ -550,26 +558,40 @@ pub struct MessageInput {
     pub text: String,
 }
 
-/// A typed message between the social worker and the benefits officer.
+/// A message as sent: a referral also answers with the referral it opened.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SentMessage {
+    #[serde(flatten)]
+    pub message: Message,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub referral: Option<crate::social_work::referrals::ReferralSummary>,
+}
+
+/// A typed message between the social worker and the benefits officer,
+/// each kind in its one direction (the other → 422 on `kind`); a referral
+/// opens a referral that hands the case over once accepted.
 pub fn send_message(
     conn: &mut DbConn,
     actor: &Actor,
     request_id: &RequestId,
     input: MessageInput,
-) -> DomainResult<Message> {
+) -> DomainResult<SentMessage> {
     let request = visible_request(conn, actor, request_id)?;
-    let (allowed, to_role) = MessageKind::sent_by(actor.role).ok_or(DomainError::Forbidden)?;
+    let (_, to_role) = MessageKind::sent_by(actor.role).ok_or(DomainError::Forbidden)?;
     crate::window::ensure_unrestricted(conn, request.resident_id.as_str())?;
     let mut check = Check::new();
-    let kind = MessageKind::parse(&input.kind).filter(|k| allowed.contains(k));
-    check.require(kind.is_some(), "kind", "error-message-kind");
+    match MessageKind::parse(&input.kind) {
+        None => check.fail("kind", "error-message-kind"),
+        Some(k) if k.direction().0 != actor.role => check.fail("kind", "error-message-direction"),
+        Some(_) => {}
+    }
     check.text("text", &input.text, 1, 5000);
     check.finish()?;
     let message = Message {
         id: new_id(),
         from_role: actor.role.as_str().to_string(),
         to_role: to_role.as_str().to_string(),
-        kind: kind.expect("checked above"),
+        kind: MessageKind::parse(&input.kind).expect("checked above"),
         body: input.text.trim().to_string(),
         at: now(),
     };
@@ -586,5 +608,15 @@ pub fn send_message(
         ))
         .execute(conn)?;
     audit(conn, actor, "request.message", "request", request_id)?;
-    Ok(message)
+    let referral = match message.kind {
+        MessageKind::Referral => Some(crate::social_work::referrals::open(
+            conn,
+            actor,
+            &request,
+            &message.id,
+            crate::dashboard::today(),
+        )?),
+        _ => None,
+    };
+    Ok(SentMessage { message, referral })
 }

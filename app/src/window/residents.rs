@@ -163,6 +163,8 @@ pub struct ResidentRecord {
     pub held: bool,
     /// Processing restricted (GDPR art. 18): no new records until lifted.
     pub restricted: bool,
+    /// The household the resident lives in (null when none: a one-person family).
+    pub household_id: Option<cus_db::ids::HouseholdId>,
     #[serde(serialize_with = "cus_db::rfc3339::serialize")]
     pub created_at: NaiveDateTime,
 }
@@ -188,6 +190,7 @@ impl From<ResidentRow> for ResidentRecord {
             anonymised,
             held: r.held_at.is_some(),
             restricted: r.restricted_at.is_some(),
+            household_id: None,
             created_at: r.created_at,
         }
     }
@@ -224,7 +227,12 @@ pub fn resident_record(conn: &mut DbConn, id: &ResidentId) -> DomainResult<Resid
         .select(ResidentRow::as_select())
         .get_result(conn)
         .found()?;
-    Ok(row.into())
+    with_household(conn, row.into())
+}
+
+fn with_household(conn: &mut DbConn, mut r: ResidentRecord) -> DomainResult<ResidentRecord> {
+    r.household_id = crate::social_work::households::household_of(conn, r.id.as_str())?;
+    Ok(r)
 }
 
 /// A resident's details: the roles of `SEARCHING_RESIDENTS` of their
@@ -255,7 +263,7 @@ pub fn get_resident(
         "resident",
         id,
     )?;
-    Ok(r.into())
+    with_household(conn, r.into())
 }
 
 /// The roles that look residents up: the desk registers and files, the
@@ -380,4 +388,32 @@ pub fn own_resident_id(conn: &mut DbConn, actor: &Actor) -> DomainResult<String>
         .set(users::resident_id.eq(&id))
         .execute(conn)?;
     Ok(id)
+}
+
+/// The resident of the actor's municipality with this PESEL, if the text is
+/// one (a form that takes a PESEL where the API takes an id).
+pub fn resident_by_pesel(
+    conn: &mut DbConn,
+    actor: &Actor,
+    text: &str,
+) -> DomainResult<Option<ResidentId>> {
+    let text = text.trim();
+    if text.len() != 11 || !text.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(None);
+    }
+    Ok(residents::table
+        .filter(residents::municipality.eq(actor.home()?))
+        .filter(residents::pesel.eq(text))
+        .select(residents::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// A municipality's name, for printed documents.
+pub fn municipality_name(conn: &mut DbConn, teryt: &str) -> DomainResult<String> {
+    use cus_db::schema::municipalities;
+    Ok(municipalities::table
+        .find(teryt)
+        .select(municipalities::name)
+        .get_result(conn)?)
 }

@@ -199,11 +199,19 @@ pub(super) async fn request_create(
 
 pub(super) async fn request_data(st: &Data, user: &PageUser, id: RequestId) -> AppResult<Value> {
     let actor = user.actor.clone();
-    let view = st
-        .audited(move |c| window::get_request(c, &actor, &id))
+    let (view, referrals, assigned_to) = st
+        .audited(move |c| {
+            let view = window::get_request(c, &actor, &id)?;
+            let referrals = crate::social_work::referrals::of_request(c, &actor, &id)?;
+            let assigned_to = match &view.request.assigned_to {
+                Some(u) if actor.role.is_staff() => crate::platform::accounts::display_name(c, u)?,
+                _ => None,
+            };
+            Ok((view, referrals, assigned_to))
+        })
         .await?;
     let a = &user.actor;
-    let kinds = window::MessageKind::sent_by(a.role).map_or(&[][..], |(kinds, _)| kinds);
+    let kinds = window::MessageKind::sent_by(a.role).map_or(vec![], |(kinds, _)| kinds);
     Ok(json!({
         "r": view,
         "can_route": a.is(&[Role::Desk, Role::Organizer])
@@ -213,6 +221,9 @@ pub(super) async fn request_data(st: &Data, user: &PageUser, id: RequestId) -> A
         "message_kinds": kinds,
         "can_plan": a.role == Role::Coordinator && view.request.status != RequestStatus::Closed,
         "staff": a.role.is_staff(),
+        "referrals": referrals,
+        "show_referrals": a.is(crate::social_work::referrals::READING),
+        "assigned_to": assigned_to,
     }))
 }
 

@@ -147,12 +147,38 @@ pub(crate) async fn resident_data(
     user: &PageUser,
     id: ResidentId,
 ) -> AppResult<serde_json::Value> {
+    use crate::social_work::{contracts, households};
     let actor = user.actor.clone();
-    let resident = st
-        .audited(move |c| window::get_resident(c, &actor, &id))
+    let (resident, household, social_contracts) = st
+        .audited(move |c| {
+            let resident = window::get_resident(c, &actor, &id)?;
+            let household = match &resident.household_id {
+                Some(h) if actor.is(households::READING) => {
+                    Some(households::get_household(c, &actor, h)?)
+                }
+                _ => None,
+            };
+            let social_contracts = if actor.is(contracts::READING) {
+                let filter = contracts::ContractFilter {
+                    resident_id: Some(id.to_string()),
+                    ..Default::default()
+                };
+                contracts::list_contracts(c, &actor, &filter, &cus_db::bounds::Paging::first(100))?
+                    .0
+            } else {
+                vec![]
+            };
+            Ok((resident, household, social_contracts))
+        })
         .await?;
     let desk = user.actor.role == Role::Desk;
+    let open = !resident.anonymised && !resident.restricted;
     Ok(json!({"resident": resident,
+              "household": household,
+              "can_household": open && resident.household_id.is_none() && households::can_write(&user.actor),
+              "contracts": social_contracts,
+              "show_contracts": user.actor.is(contracts::READING),
+              "can_contract": open && contracts::can_write(&user.actor),
               "can_file": desk && !resident.anonymised,
               "can_plan": user.actor.role == Role::Coordinator && !resident.anonymised,
               "privacy_kinds": if desk { crate::privacy::requests::RightKind::ALL } else { &[] }}))

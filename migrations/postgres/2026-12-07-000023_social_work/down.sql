@@ -1,0 +1,13 @@
+DELETE FROM assessment_results WHERE indicator IN ('social_contracts_completed', 'social_contracts_per_100_clients', 'households_per_social_worker');
+DELETE FROM indicators WHERE code IN ('social_contracts_completed', 'social_contracts_per_100_clients', 'households_per_social_worker');
+DROP TABLE contract_commitments;
+DROP TABLE social_contracts;
+DROP TABLE referral_events;
+DROP TABLE referrals;
+DROP TABLE household_members;
+DROP TABLE households;
+DROP TABLE district_workers;
+DROP TABLE districts;
+ALTER TABLE plan_items DROP COLUMN status;
+DROP INDEX requests_assigned_to_idx;
+ALTER TABLE requests DROP COLUMN assigned_to;
