@@ -33,7 +33,7 @@ fn rank(severity: &str) -> u8 {
 async fn each_demo_role_sees_what_the_demo_makes_due_most_urgent_first() {
     let app = spawn_demo().await;
     // What the demo data makes due (demo::seed says why each is there).
-    let expected: [(&str, &[&str]); 8] = [
+    let expected: [(&str, &[&str]); 10] = [
         ("desk@sochaczew.example", &["request_to_route"]),
         (
             "organizer@sochaczew.example",
@@ -45,6 +45,13 @@ async fn each_demo_role_sees_what_the_demo_makes_due_most_urgent_first() {
         ("ngo@sochaczew.example", &["competition_open"]),
         ("resident@sochaczew.example", &["plan_consent"]),
         ("organizer@brzeziny.example", &["report_due"]),
+        // Social work: a referral waiting for the demo social worker, and
+        // the answer the benefits officer got.
+        (
+            "social.worker@sochaczew.example",
+            &["referral_to_answer", "commitment_due"],
+        ),
+        ("benefits@sochaczew.example", &["referral_declined"]),
     ];
     for (email, wanted) in expected {
         let user = demo_user(&app, email).await;
@@ -91,8 +98,8 @@ async fn each_demo_role_sees_what_the_demo_makes_due_most_urgent_first() {
         "Sochaczew's records leak: {text}"
     );
     // A role with nothing due gets an empty list, not an error.
-    let benefits = demo_user(&app, "benefits@sochaczew.example").await;
-    let (status, body) = app.get("/api/v1/me/dashboard", &benefits).await;
+    let community = demo_user(&app, "community@sochaczew.example").await;
+    let (status, body) = app.get("/api/v1/me/dashboard", &community).await;
     assert_eq!(
         (status, body["items"].as_array().map(Vec::len)),
         (StatusCode::OK, Some(0))
@@ -214,7 +221,8 @@ async fn search_finds_a_record_by_its_number_only_in_the_searchers_municipality(
     let desk = demo_user(&app, "desk@sochaczew.example").await;
     let (_, body) = app.get("/api/v1/search?q=Malinowski", &desk).await;
     let hits = body["items"].as_array().unwrap();
-    assert_eq!(kinds(hits), vec!["resident"], "{body}");
+    // Jan and his son Kacper (the demo's family).
+    assert_eq!(kinds(hits), vec!["resident", "resident"], "{body}");
     assert!(hits[0]["title"]
         .as_str()
         .unwrap()

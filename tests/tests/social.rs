@@ -759,11 +759,11 @@ async fn progress_and_the_yearly_evaluation_against_hand_counts() {
     );
     assert_eq!(
         care_row["actual"],
-        json!({"people": 9, "hours": 1080, "committed_grosze": 12_000_000})
+        json!({"people": 9, "families": 9, "hours": 1080, "committed_grosze": 12_000_000})
     );
     assert_eq!(
         pr["services"][1]["actual"],
-        json!({"people": 3, "hours": 360, "committed_grosze": 0})
+        json!({"people": 3, "families": 3, "hours": 360, "committed_grosze": 0})
     );
     let (_, pr) = app
         .get(
@@ -773,7 +773,7 @@ async fn progress_and_the_yearly_evaluation_against_hand_counts() {
         .await;
     assert_eq!(
         pr["services"][0]["actual"],
-        json!({"people": 0, "hours": 0, "committed_grosze": 4_000_000})
+        json!({"people": 0, "families": 0, "hours": 0, "committed_grosze": 4_000_000})
     );
     assert_eq!(
         pr["services"][1]["planned"],
@@ -948,7 +948,11 @@ async fn progress_and_the_yearly_evaluation_against_hand_counts() {
     assert_eq!(ev["year"], 2025);
     assert_eq!(ev["services"][0]["actual"]["people"], 9);
     assert_eq!(ev["services"][1]["actual"]["people"], Value::Null);
-    assert_eq!(ev["services"][1]["suppressed"], json!(["actual.people"]));
+    assert_eq!(ev["services"][1]["actual"]["families"], Value::Null);
+    assert_eq!(
+        ev["services"][1]["suppressed"],
+        json!(["actual.people", "actual.families"])
+    );
     assert!(!list.to_string().contains("Anna"), "no names: {list}");
     let (_, none) = app
         .call(

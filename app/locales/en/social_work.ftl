@@ -133,3 +133,9 @@ todo-referral-done = Referral done: case { $case } ({ $name })
 explain-social_contracts_completed = { $numerator } of { $denominator } ended contracts completed
 explain-social_contracts_per_100_clients = { $contracts } contracts for { $clients } clients
 explain-households_per_social_worker = { $households } households for { $workers } social workers
+
+audit-subject-household = household
+audit-subject-district = district
+audit-subject-referral = referral
+audit-subject-social_contract = social contract
+audit-verb-commitment = commitment

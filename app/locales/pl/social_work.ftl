@@ -133,3 +133,9 @@ todo-referral-done = Skierowanie zakończone: sprawa { $case } ({ $name })
 explain-social_contracts_completed = { $numerator } z { $denominator } zakończonych kontraktów zrealizowanych
 explain-social_contracts_per_100_clients = { $contracts } kontraktów na { $clients } klientów
 explain-households_per_social_worker = { $households } środowisk na { $workers } pracowników socjalnych
+
+audit-subject-household = gospodarstwo domowe
+audit-subject-district = rejon
+audit-subject-referral = skierowanie
+audit-subject-social_contract = kontrakt socjalny
+audit-verb-commitment = zobowiązanie

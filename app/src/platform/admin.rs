@@ -131,8 +131,8 @@ pub fn subject_names(
 ) -> QueryResult<std::collections::HashMap<(String, String), String>> {
     use cus_db::schema::{
         agreements, benchmark_groups, communities, competitions, corrective_actions, diagnoses,
-        indicators, municipalities, offers, organizations, plans, programs, requests, residents,
-        services, social_programs, surveys,
+        districts, indicators, municipalities, offers, organizations, plans, programs, requests,
+        residents, services, social_programs, surveys,
     };
     let mut out = std::collections::HashMap::new();
     let ids = |kind: &str| -> Vec<String> {
@@ -168,6 +168,7 @@ pub fn subject_names(
     named!("municipality", municipalities, teryt, name);
     named!("service", services, id, name);
     named!("user", users, id, display_name);
+    named!("district", districts, id, name);
     let people: Vec<(String, String, String)> = residents::table
         .filter(residents::id.eq_any(ids("resident")))
         .select((residents::id, residents::first_name, residents::last_name))
@@ -197,6 +198,9 @@ pub fn subject_link(kind: &str, id: &str) -> Option<String> {
         "program" => "/programs",
         "social_program" => "/social-programs",
         "diagnosis" => "/diagnoses",
+        "household" => "/households",
+        "referral" => "/referrals",
+        "social_contract" => "/social-contracts",
         "corrective_action" => "/corrective-actions",
         "survey" => "/surveys",
         "benchmark_group" => "/benchmark-groups",

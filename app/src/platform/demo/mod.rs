@@ -5,6 +5,7 @@
 mod assessment;
 mod privacy;
 mod social;
+mod social_work;
 
 use chrono::Duration;
 use cus_db::schema::{municipalities, users};
@@ -24,13 +25,18 @@ pub const BRZEZINY: &str = "1021011";
 pub const LOWICZ: &str = "1004011";
 
 /// (email, role, municipality) of every demo login.
-pub const LOGINS: [(&str, &str, &str); 16] = [
+pub const LOGINS: [(&str, &str, &str); 17] = [
     ("admin@cus.example", "admin", "all"),
     ("desk@sochaczew.example", "desk", SOCHACZEW),
     ("organizer@sochaczew.example", "organizer", SOCHACZEW),
     ("coordinator@sochaczew.example", "coordinator", SOCHACZEW),
     (
         "social.worker@sochaczew.example",
+        "social_worker",
+        SOCHACZEW,
+    ),
+    (
+        "social.worker2@sochaczew.example",
         "social_worker",
         SOCHACZEW,
     ),
@@ -51,12 +57,13 @@ pub const LOGINS: [(&str, &str, &str); 16] = [
     ("organizer@lowicz.example", "organizer", LOWICZ),
 ];
 
-const NAMES: [(&str, &str); 16] = [
+const NAMES: [(&str, &str); 17] = [
     ("admin@cus.example", "Administrator"),
     ("desk@sochaczew.example", "Ewa Nowak"),
     ("organizer@sochaczew.example", "Marek Wiśniewski"),
     ("coordinator@sochaczew.example", "Katarzyna Wójcik"),
     ("social.worker@sochaczew.example", "Tomasz Kamiński"),
+    ("social.worker2@sochaczew.example", "Monika Pawlak"),
     ("benefits@sochaczew.example", "Agnieszka Lewandowska"),
     ("community@sochaczew.example", "Piotr Zieliński"),
     ("commission@sochaczew.example", "Joanna Szymańska"),
@@ -308,6 +315,22 @@ pub fn seed(conn: &mut DbConn) -> DomainResult<bool> {
         )?;
         let iod = actor_of(conn, "iod@sochaczew.example")?;
         privacy::seed(conn, &desk, &iod, &resident, &rules)?;
+        let benefits = actor_of(conn, "benefits@sochaczew.example")?;
+        let worker = actor_of(conn, "social.worker@sochaczew.example")?;
+        let colleague = actor_of(conn, "social.worker2@sochaczew.example")?;
+        social_work::seed(
+            conn,
+            social_work::Cast {
+                organizer: &organizer,
+                desk: &desk,
+                benefits: &benefits,
+                worker: &worker,
+                colleague: &colleague,
+            },
+            &jan.id,
+            &maria.id,
+            &rules,
+        )?;
         Ok(())
     })
     .map_err(|e| match e {
