@@ -11,7 +11,7 @@ use crate::{assessment, plans, social, social_work, window};
 
 /// Today in Warsaw: the center's calendar, whatever the server's zone.
 pub fn today() -> NaiveDate {
-    window::todo::warsaw_date(cus_db::now())
+    cus_db::today()
 }
 
 /// What is due for `actor` on `today`, unordered and untranslated.

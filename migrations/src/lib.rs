@@ -62,9 +62,18 @@ impl MicrosOnly for NaiveDateTime {
     }
 }
 
-/// Today's date in UTC.
+/// Today's date in Warsaw: the center's calendar (API.md: calendar dates
+/// are Warsaw dates), whatever the server's zone. Between midnight in
+/// Warsaw and midnight UTC the two differ by a day.
 pub fn today() -> chrono::NaiveDate {
-    Utc::now().date_naive()
+    warsaw_date(now())
+}
+
+/// The date a UTC timestamp falls on in Warsaw.
+pub fn warsaw_date(at: chrono::NaiveDateTime) -> chrono::NaiveDate {
+    at.and_utc()
+        .with_timezone(&chrono_tz::Europe::Warsaw)
+        .date_naive()
 }
 
 /// Serializes stored UTC timestamps as RFC 3339 with `Z` (API.md).

@@ -343,7 +343,7 @@ def social_work(world):
     def household_unchanged(a):
         g = desk.get("/api/v1/households/" + household).json() or {}
         ids = sorted(m.get("resident_id") for m in g.get("members", []))
-        if ids != [R["resident"]["own"]] or g.get("municipality") != SOCHACZEW:
+        if ids != [R["resident"]["housed"]] or g.get("municipality") != SOCHACZEW:
             return "the household changed: %s" % {"members": ids, "municipality": g.get("municipality")}
     attempt("desk's household claiming a Brzeziny resident", desk, "POST", "/api/v1/households",
             {"members": [{"resident_id": R["resident"]["other"], "relation": "head"}]}, refuse=(404, 409, 422))
@@ -352,21 +352,21 @@ def social_work(world):
                          {"resident_id": R["resident"]["other"], "relation": "spouse"}]}, refuse=(404, 409, 422))
     attempt("desk adding a Brzeziny resident to a household", desk, "PUT",
             "/api/v1/households/%s/members" % household,
-            {"members": [{"resident_id": R["resident"]["own"], "relation": "head"},
+            {"members": [{"resident_id": R["resident"]["housed"], "relation": "head"},
                          {"resident_id": R["resident"]["other"], "relation": "child"}]},
             household_unchanged, refuse=(404, 409, 422))
     attempt("desk placing a household in a Brzeziny district", desk, "PUT", "/api/v1/households/%s/members" % household,
-            {"members": [{"resident_id": R["resident"]["own"], "relation": "head"}],
+            {"members": [{"resident_id": R["resident"]["housed"], "relation": "head"}],
              "district_id": R["district"]["other"]}, household_unchanged, refuse=(404, 422))
     attempt("desk of Brzeziny claiming a Sochaczew household's member", U["desk_b"], "POST", "/api/v1/households",
-            {"members": [{"resident_id": R["resident"]["own"], "relation": "head"}]}, refuse=(404, 409, 422))
+            {"members": [{"resident_id": R["resident"]["housed"], "relation": "head"}]}, refuse=(404, 409, 422))
     attempt("desk of Brzeziny rewriting a Sochaczew household", U["desk_b"], "PUT",
             "/api/v1/households/%s/members" % household,
             {"members": [{"resident_id": R["resident"]["other"], "relation": "head"}]}, household_unchanged,
             refuse=(404,))
     attempt("coordinator's household taking a member of another household", U["coordinator"], "POST",
             "/api/v1/households", {"members": [{"resident_id": R["resident"]["free"], "relation": "head"},
-                                               {"resident_id": R["resident"]["own"], "relation": "child"}]},
+                                               {"resident_id": R["resident"]["housed"], "relation": "child"}]},
             refuse=(409,))
     attempt("desk's household with two heads", desk, "POST", "/api/v1/households",
             {"members": [{"resident_id": R["resident"]["free"], "relation": "head"},

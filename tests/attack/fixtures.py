@@ -285,14 +285,18 @@ def build(base):
     pbst = must(org_b.post("/api/v1/forum/threads/%s/posts" % tb["id"], {"body": "Wpis z Brzezin."}), "post b")
     w.rec("post", "other", pbst["id"], BRZEZINY)
     # Social work (issue 25): a district of each municipality with its
-    # social worker; a household in it (the demo resident's, Zofia's); a
-    # referral the benefits officer sends on the request of each; an active
-    # social contract of each social worker; and a Sochaczew resident in no
-    # household, whom a household may still take.
+    # social worker; a household in it (of a resident the fixtures register
+    # in Sochaczew, Zofia's in Brzeziny); a referral the benefits officer
+    # sends on the request of each (the demo resident's in Sochaczew); an
+    # active social contract of each social worker; and a Sochaczew
+    # resident in no household, whom a household may still take.
     sw_s, sw_b = w.users["social_worker"], w.users["social_worker_b"]
     ben_s, ben_b = w.users["benefits"], w.users["benefits_b"]
-    free = must(desk_s.post("/api/v1/residents", {"pesel": pesel(4343), "first_name": "Helena", "last_name": "Wolna",
-                                                  "address": "ul. Wolna 3, Sochaczew"}), "resident in no household")
+    housed = must(desk_s.post("/api/v1/residents", {"pesel": pesel(4343), "first_name": "Helena", "last_name": "Domowa",
+                                                    "address": "ul. Domowa 3, Sochaczew"}), "resident with a household")
+    w.rec("resident", "housed", housed["id"], SOCHACZEW)
+    free = must(desk_s.post("/api/v1/residents", {"pesel": pesel(4344), "first_name": "Henryk", "last_name": "Wolny",
+                                                  "address": "ul. Wolna 4, Sochaczew"}), "resident in no household")
     w.rec("resident", "free", free["id"], SOCHACZEW)
     ds = must(org_s.post("/api/v1/districts", {"name": "Rejon Sochaczew (atak)",
                                                "social_worker_ids": [sw_s.me["id"]]}), "district")
@@ -300,9 +304,8 @@ def build(base):
     db = must(org_b.post("/api/v1/districts", {"name": "Rejon Brzeziny", "social_worker_ids": [sw_b.me["id"]]}),
               "district b")
     w.rec("district", "other", db["id"], BRZEZINY)
-    hs = must(desk_s.post("/api/v1/households", {"members": [{"resident_id": res.me.get("resident_id"),
-                                                              "relation": "head"}], "district_id": ds["id"]}),
-              "household")
+    hs = must(desk_s.post("/api/v1/households", {"members": [{"resident_id": housed["id"], "relation": "head"}],
+                                                 "district_id": ds["id"]}), "household")
     w.rec("household", "own", hs["id"], SOCHACZEW)
     hb = must(desk_b.post("/api/v1/households", {"members": [{"resident_id": rb["id"], "relation": "head"}],
                                                  "district_id": db["id"]}), "household b")

@@ -415,7 +415,7 @@ def body_for(key, world, principal, rid):
         "POST /api/v1/households": {"members": [{"resident_id": r["resident"]["free"], "relation": "head"}]},
         "PUT /api/v1/households/{id}/members": {"members": [{"resident_id": r["resident"]["other"]
                                                              if rid == r["household"].get("other")
-                                                             else r["resident"]["own"], "relation": "head"}]},
+                                                             else r["resident"]["housed"], "relation": "head"}]},
         "POST /api/v1/referrals/{id}/transition": {"to": "accepted"},
         "POST /api/v1/social-contracts": fx.contract_json(r["resident"]["own"], "Cel intruza"),
         "POST /api/v1/social-contracts/{id}/commitments/{n}": {"done": True, "note": "Notatka intruza."},

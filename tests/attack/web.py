@@ -253,18 +253,21 @@ def store_payloads(world):
     if did:
         put("iod", "POST", "/api/v1/privacy/requests/%s/decide" % did, {"decision": "partly", "reason": PAY})
     put("iod", "POST", "/api/v1/residents/%s/hold" % R["resident"]["other_resident"], {"reason": PAY})
-    # Social work (issue 25): a district's name; a household of the resident
-    # whose names carry the payload; a referral declined and one done, each
-    # with a reason; a contract's goals and commitments, a commitment's
-    # note and the reason it was broken (a contract of its own: the
-    # fixtures' stays active).
+    # Social work (issue 25): a district's name, and a household in it (of
+    # a resident of its own; names are refused the payload); a referral
+    # declined and one done, each with a reason; a contract's goals and
+    # commitments, a commitment's note and the reason it was broken (a
+    # contract of its own: the fixtures' stays active).
     world.xss_records = xr = {}
-    put("organizer", "POST", "/api/v1/districts", {"name": SHORT, "social_worker_ids": [U["social_worker"].me["id"]]})
-    xss_resident = (r.json() or {}).get("id")
+    d = put("organizer", "POST", "/api/v1/districts", {"name": SHORT, "social_worker_ids": [U["social_worker"].me["id"]]})
+    x = put("desk", "POST", "/api/v1/residents", {"pesel": fx.pesel(556), "first_name": "Xawery", "last_name": "Iksiński",
+                                                  "address": "ul. Iksowa 5, Sochaczew"})
+    xss_resident = (r.json() or {}).get("id") or (x.json() or {}).get("id")
     if xss_resident:
         h = put("desk", "POST", "/api/v1/households", {"members": [{"resident_id": xss_resident, "relation": "head"}],
-                                                        "district_id": R["district"]["own"]})
+                                                        "district_id": (d.json() or {}).get("id") or R["district"]["own"]})
         xr["household"] = (h.json() or {}).get("id")
+        xr["resident"] = xss_resident
     rid1 = ((ref1.json() or {}).get("referral") or {}).get("id")
     if rid1:
         xr["referral"] = rid1
@@ -383,7 +386,8 @@ def xss(world):
                           "/referrals/%s" % xr.get("referral_done"), "/referrals", "/households/%s" % xr.get("household")]),
             ("desk", ["/households/%s" % xr.get("household"), "/households/new"]),
             ("organizer", ["/caseload", "/referrals/%s" % xr.get("referral_done"),
-                           "/households/%s" % xr.get("household")])):
+                           "/households/%s" % xr.get("household")]),
+            ("coordinator", ["/households/%s" % xr.get("household"), "/residents/%s" % xr.get("resident")])):
         for p in paths:
             if "None" in p:
                 continue  # the write was refused: nothing stored to show

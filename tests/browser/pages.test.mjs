@@ -416,3 +416,42 @@ test('staff find a case by its number in one search', async () => {
   await assertAccessible(page);
   await context.close();
 });
+
+test('a social worker accepts a referral, makes a social contract and ticks a commitment off', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await signIn(page, 'social.worker@sochaczew.example');
+  // The demo's referral waits on the home page.
+  await page.getByRole('link', { name: /Skierowanie: sprawa .* \(Beata Wrona\)/ }).click();
+  await assertAccessible(page);
+  await page.getByRole('button', { name: 'Przyjmij skierowanie i przejmij sprawę' }).click();
+  await page.getByRole('status').waitFor();
+  assert.match(await page.locator('main').innerText(), /przyjęte/);
+  // The case is on the worker's own list.
+  await page.goto(`${base}/work?mine=true`);
+  await page.getByRole('link', { name: /Beata Wrona|CUS\// }).first().waitFor();
+  // From the resident's page, a contract.
+  await page.goto(`${base}/referrals?status=accepted&mine=true`);
+  await page.getByRole('link', { name: /CUS\// }).first().click();
+  await page.getByRole('link', { name: 'Beata Wrona' }).first().click();
+  await page.getByRole('link', { name: 'Zawrzyj kontrakt socjalny' }).click();
+  await assertAccessible(page);
+  await assertLabelled(page);
+  await page.getByLabel('Cele').fill('Zakup opału na zimę\nUregulowanie zaległości');
+  await page.locator('#client_text_0').fill('Złożenie wniosku o dodatek energetyczny');
+  const due = new Date(Date.now() + 14 * 86400e3).toISOString().slice(0, 10);
+  await page.locator('#client_due_0').fill(due);
+  await page.locator('#worker_text_0').fill('Pomoc w wypełnieniu wniosku');
+  await page.locator('#worker_due_0').fill(due);
+  await page.getByRole('button', { name: 'Zawrzyj kontrakt' }).click();
+  await page.getByRole('heading', { name: /Kontrakt socjalny: Beata Wrona/ }).waitFor();
+  await assertAccessible(page);
+  // Tick the client's commitment off with a note.
+  const first = page.locator('#commitment-0');
+  await first.getByRole('checkbox').check();
+  await first.getByLabel('Notatka').fill('Wniosek złożony');
+  await first.getByRole('button', { name: 'Zapisz' }).click();
+  await page.getByRole('status').waitFor();
+  assert.match(await page.locator('#commitment-0').innerText(), /dotrzymane.*Wniosek złożony/s);
+  await ctx.close();
+});

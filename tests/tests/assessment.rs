@@ -756,8 +756,8 @@ async fn corrective_actions_follow_later_runs_and_remind_when_overdue() {
         .iter()
         .any(|x| x["indicator"] == "ipus_drawn_up_30d"));
 
-    let yesterday = (chrono::Utc::now().date_naive() - chrono::Duration::days(1)).to_string();
-    let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let yesterday = (cus_db::today() - chrono::Duration::days(1)).to_string();
+    let soon = (cus_db::today() + chrono::Duration::days(30)).to_string();
     let (s, b) = app
         .post("/api/v1/corrective-actions", &org, json!({"indicator": "ipus_drawn_up_30d", "period": "2025", "plan": "x", "due_date": yesterday}))
         .await;
@@ -918,7 +918,7 @@ async fn the_pages_show_results_benchmarks_and_actions() {
     let (s, page) = browser.get("/corrective-actions?period=2025").await;
     assert_eq!(s, StatusCode::OK);
     assert!(page.contains("ipus_drawn_up_30d"), "{page}");
-    let soon = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let soon = (cus_db::today() + chrono::Duration::days(30)).to_string();
     let (s, _, _) = browser
         .post_form(
             "/corrective-actions",

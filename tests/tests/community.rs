@@ -1,6 +1,6 @@
 //! Community work and the partner forum over HTTP.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use cus_db::Role;
 use cus_tests::*;
 use reqwest::{Method, StatusCode};
@@ -9,7 +9,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 #[tokio::test]
@@ -722,7 +722,7 @@ async fn the_forum_and_the_log_work_through_the_pages() {
     assert_eq!(s, StatusCode::SEE_OTHER);
     let (_, page) = b.get("/community").await;
     assert!(page.contains("Kawiarenka seniora") && page.contains("jednorazowe"));
-    let held = Utc::now().date_naive() - Duration::days(2);
+    let held = cus_db::today() - Duration::days(2);
     assert!(page.contains(&format!(
         "<time datetime=\"{held}\">{}</time>",
         held.format("%d.%m.%Y")
@@ -773,7 +773,7 @@ async fn the_forum_and_the_log_work_through_the_pages() {
         html.contains("&lt;script&gt;") && !html.contains("<script>"),
         "the payload is inert text"
     );
-    let closes = Utc::now().date_naive() + Duration::days(5);
+    let closes = cus_db::today() + Duration::days(5);
     assert!(html.contains(&format!(
         "<time datetime=\"{closes}\">{}</time>",
         closes.format("%d.%m.%Y")

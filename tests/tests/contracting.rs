@@ -3,7 +3,7 @@
 //! members, ending in a multi-year agreement with a filed report and an OCDS
 //! package that validates; plus the forbidden paths.
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration};
 use cus_db::Role;
 use cus_tests::*;
 use diesel::prelude::*;
@@ -13,7 +13,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 /// Valid NIP and REGON numbers for test organizations.
@@ -108,7 +108,7 @@ fn deadline_passes(app: &TestApp, competition_id: &str) {
     use cus_db::schema::competitions;
     let mut conn = app.state.pool.get().unwrap();
     diesel::update(competitions::table.find(competition_id))
-        .set(competitions::offer_deadline.eq(Utc::now().date_naive() - Duration::days(1)))
+        .set(competitions::offer_deadline.eq(cus_db::today() - Duration::days(1)))
         .execute(&mut conn)
         .unwrap();
 }
@@ -852,7 +852,7 @@ async fn other_modes_keep_their_limits() {
         json!({
             "organization_id": org, "mode": "small_grant", "title": "Piknik integracyjny",
             "start_date": day(10), "end_date": day(10 + days),
-            "tranches": [{"year": (Utc::now().date_naive() + Duration::days(10)).year(), "amount_grosze": amount}],
+            "tranches": [{"year": (cus_db::today() + Duration::days(10)).year(), "amount_grosze": amount}],
         })
     };
     let (s, b) = app
@@ -1008,7 +1008,7 @@ async fn plan_items_name_an_agreement_without_overbooking_it() {
     let desk = app.user(Role::Desk, SOCHACZEW).await;
     app.service(&organizer, "UO").await;
     let (org, _) = ngo_user(&app, &organizer, "Opiekunki", 41).await;
-    let today = Utc::now().date_naive();
+    let today = cus_db::today();
     let end = today + Duration::days(200);
     let tranches: Vec<Value> = (today.year()..=end.year())
         .map(|y| json!({"year": y, "amount_grosze": 1_000_000}))
@@ -1088,8 +1088,8 @@ async fn ngos_are_reminded_of_final_reports_by_the_job() {
     let app = spawn_app().await;
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     let (org, ngo) = ngo_user(&app, &organizer, "Przypominani", 51).await;
-    let start = Utc::now().date_naive() - Duration::days(90);
-    let end = Utc::now().date_naive() - Duration::days(25);
+    let start = cus_db::today() - Duration::days(90);
+    let end = cus_db::today() - Duration::days(25);
     let tranches: Vec<Value> = (start.year()..=end.year())
         .map(|y| json!({"year": y, "amount_grosze": 100_000}))
         .collect();
@@ -1197,7 +1197,7 @@ async fn out_of_range_dates_and_amounts_are_refused_in_contracting() {
     assert_eq!(s, StatusCode::CREATED, "{a}");
     assert_eq!(a["settlement"]["final_report_due"], "2201-01-30");
     // A normal agreement, then its annex and reports.
-    let start_year = (Utc::now().date_naive() + Duration::days(1)).year();
+    let start_year = (cus_db::today() + Duration::days(1)).year();
     let (s, a) = app
         .post(
             agreements,

@@ -2,7 +2,7 @@
 //! and three commission members, each in their own browser session, ending
 //! in a multi-year agreement with a filed report.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use cus_db::Role;
 use cus_tests::*;
 use diesel::prelude::*;
@@ -101,7 +101,7 @@ async fn a_competition_runs_through_the_pages() {
         members.push(browser_for(&app, Role::Commission, None).await);
     }
     // The organizer writes and publishes the announcement.
-    let deadline = (Utc::now().date_naive() + Duration::days(22)).to_string();
+    let deadline = (cus_db::today() + Duration::days(22)).to_string();
     let (start, end) = (format!("{}-01-01", year + 1), format!("{}-12-31", year + 2));
     let mut form = vec![
         ("csrf", csrf_o.as_str()),
@@ -205,7 +205,7 @@ async fn a_competition_runs_through_the_pages() {
         use cus_db::schema::competitions;
         let mut conn = app.state.pool.get().unwrap();
         diesel::update(competitions::table.find(&cid))
-            .set(competitions::offer_deadline.eq(Utc::now().date_naive() - Duration::days(1)))
+            .set(competitions::offer_deadline.eq(cus_db::today() - Duration::days(1)))
             .execute(&mut conn)
             .unwrap();
     }

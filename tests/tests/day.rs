@@ -356,7 +356,7 @@ async fn work_lists_filter_sort_and_page_in_the_api_and_on_the_pages() {
     let drafts = drafts["items"].as_array().unwrap();
     assert!(!drafts.is_empty());
     assert!(drafts.iter().all(|p| p["status"] == "draft"));
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = cus_db::today().to_string();
     let (_, overdue) = app
         .get("/api/v1/plans?due=overdue&per_page=100", &organizer)
         .await;

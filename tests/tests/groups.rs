@@ -2,7 +2,7 @@
 //! municipalities, profiles, meetings, a round whose values stay private
 //! until the coordinator closes it, the comparison, and the pages.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use cus::assessment::benchmarks::{benchmark, BenchmarkQuery};
 use cus_db::schema::assessment_results;
 use cus_db::{Actor, DomainError, Role};
@@ -15,7 +15,7 @@ const LOWICZ: &str = "1008011";
 const WARSZAWA: &str = "1465011";
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 /// Two more municipalities: Łowicz joins the group, Warszawa does not.

@@ -1,7 +1,7 @@
 //! The defects an attack sweep found (issue 10), one test each, tried as an
 //! attacker would: over HTTP, on SQLite and PostgreSQL alike.
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Datelike, Duration};
 use cus_db::Role;
 use cus_tests::*;
 use diesel::prelude::*;
@@ -9,7 +9,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 fn competition_json(deadline_days: i64) -> Value {
@@ -160,7 +160,7 @@ async fn ngo_checks_compare_the_municipality_too() {
     let app = spawn_app().await;
     let organizer = app.user(Role::Organizer, SOCHACZEW).await;
     let (org, ngo) = app.organization(&organizer, "Fundacja Razem", 2).await;
-    let year = (Utc::now().date_naive() + Duration::days(10)).year();
+    let year = (cus_db::today() + Duration::days(10)).year();
     let (s, ag) = app
         .post(
             "/api/v1/agreements",

@@ -221,7 +221,7 @@ async fn report_reminders_twice_on_one_day_queue_their_mail_once() {
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{org}");
-    let today = Utc::now().date_naive();
+    let today = cus_db::today();
     let (start, end) = (
         today - chrono::Duration::days(90),
         today - chrono::Duration::days(25),

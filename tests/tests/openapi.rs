@@ -1,14 +1,14 @@
 //! The OpenAPI document describes what the server answers, and the server
 //! behaviours the schemathesis run (tests/schemathesis/run) made right.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use cus_db::Role;
 use cus_tests::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 #[tokio::test]

@@ -351,7 +351,7 @@ async fn the_backup_job_writes_verifies_and_keeps_one_a_day_then_one_a_week() {
     // another name, and a backup of another name: retention keeps the newest
     // of today, of each of the two days before, and of each of the two ISO
     // weeks before those; it never touches the other names.
-    let today = Utc::now().date_naive();
+    let today = chrono::Utc::now().date_naive(); // backup names are UTC
     for n in 0..40 {
         let to = dir.join(name_of(today - Duration::days(n), ext));
         std::fs::copy(&made, &to).unwrap();

@@ -202,7 +202,7 @@ async fn resident_follows_their_case_and_consents_on_the_page() {
         )
         .await;
     let id = plan["id"].as_str().unwrap();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = cus_db::today().to_string();
     let (s, _) = app.post(&format!("/api/v1/plans/{id}/items"), &coordinator, serde_json::json!({"service_code": "KIS", "frequency": "co tydzień", "start_date": today, "end_date": today})).await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, html) = b.get(&format!("/plans/{id}")).await;

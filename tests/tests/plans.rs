@@ -1,4 +1,4 @@
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use cus_db::Role;
 use cus_tests::*;
 use reqwest::StatusCode;
@@ -37,7 +37,7 @@ async fn setup() -> Setup {
 }
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 async fn new_plan(s: &Setup) -> String {

@@ -70,7 +70,7 @@ async fn retention_anonymises_closed_cases_keeps_held_ones_and_the_figures() {
     let app = spawn_app().await;
     let org = app.user(Role::Organizer, SOCHACZEW).await;
     let iod = app.user(Role::Iod, SOCHACZEW).await;
-    let year = Utc::now().year() - 11;
+    let year = cus_db::today().year() - 11;
     let mut f = Fixture::new(&app);
     let mut residents = vec![];
     let march = chrono::NaiveDate::from_ymd_opt(year, 3, 1).unwrap();
@@ -248,7 +248,7 @@ async fn the_daily_job_applies_every_rule_under_a_moved_clock() {
         r["id"].as_str().unwrap().to_string(),
         r["resident_id"].as_str().unwrap().to_string(),
     );
-    let today = Utc::now().date_naive();
+    let today = cus_db::today();
     let (_, p) = app
         .post("/api/v1/plans", &coordinator, json!({"resident_id": resident_id, "request_id": request_id, "goals": ["Podjęcie pracy"], "resident_commitments": "Udział w KIS"}))
         .await;
@@ -537,7 +537,7 @@ async fn data_subject_requests_are_decided_by_the_officer_within_a_month() {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{erasure}");
     assert_eq!(erasure["status"], "open");
-    let today = Utc::now().date_naive();
+    let today = cus_db::today();
     let expected_due = today.checked_add_months(Months::new(1)).unwrap();
     assert_eq!(erasure["due"], expected_due.to_string());
     let erasure_id = erasure["id"].as_str().unwrap().to_string();

@@ -2,7 +2,7 @@
 //! anonymous answers (once per code), suppressed results, the interviewer
 //! rule, municipalities kept apart, and the public and organizer pages.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use cus_db::Role;
 use cus_tests::*;
 use diesel::prelude::*;
@@ -71,7 +71,7 @@ async fn resident(app: &TestApp, desk: &User, n: u32, email: Option<&str>) -> St
 }
 
 fn day(offset: i64) -> String {
-    (Utc::now().date_naive() + Duration::days(offset)).to_string()
+    (cus_db::today() + Duration::days(offset)).to_string()
 }
 
 #[tokio::test]
@@ -144,7 +144,7 @@ async fn creating_refuses_bad_input_by_field() {
     let (org_b, _) = app
         .organization(&organizer_b, "Fundacja Brzeziny", 41)
         .await;
-    let year = (Utc::now().date_naive() + Duration::days(10))
+    let year = (cus_db::today() + Duration::days(10))
         .format("%Y")
         .to_string();
     let (s, ag) = app
@@ -341,7 +341,7 @@ async fn a_code_answers_once_and_malformed_answers_are_refused() {
     });
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].1, id);
-    assert_eq!(rows[0].2, Utc::now().date_naive());
+    assert_eq!(rows[0].2, cus_db::today());
     let stored: Value = serde_json::from_str(&rows[0].3).unwrap();
     assert_eq!(
         stored,

@@ -56,7 +56,8 @@ fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
     };
     for (table, n) in [
         ("municipalities", 2),
-        ("users", 2),
+        // An organizer and two social workers in each.
+        ("users", 6),
         ("residents", 50),
         ("plans", 50),
         ("organizations", 5),
@@ -64,6 +65,32 @@ fn synth_fills_an_empty_database_once_and_assess_runs_over_it() {
     ] {
         assert_eq!(count(&mut conn, table), n, "{table}");
     }
+
+    // Social work in proportion: households, referrals, contracts whose
+    // commitments all fall within them.
+    let households: i64 = cus_db::schema::households::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    let members: i64 = cus_db::schema::household_members::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert!(
+        households > 0 && members >= 2 * households,
+        "{households} {members}"
+    );
+    let heads: i64 = cus_db::schema::household_members::table
+        .filter(cus_db::schema::household_members::relation.eq("head"))
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(heads, households);
+    let districts: i64 = cus_db::schema::districts::table
+        .count()
+        .get_result(&mut conn)
+        .unwrap();
+    assert_eq!(districts, 8);
 
     let second = run_cus(&bin, &url, &small);
     assert!(!second.status.success());

@@ -308,7 +308,7 @@ async fn every_page_template_renders_with_its_handlers_data() {
         .await;
     assert_eq!(status, StatusCode::CREATED, "{invited}");
     let code = invited["codes"][0].as_str().unwrap().to_string();
-    let due = (chrono::Utc::now().date_naive() + chrono::Duration::days(30)).to_string();
+    let due = (cus_db::today() + chrono::Duration::days(30)).to_string();
     let (status, action) = app
         .post(
             "/api/v1/corrective-actions",

@@ -139,3 +139,5 @@ audit-subject-district = district
 audit-subject-referral = referral
 audit-subject-social_contract = social contract
 audit-verb-commitment = commitment
+my-data-social-work = Social work
+my-data-household-size = { $n } people in the household

@@ -139,3 +139,5 @@ audit-subject-district = rejon
 audit-subject-referral = skierowanie
 audit-subject-social_contract = kontrakt socjalny
 audit-verb-commitment = zobowiązanie
+my-data-social-work = Praca socjalna
+my-data-household-size = osób w gospodarstwie: { $n }

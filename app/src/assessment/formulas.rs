@@ -515,6 +515,8 @@ struct AgreementData {
     /// Tranches of the period's year, pro rata by days, in grosze.
     money_grosze: f64,
     recipients: i64,
+    /// The recipients' distinct families (households as they are now).
+    families: i64,
     hours: i64,
 }
 
@@ -605,12 +607,16 @@ fn load_agreements(
             per_month.unwrap_or(0) as i64 * period.months_touched(from, to);
         people.entry(key).or_default().insert(resident);
     }
+    let families = crate::social_work::households::Families::load(conn, municipality)?;
     let mut out: ByMunicipality<Vec<AgreementData>> = HashMap::new();
     for (m, id, capacity_unit, capacity_per_year) in rows {
         let key = (m, id);
         let data = AgreementData {
             money_grosze: money_of.get(&key).copied().unwrap_or(0.0),
             recipients: people.get(&key).map_or(0, |p| p.len() as i64),
+            families: people
+                .get(&key)
+                .map_or(0, |p| families.count(p.iter().map(String::as_str))),
             hours: hours.get(&key).copied().unwrap_or(0),
             id: key.1.clone(),
             capacity_unit,
@@ -633,7 +639,7 @@ fn agreement_figures(conn: &mut DbConn, s: &mut Scope, formula: &str) -> DomainR
         let (value, inputs) = match formula {
             "recipients" => (
                 Some(a.recipients as f64),
-                json!({"recipients": a.recipients}),
+                json!({"recipients": a.recipients, "families": a.families}),
             ),
             "capacity_use" => {
                 let capacity = a.capacity_per_year.map(|c| c as f64 * share);

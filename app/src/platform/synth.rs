@@ -16,9 +16,11 @@ use contracting::agreements::AgreementStatus;
 use contracting::competitions::CompetitionStatus;
 use contracting::offers::OfferStatus;
 use cus_db::schema::{
-    activities, agreements, case_counters, communities, competitions, municipalities, offers,
-    organizations, plan_events, plan_items, plans, reports, request_events, requests, residents,
-    services, survey_responses, surveys, tranches, users,
+    activities, agreements, case_counters, communities, competitions, contract_commitments,
+    district_workers, districts, household_members, households, municipalities, offers,
+    organizations, plan_events, plan_items, plans, referral_events, referrals, reports,
+    request_events, request_messages, requests, residents, services, social_contracts,
+    survey_responses, surveys, tranches, users,
 };
 use cus_db::{DbConn, Role};
 use diesel::prelude::*;
@@ -565,6 +567,7 @@ fn fill(
     reports(&mut f)?;
     communities(&mut f)?;
     surveys(&mut f)?;
+    social_work(&mut f)?;
     Ok(f.munis)
 }
 
@@ -1681,6 +1684,306 @@ fn surveys(f: &mut Fill) -> Result<(), diesel::result::Error> {
         }
     }
     flush!(out, survey_responses::table, rows, 4);
+    out.end();
+    Ok(())
+}
+
+/// Residents per social worker account (statutory 50 households each at
+/// two to three people a household, and not every resident is a client).
+const RESIDENTS_PER_WORKER: usize = 500;
+/// Districts of each municipality.
+const DISTRICTS: usize = 4;
+
+/// Social work (issue 25): social worker accounts and districts; half the
+/// residents living in households of two to four; a referral behind a
+/// third of the requests that went elsewhere than a plan; a social
+/// contract for one resident in twenty, with three commitments. Rows that
+/// name rows of the same step are written after them (SQLite checks
+/// foreign keys at once).
+fn social_work(f: &mut Fill) -> Result<(), diesel::result::Error> {
+    let (created, hash, jan1, days_in_year, today) =
+        (f.created, f.hash, f.jan1, f.days_in_year, f.today);
+    let Fill {
+        out,
+        g,
+        munis,
+        extras,
+        ..
+    } = f;
+    let mut workers: Vec<Vec<String>> = Vec::with_capacity(munis.len());
+    out.begin("users (social workers)", 0);
+    let mut rows = Vec::new();
+    for mu in munis.iter() {
+        let n = (mu.residents.len() / RESIDENTS_PER_WORKER).max(2);
+        let mut ids = Vec::with_capacity(n);
+        for k in 0..n {
+            let id = g.id();
+            ids.push(id.clone());
+            push!(
+                out,
+                users::table,
+                rows,
+                11,
+                (
+                    users::id.eq(id),
+                    users::email.eq(format!(
+                        "social.worker.{}.{}@synth.example",
+                        mu.teryt,
+                        k + 1
+                    )),
+                    users::password_hash.eq(hash.to_string()),
+                    users::role.eq(Role::SocialWorker.as_str()),
+                    users::municipality.eq(Some(mu.teryt.clone())),
+                    users::organization_id.eq(None::<String>),
+                    users::display_name.eq(format!("{} {}", g.pick(&FIRST), g.pick(&LAST))),
+                    users::locale.eq("pl"),
+                    users::email_confirmed_at.eq(Some(created)),
+                    users::disabled.eq(false),
+                    users::created_at.eq(created),
+                )
+            );
+        }
+        workers.push(ids);
+    }
+    flush!(out, users::table, rows, 11);
+    out.end();
+
+    out.begin("districts", munis.len() * DISTRICTS);
+    let mut rows = Vec::new();
+    let mut links = Vec::new();
+    let mut district_ids: Vec<Vec<String>> = Vec::with_capacity(munis.len());
+    for (mi, mu) in munis.iter().enumerate() {
+        let mut ids = Vec::with_capacity(DISTRICTS);
+        for d in 0..DISTRICTS {
+            let id = g.id();
+            rows.push((
+                districts::id.eq(id.clone()),
+                districts::municipality.eq(mu.teryt.clone()),
+                districts::name.eq(format!("Rejon {}", d + 1)),
+                districts::created_at.eq(created),
+            ));
+            // Each worker serves one district; a district has one or more.
+            for (position, w) in workers[mi].iter().skip(d).step_by(DISTRICTS).enumerate() {
+                links.push((
+                    district_workers::district_id.eq(id.clone()),
+                    district_workers::user_id.eq(w.clone()),
+                    district_workers::position.eq(position as i32),
+                ));
+            }
+            ids.push(id);
+        }
+        district_ids.push(ids);
+    }
+    flush!(out, districts::table, rows, 4);
+    flush!(out, district_workers::table, links, 3);
+    out.end();
+
+    out.begin("households", 0);
+    let mut rows = Vec::new();
+    let mut members = Vec::new();
+    for (mi, mu) in munis.iter().enumerate() {
+        let mut i = 0;
+        while i < mu.residents.len() {
+            let size = if g.chance(0.5) {
+                1
+            } else {
+                g.int(2, 4) as usize
+            };
+            let size = size.min(mu.residents.len() - i);
+            if size > 1 {
+                let id = g.id();
+                push!(
+                    out,
+                    households::table,
+                    rows,
+                    6,
+                    (
+                        households::id.eq(id.clone()),
+                        households::municipality.eq(mu.teryt.clone()),
+                        households::district_id.eq(Some(g.pick(&district_ids[mi]).clone())),
+                        households::created_by.eq(mu.organizer.clone()),
+                        households::created_at.eq(created),
+                        households::updated_at.eq(created),
+                    )
+                );
+                for k in 0..size {
+                    let relation = match k {
+                        0 => "head",
+                        1 => *g.pick(&["spouse", "partner"]),
+                        _ => *g.pick(&["child", "child", "parent", "sibling", "other"]),
+                    };
+                    members.push((
+                        household_members::household_id.eq(id.clone()),
+                        household_members::resident_id.eq(mu.residents[i + k].clone()),
+                        household_members::relation.eq(relation),
+                    ));
+                }
+            }
+            i += size;
+        }
+    }
+    flush!(out, households::table, rows, 6);
+    flush!(out, household_members::table, members, 3);
+    out.end();
+
+    // Referrals: the benefits officer's message and the referral behind it.
+    out.begin("referrals", 0);
+    let (mut messages, mut refs, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    for (mi, mu) in munis.iter().enumerate() {
+        for s in extras[mi].iter() {
+            if !g.chance(0.33) {
+                continue;
+            }
+            let sent = s.filed + Duration::hours(g.int(2, 72));
+            let message = g.id();
+            messages.push((
+                request_messages::id.eq(message.clone()),
+                request_messages::request_id.eq(s.request.clone()),
+                request_messages::author_id.eq(mu.organizer.clone()),
+                request_messages::from_role.eq("benefits"),
+                request_messages::to_role.eq("social_worker"),
+                request_messages::kind.eq("referral"),
+                request_messages::body.eq("Proszę o ustalenie możliwości klienta."),
+                request_messages::at.eq(sent),
+            ));
+            let id = g.id();
+            let worker = g.pick(&workers[mi]).clone();
+            let roll = g.int(0, 99);
+            let (status, accepted, done) = match roll {
+                0..=14 => ("sent", None, None),
+                15..=29 => ("declined", None, None),
+                30..=64 => ("accepted", Some(sent + Duration::hours(g.int(4, 96))), None),
+                _ => {
+                    let a = sent + Duration::hours(g.int(4, 96));
+                    ("done", Some(a), Some(a + Duration::days(g.int(7, 90))))
+                }
+            };
+            let outcome = done.map(|_| {
+                *g.pick(&[
+                    "success",
+                    "success",
+                    "client_refused",
+                    "unable_to_contact",
+                    "other",
+                ])
+            });
+            let reason = match (status, outcome) {
+                ("declined", _) => Some("Poza zakresem pracy socjalnej."),
+                (_, Some(o)) if o != "success" => Some("Brak kontaktu z klientem."),
+                _ => None,
+            };
+            let updated = done.or(accepted).unwrap_or(sent);
+            refs.push((
+                referrals::id.eq(id.clone()),
+                referrals::municipality.eq(mu.teryt.clone()),
+                referrals::request_id.eq(s.request.clone()),
+                referrals::message_id.eq(message),
+                referrals::status.eq(status),
+                referrals::suggested_to.eq(Some(worker.clone())),
+                referrals::referred_by.eq(mu.organizer.clone()),
+                referrals::accepted_by.eq(accepted.map(|_| worker.clone())),
+                referrals::accepted_at.eq(accepted),
+                referrals::done_at.eq(done),
+                referrals::outcome.eq(outcome),
+                referrals::delivered.eq(outcome.map(|o| o == "success")),
+                referrals::reason.eq(reason),
+                referrals::created_at.eq(sent),
+                referrals::updated_at.eq(updated),
+            ));
+            let mut steps = vec![(None, "sent", sent)];
+            if let Some(a) = accepted {
+                steps.push((Some("sent"), "accepted", a));
+            }
+            if status == "declined" {
+                steps.push((Some("sent"), "declined", sent + Duration::hours(24)));
+            }
+            if let Some(d) = done {
+                steps.push((Some("accepted"), "done", d));
+            }
+            for (from, to, at) in steps {
+                events.push((
+                    referral_events::id.eq(g.id()),
+                    referral_events::referral_id.eq(id.clone()),
+                    referral_events::actor_id.eq(worker.clone()),
+                    referral_events::from_status.eq(from),
+                    referral_events::to_status.eq(to),
+                    referral_events::note.eq(""),
+                    referral_events::at.eq(at),
+                ));
+            }
+        }
+    }
+    flush!(out, request_messages::table, messages, 8);
+    flush!(out, referrals::table, refs, 15);
+    flush!(out, referral_events::table, events, 7);
+    out.end();
+
+    // Social contracts over the year, most still running.
+    out.begin("social_contracts", 0);
+    let (mut rows, mut commitments) = (Vec::new(), Vec::new());
+    for (mi, mu) in munis.iter().enumerate() {
+        for resident in mu.residents.iter() {
+            if !g.chance(0.05) {
+                continue;
+            }
+            let start = jan1 + Duration::days(g.int(0, days_in_year - 1));
+            let end = start + Duration::days(g.int(90, 270));
+            let roll = g.int(0, 99);
+            let (status, ended, reason) = match roll {
+                0..=49 => ("active", None, None),
+                50..=74 => ("completed", Some(end.min(today)), None),
+                75..=89 => (
+                    "broken",
+                    Some((start + Duration::days(g.int(20, 80))).min(today)),
+                    Some("Klient zaprzestał współpracy."),
+                ),
+                _ => (
+                    "cancelled",
+                    Some((start + Duration::days(g.int(5, 30))).min(today)),
+                    Some("Zmiana sytuacji klienta."),
+                ),
+            };
+            let id = g.id();
+            rows.push((
+                social_contracts::id.eq(id.clone()),
+                social_contracts::municipality.eq(mu.teryt.clone()),
+                social_contracts::resident_id.eq(resident.clone()),
+                social_contracts::worker_id.eq(g.pick(&workers[mi]).clone()),
+                social_contracts::goals
+                    .eq(r#"["Podjęcie zatrudnienia","Poprawa sytuacji mieszkaniowej"]"#),
+                social_contracts::start_date.eq(start),
+                social_contracts::end_date.eq(end),
+                social_contracts::status.eq(status),
+                social_contracts::reason.eq(reason),
+                social_contracts::ended_on.eq(ended),
+                social_contracts::created_at.eq(at(start, 9)),
+                social_contracts::updated_at.eq(at(ended.unwrap_or(start), 9)),
+            ));
+            for (position, (party, text)) in [
+                ("client", "Rejestracja w urzędzie pracy"),
+                ("client", "Udział w warsztatach"),
+                ("worker", "Pomoc w przygotowaniu dokumentów"),
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                let due = start + Duration::days(g.int(7, 80)).min(end - start);
+                let done = due < today && g.chance(0.7);
+                commitments.push((
+                    contract_commitments::contract_id.eq(id.clone()),
+                    contract_commitments::position.eq(position as i32),
+                    contract_commitments::party.eq(party),
+                    contract_commitments::text.eq(text),
+                    contract_commitments::due.eq(Some(due)),
+                    contract_commitments::done.eq(done),
+                    contract_commitments::note.eq(""),
+                    contract_commitments::done_at.eq(done.then(|| at(due, 12))),
+                ));
+            }
+        }
+    }
+    flush!(out, social_contracts::table, rows, 12);
+    flush!(out, contract_commitments::table, commitments, 8);
     out.end();
     Ok(())
 }

@@ -38,11 +38,11 @@ static REGISTRY: LazyLock<Handlebars<'static>> = LazyLock::new(|| {
     hb.register_helper("eq", Box::new(OptionalEq));
     hb.register_helper("lookup", Box::new(OptionalLookup));
     hb.register_helper("field_errors", Box::new(field_errors));
-    hb.register_helper("key", Box::new(FieldKey));
+    hb.register_helper("field_key", Box::new(FieldKey));
     hb
 });
 
-/// `(key "member_" 3)`: the name of a form's numbered field ("member_3"),
+/// `(field_key "member_" 3)`: the name of a form's numbered field ("member_3"),
 /// its parameters joined, for `lookup` of what a refused form had typed.
 struct FieldKey;
 

@@ -1,14 +1,17 @@
 //! The right of access (GDPR art. 15): everything stored about a resident,
 //! for the resident themself (`/me/data`) or the officer (an audited
 //! export). Nothing about anyone else: only the resident's own record,
-//! requests, plans and the requests they filed; who read their data is
-//! told by role, never by name.
+//! requests, plans, the requests they filed, their household (their
+//! relation and its size, not the others' names), the referrals of their
+//! requests and their social contracts; who read their data is told by
+//! role, never by name.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cus_db::audit::audit_in;
 use cus_db::ids::{PlanId, RequestId};
 use cus_db::schema::{
-    audit_log, plan_events, plans, request_events, request_messages, requests, services, users,
+    audit_log, household_members, plan_events, plans, referrals, request_events, request_messages,
+    requests, services, users,
 };
 use cus_db::{Actor, DbConn, DomainError, DomainResult, Role};
 use diesel::prelude::*;
@@ -19,6 +22,10 @@ use utoipa::ToSchema;
 use super::requests::{self as dsr, PrivacyRequest};
 use super::{retention, RetentionKind, RetentionPeriods};
 use crate::plans::{Plan, PlanEvent, PlanItem};
+use crate::social_work::contracts::{self, ContractView};
+use crate::social_work::households::Relation;
+use crate::social_work::referrals::{ReferralOutcome, ReferralStatus};
+use crate::social_work::{HouseholdId, ReferralId};
 use crate::window::ResidentId;
 use crate::window::{resident_municipality, resident_record, ResidentRecord};
 use crate::window::{Message, Request, RequestEvent};
@@ -75,6 +82,32 @@ pub struct MyData {
     pub privacy_requests: Vec<PrivacyRequest>,
     pub access_log: Vec<Access>,
     pub retention: Vec<Until>,
+    /// The household they live in: its id, their relation, how many live there.
+    pub household: Option<HouseholdData>,
+    /// Referrals of their requests to social work, and how they ended.
+    pub referrals: Vec<ReferralData>,
+    pub social_contracts: Vec<ContractView>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HouseholdData {
+    pub household_id: HouseholdId,
+    pub relation: Relation,
+    pub members: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Queryable, ToSchema)]
+pub struct ReferralData {
+    pub id: ReferralId,
+    pub request_id: RequestId,
+    pub status: ReferralStatus,
+    pub outcome: Option<ReferralOutcome>,
+    pub delivered: Option<bool>,
+    pub reason: Option<String>,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "cus_db::rfc3339::serialize")]
+    pub updated_at: NaiveDateTime,
 }
 
 /// The signed-in resident's own data.
@@ -194,7 +227,52 @@ fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> Do
             history,
         });
     }
-    let access_log = access_log(conn, id, &request_data, &plan_data)?;
+    let household: Option<(HouseholdId, Relation)> = household_members::table
+        .filter(household_members::resident_id.eq(id))
+        .select((household_members::household_id, household_members::relation))
+        .first(conn)
+        .optional()?;
+    let household = match household {
+        Some((household_id, relation)) => {
+            let members: i64 = household_members::table
+                .filter(household_members::household_id.eq(&household_id))
+                .count()
+                .get_result(conn)?;
+            Some(HouseholdData {
+                household_id,
+                relation,
+                members,
+            })
+        }
+        None => None,
+    };
+    let request_ids: Vec<&RequestId> = request_data.iter().map(|r| &r.request.id).collect();
+    let referral_data: Vec<ReferralData> = referrals::table
+        .filter(referrals::request_id.eq_any(&request_ids))
+        .order(referrals::created_at)
+        .select((
+            referrals::id,
+            referrals::request_id,
+            referrals::status,
+            referrals::outcome,
+            referrals::delivered,
+            referrals::reason,
+            referrals::created_at,
+            referrals::updated_at,
+        ))
+        .load(conn)?;
+    let social_contracts = contracts::of_resident(conn, id, crate::dashboard::today())?;
+    let others: Vec<(&str, String)> = household
+        .iter()
+        .map(|h| ("household", h.household_id.to_string()))
+        .chain(referral_data.iter().map(|r| ("referral", r.id.to_string())))
+        .chain(
+            social_contracts
+                .iter()
+                .map(|c| ("social_contract", c.contract.id.to_string())),
+        )
+        .collect();
+    let access_log = access_log(conn, id, &request_data, &plan_data, &others)?;
     let privacy_requests = dsr::of_resident(conn, id)?;
     let retention = vec![Until {
         kind: RetentionKind::ClosedCases,
@@ -212,6 +290,9 @@ fn collect(conn: &mut DbConn, id: &ResidentId, periods: &RetentionPeriods) -> Do
         privacy_requests,
         access_log,
         retention,
+        household,
+        referrals: referral_data,
+        social_contracts,
     })
 }
 
@@ -223,6 +304,7 @@ fn access_log(
     id: &ResidentId,
     requests: &[RequestData],
     plans: &[PlanData],
+    others: &[(&str, String)],
 ) -> DomainResult<Vec<Access>> {
     let request_ids: Vec<&RequestId> = requests.iter().map(|r| &r.request.id).collect();
     let plan_ids: Vec<&PlanId> = plans.iter().map(|p| &p.plan.id).collect();
@@ -241,7 +323,8 @@ fn access_log(
                 .and(audit_log::subject_id.eq_any(request_ids)))
             .or(audit_log::subject_type
                 .eq("plan")
-                .and(audit_log::subject_id.eq_any(plan_ids))),
+                .and(audit_log::subject_id.eq_any(plan_ids)))
+            .or(audit_log::subject_id.eq_any(others.iter().map(|(_, id)| id.as_str()))),
         )
         .filter(diesel::dsl::not(audit_log::actor_id.eq_any(own_accounts)))
         .filter(

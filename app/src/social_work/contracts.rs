@@ -302,6 +302,22 @@ fn view(conn: &mut DbConn, contract: Contract, today: NaiveDate) -> DomainResult
     })
 }
 
+/// A resident's contracts with their commitments, unchecked: the caller
+/// has checked who may read them (the resident's own data, the officer's
+/// export).
+pub fn of_resident(
+    conn: &mut DbConn,
+    resident: &ResidentId,
+    today: NaiveDate,
+) -> DomainResult<Vec<ContractView>> {
+    let rows: Vec<Contract> = social_contracts::table
+        .filter(social_contracts::resident_id.eq(resident))
+        .order(social_contracts::start_date)
+        .select(Contract::as_select())
+        .load(conn)?;
+    rows.into_iter().map(|c| view(conn, c, today)).collect()
+}
+
 /// A contract with its commitments (audited).
 pub fn get_contract(
     conn: &mut DbConn,

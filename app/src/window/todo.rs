@@ -13,12 +13,7 @@ use super::RequestStatus;
 /// Working days the desk has to route a request.
 pub const ROUTE_WITHIN_WORKING_DAYS: u32 = 2;
 
-/// The date a UTC timestamp falls on in Warsaw (the center's calendar).
-pub fn warsaw_date(at: NaiveDateTime) -> NaiveDate {
-    at.and_utc()
-        .with_timezone(&chrono_tz::Europe::Warsaw)
-        .date_naive()
-}
+pub use cus_db::warsaw_date;
 
 /// Unrouted requests of the desk's municipality: overdue from the second
 /// working day after filing, due soon before it.
