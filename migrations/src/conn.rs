@@ -70,7 +70,16 @@ impl DatabaseUrl {
 
     pub(crate) fn establish(&self) -> ConnectionResult<DbConn> {
         match self.backend {
-            Backend::Postgres => PgConnection::establish(&self.target).map(DbConn::Pg),
+            Backend::Postgres => {
+                let mut conn = PgConnection::establish(&self.target)?;
+                // The platform's queries are short and planned many times:
+                // JIT compilation costs tens of milliseconds each time a
+                // plan's estimate crosses jit_above_cost (measured: the
+                // diagnosis's family count, 25 ms → 236 ms with it).
+                conn.batch_execute("SET jit = off")
+                    .map_err(ConnectionError::CouldntSetupConfiguration)?;
+                Ok(DbConn::Pg(conn))
+            }
             Backend::Sqlite => {
                 if let Some(dir) = std::path::Path::new(&self.target).parent() {
                     if !dir.as_os_str().is_empty() && !self.target.starts_with(':') {

@@ -390,22 +390,33 @@ pub fn compute(
     };
     let mut out = vec![];
 
-    // Requests by the requested service's area and by month.
-    let filed: Vec<(NaiveDateTime, Option<String>)> = requests::table
+    // The period's requests, read once: by area and month, the open ones,
+    // and who filed them.
+    let filed: Vec<(NaiveDateTime, Option<String>, RequestStatus, String)> = requests::table
         .left_join(services::table)
         .filter(requests::municipality.eq(municipality))
         .filter(requests::created_at.ge(start))
         .filter(requests::created_at.lt(end))
-        .select((requests::created_at, services::area.nullable()))
+        .select((
+            requests::created_at,
+            services::area.nullable(),
+            requests::status,
+            requests::resident_id,
+        ))
         .load(conn)?;
     let mut by_area: BTreeMap<String, i64> = BTreeMap::new();
     let mut by_month: BTreeMap<String, i64> = BTreeMap::new();
-    for (at, area) in &filed {
+    for (at, area, _, _) in &filed {
         *by_area
             .entry(area.clone().unwrap_or_else(|| "unspecified".to_string()))
             .or_default() += 1;
         *by_month.entry(at.format("%Y-%m").to_string()).or_default() += 1;
     }
+    let open = filed
+        .iter()
+        .filter(|(_, _, status, _)| *status != RequestStatus::Closed)
+        .count() as i64;
+    let filers: BTreeSet<&str> = filed.iter().map(|(_, _, _, r)| r.as_str()).collect();
     let (data, s) = guarded_map(by_area, min_group);
     out.push(figure(
         "requests_by_area",
@@ -424,13 +435,6 @@ pub fn compute(
     // Unmet needs: requests of the period not yet closed, and plan items
     // still waiting for a place at the period's end. A client's refusal to
     // cooperate is no unmet need (seed 002).
-    let open: i64 = requests::table
-        .filter(requests::municipality.eq(municipality))
-        .filter(requests::created_at.ge(start))
-        .filter(requests::created_at.lt(end))
-        .filter(requests::status.ne(RequestStatus::Closed))
-        .count()
-        .get_result(conn)?;
     let waiting: i64 = plan_items::table
         .inner_join(plans::table)
         .filter(plans::municipality.eq(municipality))
@@ -451,15 +455,12 @@ pub fn compute(
 
     // Families served: distinct households (a resident in none is a family
     // of one) and residents with a request filed or a plan open in the period.
-    let clients = crate::social_work::clients(conn, Some(municipality), start, end)?;
-    let families = crate::social_work::households::Families::load(conn, Some(municipality))?;
+    let (families, residents) =
+        crate::social_work::households::families_served(conn, municipality, start, end, &filers)?;
     let (data, s) = guarded_map(
         BTreeMap::from([
-            (
-                "families".to_string(),
-                families.count(clients.iter().map(|(_, r)| r.as_str())),
-            ),
-            ("residents".to_string(), clients.len() as i64),
+            ("families".to_string(), families),
+            ("residents".to_string(), residents),
         ]),
         min_group,
     );
@@ -514,14 +515,7 @@ pub fn compute(
     ));
 
     // People the platform served: residents with a request in the period.
-    let served: i64 = requests::table
-        .filter(requests::municipality.eq(municipality))
-        .filter(requests::created_at.ge(start))
-        .filter(requests::created_at.lt(end))
-        .select(requests::resident_id)
-        .distinct()
-        .load::<String>(conn)?
-        .len() as i64;
+    let served = filers.len() as i64;
     let registered: i64 = residents::table
         .filter(residents::municipality.eq(municipality))
         .count()

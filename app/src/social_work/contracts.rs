@@ -571,3 +571,18 @@ pub fn transition(
 pub fn can_write(actor: &Actor) -> bool {
     actor.role == Role::SocialWorker
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_active_contract_ends_and_it_ends_once() {
+        use ContractStatus::*;
+        for to in [Completed, Broken, Cancelled] {
+            assert!(ContractStatus::can_move(Active, to));
+            assert!(to.is_final());
+        }
+        assert!(!ContractStatus::can_move(Active, Active));
+    }
+}

@@ -559,3 +559,26 @@ pub fn of_request(
     };
     Ok(list_referrals(conn, actor, &filter, &cus_db::bounds::Paging::first(100))?.0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_referral_moves_once_each_way() {
+        use ReferralStatus::*;
+        assert!(ReferralStatus::can_move(Sent, Accepted));
+        assert!(ReferralStatus::can_move(Sent, Declined));
+        assert!(ReferralStatus::can_move(Accepted, Done));
+        for (from, to) in [
+            (Sent, Done),
+            (Accepted, Accepted),
+            (Accepted, Declined),
+            (Declined, Accepted),
+            (Done, Accepted),
+        ] {
+            assert!(!ReferralStatus::can_move(from, to), "{from:?} → {to:?}");
+        }
+        assert!(Declined.is_final() && Done.is_final());
+    }
+}

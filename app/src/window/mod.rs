@@ -160,3 +160,24 @@ pub use catalogue::*;
 pub use public::*;
 pub use requests::*;
 pub use residents::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_kind_has_one_direction_between_the_two_roles() {
+        let (benefits, _) = MessageKind::sent_by(Role::Benefits).unwrap();
+        let (worker, to) = MessageKind::sent_by(Role::SocialWorker).unwrap();
+        assert_eq!(benefits, vec![MessageKind::Referral]);
+        assert_eq!(to, Role::Benefits);
+        assert_eq!(worker.len(), 10);
+        assert!(!worker.contains(&MessageKind::Referral));
+        assert!(MessageKind::sent_by(Role::Desk).is_none());
+        for k in <MessageKind as cus_db::TextEnum>::ALL {
+            let (from, to) = k.direction();
+            assert_ne!(from, to);
+            assert!([Role::Benefits, Role::SocialWorker].contains(&from));
+        }
+    }
+}

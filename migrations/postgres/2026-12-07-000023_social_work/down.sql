@@ -8,6 +8,7 @@ DROP TABLE household_members;
 DROP TABLE households;
 DROP TABLE district_workers;
 DROP TABLE districts;
+DROP INDEX plan_items_status_idx;
 ALTER TABLE plan_items DROP COLUMN status;
 DROP INDEX requests_assigned_to_idx;
 ALTER TABLE requests DROP COLUMN assigned_to;

@@ -10,6 +10,7 @@ CREATE INDEX requests_assigned_to_idx ON requests (assigned_to);
 -- Plan items wait for a place (the waiting list of issue 26): `planned` or
 -- `waiting`; the diagnosis counts the waiting ones as unmet needs.
 ALTER TABLE plan_items ADD COLUMN status TEXT NOT NULL DEFAULT 'planned';
+CREATE INDEX plan_items_status_idx ON plan_items (status);
 
 -- Rejony: their households go to their social workers by default, in the
 -- order listed.
