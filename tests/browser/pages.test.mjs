@@ -322,7 +322,10 @@ test('each demo role\'s home page says what needs doing, and its areas pass axe 
     // The NGO applied in an earlier test: what it has due depends on the order.
     ['ngo@sochaczew.example', undefined],
     ['resident@sochaczew.example', 'czeka na Twoją zgodę'],
-    ['social.worker@sochaczew.example', null],
+    // The demo's referral of Beata Wrona waits for the social worker; the
+    // benefits officer reads the one that was declined.
+    ['social.worker@sochaczew.example', 'Skierowanie: sprawa'],
+    ['benefits@sochaczew.example', 'Skierowanie odrzucone'],
     // The demo resident's request for access, due within a week.
     ['iod@sochaczew.example', 'Żądanie dostępu do danych'],
   ];
@@ -330,6 +333,8 @@ test('each demo role\'s home page says what needs doing, and its areas pass axe 
   const more = {
     'iod@sochaczew.example': ['/privacy/requests', '/privacy/retention', '/privacy/register'],
     'resident@sochaczew.example': ['/me/data'],
+    'social.worker@sochaczew.example': ['/referrals', '/social-contracts'],
+    'organizer@sochaczew.example': ['/caseload'],
   };
   for (const [email, item] of roles) {
     // Axe is injected as a script: the pages' own policy allows none.
